@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * pfbpf_rule.h - a filter rule as user space sees it: what the pf.conf
+ * parser produces, what DIOCADDRULE carries and what the rule compiler
+ * (user/lib/rule_compile.c) turns into the datapath's classifier maps.
+ * User space only: the datapath sees struct pf_rule_bpf and pfbpf_cls.h.
+ */
+#ifndef PFBPF_RULE_H
+#define PFBPF_RULE_H
+
+#include <stddef.h>
+#include "pfbpf_types.h"
+
+/* pf's port/uid operators (PF_OP_*), same order as pf. */
+enum pf_op {
+	PF_OP_NONE = 0,
+	PF_OP_IRG = 1, /* a >< b : a < x < b   */
+	PF_OP_EQ = 2,  /* = a                  */
+	PF_OP_NE = 3,  /* != a                 */
+	PF_OP_LT = 4,  /* < a                  */
+	PF_OP_LE = 5,  /* <= a                 */
+	PF_OP_GT = 6,  /* > a                  */
+	PF_OP_GE = 7,  /* >= a                 */
+	PF_OP_XRG = 8, /* a <> b : x < a || x > b */
+	PF_OP_RRG = 9, /* a:b : a <= x <= b    */
+};
+
+enum pfbpf_addr_type {
+	PFBPF_ADDR_ANY = 0,   /* any / all */
+	PFBPF_ADDR_MASK = 1,  /* addr/prefixlen (a host is /32 or /128) */
+	PFBPF_ADDR_TABLE = 2, /* <name> */
+};
+
+struct pfbpf_addr_spec {
+	__u8 type;       /* PFBPF_ADDR_* */
+	__u8 neg;        /* `!` */
+	__u8 af;         /* PF_INET / PF_INET6 for MASK, 0 otherwise */
+	__u8 prefixlen;  /* MASK: 0..32 or 0..128 */
+	struct pf_addr addr; /* MASK: network byte order, host bits zero */
+	char table[PF_TABLE_NAME_SIZE]; /* TABLE: name without <> */
+};
+
+struct pfbpf_port_spec {
+	__u8 op;         /* PF_OP_*; NONE = any port */
+	__u8 pad;
+	__u16 port[2];   /* host byte order; port[1] only for range ops */
+};
+
+/* A rule.  Lists in pf.conf ({ a b }) are expanded by the parser into one
+ * rule each, as pfctl does, so every field here is a single value. */
+struct pfbpf_rule {
+	__u32 nr;           /* position in its ruleset, 0-based (pfctl's @nr) */
+	__u8 action;        /* PF_PASS / PF_DROP */
+	__u8 direction;     /* PF_INOUT / PF_IN / PF_OUT */
+	__u8 quick;
+	__u8 log;
+	__u8 keep_state;    /* PF_STATE_NONE / NORMAL (MODULATE is rejected) */
+	__u8 af;            /* 0 = any, PF_INET, PF_INET6 */
+	__u8 proto;         /* 0 = any, else IPPROTO_* */
+	__u8 ifnot;         /* on ! ifname */
+	char ifname[16];    /* "" = any interface */
+	struct pfbpf_addr_spec src, dst;
+	struct pfbpf_port_spec sport, dport;
+	__u8 flags;         /* TCP flags that must be set ... */
+	__u8 flagset;       /* ... out of these; 0/0 = flags any */
+	__u8 icmp_type;     /* type + 1, 0 = any (as pf) */
+	__u8 icmp_code;     /* code + 1, 0 = any */
+	__u16 rule_flag;    /* PFRULE_RETURN* for block */
+	__u8 return_icmp_type;
+	__u8 return_icmp_code;
+	__u32 max_states;   /* (max N), 0 = none */
+	__u32 timeout[PFTM_MAX]; /* per-rule timeouts, 0 = global */
+	char label[PF_RULE_LABEL_SIZE];
+};
+
+#endif /* PFBPF_RULE_H */
