@@ -24,7 +24,7 @@ endif
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE
-CPPFLAGS += -Iinclude -Iuser/lib -I$(BUILD)
+CPPFLAGS += -Iinclude -Iuser -I$(BUILD)
 LDLIBS   += -lbpf -lelf -lz
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	-Iinclude -Ibpf -I$(BUILD)
@@ -44,19 +44,25 @@ $(BUILD)/vmlinux.h: | $(BUILD)
 	$(call msg,GEN,$@)
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
-# libpfbpf: shared user-space code (map access, loader, rule compiler, ioctls)
-LIB_SRCS := $(wildcard user/lib/*.c)
-LIB_OBJS := $(patsubst user/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
-LIBPFBPF := $(BUILD)/libpfbpf.a
+# Generic compile rule for every user-space source under user/, tests/,
+# bench/: fragments only list sources.  -MMD keeps header dependencies.
+objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
-$(BUILD)/lib/%.o: user/lib/%.c $(wildcard include/*.h user/lib/*.h) $(BUILD)/pf_kern.skel.h
+$(BUILD)/obj/%.o: %.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(LIBPFBPF): $(LIB_OBJS)
+$(BUILD)/%.a:
 	$(call msg,AR,$@)
+	$(Q)mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $^
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# libpfbpf-common: pinned-map access and the loader (user/lib).
+LIBCOMMON := $(BUILD)/libpfcommon.a
+$(LIBCOMMON): $(call objs,$(wildcard user/lib/*.c))
 
 include $(sort $(wildcard mk/*.mk))
 
