@@ -319,8 +319,13 @@ enum pf_frag_policy {
 #define PF_TRACE_IP_RECEIVE 0x1
 #define PF_TRACE_IP_SEND 0x2
 
+/*
+ * A map created by iproute2 starts zeroed, so zero must mean "filtering, pf
+ * defaults": a zero timeout or limit means the pf default (PF_DEFAULT_*),
+ * hostid 0 is replaced by a random one when the sweep timer is armed.
+ */
 struct pf_config {
-	__u32 running;       /* DIOCSTART/DIOCSTOP: when 0 every packet passes untouched */
+	__u32 stopped;       /* DIOCSTOP sets, DIOCSTART clears: nonzero passes every packet */
 	__u32 debug;         /* PF_DEBUG_* */
 	__u32 hostid;        /* pf's creatorid of our states */
 	__u32 active;        /* active ruleset slot: 0 or 1 */
@@ -529,5 +534,40 @@ struct pf_ip_event {
 PFBPF_ASSERT(sizeof(struct pf_ip_event) == 24 + 32 + 24, "pf_ip_event layout");
 
 #define PF_EVENTS_RINGBUF_SIZE (1 << 22) /* 4 MiB */
+
+/* ------------------------------------------------------------------------ */
+/* Control requests: the SEC("syscall") program pf_ctl, run by user space    */
+/* with BPF_PROG_TEST_RUN, does what only BPF can (emit destroy events,      */
+/* update the state counter atomically).                                     */
+/* ------------------------------------------------------------------------ */
+
+enum pf_ctl_op {
+	PF_CTL_KILL = 1,      /* remove states matching the filter, emit destroy events */
+	PF_CTL_ADD_STATE = 2, /* insert `key`/`state` (DIOCADDSTATE), counted against the limit */
+	PF_CTL_SWEEP = 3,     /* expire now what has expired, as the timer does */
+	PF_CTL_ARM = 4,       /* arm the sweep timer and fill config defaults */
+};
+
+/* Filter for PF_CTL_KILL: zero fields match anything. */
+struct pf_ctl_req {
+	__u32 op;            /* PF_CTL_* */
+	__u8 af;
+	__u8 proto;
+	__u8 reason;         /* PF_DESTROY_KILLED or PF_DESTROY_FLUSHED */
+	__u8 src_plen;       /* prefix length of src (0 = any) */
+	__u8 dst_plen;
+	__u8 pad[3];
+	__u32 ifindex;       /* only states created on this interface */
+	__u32 rule;          /* only states of this rule; PF_RULE_NONE = any */
+	__u32 creatorid;
+	__u64 id;            /* only this state id (with creatorid); 0 = any */
+	struct pf_addr src;  /* pf's -k: the state's source (the side that opened it) */
+	struct pf_addr dst;  /* the state's destination */
+	struct pf_state_key key; /* PF_CTL_ADD_STATE */
+	struct pf_state state;   /* PF_CTL_ADD_STATE */
+	__s32 result;        /* out: 0 or -errno */
+	__u32 pad2;
+	__u64 count;         /* out: states killed / expired / added */
+};
 
 #endif /* PFBPF_TYPES_H */
