@@ -196,6 +196,12 @@ int cls_port_intervals(const struct pfbpf_port_spec *p, __u32 lo[2], __u32 hi[2]
 	default: break;
 	}
 #undef IV
+	/* a <> b with a > b covers everything: the two intervals overlap;
+	 * merged, so the port sweep sees each rule enter and leave once */
+	if (n == 2 && lo[1] <= hi[0] + 1) {
+		hi[0] = hi[1] > hi[0] ? hi[1] : hi[0];
+		n = 1;
+	}
 	return n;
 }
 
