@@ -169,6 +169,7 @@ int pfbpf_cls_install(const struct pfbpf_cls_image *img, unsigned slot,
 	nm.if_default = img->if_default;
 	nm.nbms = img->nbms;
 	nm.npool = img->npool;
+	memcpy(nm.wild, img->wild, sizeof(nm.wild));
 	if (bpf_map_update_elem(meta, &s, &nm, BPF_ANY))
 		return -errno;
 	return 0;
