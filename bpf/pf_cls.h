@@ -288,11 +288,17 @@ static long pf_cls_step(__u64 i, void *data)
 	r->cand[k] &= r->cand[k] - 1;
 	r->w = k * 64 + b;
 
-	for (f = 0; f < PF_CLS_NSINGLE; f++)
-		mw &= pf_cls_word(r, f, k, b);
-	for (f = 0; f < PF_CLS_NPAIRS; f++)
+	/* Addresses and ports first: they are the fields that tell rules
+	 * apart, so a word the summaries let through by accident is usually
+	 * found empty after one or two fields instead of all twelve. */
+	for (f = 0; f < PF_CLS_NPAIRS; f++) {
 		mw &= pf_cls_word(r, PF_CLS_NSINGLE + 2 * f, k, b) |
 		      pf_cls_word(r, PF_CLS_NSINGLE + 2 * f + 1, k, b);
+		if (!mw)
+			return 0;
+	}
+	for (f = 0; f < PF_CLS_NSINGLE; f++)
+		mw &= pf_cls_word(r, f, k, b);
 	if (!mw)
 		return 0;
 
@@ -315,10 +321,15 @@ static long pf_cls_step(__u64 i, void *data)
 	return pf_cls_finish_word(r);
 }
 
-static __always_inline __u32 pf_cls_addr_bm(__u32 slot, __u8 side, __u8 af, const struct pf_addr *a)
+static __always_inline __u32 pf_cls_addr_bm(const struct pf_cls_meta *meta, __u32 slot, __u8 side,
+					     __u8 af, const struct pf_addr *a)
 {
 	struct pf_cls_addr_key k = {};
-	__u32 *id;
+	__u32 afi = af == PF_INET6, *id;
+
+	/* no rule names an address on this side: every address gets /0 */
+	if (meta->addr_root_only & (1u << (side * 2 + afi)))
+		return meta->addr_root[side & 1][afi];
 
 	k.prefixlen = 32 + (af == PF_INET ? 32 : 128);
 	k.slot = slot;
@@ -370,12 +381,15 @@ static __always_inline int pf_cls_eval(const struct pf_pkt *pkt, const struct pf
 
 	r.bm[PF_CLS_F_BASE] = pf_cls_arr_bm(&pf_c_base,
 					    slot * PF_CLS_BASE_N + (dir * 2 + afi) * 256 + pkt->proto);
-	ik.slot = slot;
-	ik.ifindex = pkt->ifindex;
-	id = bpf_map_lookup_elem(&pf_c_if, &ik);
+	id = NULL;
+	if (meta->nifs) {
+		ik.slot = slot;
+		ik.ifindex = pkt->ifindex;
+		id = bpf_map_lookup_elem(&pf_c_if, &ik);
+	}
 	r.bm[PF_CLS_F_IF] = id ? *id : meta->if_default;
-	r.bm[PF_CLS_F_SRC] = pf_cls_addr_bm(slot, 0, pkt->af, &pkt->src);
-	r.bm[PF_CLS_F_DST] = pf_cls_addr_bm(slot, 1, pkt->af, &pkt->dst);
+	r.bm[PF_CLS_F_SRC] = pf_cls_addr_bm(meta, slot, 0, pkt->af, &pkt->src);
+	r.bm[PF_CLS_F_DST] = pf_cls_addr_bm(meta, slot, 1, pkt->af, &pkt->dst);
 	idx = pkt->has_ports ? bpf_ntohs(pkt->sport) : PF_CLS_NOPORT;
 	r.bm[PF_CLS_F_SPORT] = pf_cls_arr_bm(&pf_c_port, slot * 2 * PF_CLS_PORT_N + idx);
 	idx = pkt->has_ports ? bpf_ntohs(pkt->dport) : PF_CLS_NOPORT;

@@ -115,8 +115,15 @@ struct pf_cls_meta {
 	__u32 nbms;       /* bitmaps in use (for dumps) */
 	__u32 npool;      /* pool words in use */
 	__u32 wild[PF_CLS_NPAIRS]; /* wildcard bitmaps: src, dst, sport, dport */
+	__u32 nifs;       /* entries in pf_c_if; 0: no lookup, if_default */
+	/* Per side (0 src, 1 dst) and af index (0 inet, 1 inet6): the /0
+	 * entry's bitmap, and bit (side * 2 + afi) of addr_root_only set when
+	 * the trie holds nothing else there, so the LPM lookup is skipped. */
+	__u32 addr_root_only;
+	__u32 addr_root[2][2];
+	__u32 pad[2];
 };
-PFBPF_ASSERT(sizeof(struct pf_cls_meta) == 32, "pf_cls_meta layout");
+PFBPF_ASSERT(sizeof(struct pf_cls_meta) == 64, "pf_cls_meta layout");
 
 struct pf_cls_if_key {
 	__u32 slot;
