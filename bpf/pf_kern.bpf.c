@@ -155,6 +155,44 @@ static __always_inline void pf_rulectr_count(__u32 ridx, const struct pf_pkt *pk
 
 #define PF_NEED_RULES 2 /* pf_process: no state, the ruleset decides */
 
+enum { PF_RET_NONE = 0, PF_RET_RST = 1, PF_RET_ICMP = 2 };
+
+/*
+ * `block return-rst` / `return-icmp` / `return` (or set block-policy
+ * return): decide what to answer.  pf answers a TCP segment (not a RST)
+ * with a RST and anything else (not an ICMP error, not a later fragment)
+ * with ICMP port unreachable unless the rule names a type and code.
+ */
+static __always_inline void pf_block_return(struct pf_scratch *sc, const struct pf_rule_bpf *r,
+					    const struct pf_config *cfg)
+{
+	__u16 f = r->rule_flag;
+	int any = (f & PFRULE_RETURN) ||
+		  (cfg->block_policy == PF_BLOCK_RETURN && !(f & (PFRULE_RETURNRST | PFRULE_RETURNICMP)));
+
+	sc->ret = PF_RET_NONE;
+	if (sc->pkt.frag == 2)
+		return;
+	if (sc->pkt.proto == IPPROTO_TCP && ((f & PFRULE_RETURNRST) || any)) {
+		if (!(sc->pkt.tcp_flags & TH_RST))
+			sc->ret = PF_RET_RST;
+		return;
+	}
+	if ((f & PFRULE_RETURNICMP) || any) {
+		sc->ret = PF_RET_ICMP;
+		if (r->return_icmp_type) {
+			sc->ret_type = r->return_icmp_type;
+			sc->ret_code = r->return_icmp_code;
+		} else if (sc->pkt.af == PF_INET) {
+			sc->ret_type = 3; /* unreachable, port */
+			sc->ret_code = 3;
+		} else {
+			sc->ret_type = 1; /* destination unreachable, port */
+			sc->ret_code = 4;
+		}
+	}
+}
+
 /*
  * Run the classifier (bpf/pf_cls.h) into sc->m.  Its own function, called
  * from the program itself rather than below pf_process, because the
@@ -218,6 +256,8 @@ __noinline int pf_test_rule(struct pf_scratch *sc)
 		*reason = PFRES_MATCH;
 		if (icmp_err)
 			st->icmp_err_nostate++;
+		else
+			pf_block_return(sc, r, cfg);
 		return PF_DROP;
 	}
 	/* ICMP errors never create states (pf's state_icmp). */
@@ -436,6 +476,7 @@ static __always_inline struct pf_scratch *pf_begin(__u8 dir, __u32 ifindex)
 	sc->inner_res = PF_INNER_NONE;
 	sc->new_state = 0;
 	sc->icmp_err = 0;
+	sc->ret = PF_RET_NONE;
 	sc->pkt.dir = dir;
 	sc->pkt.ifindex = ifindex;
 	return sc;
@@ -490,6 +531,232 @@ static __always_inline void pf_trace(void *data, void *data_end, struct pf_scrat
 			    dir == PF_IN ? PF_EV_IP_RECEIVE : PF_EV_IP_SEND, action, hook);
 }
 
+/* ---- block return in XDP: answer on the wire with XDP_TX ---------------- */
+
+static __always_inline __u16 pf_csum_fold(__s64 sum)
+{
+	__u64 x = (__u64)sum;
+
+	x = (x & 0xffffffff) + (x >> 32);
+	x = (x & 0xffff) + (x >> 16);
+	x = (x & 0xffff) + (x >> 16);
+	x = (x & 0xffff) + (x >> 16);
+	return (__u16)~x;
+}
+
+struct pf_pseudo6 {
+	struct in6_addr src;
+	struct in6_addr dst;
+	__be32 len;
+	__be32 nh;
+};
+
+struct pf_pseudo4 {
+	__be32 src;
+	__be32 dst;
+	__u8 zero;
+	__u8 proto;
+	__be16 len;
+};
+
+static __always_inline void pf_swap_mac(struct ethhdr *eth)
+{
+	__u8 t[6];
+
+	__builtin_memcpy(t, eth->h_source, 6);
+	__builtin_memcpy(eth->h_source, eth->h_dest, 6);
+	__builtin_memcpy(eth->h_dest, t, 6);
+}
+
+/* Turn the TCP segment into the RST pf_send_tcp would send for it. */
+static __always_inline void pf_rst_fill(struct tcphdr *th, __u32 payload)
+{
+	__u32 seq = bpf_ntohl(th->seq), ack = bpf_ntohl(th->ack_seq);
+	__u8 *fl = (__u8 *)th + 13;
+	__be16 p = th->source;
+
+	th->source = th->dest;
+	th->dest = p;
+	if (*fl & TH_ACK) {
+		th->seq = bpf_htonl(ack);
+		th->ack_seq = 0;
+		*fl = TH_RST;
+	} else {
+		__u32 len = payload + ((*fl & TH_SYN) ? 1 : 0) + ((*fl & TH_FIN) ? 1 : 0);
+
+		th->seq = 0;
+		th->ack_seq = bpf_htonl(seq + len);
+		*fl = TH_RST | TH_ACK;
+	}
+	((__u8 *)th)[12] = 5 << 4;
+	th->window = 0;
+	th->urg_ptr = 0;
+	th->check = 0;
+}
+
+/*
+ * Rewrite the dropped frame into the answer and send it back out of the
+ * interface it came in on.  Only untagged frames whose IP header has no
+ * options / extension headers are answered; anything else stays a plain
+ * drop (docs/datapath.md).  Returns XDP_TX, or XDP_DROP if not answered.
+ */
+static __noinline int pf_xdp_return(struct xdp_md *ctx, __u32 what)
+{
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	__u8 kind = what & 0xff, type = (what >> 8) & 0xff, code = what >> 16;
+	struct ethhdr *eth = data;
+	__u8 mac_s[6], mac_d[6];
+	__s64 sum;
+
+	if ((void *)(eth + 1) > data_end)
+		return XDP_DROP;
+	if (eth->h_proto == bpf_htons(PF_ETH_P_IP)) {
+		struct iphdr *ip = (void *)(eth + 1);
+		__be32 sa, da;
+		__u32 tot, q;
+
+		if ((void *)(ip + 1) > data_end || ip->ihl != 5)
+			return XDP_DROP;
+		tot = bpf_ntohs(ip->tot_len);
+		sa = ip->saddr;
+		da = ip->daddr;
+		if (kind == PF_RET_RST) {
+			struct tcphdr *th = (void *)(ip + 1);
+			struct pf_pseudo4 ph = {};
+
+			if ((void *)(th + 1) > data_end || tot < 20 + th->doff * 4)
+				return XDP_DROP;
+			pf_swap_mac(eth);
+			pf_rst_fill(th, tot - 20 - th->doff * 4);
+			ip->saddr = da;
+			ip->daddr = sa;
+			ip->tot_len = bpf_htons(40);
+			ip->id = 0;
+			ip->frag_off = 0;
+			ip->ttl = 64;
+			ip->tos = 0;
+			ip->check = 0;
+			ip->check = pf_csum_fold(bpf_csum_diff(0, 0, (__be32 *)ip, 20, 0));
+			ph.src = da;
+			ph.dst = sa;
+			ph.proto = IPPROTO_TCP;
+			ph.len = bpf_htons(20);
+			sum = bpf_csum_diff(0, 0, (__be32 *)&ph, sizeof(ph), 0);
+			th->check = pf_csum_fold(bpf_csum_diff(0, 0, (__be32 *)th, 20, sum));
+			if (bpf_xdp_adjust_tail(ctx, (int)(14 + 40) - (int)(data_end - data)))
+				return XDP_DROP;
+			return XDP_TX;
+		}
+		/* ICMP: the IP header and 8 bytes of the packet are quoted */
+		q = 28;
+		if (tot < q)
+			return XDP_DROP;
+		__builtin_memcpy(mac_s, eth->h_source, 6);
+		__builtin_memcpy(mac_d, eth->h_dest, 6);
+		if (bpf_xdp_adjust_head(ctx, -28))
+			return XDP_DROP;
+		data = (void *)(long)ctx->data;
+		data_end = (void *)(long)ctx->data_end;
+		if (data + 14 + 20 + 8 + 28 > data_end)
+			return XDP_DROP;
+		eth = data;
+		ip = data + 14;
+		__u8 *ic = data + 34;
+
+		__builtin_memcpy(eth->h_dest, mac_s, 6);
+		__builtin_memcpy(eth->h_source, mac_d, 6);
+		eth->h_proto = bpf_htons(PF_ETH_P_IP);
+		__builtin_memset(ip, 0, 20);
+		ip->version = 4;
+		ip->ihl = 5;
+		ip->tot_len = bpf_htons(20 + 8 + 28);
+		ip->ttl = 64;
+		ip->protocol = IPPROTO_ICMP;
+		ip->saddr = da;
+		ip->daddr = sa;
+		ip->check = pf_csum_fold(bpf_csum_diff(0, 0, (__be32 *)ip, 20, 0));
+		__builtin_memset(ic, 0, 8);
+		ic[0] = type;
+		ic[1] = code;
+		sum = bpf_csum_diff(0, 0, (__be32 *)ic, 8 + 28, 0);
+		*(__u16 *)(ic + 2) = pf_csum_fold(sum);
+		if (bpf_xdp_adjust_tail(ctx, (int)(14 + 20 + 8 + 28) - (int)(data_end - data)))
+			return XDP_DROP;
+		return XDP_TX;
+	}
+	if (eth->h_proto == bpf_htons(PF_ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = (void *)(eth + 1);
+		struct pf_pseudo6 ph = {};
+		struct in6_addr a6, b6;
+		__u32 plen;
+
+		if ((void *)(ip6 + 1) > data_end)
+			return XDP_DROP;
+		plen = bpf_ntohs(ip6->payload_len);
+		__builtin_memcpy(&a6, &ip6->saddr, 16);
+		__builtin_memcpy(&b6, &ip6->daddr, 16);
+		ph.src = b6;
+		ph.dst = a6;
+		if (kind == PF_RET_RST) {
+			struct tcphdr *th = (void *)(ip6 + 1);
+
+			if (ip6->nexthdr != IPPROTO_TCP || (void *)(th + 1) > data_end ||
+			    plen < th->doff * 4)
+				return XDP_DROP;
+			pf_swap_mac(eth);
+			pf_rst_fill(th, plen - th->doff * 4);
+			ip6->saddr = b6;
+			ip6->daddr = a6;
+			ip6->payload_len = bpf_htons(20);
+			ip6->hop_limit = 64;
+			ph.len = bpf_htonl(20);
+			ph.nh = bpf_htonl(IPPROTO_TCP);
+			sum = bpf_csum_diff(0, 0, (__be32 *)&ph, sizeof(ph), 0);
+			th->check = pf_csum_fold(bpf_csum_diff(0, 0, (__be32 *)th, 20, sum));
+			if (bpf_xdp_adjust_tail(ctx, (int)(14 + 40 + 20) - (int)(data_end - data)))
+				return XDP_DROP;
+			return XDP_TX;
+		}
+		/* ICMPv6: quote the IPv6 header and 8 bytes */
+		if (plen < 8)
+			return XDP_DROP;
+		__builtin_memcpy(mac_s, eth->h_source, 6);
+		__builtin_memcpy(mac_d, eth->h_dest, 6);
+		if (bpf_xdp_adjust_head(ctx, -48))
+			return XDP_DROP;
+		data = (void *)(long)ctx->data;
+		data_end = (void *)(long)ctx->data_end;
+		if (data + 14 + 40 + 8 + 48 > data_end)
+			return XDP_DROP;
+		eth = data;
+		ip6 = data + 14;
+		__u8 *ic = data + 54;
+
+		__builtin_memcpy(eth->h_dest, mac_s, 6);
+		__builtin_memcpy(eth->h_source, mac_d, 6);
+		eth->h_proto = bpf_htons(PF_ETH_P_IPV6);
+		__builtin_memset(ip6, 0, 40);
+		ip6->version = 6;
+		ip6->payload_len = bpf_htons(8 + 48);
+		ip6->nexthdr = PF_IPPROTO_ICMPV6;
+		ip6->hop_limit = 64;
+		ip6->saddr = b6;
+		ip6->daddr = a6;
+		__builtin_memset(ic, 0, 8);
+		ic[0] = type;
+		ic[1] = code;
+		ph.len = bpf_htonl(8 + 48);
+		ph.nh = bpf_htonl(PF_IPPROTO_ICMPV6);
+		sum = bpf_csum_diff(0, 0, (__be32 *)&ph, sizeof(ph), 0);
+		sum = bpf_csum_diff(0, 0, (__be32 *)ic, 8 + 48, sum);
+		*(__u16 *)(ic + 2) = pf_csum_fold(sum);
+		if (bpf_xdp_adjust_tail(ctx, (int)(14 + 40 + 8 + 48) - (int)(data_end - data)))
+			return XDP_DROP;
+		return XDP_TX;
+	}
+	return XDP_DROP;
+}
+
 SEC("xdp")
 int pf_xdp(struct xdp_md *ctx)
 {
@@ -500,7 +767,12 @@ int pf_xdp(struct xdp_md *ctx)
 		return XDP_PASS;
 	action = pf_finish(sc, pf_parse_xdp(ctx, sc));
 	pf_trace((void *)(long)ctx->data, (void *)(long)ctx->data_end, sc, action, PF_HOOK_XDP);
-	return action == PF_PASS ? XDP_PASS : XDP_DROP;
+	if (action == PF_PASS)
+		return XDP_PASS;
+	if (sc->ret != PF_RET_NONE && sc->aux.vlans == 0)
+		return pf_xdp_return(ctx, sc->ret | ((__u32)sc->ret_type << 8) |
+						  ((__u32)sc->ret_code << 16));
+	return XDP_DROP;
 }
 
 static __always_inline int pf_tc(struct __sk_buff *skb, __u8 dir)

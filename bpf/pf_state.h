@@ -306,6 +306,10 @@ struct pf_scratch {
 	struct pf_state st;      /* a state being built by pf_state_create */
 	struct pf_rule_match m;  /* the classifier's answer */
 	__u32 icmp_err;          /* the packet is an ICMP error with no state */
+	__u8 ret;                /* block return: PF_RET_* */
+	__u8 ret_type;           /* ICMP type/code to return */
+	__u8 ret_code;
+	__u8 pad2;
 	__u32 reason;            /* PFRES_* of a drop, PFRES_MAX for none */
 	__u32 inner_res;         /* PF_INNER_* */
 	__u32 new_state;
