@@ -153,26 +153,52 @@ static __always_inline void pf_rulectr_count(__u32 ridx, const struct pf_pkt *pk
 	}
 }
 
+#define PF_NEED_RULES 2 /* pf_process: no state, the ruleset decides */
+
 /*
- * The packet has no state: evaluate the ruleset and maybe create one
- * (pf_test_rule).  Returns PF_PASS or PF_DROP with *reason.
+ * Run the classifier (bpf/pf_cls.h) into sc->m.  Its own function, called
+ * from the program itself rather than below pf_process, because the
+ * classifier's evaluation needs most of the 512-byte stack budget that a
+ * chain of BPF calls shares.
  */
-static __noinline int pf_test_rule(const struct pf_pkt *pkt, const struct pf_state_key *key,
-				   __u32 *reason, int icmp_err, __u32 *new_state)
+__noinline int pf_classify(struct pf_scratch *sc)
 {
-	struct pf_rule_match m = { .idx = PF_RULE_NONE };
+	struct pf_config *cfg = pf_config_get();
+
+	if (!sc)
+		return 0;
+	sc->m.idx = PF_RULE_NONE;
+	sc->m.slot = 0;
+	sc->m.stop = 0;
+	if (!cfg)
+		return 0;
+	return pf_cls_eval(&sc->pkt, cfg, &sc->m);
+}
+
+/*
+ * The packet has no state and the classifier has chosen sc->m: apply the
+ * rule, maybe create a state (pf_test_rule).  Returns PF_PASS or PF_DROP
+ * with sc->reason.
+ */
+__noinline int pf_test_rule(struct pf_scratch *sc)
+{
 	struct pf_status_pcpu *st = pf_status_get();
 	struct pf_config *cfg = pf_config_get();
 	struct pf_state_origin o = {};
 	struct pf_rule_counters *rc;
 	struct pf_rule_bpf *r = 0;
-	__u32 ridx = 0;
-	int err;
+	const struct pf_pkt *pkt;
+	__u32 ridx = 0, *reason;
+	struct pf_rule_match m;
+	int err, icmp_err;
 
-	if (!pkt || !key || !reason || !new_state || !st || !cfg)
+	if (!sc || !st || !cfg)
 		return PF_PASS;
+	pkt = &sc->pkt;
+	reason = &sc->reason;
+	m = sc->m;
+	icmp_err = sc->icmp_err;
 
-	pf_cls_eval(pkt, cfg, &m);
 	if (m.slot < PF_RULESET_SLOTS && m.stop < PF_MAX_RULES) {
 		ridx = m.slot * PF_MAX_RULES + m.stop;
 		rc = bpf_map_lookup_elem(&pf_rulectr, &ridx);
@@ -212,7 +238,7 @@ static __noinline int pf_test_rule(const struct pf_pkt *pkt, const struct pf_sta
 	o.tprofile = r->tprofile;
 	o.log = r->log;
 	o.slot = m.slot;
-	err = pf_state_create(pkt, key, &o);
+	err = pf_state_create(pkt, &sc->key, &o);
 	if (err) {
 		*reason = err;
 		return PF_DROP;
@@ -220,7 +246,7 @@ static __noinline int pf_test_rule(const struct pf_pkt *pkt, const struct pf_sta
 	rc = bpf_map_lookup_elem(&pf_rulectr, &ridx);
 	if (rc)
 		rc->states_tot++;
-	*new_state = 1;
+	sc->new_state = 1;
 	return PF_PASS;
 }
 
@@ -237,7 +263,7 @@ __noinline int pf_process(struct pf_scratch *sc)
 	struct pf_gcount *g = pf_gcount_get();
 	struct pf_state_key *key;
 	struct pf_state *s;
-	int r, icmp_err = 0;
+	int r;
 	__u32 now = pf_now();
 
 	if (!sc || !st || !cfg || !g)
@@ -270,8 +296,8 @@ __noinline int pf_process(struct pf_scratch *sc)
 			return PF_PASS;
 		if (r == 2)
 			return PF_DROP;
-		icmp_err = 1;
-		goto rules;
+		sc->icmp_err = 1;
+		return PF_NEED_RULES;
 	}
 
 	st->fcounters[FCNT_STATE_SEARCH]++;
@@ -312,19 +338,23 @@ __noinline int pf_process(struct pf_scratch *sc)
 		return PF_PASS;
 	}
 
-rules:
-	r = pf_test_rule(&sc->pkt, key, &sc->reason, icmp_err, &sc->new_state);
-	/* A first fragment that passed lets the rest of its datagram through. */
-	if (r == PF_PASS && sc->pkt.frag == 1) {
-		struct pf_frag_val fv = { .action = PF_PASS };
-		struct pf_frag_key fk;
-
-		fv.expire = now + pf_timeout_global(cfg, PFTM_FRAG);
-		pf_frag_key(&sc->pkt, &sc->aux, &fk);
-		bpf_map_update_elem(&pf_frags, &fk, &fv, BPF_ANY);
-	}
-	return r;
+	return PF_NEED_RULES;
 }
+
+/* A first fragment that passed lets the rest of its datagram through. */
+static __always_inline void pf_frag_record(struct pf_scratch *sc)
+{
+	struct pf_config *cfg = pf_config_get();
+	struct pf_frag_val fv = { .action = PF_PASS };
+	struct pf_frag_key fk;
+
+	if (!cfg)
+		return;
+	fv.expire = pf_now() + pf_timeout_global(cfg, PFTM_FRAG);
+	pf_frag_key(&sc->pkt, &sc->aux, &fk);
+	bpf_map_update_elem(&pf_frags, &fk, &fv, BPF_ANY);
+}
+
 
 /*
  * Parse the frame (and the packet an ICMP error quotes) into the scratch.
@@ -404,6 +434,7 @@ static __always_inline struct pf_scratch *pf_begin(__u8 dir, __u32 ifindex)
 	sc->reason = PFRES_MAX;
 	sc->inner_res = PF_INNER_NONE;
 	sc->new_state = 0;
+	sc->icmp_err = 0;
 	sc->pkt.dir = dir;
 	sc->pkt.ifindex = ifindex;
 	return sc;
@@ -422,8 +453,15 @@ static __always_inline int pf_finish(struct pf_scratch *sc, int r)
 		st->unhandled++;
 		return PF_PASS;
 	}
-	if (r == PF_PARSE_OK)
+	if (r == PF_PARSE_OK) {
 		action = pf_process(sc);
+		if (action == PF_NEED_RULES) {
+			pf_classify(sc);
+			action = pf_test_rule(sc);
+			if (action == PF_PASS && sc->pkt.frag == 1)
+				pf_frag_record(sc);
+		}
+	}
 	reason = sc->reason;
 	/* PFRES_MATCH was counted when the rule matched (pf's REASON_SET). */
 	if (reason < PFRES_MAX && reason != PFRES_MATCH)

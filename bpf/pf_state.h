@@ -304,6 +304,8 @@ struct pf_scratch {
 	struct pf_parse_aux iaux;
 	struct pf_state_key key;
 	struct pf_state st;      /* a state being built by pf_state_create */
+	struct pf_rule_match m;  /* the classifier's answer */
+	__u32 icmp_err;          /* the packet is an ICMP error with no state */
 	__u32 reason;            /* PFRES_* of a drop, PFRES_MAX for none */
 	__u32 inner_res;         /* PF_INNER_* */
 	__u32 new_state;
