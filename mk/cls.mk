@@ -39,3 +39,8 @@ test-cls: $(CLS_TESTS) $(CLS_PROBE) $(BUILD)/pf_kern.bpf.o
 	$(Q)set -e; for t in $(CLS_TESTS); do echo "  RUN      $$t"; $$t --jobs 1; done
 
 .PHONY: test-cls
+
+# The core tests load rulesets through tests/unit/harness_rules.c, which
+# calls the compiler: link it and the library into test_core too ($^
+# drops duplicates, so this stays right if datapath.mk lists them later).
+$(BUILD)/test_core: $(call objs,tests/unit/harness_rules.c) $(CLS_LIB)
