@@ -27,23 +27,29 @@ static int tid(const char *name, void *arg)
 	return !strcmp(name, "bad") ? 3 : -ENOENT;
 }
 
-/* A commit as pfctl_bpf does it: compile, write the inactive slot, flip. */
+/* A commit as pfctl_bpf does it (pfbpf_cls_commit: write the inactive
+ * slot, flip), or only the write when !flip. */
 static void commit(struct pfbpf_rule *r, size_t n, int flip)
 {
 	struct pfbpf_cls_image *img;
-	struct pf_config cfg;
+	struct pf_config before, after;
 	char err[256] = "";
+	unsigned slot;
 
 	for (size_t i = 0; i < n; i++)
 		r[i].nr = i;
-	cr_assert_eq(h_config_get(&cfg), 0);
+	cr_assert_eq(h_config_get(&before), 0);
 	cr_assert_eq(pfbpf_cls_compile(r, n, tid, NULL, &img, err, sizeof(err)), 0, "%s", err);
-	cr_assert_eq(pfbpf_cls_install(img, !cfg.active, fd_cb, NULL), 0);
-	pfbpf_cls_free(img);
 	if (flip) {
-		cfg.active = !cfg.active;
-		cr_assert_eq(h_config_set(&cfg), 0);
+		cr_assert_eq(pfbpf_cls_commit(img, fd_cb, NULL, &slot), 0);
+		cr_assert_eq(h_config_get(&after), 0);
+		cr_assert_eq(slot, !before.active);
+		cr_assert_eq(after.active, slot);
+		cr_assert_eq(after.ruleset_gen, before.ruleset_gen + 1);
+	} else {
+		cr_assert_eq(pfbpf_cls_install(img, !before.active, fd_cb, NULL), 0);
 	}
+	pfbpf_cls_free(img);
 }
 
 static struct pfbpf_rule R(__u8 action, __u8 dir, int quick, __u8 keep)

@@ -50,6 +50,17 @@ int pfbpf_cls_set_tprofiles(struct pfbpf_cls_image *img, const struct pfbpf_rule
 int pfbpf_cls_install(const struct pfbpf_cls_image *img, unsigned slot,
 		      int (*map_fd)(const char *map_name, void *arg), void *arg);
 
+/*
+ * A whole commit (DIOCXCOMMIT): install into the slot pf_config.active
+ * does not name, then flip pf_config.active to it and bump
+ * pf_config.ruleset_gen, in one update of pf_config.  The read-modify-write
+ * of pf_config assumes one writer (the control tool) at a time.  *slot_out
+ * (may be NULL) receives the slot now active.  On error nothing a packet
+ * sees has changed.
+ */
+int pfbpf_cls_commit(const struct pfbpf_cls_image *img,
+		     int (*map_fd)(const char *map_name, void *arg), void *arg, unsigned *slot_out);
+
 void pfbpf_cls_free(struct pfbpf_cls_image *img);
 
 /* Translate one rule into the datapath's view (table ids resolved by tid).

@@ -192,3 +192,30 @@ int pfbpf_cls_install(const struct pfbpf_cls_image *img, unsigned slot,
 		return -errno;
 	return 0;
 }
+
+int pfbpf_cls_commit(const struct pfbpf_cls_image *img,
+		     int (*map_fd)(const char *map_name, void *arg), void *arg, unsigned *slot_out)
+{
+	struct pf_config cfg;
+	__u32 zero = 0;
+	unsigned slot;
+	int fd, err;
+
+	if ((fd = map_fd(PFBPF_MAP_CONFIG, arg)) < 0)
+		return fd;
+	if (bpf_map_lookup_elem(fd, &zero, &cfg))
+		return -errno;
+	slot = !(cfg.active & 1);
+	if ((err = pfbpf_cls_install(img, slot, map_fd, arg)))
+		return err;
+	/* re-read: only `active` and the generation are ours to change */
+	if (bpf_map_lookup_elem(fd, &zero, &cfg))
+		return -errno;
+	cfg.active = slot;
+	cfg.ruleset_gen++;
+	if (bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY))
+		return -errno;
+	if (slot_out)
+		*slot_out = slot;
+	return 0;
+}
