@@ -8,6 +8,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
 
 #include "cls/cls_int.h"
@@ -193,6 +197,23 @@ int pfbpf_cls_install(const struct pfbpf_cls_image *img, unsigned slot,
 	return 0;
 }
 
+/*
+ * The inactive slot may have been the active one a moment ago: a packet
+ * that read pf_config.active just before the last flip may still be
+ * reading it.  XDP and tc programs run inside RCU read-side sections, so
+ * once an RCU grace period has passed none of them can still be in the old
+ * slot.  membarrier(GLOBAL) waits for one (synchronize_rcu); where it is
+ * not available (nohz_full), a pause far longer than any program run.
+ */
+static void wait_for_readers(void)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) == 0)
+		return;
+	nanosleep(&ts, NULL);
+}
+
 int pfbpf_cls_commit(const struct pfbpf_cls_image *img,
 		     int (*map_fd)(const char *map_name, void *arg), void *arg, unsigned *slot_out)
 {
@@ -206,6 +227,7 @@ int pfbpf_cls_commit(const struct pfbpf_cls_image *img,
 	if (bpf_map_lookup_elem(fd, &zero, &cfg))
 		return -errno;
 	slot = !(cfg.active & 1);
+	wait_for_readers();
 	if ((err = pfbpf_cls_install(img, slot, map_fd, arg)))
 		return err;
 	/* re-read: only `active` and the generation are ours to change */
