@@ -149,3 +149,28 @@ Test(cls_compile, pool_limit_names_the_limit)
 	cr_assert_str_eq(err, "ruleset of 16384 rules: classifier word pool full (limit 524288 words per ruleset)");
 	free(r);
 }
+
+static int tprof(const struct pfbpf_rule *r, void *arg)
+{
+	return r->timeout[PFTM_TCP_ESTABLISHED] ? 5 : 0;
+}
+
+static int tprof_fail(const struct pfbpf_rule *r, void *arg)
+{
+	return -ENOSPC;
+}
+
+/* Per-rule timeouts: the ctl layer assigns profiles; the compiler only
+ * carries the index into pf_rule_bpf. */
+Test(cls_compile, tprofiles_assigned_by_callback)
+{
+	struct pfbpf_rule r[2] = {};
+	struct pfbpf_cls_image *img;
+	char err[256] = "";
+
+	r[1].timeout[PFTM_TCP_ESTABLISHED] = 3600;
+	cr_assert_eq(pfbpf_cls_compile(r, 2, NULL, NULL, &img, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(pfbpf_cls_set_tprofiles(img, r, tprof, NULL), 0);
+	cr_assert_eq(pfbpf_cls_set_tprofiles(img, r, tprof_fail, NULL), -ENOSPC);
+	pfbpf_cls_free(img);
+}
