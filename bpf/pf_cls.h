@@ -258,6 +258,27 @@ static __always_inline int pf_cls_tables_ok(const struct pf_cls_run *r, const st
 	return 1;
 }
 
+/* No candidate word left: pf's answer from what was found. */
+static __always_inline long pf_cls_conclude(struct pf_cls_run *r)
+{
+	if (r->qbest != PF_RULE_NONE) {
+		r->idx = r->qbest;
+		r->stop = r->qbest;
+	} else {
+		r->idx = r->last;
+	}
+	return 1;
+}
+
+/* Go on with the next candidate word, or conclude now if there is none
+ * (saves a callback round). */
+static __always_inline long pf_cls_more(struct pf_cls_run *r)
+{
+	if (r->cand[0] | r->cand[1] | r->cand[2] | r->cand[3] | r->cand[4])
+		return 0;
+	return pf_cls_conclude(r);
+}
+
 /*
  * The matches of word r->w are final.  A word holds rules of one shape in
  * rule order, so its lowest quick bit is its lowest-numbered quick match
@@ -280,7 +301,7 @@ static __always_inline long pf_cls_finish_word(struct pf_cls_run *r)
 		if (rule != PF_RULE_NONE && (r->last == PF_RULE_NONE || rule > r->last))
 			r->last = rule;
 	}
-	return 0;
+	return pf_cls_more(r);
 }
 
 /* Word w = k * 64 + b of bitmap r->bm[f], 0 where its summary says so. */
@@ -332,15 +353,8 @@ static long pf_cls_step(__u64 i, void *data)
 		k = 3;
 	else if (r->cand[4])
 		k = 4;
-	else {
-		if (r->qbest != PF_RULE_NONE) {
-			r->idx = r->qbest;
-			r->stop = r->qbest;
-		} else {
-			r->idx = r->last;
-		}
-		return 1;
-	}
+	else
+		return pf_cls_conclude(r);
 	b = pf_cls_ctz(r->cand[k]);
 	r->cand[k] &= r->cand[k] - 1;
 	r->w = k * 64 + b;
@@ -352,12 +366,12 @@ static long pf_cls_step(__u64 i, void *data)
 		mw &= pf_cls_word(r, PF_CLS_NSINGLE + 2 * f, k, b) |
 		      pf_cls_word(r, PF_CLS_NSINGLE + 2 * f + 1, k, b);
 		if (!mw)
-			return 0;
+			return pf_cls_more(r);
 	}
 	for (f = 0; f < PF_CLS_NSINGLE; f++)
 		mw &= pf_cls_word(r, f, k, b);
 	if (!mw)
-		return 0;
+		return pf_cls_more(r);
 
 	key = r->slot * PF_CLS_WORDS + r->w;
 	aw = bpf_map_lookup_elem(&pf_c_words, &key);
