@@ -321,10 +321,11 @@ __noinline int pf_process(struct pf_scratch *sc)
 
 		if (sc->pkt.proto == IPPROTO_TCP) {
 			r = pf_tcp_track(key, s, &sc->pkt);
-			if (r) {
-				sc->reason = r;
+			if (r & 0xff) {
+				sc->reason = r & 0xff;
 				return PF_DROP;
 			}
+			pf_tcp_events(key, s, r);
 		} else if (sc->pkt.proto == IPPROTO_ICMP || sc->pkt.proto == PF_IPPROTO_ICMPV6) {
 			s->expire = now;
 			s->timeout = PFTM_ICMP_ERROR_REPLY;

@@ -44,9 +44,14 @@ struct pf_peer {
 	__u8 pstate;
 };
 
+#define PF_TCPEV_CHANGE 0x100
+#define PF_TCPEV_ESTAB 0x200
+#define PF_TCPEV_CLOSED 0x400
+
 /*
- * Track one segment of an existing state.  Returns 0 to pass or
- * PFRES_BADSTATE to drop.  Both peers are judged in local copies and
+ * Track one segment of an existing state.  Returns PFRES_BADSTATE to drop,
+ * or (pass) a word whose low byte is 0 and which says which events are due
+ * (PF_TCPEV_*, old peer states in bits 16-31) for pf_tcp_events().  Both peers are judged in local copies and
  * written back only if the segment passes, so a refused segment leaves the
  * state exactly as it was: a spoofed out-of-window RST changes nothing.
  * (Locals with fixed offsets also keep clang from indexing the stack in
@@ -59,6 +64,7 @@ static __noinline int pf_tcp_track(const struct pf_state_key *key, struct pf_sta
 	__u32 win, ack, end, data_end, seq, orig_seq, now;
 	__u8 flags, sws, dws, old0, old1, sflags;
 	int si, di, refresh = 1;
+	__u32 ev = 0;
 	__s32 ackskew;
 
 	if (!key || !s || !pkt)
@@ -242,23 +248,36 @@ static __noinline int pf_tcp_track(const struct pf_state_key *key, struct pf_sta
 	/* One state-change event per segment that moved a peer (pf fires one
 	 * per peer; old_pstate carries both peers' previous states). */
 	if (s->pstate[0] != old0 || s->pstate[1] != old1)
-		pf_event_state(key, s, PF_EVI_OLD(PF_EV_STATE_CHANGE, old0, old1));
-
+		ev |= PF_TCPEV_CHANGE;
 	/* Once-per-state milestones for pftrace's tcp-established/closed. */
 	if (!(sflags & PFSTATE_F_ESTAB_SEEN) && s->pstate[0] == TCPS_ESTABLISHED &&
 	    s->pstate[1] == TCPS_ESTABLISHED) {
 		sflags |= PFSTATE_F_ESTAB_SEEN;
-		s->flags = sflags;
-		pf_event_state(key, s, PF_EVI(PF_EV_TCP_ESTABLISHED, 0));
+		ev |= PF_TCPEV_ESTAB;
 	}
 	if (!(sflags & PFSTATE_F_CLOSED_SEEN) && s->pstate[0] >= TCPS_FIN_WAIT_2 &&
 	    s->pstate[1] >= TCPS_FIN_WAIT_2) {
 		sflags |= PFSTATE_F_CLOSED_SEEN;
-		s->flags = sflags;
-		pf_event_state(key, s, PF_EVI(PF_EV_TCP_CLOSED, 0));
+		ev |= PF_TCPEV_CLOSED;
 	}
 	s->flags = sflags;
-	return 0;
+	return ev | ((__u32)old0 << 16) | ((__u32)old1 << 24);
+}
+
+/*
+ * Emit the events pf_tcp_track asked for.  Kept out of pf_tcp_track so
+ * that it calls nothing and its frame stays small: the chain of BPF calls
+ * shares one 512-byte stack.
+ */
+static __always_inline void pf_tcp_events(const struct pf_state_key *key, const struct pf_state *s,
+					  __u32 r)
+{
+	if (r & PF_TCPEV_CHANGE)
+		pf_event_state(key, s, PF_EVI_OLD(PF_EV_STATE_CHANGE, (r >> 16) & 0xff, r >> 24));
+	if (r & PF_TCPEV_ESTAB)
+		pf_event_state(key, s, PF_EVI(PF_EV_TCP_ESTABLISHED, 0));
+	if (r & PF_TCPEV_CLOSED)
+		pf_event_state(key, s, PF_EVI(PF_EV_TCP_CLOSED, 0));
 }
 
 #endif /* PF_TCP_H */
