@@ -314,34 +314,130 @@ static unsigned rule_shape(const struct cls_rule *c)
 	       (c->sport.op != PF_OP_NONE) << 2 | (c->dport.op != PF_OP_NONE) << 3;
 }
 
-/*
- * Rules of one shape (the address and port fields they name) get
- * consecutive bits in rule order, each shape from a fresh word: a word
- * then never mixes shapes, so a packet whose named fields miss a shape
- * drops all of that shape's words at the summary level.
- */
-static void layout(struct pfbpf_cls_image *img)
+/* Hash of the first field a rule names (its value, as the classifier
+ * sees it): rules sharing it are "of one value". */
+static __u64 rule_value(const struct cls_rule *c)
 {
-	__u32 bit = 0, sh;
+	const void *p = NULL;
+	size_t len = 0, i;
+	__u64 h = 0xcbf29ce484222325ULL;
+
+	if (c->src.type == PFBPF_ADDR_MASK) {
+		p = &c->src;
+		len = sizeof(c->src);
+	} else if (c->dst.type == PFBPF_ADDR_MASK) {
+		p = &c->dst;
+		len = sizeof(c->dst);
+	} else if (c->sport.op != PF_OP_NONE) {
+		p = &c->sport;
+		len = sizeof(c->sport);
+	} else if (c->dport.op != PF_OP_NONE) {
+		p = &c->dport;
+		len = sizeof(c->dport);
+	}
+	for (i = 0; i < len; i++) {
+		h ^= ((const __u8 *)p)[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+struct lay {
+	__u32 shape;
+	__u32 idx;
+	__u64 value;
+	__u64 group;
+};
+
+static int cmp_lay_value(const void *a, const void *b)
+{
+	const struct lay *x = a, *y = b;
+
+	if (x->shape != y->shape)
+		return x->shape < y->shape ? -1 : 1;
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int cmp_lay_group(const void *a, const void *b)
+{
+	const struct lay *x = a, *y = b;
+
+	if (x->shape != y->shape)
+		return x->shape < y->shape ? -1 : 1;
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Bits needed when groups are laid out from fresh words. */
+static __u32 lay_bits(const struct lay *l, size_t n)
+{
+	__u32 bit = 0;
 	size_t i;
 
+	for (i = 0; i < n; i++) {
+		if (i && (l[i].shape != l[i - 1].shape || l[i].group != l[i - 1].group))
+			bit = (bit + 63) & ~63u;
+		bit++;
+	}
+	return bit;
+}
+
+/*
+ * Bit layout.  Rules are grouped, each group gets consecutive bits in rule
+ * order starting on a fresh word, so a word never mixes groups:
+ *  - by shape (the address and port fields they name): a packet whose
+ *    named fields miss a shape drops all of its words at the summary
+ *    level, however the ruleset interleaves shapes;
+ *  - inside a shape, rules sharing the value of their first named field
+ *    with at least `popular` others form a group of their own, the rest
+ *    one group: otherwise 5,000 rules "from the packet's source to another
+ *    port" interleaved with 5,000 "from elsewhere to the packet's port"
+ *    would leave every word of the shape a candidate.
+ * The grouping only decides where bits go; the answer never depends on
+ * it.  `popular` starts at one word of rules and doubles until the
+ * padding fits the bit space (without value groups it always fits).
+ */
+static int layout(struct pfbpf_cls_image *img)
+{
+	struct lay *l = calloc(img->nrules + 1, sizeof(*l));
+	size_t i, j, n = img->nrules;
+	__u32 bit = 0, popular;
+
+	if (!l)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		l[i].shape = rule_shape(&img->cr[i]);
+		l[i].idx = i;
+		l[i].value = rule_value(&img->cr[i]);
+	}
+	qsort(l, n, sizeof(*l), cmp_lay_value);
+	for (popular = 64;; popular *= 2) {
+		for (i = 0; i < n; i = j) {
+			for (j = i; j < n && l[j].shape == l[i].shape && l[j].value == l[i].value; j++)
+				;
+			for (size_t k = i; k < j; k++)
+				l[k].group = j - i >= popular && popular <= PF_MAX_RULES ? l[i].value | 1ULL << 63 : 0;
+		}
+		qsort(l, n, sizeof(*l), cmp_lay_group);
+		if (lay_bits(l, n) <= PF_CLS_BITS || popular > PF_MAX_RULES)
+			break;
+		qsort(l, n, sizeof(*l), cmp_lay_value);
+	}
 	for (i = 0; i < PF_CLS_BITS; i++)
 		img->bit2rule[i] = PF_RULE_NONE;
-	for (sh = 0; sh < PF_CLS_NSHAPES; sh++) {
-		int any = 0;
-
-		for (i = 0; i < img->nrules; i++) {
-			if (rule_shape(&img->cr[i]) != sh)
-				continue;
-			any = 1;
-			img->pos[i] = bit;
-			img->bit2rule[bit] = i;
-			bit++;
-		}
-		if (any)
+	for (i = 0; i < n; i++) {
+		if (i && (l[i].shape != l[i - 1].shape || l[i].group != l[i - 1].group))
 			bit = (bit + 63) & ~63u;
+		img->pos[l[i].idx] = bit;
+		img->bit2rule[bit] = l[i].idx;
+		bit++;
 	}
 	img->nbits = bit;
+	free(l);
+	return 0;
 }
 
 /* ---- per-field bitmaps --------------------------------------------- */
@@ -784,7 +880,10 @@ int pfbpf_cls_compile(const struct pfbpf_rule *rules, size_t n, pfbpf_table_id_f
 			goto fail;
 		}
 	}
-	layout(img);
+	if ((e = layout(img))) {
+		seterr(err, errlen, "out of memory compiling the ruleset");
+		goto fail;
+	}
 	for (i = 0; i < n; i++) {
 		__u32 b = img->pos[i];
 
