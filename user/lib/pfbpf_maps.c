@@ -474,7 +474,34 @@ int pfbpf_find_object(char *buf, size_t len)
 	return access(buf, R_OK) ? -ENOENT : 0;
 }
 
-static bool is_ctl_prog(struct bpf_program *p)
+int pfbpf_obj_match_pins(struct bpf_object *obj, const char *pin_dir)
+{
+	struct bpf_map_info info;
+	__u32 len;
+	struct bpf_map *map;
+	int fd, n = 0;
+
+	bpf_object__for_each_map(map, obj) {
+		if (strchr(bpf_map__name(map), '.'))
+			continue; /* .bss/.rodata/.maps internals: never pinned */
+		fd = open_pin(pin_dir, bpf_map__name(map));
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    info.max_entries != bpf_map__max_entries(map)) {
+			pr_debug("map %s: using the pinned size %u", bpf_map__name(map),
+				 info.max_entries);
+			bpf_map__set_max_entries(map, info.max_entries);
+		}
+		close(fd);
+		n++;
+	}
+	return n;
+}
+
+bool pfbpf_is_ctl_prog(struct bpf_program *p)
 {
 	const char *sec = bpf_program__section_name(p);
 
@@ -501,8 +528,9 @@ static int ctl_load_from_object(struct pfbpf_maps *m)
 	obj = bpf_object__open_file(path, &opts);
 	if (!obj)
 		return -errno;
+	pfbpf_obj_match_pins(obj, m->pin_dir);
 	bpf_object__for_each_program(p, obj) {
-		if (!ctl && is_ctl_prog(p))
+		if (!ctl && pfbpf_is_ctl_prog(p))
 			ctl = p;
 		else
 			bpf_program__set_autoload(p, false);

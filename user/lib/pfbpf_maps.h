@@ -115,6 +115,16 @@ int pfbpf_ctl_run(struct pfbpf_maps *m, struct pf_ctl_req *req);
  * pf_kern.bpf.o next to the running executable, then the installed copy. */
 int pfbpf_find_object(char *buf, size_t len);
 
+/* Before loading obj against pinned maps: give each map whose pin exists
+ * the pinned map's size, so that libbpf reuses it instead of refusing a
+ * table made with another size (pfbpf-load --map-size).  Returns the
+ * number of maps found pinned. */
+int pfbpf_obj_match_pins(struct bpf_object *obj, const char *pin_dir);
+
+struct bpf_program;
+/* Is p the pf_ctl syscall program (by name or by SEC("syscall"))? */
+bool pfbpf_is_ctl_prog(struct bpf_program *p);
+
 /* Shorthands of pf_ctl requests. */
 int pfbpf_ctl_arm(struct pfbpf_maps *m);
 int pfbpf_ctl_sweep(struct pfbpf_maps *m, __u64 *expired);
