@@ -13,5 +13,7 @@ $(PFBPF_LOAD): $(call objs,user/pfbpf_load.c) $(LIBCOMMON)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-# The loader embeds the skeleton when the datapath fragment provides it.
-$(call objs,user/lib/loader.c user/pfbpf_load.c): $(wildcard $(BUILD)/pf_kern.skel.h)
+
+# Every tool embeds the datapath object through the skeleton (pf_ctl on
+# demand, pfctl_bpf -e), so libpfcommon's objects need it built first.
+$(call objs,$(wildcard user/lib/*.c) user/pfbpf_load.c): $(BPF_SKEL)

@@ -168,21 +168,15 @@ struct datapath {
 
 static int datapath_open(struct datapath *dp, const struct pfbpf_load_opts *o)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = pfbpf_pin_dir());
-	char path[PATH_MAX], pin[PATH_MAX + 16];
+	const char *path = o && o->obj_path ? o->obj_path : "the embedded pf_kern.bpf.o";
+	char pin[PATH_MAX + 16];
 	struct bpf_program *p;
 	struct bpf_map *states;
 	int err;
 
 	memset(dp, 0, sizeof(*dp));
-	if (o && o->obj_path) {
-		snprintf(path, sizeof(path), "%s", o->obj_path);
-	} else if (pfbpf_find_object(path, sizeof(path))) {
-		pr_warn("cannot find pf_kern.bpf.o (build it with 'make', or set PFBPF_OBJ)");
-		return -ENOENT;
-	}
-	pr_debug("opening %s, maps pinned in %s", path, pfbpf_pin_dir());
-	dp->obj = bpf_object__open_file(path, &oo);
+	pr_debug("maps pinned in %s", pfbpf_pin_dir());
+	dp->obj = pfbpf_open_datapath(pfbpf_pin_dir(), o ? o->obj_path : NULL);
 	if (!dp->obj) {
 		err = -errno;
 		pr_warn("cannot open %s: %s", path, strerror(-err));
@@ -474,9 +468,13 @@ int pfbpf_attach(char *const *ifnames, int n, const struct pfbpf_load_opts *o)
 		pr_warn("cannot mount bpffs on %s: %s", PFBPF_BPFFS, strerror(-err));
 		return err;
 	}
-	err = mkdir_p(pfbpf_prog_pin_dir());
+	/* libbpf creates only the last level of a pin path. */
+	err = mkdir_p(pfbpf_pin_dir());
+	if (!err)
+		err = mkdir_p(pfbpf_prog_pin_dir());
 	if (err) {
-		pr_warn("cannot create %s: %s", pfbpf_prog_pin_dir(), strerror(-err));
+		pr_warn("cannot create the pin folders %s, %s: %s", pfbpf_pin_dir(),
+			pfbpf_prog_pin_dir(), strerror(-err));
 		return err;
 	}
 	err = datapath_open(&dp, o);
@@ -499,6 +497,9 @@ int pfbpf_attach(char *const *ifnames, int n, const struct pfbpf_load_opts *o)
 		}
 	}
 	err = apply_config(o);
+	if (err)
+		for (j = 0; j < n; j++)
+			detach_ifname(ifnames[j], true);
 out:
 	/* Attachments and pins hold the programs and maps from here on. */
 	bpf_object__close(dp.obj);
@@ -569,14 +570,12 @@ int pfbpf_purge(void)
 	 * pins in the shared folder stay. */
 	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		unlink_map_pin(known[i]);
-	if (!pfbpf_find_object(path, sizeof(path))) {
-		obj = bpf_object__open_file(path, NULL);
-		if (obj) {
-			bpf_object__for_each_map(map, obj)
-				if (!strchr(bpf_map__name(map), '.'))
-					unlink_map_pin(bpf_map__name(map));
-			bpf_object__close(obj);
-		}
+	obj = pfbpf_open_datapath(NULL, NULL);
+	if (obj) {
+		bpf_object__for_each_map(map, obj)
+			if (!strchr(bpf_map__name(map), '.'))
+				unlink_map_pin(bpf_map__name(map));
+		bpf_object__close(obj);
 	}
 	return err;
 }
