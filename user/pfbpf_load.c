@@ -232,6 +232,7 @@ static int cmd_status(void)
 	struct pfbpf_maps m;
 	struct pf_config cfg;
 	struct pf_gcount gc;
+	struct pf_status_pcpu st;
 	long n;
 
 	if (open_maps(&m))
@@ -249,6 +250,20 @@ static int cmd_status(void)
 	printf("timer %s sweeps %llu evicted %llu\n", gc.timer_armed ? "armed" : "off",
 	       (unsigned long long)gc.sweeps, (unsigned long long)gc.evicted);
 	printf("pins %s %s\n", m.pin_dir, m.prog_pin_dir);
+	if (!pfbpf_status_read(&m, &st)) {
+		static const char *const res[PFRES_MAX] = PFRES_NAMES;
+		int i;
+
+		/* One "counter NAME N" line each, pf's names: easy to grep. */
+		for (i = 0; i < PFRES_MAX; i++)
+			printf("counter %s %llu\n", res[i], (unsigned long long)st.counters[i]);
+		printf("counter state-search %llu\ncounter state-insert %llu\n"
+		       "counter state-removals %llu\n",
+		       (unsigned long long)st.fcounters[FCNT_STATE_SEARCH],
+		       (unsigned long long)st.fcounters[FCNT_STATE_INSERT],
+		       (unsigned long long)st.fcounters[FCNT_STATE_REMOVALS]);
+		printf("counter events-lost %llu\n", (unsigned long long)st.events_lost);
+	}
 	pfbpf_maps_close(&m);
 	return 0;
 }
@@ -283,12 +298,14 @@ static int state_line_cb(const struct pf_state_key *k, const struct pf_state *s,
 		pfbpf_fmt_endpoint(b, sizeof(b), k->af, k->proto, &k->addr[!src],
 				   k->port[!src]);
 	}
-	printf("%s %s %s %s %s:%s pkts %u:%u bytes %llu:%llu id %016llx if %u rule %d\n",
+	printf("%s %s %s %s %s:%s pkts %u:%u bytes %llu:%llu id %016llx if %u rule %d "
+	       "seqlo %u:%u seqhi %u:%u\n",
 	       proto, pf_state_dir(s) == PF_IN ? "in" : "out", a, b,
 	       peer_state(k->proto, s->pstate[0], p0, sizeof(p0)),
 	       peer_state(k->proto, s->pstate[1], p1, sizeof(p1)), s->packets[0],
 	       s->packets[1], (unsigned long long)s->bytes[0], (unsigned long long)s->bytes[1],
-	       (unsigned long long)s->id, s->ifindex, s->rule == PF_RULE_NONE ? -1 : (int)s->rule);
+	       (unsigned long long)s->id, s->ifindex, s->rule == PF_RULE_NONE ? -1 : (int)s->rule,
+	       s->seqlo[0], s->seqlo[1], s->seqhi[0], s->seqhi[1]);
 	return 0;
 }
 
