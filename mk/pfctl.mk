@@ -1,29 +1,52 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # pfctl_bpf: the command-line tool, its formatting library and its tests.
 #
-# The printers (user/pfctl/*.c but kern.c) need nothing but libc, so the
-# formatting tests build even where the datapath cannot; kern.c is the one
-# place that talks to the kernel through libpfbpf (branch ctl).
+# The printers (user/pfctl/*.c) need nothing but libc, so the formatting
+# tests build and run without a datapath.  The files that reach the kernel
+# or the parser (kern.c through libpfbpf, conf.c through the pf.conf
+# library, attach.c through the loader) only go into the tool.
 
-PFCTL_FMT_SRCS := $(filter-out user/pfctl/kern.c,$(wildcard user/pfctl/*.c))
-LIBPFCTL := $(BUILD)/libpfctl.a
-$(LIBPFCTL): $(call objs,$(PFCTL_FMT_SRCS))
+PFCTL_EDGE_SRCS := user/pfctl/kern.c user/pfctl/conf.c user/pfctl/attach.c
+PFCTL_FMT_SRCS := $(filter-out $(PFCTL_EDGE_SRCS),$(wildcard user/pfctl/*.c))
+LIBPFCLI := $(BUILD)/libpfcli.a
+$(LIBPFCLI): $(call objs,$(PFCTL_FMT_SRCS))
 
 PFCTL_TEST_SRCS := $(wildcard tests/unit/test_pfctl_*.c)
 PFCTL_TEST_BIN := $(BUILD)/tests/test_pfctl
 
-$(PFCTL_TEST_BIN): $(call objs,$(PFCTL_TEST_SRCS)) $(LIBPFCTL)
+$(PFCTL_TEST_BIN): $(call objs,$(PFCTL_TEST_SRCS)) $(LIBPFCLI)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcriterion
 
-# Objects under tests/unit include "pfctl/pfctl.h" from user/.
+# Test objects include "pfctl/pfctl.h" (from user/) and test_pfctl.h.
 $(call objs,$(PFCTL_TEST_SRCS)): CPPFLAGS += -Itests/unit
 
+# The tool: libpfbpf (ctl), the pf.conf library (conf) and libpfcommon
+# (load: loader, pinned maps, logging).
+PFCTL_BPF := $(BUILD)/pfctl_bpf
+PFCTL_BPF_LIBS := $(BUILD)/libpfctl.a $(BUILD)/libpfconf.a $(LIBCOMMON)
+$(PFCTL_BPF): LDLIBS += -lxdp
+$(PFCTL_BPF): $(call objs,user/pfctl_bpf.c $(PFCTL_EDGE_SRCS)) $(LIBPFCLI) $(PFCTL_BPF_LIBS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
 test-pfctl: $(PFCTL_TEST_BIN)
-	$(Q)$(PFCTL_TEST_BIN) --jobs 2
+	$(Q)$(PFCTL_TEST_BIN) -j1 --verbose=0
 
-ALL_TARGETS += $(LIBPFCTL)
-TEST_STEPS += test-pfctl
+# netns scenarios: each script is self-contained (tests/netns/lib.sh makes
+# a private bpffs and cleans up); they run one after the other.
+PFCTL_NETNS := $(sort $(wildcard tests/netns/pfctl_*.sh))
+netns-pfctl: $(PFCTL_BPF)
+	$(Q)rc=0; for t in $(PFCTL_NETNS); do \
+		echo "--- $$t"; PFCTL=$(abspath $(PFCTL_BPF)) bash $$t || rc=1; \
+	done; exit $$rc
 
-.PHONY: test-pfctl
+# Golden files of the pf.conf parser run through the tool: the conf
+# runner takes its command from this variable.
+PFCTL_NVF := $(abspath $(PFCTL_BPF)) -nvf
+
+ALL_TARGETS += $(LIBPFCLI) $(PFCTL_TEST_BIN) $(PFCTL_BPF)
+TEST_STEPS += test-pfctl netns-pfctl
+
+.PHONY: test-pfctl netns-pfctl

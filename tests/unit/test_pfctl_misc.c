@@ -14,6 +14,8 @@
 
 static void fixed_printer(FILE *f, const struct pfbpf_rule *r, int opts)
 {
+	if (opts & PFCTL_OPT_VERBOSE2)
+		fprintf(f, "@%u ", r->nr);
 	fprintf(f, "%s in quick proto tcp", r->action == PF_DROP ? "block" : "pass");
 }
 

@@ -42,6 +42,7 @@ static struct pfctl_state tcp_in(void)
 	s.age = 3725;
 	s.expires_in = 86395;
 	strcpy(s.ifname, "all");
+	strcpy(s.origin_if, "pfv0");
 	return s;
 }
 
@@ -179,7 +180,7 @@ Test(pfctl_states, json)
 	CAPTURE(jw_init(&w, f); jw_obj_begin(&w, NULL); pfctl_json_states(&w, &s, 1);
 		jw_obj_end(&w); jw_finish(&w));
 	cr_assert_str_eq(out,
-		"{\"states\":[{\"id\":\"5f3a000000000001\",\"creatorid\":\"1234abcd\",\"ifname\":\"all\","
+		"{\"states\":[{\"id\":\"5f3a000000000001\",\"creatorid\":\"1234abcd\",\"ifname\":\"all\",\"interface\":\"pfv0\","
 		"\"af\":\"inet\",\"proto\":\"tcp\",\"proto_nr\":6,\"direction\":\"in\","
 		"\"src\":{\"addr\":\"198.51.100.1\",\"port\":40000,\"state\":\"ESTABLISHED\",\"state_nr\":4,"
 		"\"seqlo\":1000,\"seqhi\":65240,\"max_win\":0,\"mss\":0,\"wscale\":7,\"packets\":12,\"bytes\":1500},"

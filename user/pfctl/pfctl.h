@@ -83,6 +83,7 @@ struct pfctl_state {
 	__u32 age;                   /* seconds since creation */
 	__u32 expires_in;            /* seconds until it expires, 0 if due */
 	char ifname[IF_NAMESIZE];    /* "all" for a floating state */
+	char origin_if[IF_NAMESIZE]; /* interface that created it ("" if gone) */
 };
 
 void pfctl_print_state(FILE *f, const struct pfctl_state *s, int opts);
@@ -151,7 +152,8 @@ struct pfctl_rule {
 };
 
 /* How a rule's text is produced: the pf.conf printer of the conf library
- * in pfctl_bpf, a fixed one in the tests. verbose2 asks for the "@nr " prefix. */
+ * in pfctl_bpf, a fixed one in the tests.  The printer writes the "@nr "
+ * prefix itself when opts has PFCTL_OPT_VERBOSE2. */
 typedef void (*pfctl_rule_printer)(FILE *f, const struct pfbpf_rule *r, int opts);
 extern pfctl_rule_printer pfctl_rule_print_fn;
 
@@ -172,7 +174,7 @@ void pfctl_json_labels(struct jw *w, const struct pfctl_rule *r, size_t n);
 
 struct pfctl_table {
 	char name[PF_TABLE_NAME_SIZE];
-	char anchor[64];
+	char anchor[1024];
 	__u32 flags;       /* PFCTL_TFLAG_* */
 	__u32 cnt;         /* addresses */
 	__u32 refs_rules;

@@ -14,12 +14,15 @@ pfctl_rule_printer pfctl_rule_print_fn;
 
 static void print_rule_text(FILE *f, const struct pfbpf_rule *r, int opts)
 {
+	/* The printer owns the "@nr " prefix of -vv, as pf.conf's printer
+	 * does for -nvvf, so that both listings stay identical. */
+	if (pfctl_rule_print_fn) {
+		pfctl_rule_print_fn(f, r, opts);
+		return;
+	}
 	if (opts & PFCTL_OPT_VERBOSE2)
 		fprintf(f, "@%u ", r->nr);
-	if (pfctl_rule_print_fn)
-		pfctl_rule_print_fn(f, r, opts);
-	else
-		fprintf(f, "%s", r->action == PF_DROP ? "block" : "pass");
+	fprintf(f, "%s", r->action == PF_DROP ? "block" : "pass");
 }
 
 void pfctl_show_rules(FILE *f, const struct pfctl_rule *r, size_t n, int opts)

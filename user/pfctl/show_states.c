@@ -191,6 +191,7 @@ void pfctl_json_state(struct jw *w, const struct pfctl_state *s)
 	snprintf(buf, sizeof(buf), "%08x", s->creatorid);
 	jw_str(w, "creatorid", buf);
 	jw_str(w, "ifname", s->ifname[0] ? s->ifname : "all");
+	jw_str(w, "interface", s->origin_if);
 	jw_str(w, "af", k->af == PF_INET6 ? "inet6" : "inet");
 	if (pname)
 		jw_str(w, "proto", pname);
