@@ -32,7 +32,7 @@ $(PFCTL_BPF): $(call objs,user/pfctl_bpf.c $(PFCTL_EDGE_SRCS)) $(LIBPFCLI) $(PFC
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 test-pfctl: $(PFCTL_TEST_BIN)
-	$(Q)$(PFCTL_TEST_BIN) -j1 --verbose=0
+	$(Q)$(PFCTL_TEST_BIN) -j1
 
 # netns scenarios: each script is self-contained (tests/netns/lib.sh makes
 # a private bpffs and cleans up); they run one after the other.

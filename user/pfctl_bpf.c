@@ -18,6 +18,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 
 #include "pfbpf.h"
 #include "lib/log.h"
@@ -58,12 +60,33 @@ void pfctl_msg(struct pfctl_ctx *c, const char *fmt, ...)
  * one line that says how.  Everything else names the operation and the
  * library's reason.
  */
-static void open_error(int err)
+static const char *pin_dir(void)
 {
 	const char *dir = getenv("PFBPF_PIN_DIR");
 
-	if (!dir || !*dir)
-		dir = PFBPF_PIN_DIR;
+	return dir && *dir ? dir : PFBPF_PIN_DIR;
+}
+
+/* bpffs under the pin folder (or at /sys/fs/bpf when the folder is missing). */
+static bool bpffs_mounted(void)
+{
+	struct statfs st;
+
+	if (statfs(pin_dir(), &st) && statfs(PFBPF_BPFFS, &st))
+		return false;
+	return st.f_type == BPF_FS_MAGIC;
+}
+
+static void open_error(int err)
+{
+	const char *dir = pin_dir();
+
+	/* An unprivileged caller cannot even look at the pins, so whatever
+	 * the library saw, the fix is the same. */
+	if (geteuid() != 0)
+		err = -EPERM;
+	else if (!bpffs_mounted())
+		err = -ENODEV;
 	switch (-err) {
 	case EPERM:
 	case EACCES:

@@ -61,6 +61,8 @@ int pfctl_k_get_status(int dev, struct pfctl_status *out)
 			for (int v = 0; v < 2; v++)
 				out->pcounters[a][d][v] = s.pcounters[a][d][v];
 		}
+	memcpy(out->all_pcounters, s.all_pcounters, sizeof(out->all_pcounters));
+	memcpy(out->all_bcounters, s.all_bcounters, sizeof(out->all_bcounters));
 	out->states = s.states;
 	out->running = s.running;
 	out->debug = s.debug;

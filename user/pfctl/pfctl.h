@@ -105,6 +105,9 @@ struct pfctl_status {
 	__u32 debug;
 	__u32 hostid;
 	char ifname[IF_NAMESIZE]; /* status interface, "" = none */
+	/* every interface together (pf counts only the status interface) */
+	__u64 all_pcounters[PF_AF_IDX_MAX][PF_DIR_IDX_MAX][PF_VERDICT_IDX_MAX];
+	__u64 all_bcounters[PF_AF_IDX_MAX][PF_DIR_IDX_MAX];
 	/* pfbpf's own datapath counters, shown with -v */
 	__u64 evicted;
 	__u64 events_lost;

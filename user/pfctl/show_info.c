@@ -139,6 +139,19 @@ void pfctl_json_status(struct jw *w, const struct pfctl_status *s)
 		}
 		jw_obj_end(w);
 	}
+	jw_obj_begin(w, "all_interfaces");
+	for (int a = 0; a < 2; a++) {
+		jw_obj_begin(w, af_names[a]);
+		for (int d = 0; d < 2; d++) {
+			jw_obj_begin(w, dir_names[d]);
+			jw_u64(w, "bytes", s->all_bcounters[a][d]);
+			jw_u64(w, "passed", s->all_pcounters[a][d][PF_VERDICT_IDX_PASS]);
+			jw_u64(w, "blocked", s->all_pcounters[a][d][PF_VERDICT_IDX_DROP]);
+			jw_obj_end(w);
+		}
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
 	jw_obj_begin(w, "datapath");
 	jw_u64(w, "lru_evictions", s->evicted);
 	jw_u64(w, "events_lost", s->events_lost);
