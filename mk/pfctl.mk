@@ -22,11 +22,22 @@ $(PFCTL_TEST_BIN): $(call objs,$(PFCTL_TEST_SRCS)) $(LIBPFCLI)
 # Test objects include "pfctl/pfctl.h" (from user/) and test_pfctl.h.
 $(call objs,$(PFCTL_TEST_SRCS)): CPPFLAGS += -Itests/unit
 
-# The tool: libpfbpf (ctl), the pf.conf library (conf) and libpfcommon
-# (load: loader, pinned maps, logging).
+# The tool: libpfbpf (ctl, user/ioctl), the pf.conf library (conf) and
+# libpfcommon (load: loader, pinned maps, logging).  The archive rule only
+# lists prerequisites, so it merges with ctl's own if it names the same file.
+LIBPFIOCTL := $(BUILD)/libpfioctl.a
+$(LIBPFIOCTL): $(call objs,$(wildcard user/ioctl/*.c))
+#
+# libpfioctl and libpfconf both define the pf name tables
+# pfbpf_timeout_name() and pfbpf_limit_name() (same names, same strings):
+# until one of them drops its copy the linker is told to take the first.
+# libpfcommon comes last and only for logging: its pinned-map code defines
+# pfbpf_pin_dir() and pfbpf_gcount_read() with other signatures than
+# libpfioctl's, so the loader is run as pfbpf-load (attach.c) rather than
+# linked in.
 PFCTL_BPF := $(BUILD)/pfctl_bpf
-PFCTL_BPF_LIBS := $(BUILD)/libpfctl.a $(BUILD)/libpfconf.a $(LIBCOMMON)
-$(PFCTL_BPF): LDLIBS += -lxdp
+PFCTL_BPF_LIBS := $(LIBPFIOCTL) $(BUILD)/libpfconf.a $(LIBCOMMON)
+$(PFCTL_BPF): LDFLAGS += -Wl,--allow-multiple-definition
 $(PFCTL_BPF): $(call objs,user/pfctl_bpf.c $(PFCTL_EDGE_SRCS)) $(LIBPFCLI) $(PFCTL_BPF_LIBS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@

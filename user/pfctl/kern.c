@@ -704,7 +704,3 @@ const char *pfctl_k_strerror(int dev)
 	return pfbpf_strerror(dev);
 }
 
-const char *pfctl_k_pin_dir(int dev)
-{
-	return pfbpf_pin_dir(dev);
-}

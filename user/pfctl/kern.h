@@ -14,7 +14,6 @@
 int pfctl_k_open(bool rw);
 void pfctl_k_close(int dev);
 const char *pfctl_k_strerror(int dev);
-const char *pfctl_k_pin_dir(int dev);
 
 int pfctl_k_start(int dev);
 int pfctl_k_stop(int dev);
