@@ -113,8 +113,16 @@ void pfctl_err_op(struct pfctl_ctx *c, const char *what, int err)
 
 	if (c->dev >= 0)
 		why = pfctl_k_strerror(c->dev);
-	if (!why || !*why)
+	if (!why || !*why) {
 		why = strerror(-err);
+	} else {
+		/* libpfbpf's reasons start with the command ("DIOCXBEGIN: ...");
+		 * keep our richer name of the operation and drop theirs. */
+		size_t w = strcspn(what, " ");
+
+		if (!strncmp(why, what, w) && why[w] == ':')
+			why += w + 1 + (why[w + 1] == ' ');
+	}
 	fprintf(stderr, "pfctl_bpf: %s: %s\n", what, why);
 }
 

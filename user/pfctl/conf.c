@@ -183,6 +183,12 @@ static int load_options(struct pfctl_ctx *c, const struct pfbpf_conf *conf)
 			rc = err;
 		}
 	}
+	/* pf keeps the state policy in each rule; struct pfbpf_rule has no
+	 * such flag and no DIOC command sets pf_config.state_policy, so say
+	 * so rather than pretend. */
+	if ((o->set & PFBPF_OPT_STATE_POLICY) && o->state_policy == PF_STATE_IFBOUND)
+		fprintf(stderr, "pfctl_bpf: warning: set state-policy if-bound is not applied yet: "
+				"states stay floating\n");
 	if (o->set & PFBPF_OPT_SKIP) {
 		/* `set skip on` replaces the skip list, as pf's does. */
 		struct pfctl_iface *ifs = NULL;
