@@ -53,11 +53,13 @@ netns-pfctl: $(PFCTL_BPF)
 		echo "--- $$t"; PFCTL=$(abspath $(PFCTL_BPF)) bash $$t || rc=1; \
 	done; exit $$rc
 
-# Golden files of the pf.conf parser run through the tool: the conf
-# runner takes its command from this variable.
-PFCTL_NVF := $(abspath $(PFCTL_BPF)) -nvf
+# The pf.conf golden files (tests/rules/*.conf -> -nvf -> *.expected) run
+# through pfctl_bpf as well as through the conf library's own driver: the
+# conf runner takes the command from PFCONF_CMD.
+golden-pfctl: $(PFCTL_BPF)
+	$(Q)$(MAKE) --no-print-directory golden-conf PFCONF_CMD=$(abspath $(PFCTL_BPF))
 
 ALL_TARGETS += $(LIBPFCLI) $(PFCTL_TEST_BIN) $(PFCTL_BPF)
-TEST_STEPS += test-pfctl netns-pfctl
+TEST_STEPS += test-pfctl golden-pfctl netns-pfctl
 
-.PHONY: test-pfctl netns-pfctl
+.PHONY: test-pfctl golden-pfctl netns-pfctl
