@@ -11,7 +11,7 @@ PFCTL_FMT_SRCS := $(filter-out $(PFCTL_EDGE_SRCS),$(wildcard user/pfctl/*.c))
 LIBPFCLI := $(BUILD)/libpfcli.a
 $(LIBPFCLI): $(call objs,$(PFCTL_FMT_SRCS))
 
-PFCTL_TEST_SRCS := $(wildcard tests/unit/test_pfctl_*.c)
+PFCTL_TEST_SRCS := $(filter-out tests/unit/test_pfctl_cli.c,$(wildcard tests/unit/test_pfctl_*.c))
 PFCTL_TEST_BIN := $(BUILD)/tests/test_pfctl
 
 $(PFCTL_TEST_BIN): $(call objs,$(PFCTL_TEST_SRCS)) $(LIBPFCLI)
@@ -42,13 +42,28 @@ $(PFCTL_BPF): $(call objs,user/pfctl_bpf.c $(PFCTL_EDGE_SRCS)) $(LIBPFCLI) $(PFC
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-test-pfctl: $(PFCTL_TEST_BIN)
+# The command line itself, linked in with main() left out.
+PFCTL_CLI_TEST := $(BUILD)/tests/test_pfctl_cli
+$(BUILD)/obj/pfctl_nomain.o: user/pfctl_bpf.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -DPFCTL_NO_MAIN -MMD -MP -c $< -o $@
+$(PFCTL_CLI_TEST): LDFLAGS += -Wl,--allow-multiple-definition
+$(PFCTL_CLI_TEST): $(call objs,tests/unit/test_pfctl_cli.c $(PFCTL_EDGE_SRCS)) \
+		$(BUILD)/obj/pfctl_nomain.o $(LIBPFCLI) $(PFCTL_BPF_LIBS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -lcriterion -o $@
+ALL_TARGETS += $(PFCTL_CLI_TEST)
+
+test-pfctl: $(PFCTL_TEST_BIN) $(PFCTL_CLI_TEST)
 	$(Q)$(PFCTL_TEST_BIN) -j1
+	$(Q)$(PFCTL_CLI_TEST) -j1
 
 # netns scenarios: each script is self-contained (tests/netns/lib.sh makes
 # a private bpffs and cleans up); they run one after the other.
 PFCTL_NETNS := $(sort $(wildcard tests/netns/pfctl_*.sh))
-netns-pfctl: $(PFCTL_BPF)
+netns-pfctl: $(PFCTL_BPF) $(PFBPF_LOAD)
 	$(Q)rc=0; for t in $(PFCTL_NETNS); do \
 		echo "--- $$t"; PFCTL=$(abspath $(PFCTL_BPF)) bash $$t || rc=1; \
 	done; exit $$rc
@@ -63,3 +78,4 @@ ALL_TARGETS += $(LIBPFCLI) $(PFCTL_TEST_BIN) $(PFCTL_BPF)
 TEST_STEPS += test-pfctl golden-pfctl netns-pfctl
 
 .PHONY: test-pfctl golden-pfctl netns-pfctl
+
