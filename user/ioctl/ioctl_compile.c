@@ -15,7 +15,7 @@
 #define HAVE_CLS 0
 #endif
 
-int (*pfbpf_install_hook)(struct pfbpf_handle *h, const struct pfbpf_rule *rules, __u32 n,
+int (*ctl_install_hook)(struct pfbpf_handle *h, const struct pfbpf_rule *rules, __u32 n,
 			  __u32 slot);
 
 #if HAVE_CLS
@@ -29,7 +29,7 @@ static int table_id_cb(const char *name, void *arg)
 {
 	struct cb_arg *a = arg;
 
-	return pfbpf_table_id(a->h, name, true);
+	return ctl_table_id(a->h, name, true);
 }
 
 static int map_fd_cb(const char *name, void *arg)
@@ -43,7 +43,7 @@ static int map_fd_cb(const char *name, void *arg)
 	return fd < 0 ? -errno : fd;
 }
 
-int pfbpf_compile_install(struct pfbpf_handle *h, const struct pfbpf_rule *rules, __u32 n,
+int ctl_compile_install(struct pfbpf_handle *h, const struct pfbpf_rule *rules, __u32 n,
 			  __u32 slot)
 {
 	struct cb_arg a = { .h = h };
@@ -51,30 +51,30 @@ int pfbpf_compile_install(struct pfbpf_handle *h, const struct pfbpf_rule *rules
 	char err[256] = "";
 	int ret;
 
-	if (pfbpf_install_hook)
-		return pfbpf_install_hook(h, rules, n, slot);
+	if (ctl_install_hook)
+		return ctl_install_hook(h, rules, n, slot);
 
 	ret = pfbpf_cls_compile(rules, n, table_id_cb, &a, &img, err, sizeof(err));
 	if (ret)
-		return pfbpf_fail(h, ret < 0 ? ret : -EINVAL, "ruleset rejected: %s",
+		return ctl_fail(h, ret < 0 ? ret : -EINVAL, "ruleset rejected: %s",
 				  err[0] ? err : strerror(ret < 0 ? -ret : EINVAL));
 	ret = pfbpf_cls_install(img, slot, map_fd_cb, &a);
 	pfbpf_cls_free(img);
 	if (ret)
-		return pfbpf_fail(h, ret < 0 ? ret : -EIO, "installing the ruleset into slot %u: %s",
+		return ctl_fail(h, ret < 0 ? ret : -EIO, "installing the ruleset into slot %u: %s",
 				  slot, strerror(ret < 0 ? -ret : EIO));
 	return 0;
 }
 #else
-int pfbpf_compile_install(struct pfbpf_handle *h, const struct pfbpf_rule *rules, __u32 n,
+int ctl_compile_install(struct pfbpf_handle *h, const struct pfbpf_rule *rules, __u32 n,
 			  __u32 slot)
 {
-	if (pfbpf_install_hook)
-		return pfbpf_install_hook(h, rules, n, slot);
+	if (ctl_install_hook)
+		return ctl_install_hook(h, rules, n, slot);
 	/* Without the compiler the datapath keeps its built-in empty ruleset;
 	 * accepting rules it would not enforce would be a silent lie. */
 	if (n)
-		return pfbpf_fail(h, -ENODEV,
+		return ctl_fail(h, -ENODEV,
 				  "libpfbpf was built without the rule classifier (user/cls): cannot install %u rules",
 				  n);
 	return 0;
