@@ -88,6 +88,8 @@ static void handle_free(struct pfbpf_handle *h)
 			close(h->fd[i]);
 	if (h->ctl_prog_fd >= 0)
 		close(h->ctl_prog_fd);
+	for (int i = 0; i < CTL_XFD_MAX && h->xfd[i].name[0]; i++)
+		close(h->xfd[i].fd);
 	if (h->dir_fd >= 0)
 		close(h->dir_fd);
 	if (h->dev >= 0)
@@ -283,15 +285,21 @@ int ctl_pcpu_zero(struct pfbpf_handle *h, enum pfm m, const void *key, size_t si
  */
 static int find_progs(struct pfbpf_handle *h, bool want_ctl, int *ctl_fd)
 {
-	struct bpf_map_info minfo = {};
-	__u32 mlen = sizeof(minfo), id = 0, cfg_id;
-	int cfd = ctl_map(h, PFM_CONFIG), found = 0;
+	static const enum pfm ours[] = { PFM_CONFIG, PFM_STATES, PFM_COUNT, PFM_STATUS };
+	__u32 our_ids[4] = {}, id = 0;
+	int found = 0;
 
-	if (cfd < 0)
-		return cfd;
-	if (bpf_obj_get_info_by_fd(cfd, &minfo, &mlen))
-		return -errno;
-	cfg_id = minfo.id;
+	/* A program is ours when it uses one of our maps (by kernel map id). */
+	for (size_t i = 0; i < 4; i++) {
+		struct bpf_map_info minfo = {};
+		__u32 mlen = sizeof(minfo);
+		int fd = ctl_map(h, ours[i]);
+
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &minfo, &mlen))
+			our_ids[i] = minfo.id;
+	}
+	if (!our_ids[0])
+		return -ENOENT;
 	while (!bpf_prog_get_next_id(id, &id)) {
 		struct bpf_prog_info info = {};
 		__u32 ids[64], len = sizeof(info);
@@ -307,7 +315,8 @@ static int find_progs(struct pfbpf_handle *h, bool want_ctl, int *ctl_fd)
 			continue;
 		}
 		for (__u32 i = 0; i < info.nr_map_ids && i < 64; i++)
-			uses |= ids[i] == cfg_id;
+			for (size_t j = 0; j < 4; j++)
+				uses |= our_ids[j] && ids[i] == our_ids[j];
 		if (uses && want_ctl && info.type == BPF_PROG_TYPE_SYSCALL &&
 		    !strcmp(info.name, "pf_ctl")) {
 			*ctl_fd = fd;

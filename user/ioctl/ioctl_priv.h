@@ -76,6 +76,12 @@ struct pfbpf_handle {
 	int ctl_prog_fd;    /* pf_ctl syscall program, -1 unknown, -2 absent */
 	char pin_dir[PATH_MAX];
 	char reason[512];
+	/* Classifier maps the compiler asked for, kept open. */
+#define CTL_XFD_MAX 16
+	struct {
+		char name[16];
+		int fd;
+	} xfd[CTL_XFD_MAX];
 	/* DIOCADDRULE: rules already staged for (ticket, anchor) */
 	__u32 add_ticket;
 	__u32 add_count;
