@@ -61,7 +61,7 @@ const char *pfbpf_strerror(int dev);
 const char *pfbpf_cmd_name(unsigned long cmd);
 
 /* The pin folder dev was opened on. */
-const char *pfbpf_pin_dir(int dev);
+const char *pfbpf_dev_pin_dir(int dev);
 
 /*
  * Library helpers for pfctl_bpf and other tools.
@@ -78,7 +78,7 @@ __u32 pfbpf_limit(const struct pf_config *cfg, int which);
 __u32 pfbpf_now(void);
 
 /* Names: pf's PFTM_* ("tcp.first"), PF_LIMIT_* ("states"), PFRES_* ("match"). */
-const char *pfbpf_timeout_name(int which);
+const char *pfbpf_pftm_name(int which);
 const char *pfbpf_limit_name(int which);
 const char *pfbpf_reason_name(int reason);
 

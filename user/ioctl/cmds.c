@@ -22,17 +22,17 @@ CMD(igetifaces) CMD(iclristats) CMD(setifflag) CMD(clrifflag)
 
 static int altq(struct pfbpf_handle *h, void *arg)
 {
-	return pfbpf_fail(h, -ENODEV, "ALTQ does not exist on Linux: queueing is done with tc qdiscs");
+	return ctl_fail(h, -ENODEV, "ALTQ does not exist on Linux: queueing is done with tc qdiscs");
 }
 
 static int osfp(struct pfbpf_handle *h, void *arg)
 {
-	return pfbpf_fail(h, -ENODEV, "passive OS fingerprinting is not implemented by the datapath");
+	return ctl_fail(h, -ENODEV, "passive OS fingerprinting is not implemented by the datapath");
 }
 
 static int pool(struct pfbpf_handle *h, void *arg)
 {
-	return pfbpf_fail(h, -ENODEV, "address pools belong to NAT rules, which are not supported yet");
+	return ctl_fail(h, -ENODEV, "address pools belong to NAT rules, which are not supported yet");
 }
 
 /* No source tracking: the list is always empty, clearing it is a no-op. */
@@ -53,7 +53,7 @@ static int clrsrcnodes(struct pfbpf_handle *h, void *arg)
 #define W(c, f) { c, pfbpf_cmd_##f, #c, true }
 #define X(c, f, w) { c, f, #c, w }
 
-const struct pfbpf_cmd pfbpf_cmds[] = {
+const struct pfbpf_cmd ctl_cmds[] = {
 	W(DIOCSTART, start),
 	W(DIOCSTOP, stop),
 	W(DIOCADDRULE, addrule),

@@ -46,12 +46,12 @@ static const char *const map_names[PFM_MAX] = {
 	[PFM_XIFFLAGS] = PFBPF_MAP_XIFFLAGS,
 };
 
-const char *pfbpf_map_name(enum pfm m)
+const char *ctl_map_name(enum pfm m)
 {
 	return map_names[m];
 }
 
-int pfbpf_fail(struct pfbpf_handle *h, int err, const char *fmt, ...)
+int ctl_fail(struct pfbpf_handle *h, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -63,7 +63,7 @@ int pfbpf_fail(struct pfbpf_handle *h, int err, const char *fmt, ...)
 	return err;
 }
 
-__u64 pfbpf_boot_ns(void)
+__u64 ctl_boot_ns(void)
 {
 	struct timespec ts;
 
@@ -73,10 +73,10 @@ __u64 pfbpf_boot_ns(void)
 
 __u32 pfbpf_now(void)
 {
-	return pfbpf_boot_ns() / 1000000000ull;
+	return ctl_boot_ns() / 1000000000ull;
 }
 
-__s64 pfbpf_real_s(void)
+__s64 ctl_real_s(void)
 {
 	return time(NULL);
 }
@@ -88,6 +88,8 @@ static void handle_free(struct pfbpf_handle *h)
 			close(h->fd[i]);
 	if (h->ctl_prog_fd >= 0)
 		close(h->ctl_prog_fd);
+	for (int i = 0; i < CTL_XFD_MAX && h->xfd[i].name[0]; i++)
+		close(h->xfd[i].fd);
 	if (h->dir_fd >= 0)
 		close(h->dir_fd);
 	if (h->dev >= 0)
@@ -149,22 +151,22 @@ static int ctl_map_create(struct pfbpf_handle *h, enum pfm m, const char *path)
 	}
 	fd = bpf_map_create(type, map_names[m], ksz, vsz, max, &opts);
 	if (fd < 0)
-		return pfbpf_fail(h, -errno, "cannot create control map %s: %s", map_names[m],
+		return ctl_fail(h, -errno, "cannot create control map %s: %s", map_names[m],
 				  strerror(errno));
 	if (bpf_obj_pin(fd, path)) {
 		int err = -errno;
 
 		close(fd);
 		if (err != -EEXIST)
-			return pfbpf_fail(h, err, "cannot pin %s: %s", path, strerror(-err));
+			return ctl_fail(h, err, "cannot pin %s: %s", path, strerror(-err));
 		fd = bpf_obj_get(path);
 		if (fd < 0)
-			return pfbpf_fail(h, -errno, "cannot open %s: %s", path, strerror(errno));
+			return ctl_fail(h, -errno, "cannot open %s: %s", path, strerror(errno));
 	}
 	return fd;
 }
 
-int pfbpf_map(struct pfbpf_handle *h, enum pfm m)
+int ctl_map(struct pfbpf_handle *h, enum pfm m)
 {
 	char path[PATH_MAX + 32];
 	int fd;
@@ -176,12 +178,12 @@ int pfbpf_map(struct pfbpf_handle *h, enum pfm m)
 	if (fd < 0 && errno == ENOENT && m >= PFM_FIRST_CTL) {
 		if (!(h->flags & (O_WRONLY | O_RDWR)))
 			/* Read-only users see an empty control state. */
-			return pfbpf_fail(h, -ENOENT, "%s does not exist yet", path);
+			return ctl_fail(h, -ENOENT, "%s does not exist yet", path);
 		fd = ctl_map_create(h, m, path);
 		if (fd < 0)
 			return fd;
 	} else if (fd < 0) {
-		return pfbpf_fail(h, -errno, "map %s is not pinned in %s (%s): is the datapath loaded?",
+		return ctl_fail(h, -errno, "map %s is not pinned in %s (%s): is the datapath loaded?",
 				  map_names[m], h->pin_dir, strerror(errno));
 	}
 	h->fd[m] = fd;
@@ -191,43 +193,43 @@ int pfbpf_map(struct pfbpf_handle *h, enum pfm m)
 static int elem_read(struct pfbpf_handle *h, enum pfm m, void *val)
 {
 	__u32 zero = 0;
-	int fd = pfbpf_map(h, m);
+	int fd = ctl_map(h, m);
 
 	if (fd < 0)
 		return fd;
 	if (bpf_map_lookup_elem(fd, &zero, val))
-		return pfbpf_fail(h, -errno, "reading %s: %s", map_names[m], strerror(errno));
+		return ctl_fail(h, -errno, "reading %s: %s", map_names[m], strerror(errno));
 	return 0;
 }
 
 static int elem_write(struct pfbpf_handle *h, enum pfm m, const void *val)
 {
 	__u32 zero = 0;
-	int fd = pfbpf_map(h, m);
+	int fd = ctl_map(h, m);
 
 	if (fd < 0)
 		return fd;
 	if (bpf_map_update_elem(fd, &zero, val, BPF_ANY))
-		return pfbpf_fail(h, -errno, "writing %s: %s", map_names[m], strerror(errno));
+		return ctl_fail(h, -errno, "writing %s: %s", map_names[m], strerror(errno));
 	return 0;
 }
 
-int pfbpf_cfg_read(struct pfbpf_handle *h, struct pf_config *cfg)
+int ctl_cfg_read(struct pfbpf_handle *h, struct pf_config *cfg)
 {
 	return elem_read(h, PFM_CONFIG, cfg);
 }
 
-int pfbpf_cfg_write(struct pfbpf_handle *h, const struct pf_config *cfg)
+int ctl_cfg_write(struct pfbpf_handle *h, const struct pf_config *cfg)
 {
 	return elem_write(h, PFM_CONFIG, cfg);
 }
 
-int pfbpf_gcount_read(struct pfbpf_handle *h, struct pf_gcount *gc)
+int ctl_gcount_read(struct pfbpf_handle *h, struct pf_gcount *gc)
 {
 	return elem_read(h, PFM_COUNT, gc);
 }
 
-int pfbpf_xmeta_read(struct pfbpf_handle *h, struct pfbpf_xmeta *m)
+int ctl_xmeta_read(struct pfbpf_handle *h, struct pfbpf_xmeta *m)
 {
 	int err = elem_read(h, PFM_XMETA, m);
 
@@ -238,19 +240,19 @@ int pfbpf_xmeta_read(struct pfbpf_handle *h, struct pfbpf_xmeta *m)
 	return err;
 }
 
-int pfbpf_xmeta_write(struct pfbpf_handle *h, const struct pfbpf_xmeta *m)
+int ctl_xmeta_write(struct pfbpf_handle *h, const struct pfbpf_xmeta *m)
 {
 	return elem_write(h, PFM_XMETA, m);
 }
 
-size_t pfbpf_pcpu_stride(size_t size)
+size_t ctl_pcpu_stride(size_t size)
 {
 	return (size + 7) & ~(size_t)7;
 }
 
-int pfbpf_pcpu_read(struct pfbpf_handle *h, enum pfm m, const void *key, void *buf, size_t size)
+int ctl_pcpu_read(struct pfbpf_handle *h, enum pfm m, const void *key, void *buf, size_t size)
 {
-	int fd = pfbpf_map(h, m);
+	int fd = ctl_map(h, m);
 
 	if (fd < 0)
 		return fd;
@@ -260,14 +262,14 @@ int pfbpf_pcpu_read(struct pfbpf_handle *h, enum pfm m, const void *key, void *b
 	return 0;
 }
 
-int pfbpf_pcpu_zero(struct pfbpf_handle *h, enum pfm m, const void *key, size_t size)
+int ctl_pcpu_zero(struct pfbpf_handle *h, enum pfm m, const void *key, size_t size)
 {
-	int fd = pfbpf_map(h, m), err = 0;
+	int fd = ctl_map(h, m), err = 0;
 	void *buf;
 
 	if (fd < 0)
 		return fd;
-	buf = calloc(h->ncpu, pfbpf_pcpu_stride(size));
+	buf = calloc(h->ncpu, ctl_pcpu_stride(size));
 	if (!buf)
 		return -ENOMEM;
 	if (bpf_map_update_elem(fd, key, buf, BPF_EXIST))
@@ -283,15 +285,21 @@ int pfbpf_pcpu_zero(struct pfbpf_handle *h, enum pfm m, const void *key, size_t 
  */
 static int find_progs(struct pfbpf_handle *h, bool want_ctl, int *ctl_fd)
 {
-	struct bpf_map_info minfo = {};
-	__u32 mlen = sizeof(minfo), id = 0, cfg_id;
-	int cfd = pfbpf_map(h, PFM_CONFIG), found = 0;
+	static const enum pfm ours[] = { PFM_CONFIG, PFM_STATES, PFM_COUNT, PFM_STATUS };
+	__u32 our_ids[4] = {}, id = 0;
+	int found = 0;
 
-	if (cfd < 0)
-		return cfd;
-	if (bpf_obj_get_info_by_fd(cfd, &minfo, &mlen))
-		return -errno;
-	cfg_id = minfo.id;
+	/* A program is ours when it uses one of our maps (by kernel map id). */
+	for (size_t i = 0; i < 4; i++) {
+		struct bpf_map_info minfo = {};
+		__u32 mlen = sizeof(minfo);
+		int fd = ctl_map(h, ours[i]);
+
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &minfo, &mlen))
+			our_ids[i] = minfo.id;
+	}
+	if (!our_ids[0])
+		return -ENOENT;
 	while (!bpf_prog_get_next_id(id, &id)) {
 		struct bpf_prog_info info = {};
 		__u32 ids[64], len = sizeof(info);
@@ -307,7 +315,8 @@ static int find_progs(struct pfbpf_handle *h, bool want_ctl, int *ctl_fd)
 			continue;
 		}
 		for (__u32 i = 0; i < info.nr_map_ids && i < 64; i++)
-			uses |= ids[i] == cfg_id;
+			for (size_t j = 0; j < 4; j++)
+				uses |= our_ids[j] && ids[i] == our_ids[j];
 		if (uses && want_ctl && info.type == BPF_PROG_TYPE_SYSCALL &&
 		    !strcmp(info.name, "pf_ctl")) {
 			*ctl_fd = fd;
@@ -324,12 +333,12 @@ static int find_progs(struct pfbpf_handle *h, bool want_ctl, int *ctl_fd)
 	return 0;
 }
 
-int pfbpf_datapath_loaded(struct pfbpf_handle *h)
+int ctl_datapath_loaded(struct pfbpf_handle *h)
 {
 	return find_progs(h, false, NULL);
 }
 
-int pfbpf_run_ctl(struct pfbpf_handle *h, struct pf_ctl_req *req)
+int ctl_run_ctl(struct pfbpf_handle *h, struct pf_ctl_req *req)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = req, .ctx_size_in = sizeof(*req),
 		    .ctx_out = req, .ctx_size_out = sizeof(*req));
@@ -346,7 +355,7 @@ int pfbpf_run_ctl(struct pfbpf_handle *h, struct pf_ctl_req *req)
 	if (h->ctl_prog_fd < 0)
 		return -ENODEV;
 	if (bpf_prog_test_run_opts(h->ctl_prog_fd, &topts))
-		return pfbpf_fail(h, -errno, "running pf_ctl: %s", strerror(errno));
+		return ctl_fail(h, -errno, "running pf_ctl: %s", strerror(errno));
 	return req->result;
 }
 
@@ -402,7 +411,7 @@ int pfbpf_open(const char *path, int flags)
 		snprintf(open_reason, sizeof(open_reason), "%s is not on a bpffs", dir);
 		goto fail;
 	}
-	err = pfbpf_map(h, PFM_CONFIG);
+	err = ctl_map(h, PFM_CONFIG);
 	if (err < 0) {
 		snprintf(open_reason, sizeof(open_reason), "%s", h->reason);
 		goto fail;
@@ -454,7 +463,7 @@ int pfbpf_close(int dev)
 
 const char *pfbpf_cmd_name(unsigned long cmd)
 {
-	for (const struct pfbpf_cmd *c = pfbpf_cmds; c->name; c++)
+	for (const struct pfbpf_cmd *c = ctl_cmds; c->name; c++)
 		if (c->cmd == cmd)
 			return c->name;
 	return NULL;
@@ -471,21 +480,21 @@ int pfbpf_ioctl(int dev, unsigned long cmd, void *arg)
 		return -1;
 	}
 	h->reason[0] = 0;
-	for (c = pfbpf_cmds; c->name; c++)
+	for (c = ctl_cmds; c->name; c++)
 		if (c->cmd == cmd)
 			break;
 	if (!c->name) {
-		pfbpf_fail(h, 0, "unknown command 0x%lx", cmd);
+		ctl_fail(h, 0, "unknown command 0x%lx", cmd);
 		errno = ENOTTY;
 		return -1;
 	}
 	if (c->write && h->flags != O_RDWR) {
-		pfbpf_fail(h, 0, "%s: handle opened read-only", c->name);
+		ctl_fail(h, 0, "%s: handle opened read-only", c->name);
 		errno = EACCES;
 		return -1;
 	}
 	if (!arg && _IOC_SIZE(cmd)) {
-		pfbpf_fail(h, 0, "%s: no argument", c->name);
+		ctl_fail(h, 0, "%s: no argument", c->name);
 		errno = EFAULT;
 		return -1;
 	}
@@ -525,7 +534,7 @@ const char *pfbpf_strerror(int dev)
 	return h->reason;
 }
 
-const char *pfbpf_pin_dir(int dev)
+const char *pfbpf_dev_pin_dir(int dev)
 {
 	struct pfbpf_handle *h = handle_get(dev);
 

@@ -29,7 +29,7 @@ static const char *const limit_names[PF_LIMIT_MAX] = {
 };
 static const char *const reason_names[PFRES_MAX] = PFRES_NAMES;
 
-const char *pfbpf_timeout_name(int which)
+const char *pfbpf_pftm_name(int which)
 {
 	return which >= 0 && which < PFTM_MAX ? timeout_names[which] : NULL;
 }
@@ -79,37 +79,37 @@ __u32 pfbpf_limit(const struct pf_config *cfg, int which)
 int pfbpf_cmd_start(struct pfbpf_handle *h, void *arg)
 {
 	struct pf_config cfg;
-	int err = pfbpf_cfg_read(h, &cfg);
+	int err = ctl_cfg_read(h, &cfg);
 
 	if (err)
 		return err;
 	if (!cfg.stopped && cfg.since)
-		return pfbpf_fail(h, -EEXIST, "pf already enabled");
-	err = pfbpf_datapath_loaded(h);
+		return ctl_fail(h, -EEXIST, "pf already enabled");
+	err = ctl_datapath_loaded(h);
 	if (err < 0)
 		return err;
 	/* Filtering needs a program on an interface; attaching it is the
 	 * loader's job (pfctl_bpf -e does both). */
 	if (!err)
-		return pfbpf_fail(h, -ENODEV,
+		return ctl_fail(h, -ENODEV,
 				  "the datapath is not attached to any interface: attach it with pfctl_bpf -e -i IF");
 	cfg.stopped = 0;
-	cfg.since = pfbpf_boot_ns();
-	return pfbpf_cfg_write(h, &cfg);
+	cfg.since = ctl_boot_ns();
+	return ctl_cfg_write(h, &cfg);
 }
 
 int pfbpf_cmd_stop(struct pfbpf_handle *h, void *arg)
 {
 	struct pf_config cfg;
-	int err = pfbpf_cfg_read(h, &cfg);
+	int err = ctl_cfg_read(h, &cfg);
 
 	if (err)
 		return err;
 	if (cfg.stopped)
-		return pfbpf_fail(h, -ENOENT, "pf not enabled");
+		return ctl_fail(h, -ENOENT, "pf not enabled");
 	cfg.stopped = 1;
-	cfg.since = pfbpf_boot_ns();
-	return pfbpf_cfg_write(h, &cfg);
+	cfg.since = ctl_boot_ns();
+	return ctl_cfg_write(h, &cfg);
 }
 
 int pfbpf_cmd_setdebug(struct pfbpf_handle *h, void *arg)
@@ -119,19 +119,19 @@ int pfbpf_cmd_setdebug(struct pfbpf_handle *h, void *arg)
 	int err;
 
 	if (level > PF_DEBUG_NOISY)
-		return pfbpf_fail(h, -EINVAL, "debug level %u out of range (0-%u)", level,
+		return ctl_fail(h, -EINVAL, "debug level %u out of range (0-%u)", level,
 				  PF_DEBUG_NOISY);
-	err = pfbpf_cfg_read(h, &cfg);
+	err = ctl_cfg_read(h, &cfg);
 	if (err)
 		return err;
 	cfg.debug = level;
-	return pfbpf_cfg_write(h, &cfg);
+	return ctl_cfg_write(h, &cfg);
 }
 
 static int tm_check(struct pfbpf_handle *h, const struct pfioc_tm *pt)
 {
 	if (pt->timeout < 0 || pt->timeout >= PFTM_MAX)
-		return pfbpf_fail(h, -EINVAL, "timeout %d does not exist", pt->timeout);
+		return ctl_fail(h, -EINVAL, "timeout %d does not exist", pt->timeout);
 	return 0;
 }
 
@@ -144,18 +144,18 @@ int pfbpf_cmd_settimeout(struct pfbpf_handle *h, void *arg)
 	if (err)
 		return err;
 	if (pt->seconds < 0)
-		return pfbpf_fail(h, -EINVAL, "%s: negative timeout", timeout_names[pt->timeout]);
+		return ctl_fail(h, -EINVAL, "%s: negative timeout", timeout_names[pt->timeout]);
 	/* pf refuses a zero purge interval: the sweep would never rest. */
 	if (pt->timeout == PFTM_INTERVAL && pt->seconds == 0)
-		return pfbpf_fail(h, -EINVAL, "interval must be at least 1 second");
-	err = pfbpf_cfg_read(h, &cfg);
+		return ctl_fail(h, -EINVAL, "interval must be at least 1 second");
+	err = ctl_cfg_read(h, &cfg);
 	if (err)
 		return err;
 	old = raw_timeout(&cfg, pt->timeout);
 	/* 0 in pf_config means "pf default", so a 0 asked for is stored as
 	 * the default: the value the datapath would use anyway. */
 	cfg.timeout[pt->timeout] = pt->seconds;
-	err = pfbpf_cfg_write(h, &cfg);
+	err = ctl_cfg_write(h, &cfg);
 	if (err)
 		return err;
 	pt->seconds = old;
@@ -168,7 +168,7 @@ int pfbpf_cmd_gettimeout(struct pfbpf_handle *h, void *arg)
 	struct pf_config cfg;
 	int err = tm_check(h, pt);
 
-	if (err || (err = pfbpf_cfg_read(h, &cfg)))
+	if (err || (err = ctl_cfg_read(h, &cfg)))
 		return err;
 	pt->seconds = raw_timeout(&cfg, pt->timeout);
 	return 0;
@@ -177,7 +177,7 @@ int pfbpf_cmd_gettimeout(struct pfbpf_handle *h, void *arg)
 static int limit_check(struct pfbpf_handle *h, const struct pfioc_limit *pl)
 {
 	if (pl->index < 0 || pl->index >= PF_LIMIT_MAX)
-		return pfbpf_fail(h, -EINVAL, "limit %d does not exist", pl->index);
+		return ctl_fail(h, -EINVAL, "limit %d does not exist", pl->index);
 	return 0;
 }
 
@@ -191,11 +191,11 @@ int pfbpf_cmd_setlimit(struct pfbpf_handle *h, void *arg)
 	if (err)
 		return err;
 	if (pl->limit == 0)
-		return pfbpf_fail(h, -EINVAL, "limit %s must be at least 1", limit_names[pl->index]);
+		return ctl_fail(h, -EINVAL, "limit %s must be at least 1", limit_names[pl->index]);
 	if (pl->index == PF_LIMIT_STATES) {
 		struct bpf_map_info info = {};
 		__u32 len = sizeof(info);
-		int fd = pfbpf_map(h, PFM_STATES);
+		int fd = ctl_map(h, PFM_STATES);
 
 		if (fd < 0)
 			return fd;
@@ -204,19 +204,19 @@ int pfbpf_cmd_setlimit(struct pfbpf_handle *h, void *arg)
 		/* The state map was sized at load time; a limit beyond it
 		 * would let the LRU evict live states. */
 		if (pl->limit > info.max_entries)
-			return pfbpf_fail(h, -EBUSY,
+			return ctl_fail(h, -EBUSY,
 					  "limit states %u exceeds the state map size %u: reload the datapath with a larger map",
 					  pl->limit, info.max_entries);
 	}
 	if (pl->index == PF_LIMIT_TABLES && pl->limit > PF_MAX_TABLES)
-		return pfbpf_fail(h, -EBUSY, "limit tables %u exceeds the table id space %u",
+		return ctl_fail(h, -EBUSY, "limit tables %u exceeds the table id space %u",
 				  pl->limit, PF_MAX_TABLES);
-	err = pfbpf_cfg_read(h, &cfg);
+	err = ctl_cfg_read(h, &cfg);
 	if (err)
 		return err;
 	old = pfbpf_limit(&cfg, pl->index);
 	cfg.limit[pl->index] = pl->limit;
-	err = pfbpf_cfg_write(h, &cfg);
+	err = ctl_cfg_write(h, &cfg);
 	if (err)
 		return err;
 	pl->limit = old;
@@ -229,7 +229,7 @@ int pfbpf_cmd_getlimit(struct pfbpf_handle *h, void *arg)
 	struct pf_config cfg;
 	int err = limit_check(h, pl);
 
-	if (err || (err = pfbpf_cfg_read(h, &cfg)))
+	if (err || (err = ctl_cfg_read(h, &cfg)))
 		return err;
 	pl->limit = pfbpf_limit(&cfg, pl->index);
 	return 0;
@@ -245,17 +245,17 @@ int pfbpf_cmd_sethostid(struct pfbpf_handle *h, void *arg)
 	while (!hostid)
 		if (getrandom(&hostid, sizeof(hostid), 0) != sizeof(hostid))
 			return -EIO;
-	err = pfbpf_cfg_read(h, &cfg);
+	err = ctl_cfg_read(h, &cfg);
 	if (err)
 		return err;
 	cfg.hostid = hostid;
-	err = pfbpf_cfg_write(h, &cfg);
+	err = ctl_cfg_write(h, &cfg);
 	if (err)
 		return err;
 	/* Creator slot 0 is this host: states we made carry the new id. */
-	fd = pfbpf_map(h, PFM_CREATORS);
+	fd = ctl_map(h, PFM_CREATORS);
 	if (fd >= 0 && bpf_map_update_elem(fd, &zero, &hostid, BPF_ANY))
-		return pfbpf_fail(h, -errno, "updating %s: %s", PFBPF_MAP_CREATORS, strerror(errno));
+		return ctl_fail(h, -errno, "updating %s: %s", PFBPF_MAP_CREATORS, strerror(errno));
 	return 0;
 }
 
@@ -272,24 +272,24 @@ int pfbpf_cmd_setstatusif(struct pfbpf_handle *h, void *arg)
 		memcpy(name, pi->ifname, IFNAMSIZ);
 		ifindex = if_nametoindex(name);
 		if (!ifindex)
-			return pfbpf_fail(h, -EINVAL, "interface %s does not exist", name);
+			return ctl_fail(h, -EINVAL, "interface %s does not exist", name);
 	}
-	err = pfbpf_cfg_read(h, &cfg);
+	err = ctl_cfg_read(h, &cfg);
 	if (err)
 		return err;
 	cfg.status_ifindex = ifindex;
-	return pfbpf_cfg_write(h, &cfg);
+	return ctl_cfg_write(h, &cfg);
 }
 
 static void if_sum(struct pfbpf_handle *h, __u32 ifindex, struct pf_if_counters *sum)
 {
-	size_t stride = pfbpf_pcpu_stride(sizeof(*sum));
+	size_t stride = ctl_pcpu_stride(sizeof(*sum));
 	char *buf = calloc(h->ncpu, stride);
 
 	memset(sum, 0, sizeof(*sum));
 	if (!buf)
 		return;
-	if (!pfbpf_pcpu_read(h, PFM_IFCTR, &ifindex, buf, sizeof(*sum))) {
+	if (!ctl_pcpu_read(h, PFM_IFCTR, &ifindex, buf, sizeof(*sum))) {
 		for (int c = 0; c < h->ncpu; c++) {
 			const __u64 *src = (const __u64 *)(buf + c * stride);
 			__u64 *dst = (__u64 *)sum;
@@ -304,7 +304,7 @@ static void if_sum(struct pfbpf_handle *h, __u32 ifindex, struct pf_if_counters 
 int pfbpf_cmd_getstatus(struct pfbpf_handle *h, void *arg)
 {
 	struct pf_status *st = arg;
-	size_t stride = pfbpf_pcpu_stride(sizeof(struct pf_status_pcpu));
+	size_t stride = ctl_pcpu_stride(sizeof(struct pf_status_pcpu));
 	struct pf_status_pcpu sum = {};
 	struct pf_config cfg;
 	struct pf_gcount gc;
@@ -312,15 +312,15 @@ int pfbpf_cmd_getstatus(struct pfbpf_handle *h, void *arg)
 	char *buf;
 	int err;
 
-	if ((err = pfbpf_cfg_read(h, &cfg)) || (err = pfbpf_gcount_read(h, &gc)))
+	if ((err = ctl_cfg_read(h, &cfg)) || (err = ctl_gcount_read(h, &gc)))
 		return err;
 	buf = calloc(h->ncpu, stride);
 	if (!buf)
 		return -ENOMEM;
-	err = pfbpf_pcpu_read(h, PFM_STATUS, &zero, buf, sizeof(sum));
+	err = ctl_pcpu_read(h, PFM_STATUS, &zero, buf, sizeof(sum));
 	if (err) {
 		free(buf);
-		return pfbpf_fail(h, err, "reading %s: %s", PFBPF_MAP_STATUS, strerror(-err));
+		return ctl_fail(h, err, "reading %s: %s", PFBPF_MAP_STATUS, strerror(-err));
 	}
 	for (int c = 0; c < h->ncpu; c++) {
 		const __u64 *src = (const __u64 *)(buf + c * stride);
@@ -349,9 +349,9 @@ int pfbpf_cmd_getstatus(struct pfbpf_handle *h, void *arg)
 	st->since_ns = cfg.since;
 	st->limit_states = pfbpf_limit(&cfg, PF_LIMIT_STATES);
 	if (cfg.since) {
-		__s64 ago = (__s64)(pfbpf_boot_ns() - cfg.since) / 1000000000ll;
+		__s64 ago = (__s64)(ctl_boot_ns() - cfg.since) / 1000000000ll;
 
-		st->since = pfbpf_real_s() - ago;
+		st->since = ctl_real_s() - ago;
 	}
 	/* As in pf, pcounters/bcounters describe the status interface. */
 	if (cfg.status_ifindex) {
@@ -377,18 +377,18 @@ int pfbpf_cmd_clrstatus(struct pfbpf_handle *h, void *arg)
 	__u32 zero = 0;
 	int err;
 
-	err = pfbpf_pcpu_zero(h, PFM_STATUS, &zero, sizeof(struct pf_status_pcpu));
+	err = ctl_pcpu_zero(h, PFM_STATUS, &zero, sizeof(struct pf_status_pcpu));
 	if (err)
-		return pfbpf_fail(h, err, "clearing %s: %s", PFBPF_MAP_STATUS, strerror(-err));
-	if ((err = pfbpf_cfg_read(h, &cfg)))
+		return ctl_fail(h, err, "clearing %s: %s", PFBPF_MAP_STATUS, strerror(-err));
+	if ((err = ctl_cfg_read(h, &cfg)))
 		return err;
 	if (cfg.status_ifindex) {
-		err = pfbpf_pcpu_zero(h, PFM_IFCTR, &cfg.status_ifindex,
+		err = ctl_pcpu_zero(h, PFM_IFCTR, &cfg.status_ifindex,
 				      sizeof(struct pf_if_counters));
 		if (err && err != -ENOENT)
-			return pfbpf_fail(h, err, "clearing %s: %s", PFBPF_MAP_IFCTR, strerror(-err));
+			return ctl_fail(h, err, "clearing %s: %s", PFBPF_MAP_IFCTR, strerror(-err));
 	}
 	/* pf restarts `since` so rates are per second since the clear. */
-	cfg.since = pfbpf_boot_ns();
-	return pfbpf_cfg_write(h, &cfg);
+	cfg.since = ctl_boot_ns();
+	return ctl_cfg_write(h, &cfg);
 }

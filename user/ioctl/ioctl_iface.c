@@ -41,7 +41,7 @@ static int iface_list(struct pfbpf_handle *h, struct ifent **out, size_t *n)
 	}
 	if_freenameindex(ni);
 	ni = NULL;
-	fd = pfbpf_map(h, PFM_IFCTR);
+	fd = ctl_map(h, PFM_IFCTR);
 	while (fd >= 0 && !bpf_map_get_next_key(fd, first ? NULL : &k, &next)) {
 		bool known = false;
 
@@ -70,10 +70,10 @@ nomem:
 static int io_check(struct pfbpf_handle *h, struct pfioc_iface *io, bool need_buf)
 {
 	if (need_buf && io->pfiio_esize != sizeof(struct pfi_if))
-		return pfbpf_fail(h, -ENODEV, "element size %d, expected %zu", io->pfiio_esize,
+		return ctl_fail(h, -ENODEV, "element size %d, expected %zu", io->pfiio_esize,
 				  sizeof(struct pfi_if));
 	if (need_buf && (io->pfiio_size < 0 || (io->pfiio_size && !io->pfiio_buffer)))
-		return pfbpf_fail(h, -EINVAL, "bad buffer");
+		return ctl_fail(h, -EINVAL, "bad buffer");
 	return 0;
 }
 
@@ -87,14 +87,14 @@ static bool if_selected(const struct pfioc_iface *io, const struct ifent *e)
 static void if_fill(struct pfbpf_handle *h, const struct ifent *e, struct pfi_if *pi,
 		    const struct pfbpf_rule *rules, __u32 nrules)
 {
-	size_t stride = pfbpf_pcpu_stride(sizeof(struct pf_if_counters));
+	size_t stride = ctl_pcpu_stride(sizeof(struct pf_if_counters));
 	char *buf = calloc(h->ncpu, stride);
 	struct pfbpf_xif xf = {};
 	int fd;
 
 	memset(pi, 0, sizeof(*pi));
 	snprintf(pi->pfif_name, IFNAMSIZ, "%s", e->name);
-	if (buf && !pfbpf_pcpu_read(h, PFM_IFCTR, &e->ifindex, buf, 0)) {
+	if (buf && !ctl_pcpu_read(h, PFM_IFCTR, &e->ifindex, buf, 0)) {
 		for (int c = 0; c < h->ncpu; c++) {
 			const struct pf_if_counters *ic = (const void *)(buf + c * stride);
 
@@ -108,7 +108,7 @@ static void if_fill(struct pfbpf_handle *h, const struct ifent *e, struct pfi_if
 		}
 	}
 	free(buf);
-	fd = pfbpf_map(h, PFM_XIFFLAGS);
+	fd = ctl_map(h, PFM_XIFFLAGS);
 	if (fd >= 0)
 		bpf_map_lookup_elem(fd, &e->ifindex, &xf);
 	pi->pfif_tzero = xf.tzero;
@@ -136,7 +136,7 @@ int pfbpf_cmd_igetifaces(struct pfbpf_handle *h, void *arg)
 		free(v);
 		return 0;
 	}
-	pfbpf_xrules_load(h, XR_ACTIVE, "", &rules, &nrules);
+	ctl_xrules_load(h, XR_ACTIVE, "", &rules, &nrules);
 	cnt = 0;
 	for (size_t i = 0; i < n; i++)
 		if (if_selected(io, &v[i]))
@@ -152,7 +152,7 @@ int pfbpf_cmd_iclristats(struct pfbpf_handle *h, void *arg)
 	struct pfioc_iface *io = arg;
 	struct ifent *v;
 	size_t n;
-	int err, fd = pfbpf_map(h, PFM_XIFFLAGS);
+	int err, fd = ctl_map(h, PFM_XIFFLAGS);
 
 	if (fd < 0)
 		return fd;
@@ -164,12 +164,12 @@ int pfbpf_cmd_iclristats(struct pfbpf_handle *h, void *arg)
 
 		if (!if_selected(io, &v[i]))
 			continue;
-		err = pfbpf_pcpu_zero(h, PFM_IFCTR, &v[i].ifindex, sizeof(struct pf_if_counters));
+		err = ctl_pcpu_zero(h, PFM_IFCTR, &v[i].ifindex, sizeof(struct pf_if_counters));
 		if (err && err != -ENOENT)
 			break;
 		err = 0;
 		bpf_map_lookup_elem(fd, &v[i].ifindex, &xf);
-		xf.tzero = pfbpf_real_s();
+		xf.tzero = ctl_real_s();
 		if (bpf_map_update_elem(fd, &v[i].ifindex, &xf, BPF_ANY)) {
 			err = -errno;
 			break;
@@ -184,12 +184,12 @@ static int set_flags(struct pfbpf_handle *h, struct pfioc_iface *io, bool set)
 {
 	struct ifent *v;
 	size_t n;
-	int err, fd = pfbpf_map(h, PFM_XIFFLAGS);
+	int err, fd = ctl_map(h, PFM_XIFFLAGS);
 
 	if (fd < 0)
 		return fd;
 	if (io->pfiio_flags & ~PFI_IFLAG_SETABLE_MASK)
-		return pfbpf_fail(h, -EINVAL, "interface flags 0x%x not settable", io->pfiio_flags);
+		return ctl_fail(h, -EINVAL, "interface flags 0x%x not settable", io->pfiio_flags);
 	if ((err = iface_list(h, &v, &n)))
 		return err;
 	for (size_t i = 0; i < n; i++) {

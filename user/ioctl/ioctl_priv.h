@@ -76,6 +76,12 @@ struct pfbpf_handle {
 	int ctl_prog_fd;    /* pf_ctl syscall program, -1 unknown, -2 absent */
 	char pin_dir[PATH_MAX];
 	char reason[512];
+	/* Classifier maps the compiler asked for, kept open. */
+#define CTL_XFD_MAX 16
+	struct {
+		char name[16];
+		int fd;
+	} xfd[CTL_XFD_MAX];
 	/* DIOCADDRULE: rules already staged for (ticket, anchor) */
 	__u32 add_ticket;
 	__u32 add_count;
@@ -89,59 +95,59 @@ struct pfbpf_cmd {
 	const char *name;
 	bool write;         /* changes something: needs O_RDWR and the lock */
 };
-extern const struct pfbpf_cmd pfbpf_cmds[];
+extern const struct pfbpf_cmd ctl_cmds[];
 
 /* Record the reason for a failure; returns err (negative errno). */
-int pfbpf_fail(struct pfbpf_handle *h, int err, const char *fmt, ...)
+int ctl_fail(struct pfbpf_handle *h, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Map access: fd of map m (opening it on first use), or -errno with reason. */
-int pfbpf_map(struct pfbpf_handle *h, enum pfm m);
-const char *pfbpf_map_name(enum pfm m);
-int pfbpf_cfg_read(struct pfbpf_handle *h, struct pf_config *cfg);
-int pfbpf_cfg_write(struct pfbpf_handle *h, const struct pf_config *cfg);
-int pfbpf_gcount_read(struct pfbpf_handle *h, struct pf_gcount *gc);
-int pfbpf_xmeta_read(struct pfbpf_handle *h, struct pfbpf_xmeta *m);
-int pfbpf_xmeta_write(struct pfbpf_handle *h, const struct pfbpf_xmeta *m);
+int ctl_map(struct pfbpf_handle *h, enum pfm m);
+const char *ctl_map_name(enum pfm m);
+int ctl_cfg_read(struct pfbpf_handle *h, struct pf_config *cfg);
+int ctl_cfg_write(struct pfbpf_handle *h, const struct pf_config *cfg);
+int ctl_gcount_read(struct pfbpf_handle *h, struct pf_gcount *gc);
+int ctl_xmeta_read(struct pfbpf_handle *h, struct pfbpf_xmeta *m);
+int ctl_xmeta_write(struct pfbpf_handle *h, const struct pfbpf_xmeta *m);
 
 /* Per-CPU maps: read all CPUs of one element into buf (ncpu * round8(size)),
  * zero one element on every CPU. */
-size_t pfbpf_pcpu_stride(size_t size);
-int pfbpf_pcpu_read(struct pfbpf_handle *h, enum pfm m, const void *key, void *buf, size_t size);
-int pfbpf_pcpu_zero(struct pfbpf_handle *h, enum pfm m, const void *key, size_t size);
+size_t ctl_pcpu_stride(size_t size);
+int ctl_pcpu_read(struct pfbpf_handle *h, enum pfm m, const void *key, void *buf, size_t size);
+int ctl_pcpu_zero(struct pfbpf_handle *h, enum pfm m, const void *key, size_t size);
 
 /* Is a datapath program (XDP or tc) using our pf_config loaded? */
-int pfbpf_datapath_loaded(struct pfbpf_handle *h);
+int ctl_datapath_loaded(struct pfbpf_handle *h);
 /* Run pf_ctl with req; -ENODEV when no pf_ctl program is loaded. */
-int pfbpf_run_ctl(struct pfbpf_handle *h, struct pf_ctl_req *req);
+int ctl_run_ctl(struct pfbpf_handle *h, struct pf_ctl_req *req);
 
 /* Time */
-__u64 pfbpf_boot_ns(void);
-__s64 pfbpf_real_s(void);
+__u64 ctl_boot_ns(void);
+__s64 ctl_real_s(void);
 
 /* States (ioctl_states.c) */
-int pfbpf_state_export(struct pfbpf_handle *h, const struct pf_config *cfg, __u64 nstates,
+int ctl_state_export(struct pfbpf_handle *h, const struct pf_config *cfg, __u64 nstates,
 		       const struct pf_state_key *k, const struct pf_state *s,
 		       struct pfbpf_state *out);
 
 /* Rules (ioctl_rules.c): install rules as the main ruleset into the inactive
  * slot, flip, bump the generation.  Leaves the running ruleset untouched on
  * failure. */
-int pfbpf_ruleset_install(struct pfbpf_handle *h, const struct pfbpf_rule *rules, __u32 n);
-int pfbpf_xrules_load(struct pfbpf_handle *h, __u32 area, const char *anchor,
+int ctl_ruleset_install(struct pfbpf_handle *h, const struct pfbpf_rule *rules, __u32 n);
+int ctl_xrules_load(struct pfbpf_handle *h, __u32 area, const char *anchor,
 		      struct pfbpf_rule **rules, __u32 *n);
-int pfbpf_anchor_check(struct pfbpf_handle *h, const char *anchor, char *out);
+int ctl_anchor_check(struct pfbpf_handle *h, const char *anchor, char *out);
 
 /* Tables (ioctl_tables.c) */
-int pfbpf_table_id(struct pfbpf_handle *h, const char *name, bool create);
-int pfbpf_tables_commit(struct pfbpf_handle *h, __u32 ticket);
-int pfbpf_tables_rollback(struct pfbpf_handle *h, __u32 ticket);
+int ctl_table_id(struct pfbpf_handle *h, const char *name, bool create);
+int ctl_tables_commit(struct pfbpf_handle *h, __u32 ticket);
+int ctl_tables_rollback(struct pfbpf_handle *h, __u32 ticket);
 
 /* Classifier (ioctl_compile.c).  Without user/cls built in, tests may set
- * pfbpf_install_hook to stand in for the compiler. */
-extern int (*pfbpf_install_hook)(struct pfbpf_handle *h, const struct pfbpf_rule *rules,
+ * ctl_install_hook to stand in for the compiler. */
+extern int (*ctl_install_hook)(struct pfbpf_handle *h, const struct pfbpf_rule *rules,
 				 __u32 n, __u32 slot);
-int pfbpf_compile_install(struct pfbpf_handle *h, const struct pfbpf_rule *rules, __u32 n,
+int ctl_compile_install(struct pfbpf_handle *h, const struct pfbpf_rule *rules, __u32 n,
 			  __u32 slot);
 
 #endif /* PFBPF_IOCTL_PRIV_H */

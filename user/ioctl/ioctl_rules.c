@@ -18,24 +18,24 @@
 #include <bpf/bpf.h>
 #include "ioctl_priv.h"
 
-int pfbpf_anchor_check(struct pfbpf_handle *h, const char *anchor, char *out)
+int ctl_anchor_check(struct pfbpf_handle *h, const char *anchor, char *out)
 {
 	size_t len = strnlen(anchor, MAXPATHLEN), i = 0;
 
 	if (len == MAXPATHLEN)
-		return pfbpf_fail(h, -EINVAL, "anchor path not terminated");
+		return ctl_fail(h, -EINVAL, "anchor path not terminated");
 	/* pf ignores leading and trailing slashes */
 	while (anchor[i] == '/')
 		i++;
 	while (len > i && anchor[len - 1] == '/')
 		len--;
 	if (len - i >= PFBPF_ANCHOR_MAXLEN)
-		return pfbpf_fail(h, -ENAMETOOLONG, "anchor path longer than %d characters",
+		return ctl_fail(h, -ENAMETOOLONG, "anchor path longer than %d characters",
 				  PFBPF_ANCHOR_MAXLEN - 1);
 	memset(out, 0, PFBPF_ANCHOR_MAXLEN);
 	memcpy(out, anchor + i, len - i);
 	if (strstr(out, "//"))
-		return pfbpf_fail(h, -EINVAL, "anchor path \"%s\" has an empty component", out);
+		return ctl_fail(h, -EINVAL, "anchor path \"%s\" has an empty component", out);
 	return 0;
 }
 
@@ -46,13 +46,13 @@ static int rule_cmp(const void *a, const void *b)
 	return x->nr < y->nr ? -1 : x->nr > y->nr;
 }
 
-int pfbpf_xrules_load(struct pfbpf_handle *h, __u32 area, const char *anchor,
+int ctl_xrules_load(struct pfbpf_handle *h, __u32 area, const char *anchor,
 		      struct pfbpf_rule **rules, __u32 *n)
 {
 	struct pfbpf_xrule_key k, next;
 	struct pfbpf_rule *v = NULL;
 	size_t cnt = 0, cap = 0;
-	int fd = pfbpf_map(h, PFM_XRULES);
+	int fd = ctl_map(h, PFM_XRULES);
 	bool first = true;
 
 	*rules = NULL;
@@ -87,7 +87,7 @@ int pfbpf_xrules_load(struct pfbpf_handle *h, __u32 area, const char *anchor,
 	for (size_t i = 0; i < cnt; i++)
 		if (v[i].nr != i) {
 			free(v);
-			return pfbpf_fail(h, -EIO, "rule store for anchor \"%s\" has a hole at %zu",
+			return ctl_fail(h, -EIO, "rule store for anchor \"%s\" has a hole at %zu",
 					  anchor, i);
 		}
 	*rules = v;
@@ -100,7 +100,7 @@ static int xrules_clear(struct pfbpf_handle *h, __u32 area, const char *anchor)
 {
 	struct pfbpf_xrule_key k, next, *del = NULL;
 	size_t cnt = 0, cap = 0;
-	int fd = pfbpf_map(h, PFM_XRULES);
+	int fd = ctl_map(h, PFM_XRULES);
 	bool first = true;
 
 	if (fd < 0)
@@ -134,7 +134,7 @@ static int xrules_store(struct pfbpf_handle *h, __u32 area, const char *anchor,
 			const struct pfbpf_rule *rules, __u32 n)
 {
 	struct pfbpf_xrule_key k = { .area = area };
-	int fd = pfbpf_map(h, PFM_XRULES), err;
+	int fd = ctl_map(h, PFM_XRULES), err;
 
 	if (fd < 0)
 		return fd;
@@ -146,48 +146,48 @@ static int xrules_store(struct pfbpf_handle *h, __u32 area, const char *anchor,
 
 		k.nr = r.nr = i;
 		if (bpf_map_update_elem(fd, &k, &r, BPF_ANY))
-			return pfbpf_fail(h, -errno, "storing rule %u: %s", i, strerror(errno));
+			return ctl_fail(h, -errno, "storing rule %u: %s", i, strerror(errno));
 	}
 	return 0;
 }
 
-int pfbpf_ruleset_install(struct pfbpf_handle *h, const struct pfbpf_rule *rules, __u32 n)
+int ctl_ruleset_install(struct pfbpf_handle *h, const struct pfbpf_rule *rules, __u32 n)
 {
 	struct pf_config cfg;
 	__u32 slot;
 	int err;
 
-	if ((err = pfbpf_cfg_read(h, &cfg)))
+	if ((err = ctl_cfg_read(h, &cfg)))
 		return err;
 	slot = !cfg.active;
 	/* Fresh counters for the new rules (pf resets them on load). */
 	for (__u32 i = 0; i < n; i++) {
 		__u32 idx = slot * PF_MAX_RULES + i;
 
-		err = pfbpf_pcpu_zero(h, PFM_RULECTR, &idx, sizeof(struct pf_rule_counters));
+		err = ctl_pcpu_zero(h, PFM_RULECTR, &idx, sizeof(struct pf_rule_counters));
 		if (err)
-			return pfbpf_fail(h, err, "clearing counters of rule %u: %s", i,
+			return ctl_fail(h, err, "clearing counters of rule %u: %s", i,
 					  strerror(-err));
 	}
-	err = pfbpf_compile_install(h, rules, n, slot);
+	err = ctl_compile_install(h, rules, n, slot);
 	if (err)
 		return err;
 	/* The switch: one map update, seen whole by every CPU. */
-	if ((err = pfbpf_cfg_read(h, &cfg)))
+	if ((err = ctl_cfg_read(h, &cfg)))
 		return err;
 	cfg.active = slot;
 	cfg.ruleset_gen++;
-	return pfbpf_cfg_write(h, &cfg);
+	return ctl_cfg_write(h, &cfg);
 }
 
 static int trans_copy(struct pfbpf_handle *h, struct pfioc_trans *io, struct pfioc_trans_e **out)
 {
 	*out = NULL;
 	if (io->esize != sizeof(struct pfioc_trans_e))
-		return pfbpf_fail(h, -ENODEV, "pfioc_trans esize %d, expected %zu", io->esize,
+		return ctl_fail(h, -ENODEV, "pfioc_trans esize %d, expected %zu", io->esize,
 				  sizeof(struct pfioc_trans_e));
 	if (io->size <= 0 || io->size > 64 || !io->array)
-		return pfbpf_fail(h, -EINVAL, "pfioc_trans size %d", io->size);
+		return ctl_fail(h, -EINVAL, "pfioc_trans size %d", io->size);
 	*out = io->array;
 	return 0;
 }
@@ -195,10 +195,10 @@ static int trans_copy(struct pfbpf_handle *h, struct pfioc_trans *io, struct pfi
 static int rs_check(struct pfbpf_handle *h, const struct pfioc_trans_e *e, char *anchor)
 {
 	if (e->rs_num == PF_RULESET_ALTQ)
-		return pfbpf_fail(h, -ENODEV, "ALTQ does not exist on Linux (use tc qdiscs)");
+		return ctl_fail(h, -ENODEV, "ALTQ does not exist on Linux (use tc qdiscs)");
 	if (e->rs_num < 0 || e->rs_num > PF_RULESET_TABLE)
-		return pfbpf_fail(h, -EINVAL, "ruleset kind %d does not exist", e->rs_num);
-	return pfbpf_anchor_check(h, e->anchor, anchor);
+		return ctl_fail(h, -EINVAL, "ruleset kind %d does not exist", e->rs_num);
+	return ctl_anchor_check(h, e->anchor, anchor);
 }
 
 int pfbpf_cmd_xbegin(struct pfbpf_handle *h, void *arg)
@@ -215,18 +215,18 @@ int pfbpf_cmd_xbegin(struct pfbpf_handle *h, void *arg)
 	for (int i = 0; i < io->size; i++)
 		if ((err = rs_check(h, &e[i], anchor)))
 			return err;
-	if ((err = pfbpf_xmeta_read(h, &m)) || (err = pfbpf_cfg_read(h, &cfg)))
+	if ((err = ctl_xmeta_read(h, &m)) || (err = ctl_cfg_read(h, &cfg)))
 		return err;
 	/* A new transaction replaces any open one: its staged rules and
 	 * tables go, its ticket goes stale. */
-	if ((err = xrules_clear(h, XR_STAGED, NULL)) || (err = pfbpf_tables_rollback(h, 0)))
+	if ((err = xrules_clear(h, XR_STAGED, NULL)) || (err = ctl_tables_rollback(h, 0)))
 		return err;
 	m.ticket = ++m.ticket_seq;
 	if (!m.ticket)
 		m.ticket = m.ticket_seq = 1;
 	m.begin_gen = cfg.ruleset_gen;
 	m.owner_pid = getpid();
-	if ((err = pfbpf_xmeta_write(h, &m)))
+	if ((err = ctl_xmeta_write(h, &m)))
 		return err;
 	for (int i = 0; i < io->size; i++)
 		e[i].ticket = m.ticket;
@@ -237,7 +237,7 @@ int pfbpf_cmd_xbegin(struct pfbpf_handle *h, void *arg)
 static int ticket_check(struct pfbpf_handle *h, const struct pfbpf_xmeta *m, __u32 ticket)
 {
 	if (!m->ticket || ticket != m->ticket)
-		return pfbpf_fail(h, -EBUSY,
+		return ctl_fail(h, -EBUSY,
 				  "ticket %u is stale: another transaction began or this one ended",
 				  ticket);
 	return 0;
@@ -251,17 +251,17 @@ int pfbpf_cmd_addrule(struct pfbpf_handle *h, void *arg)
 	struct pfbpf_rule r = pr->rule;
 	int err, fd;
 
-	if ((err = pfbpf_xmeta_read(h, &m)) || (err = ticket_check(h, &m, pr->ticket)) ||
-	    (err = pfbpf_anchor_check(h, pr->anchor, k.anchor)))
+	if ((err = ctl_xmeta_read(h, &m)) || (err = ticket_check(h, &m, pr->ticket)) ||
+	    (err = ctl_anchor_check(h, pr->anchor, k.anchor)))
 		return err;
 	if (r.action != PF_PASS && r.action != PF_DROP)
-		return pfbpf_fail(h, -EINVAL, "rule action %u: only pass and block are supported",
+		return ctl_fail(h, -EINVAL, "rule action %u: only pass and block are supported",
 				  r.action);
 	if (r.keep_state == PF_STATE_MODULATE)
-		return pfbpf_fail(h, -EOPNOTSUPP, "modulate state is not supported");
+		return ctl_fail(h, -EOPNOTSUPP, "modulate state is not supported");
 	if (r.direction > PF_OUT || (r.af && r.af != PF_INET && r.af != PF_INET6))
-		return pfbpf_fail(h, -EINVAL, "rule direction or address family out of range");
-	fd = pfbpf_map(h, PFM_XRULES);
+		return ctl_fail(h, -EINVAL, "rule direction or address family out of range");
+	fd = ctl_map(h, PFM_XRULES);
 	if (fd < 0)
 		return fd;
 	/* Rules of one transaction arrive in order: remember how many this
@@ -270,7 +270,7 @@ int pfbpf_cmd_addrule(struct pfbpf_handle *h, void *arg)
 		struct pfbpf_rule *v;
 		__u32 n;
 
-		if ((err = pfbpf_xrules_load(h, XR_STAGED, k.anchor, &v, &n)))
+		if ((err = ctl_xrules_load(h, XR_STAGED, k.anchor, &v, &n)))
 			return err;
 		free(v);
 		h->add_ticket = pr->ticket;
@@ -278,10 +278,10 @@ int pfbpf_cmd_addrule(struct pfbpf_handle *h, void *arg)
 		strcpy(h->add_anchor, k.anchor);
 	}
 	if (h->add_count >= PF_MAX_RULES)
-		return pfbpf_fail(h, -ENOSPC, "more than %d rules", PF_MAX_RULES);
+		return ctl_fail(h, -ENOSPC, "more than %d rules", PF_MAX_RULES);
 	k.nr = r.nr = h->add_count;
 	if (bpf_map_update_elem(fd, &k, &r, BPF_NOEXIST))
-		return pfbpf_fail(h, -errno, "staging rule %u: %s", k.nr, strerror(errno));
+		return ctl_fail(h, -errno, "staging rule %u: %s", k.nr, strerror(errno));
 	h->add_count++;
 	return 0;
 }
@@ -298,7 +298,7 @@ int pfbpf_cmd_xcommit(struct pfbpf_handle *h, void *arg)
 	bool has_main = false, has_tables = false;
 	int err;
 
-	if ((err = trans_copy(h, io, &e)) || (err = pfbpf_xmeta_read(h, &m)))
+	if ((err = trans_copy(h, io, &e)) || (err = ctl_xmeta_read(h, &m)))
 		return err;
 	/* Phase one: check everything, change nothing. */
 	for (int i = 0; i < io->size; i++) {
@@ -309,23 +309,23 @@ int pfbpf_cmd_xcommit(struct pfbpf_handle *h, void *arg)
 		if (e[i].rs_num == PF_RULESET_TABLE)
 			has_tables = true;
 	}
-	if ((err = pfbpf_cfg_read(h, &cfg)))
+	if ((err = ctl_cfg_read(h, &cfg)))
 		return err;
 	if (cfg.ruleset_gen != m.begin_gen)
-		return pfbpf_fail(h, -EBUSY, "ruleset changed since DIOCXBEGIN");
+		return ctl_fail(h, -EBUSY, "ruleset changed since DIOCXBEGIN");
 	if (has_main) {
-		if ((err = pfbpf_xrules_load(h, XR_STAGED, "", &main_rules, &nmain)))
+		if ((err = ctl_xrules_load(h, XR_STAGED, "", &main_rules, &nmain)))
 			return err;
 		/* Compiled into the inactive slot: a compile error leaves the
 		 * running ruleset untouched and the transaction open. */
-		err = pfbpf_ruleset_install(h, main_rules, nmain);
+		err = ctl_ruleset_install(h, main_rules, nmain);
 		if (err) {
 			free(main_rules);
 			return err;
 		}
 	}
 	/* Phase two: nothing below can be refused by the rules. */
-	if (has_tables && (err = pfbpf_tables_commit(h, m.ticket)))
+	if (has_tables && (err = ctl_tables_commit(h, m.ticket)))
 		goto out;
 	for (int i = 0; i < io->size; i++) {
 		struct pfbpf_rule *v;
@@ -333,8 +333,8 @@ int pfbpf_cmd_xcommit(struct pfbpf_handle *h, void *arg)
 
 		if (e[i].rs_num != PF_RULESET_FILTER)
 			continue;
-		pfbpf_anchor_check(h, e[i].anchor, anchor);
-		if ((err = pfbpf_xrules_load(h, XR_STAGED, anchor, &v, &n)))
+		ctl_anchor_check(h, e[i].anchor, anchor);
+		if ((err = ctl_xrules_load(h, XR_STAGED, anchor, &v, &n)))
 			goto out;
 		err = xrules_store(h, XR_ACTIVE, anchor, v, n);
 		free(v);
@@ -342,17 +342,17 @@ int pfbpf_cmd_xcommit(struct pfbpf_handle *h, void *arg)
 			goto out;
 		if (anchor[0]) {
 			/* Rule text of an anchor changed: GETRULES tickets go stale. */
-			if ((err = pfbpf_cfg_read(h, &cfg)))
+			if ((err = ctl_cfg_read(h, &cfg)))
 				goto out;
 			cfg.ruleset_gen++;
-			if ((err = pfbpf_cfg_write(h, &cfg)))
+			if ((err = ctl_cfg_write(h, &cfg)))
 				goto out;
 		}
 	}
 	if ((err = xrules_clear(h, XR_STAGED, NULL)))
 		goto out;
 	m.ticket = 0;
-	err = pfbpf_xmeta_write(h, &m);
+	err = ctl_xmeta_write(h, &m);
 out:
 	free(main_rules);
 	return err;
@@ -365,17 +365,17 @@ int pfbpf_cmd_xrollback(struct pfbpf_handle *h, void *arg)
 	struct pfbpf_xmeta m;
 	int err;
 
-	if ((err = trans_copy(h, io, &e)) || (err = pfbpf_xmeta_read(h, &m)))
+	if ((err = trans_copy(h, io, &e)) || (err = ctl_xmeta_read(h, &m)))
 		return err;
 	/* pf: tickets that are no longer valid are silently ignored. */
 	for (int i = 0; i < io->size; i++) {
 		if (!m.ticket || e[i].ticket != m.ticket)
 			continue;
 		if ((err = xrules_clear(h, XR_STAGED, NULL)) ||
-		    (err = pfbpf_tables_rollback(h, m.ticket)))
+		    (err = ctl_tables_rollback(h, m.ticket)))
 			return err;
 		m.ticket = 0;
-		return pfbpf_xmeta_write(h, &m);
+		return ctl_xmeta_write(h, &m);
 	}
 	return 0;
 }
@@ -389,8 +389,8 @@ int pfbpf_cmd_getrules(struct pfbpf_handle *h, void *arg)
 	__u32 n;
 	int err;
 
-	if ((err = pfbpf_anchor_check(h, pr->anchor, anchor)) || (err = pfbpf_cfg_read(h, &cfg)) ||
-	    (err = pfbpf_xrules_load(h, XR_ACTIVE, anchor, &v, &n)))
+	if ((err = ctl_anchor_check(h, pr->anchor, anchor)) || (err = ctl_cfg_read(h, &cfg)) ||
+	    (err = ctl_xrules_load(h, XR_ACTIVE, anchor, &v, &n)))
 		return err;
 	free(v);
 	pr->nr = n;
@@ -402,7 +402,7 @@ int pfbpf_cmd_getrules(struct pfbpf_handle *h, void *arg)
 static void rule_counters(struct pfbpf_handle *h, __u32 slot, __u32 nr, __u32 nrules,
 			  struct pfioc_rule *pr)
 {
-	size_t stride = pfbpf_pcpu_stride(sizeof(struct pf_rule_counters));
+	size_t stride = ctl_pcpu_stride(sizeof(struct pf_rule_counters));
 	char *buf = calloc(h->ncpu, stride);
 	int fd;
 
@@ -411,7 +411,7 @@ static void rule_counters(struct pfbpf_handle *h, __u32 slot, __u32 nr, __u32 nr
 	for (__u32 r = nr; r < nrules; r++) {
 		__u32 idx = slot * PF_MAX_RULES + r;
 
-		if (pfbpf_pcpu_read(h, PFM_RULECTR, &idx, buf, 0))
+		if (ctl_pcpu_read(h, PFM_RULECTR, &idx, buf, 0))
 			continue;
 		for (int c = 0; c < h->ncpu; c++) {
 			const struct pf_rule_counters *rc = (const void *)(buf + c * stride);
@@ -427,7 +427,7 @@ static void rule_counters(struct pfbpf_handle *h, __u32 slot, __u32 nr, __u32 nr
 		}
 	}
 	free(buf);
-	fd = pfbpf_map(h, PFM_RULESTATES);
+	fd = ctl_map(h, PFM_RULESTATES);
 	if (fd >= 0) {
 		__u32 idx = slot * PF_MAX_RULES + nr, cur = 0;
 
@@ -445,19 +445,19 @@ int pfbpf_cmd_getrule(struct pfbpf_handle *h, void *arg)
 	__u32 n;
 	int err, fd;
 
-	if ((err = pfbpf_anchor_check(h, pr->anchor, k.anchor)) || (err = pfbpf_cfg_read(h, &cfg)))
+	if ((err = ctl_anchor_check(h, pr->anchor, k.anchor)) || (err = ctl_cfg_read(h, &cfg)))
 		return err;
 	if (pr->ticket != (__u32)cfg.ruleset_gen)
-		return pfbpf_fail(h, -EBUSY, "ruleset changed since DIOCGETRULES");
-	if ((err = pfbpf_xrules_load(h, XR_ACTIVE, k.anchor, &v, &n)))
+		return ctl_fail(h, -EBUSY, "ruleset changed since DIOCGETRULES");
+	if ((err = ctl_xrules_load(h, XR_ACTIVE, k.anchor, &v, &n)))
 		return err;
 	free(v);
 	if (pr->nr >= n)
-		return pfbpf_fail(h, -EBUSY, "no rule number %u", pr->nr);
-	fd = pfbpf_map(h, PFM_XRULES);
+		return ctl_fail(h, -EBUSY, "no rule number %u", pr->nr);
+	fd = ctl_map(h, PFM_XRULES);
 	k.nr = pr->nr;
 	if (fd < 0 || bpf_map_lookup_elem(fd, &k, &pr->rule))
-		return pfbpf_fail(h, -EBUSY, "no rule number %u", pr->nr);
+		return ctl_fail(h, -EBUSY, "no rule number %u", pr->nr);
 	memset(pr->anchor_call, 0, sizeof(pr->anchor_call));
 	pr->evaluations = pr->states_tot = 0;
 	pr->packets[0] = pr->packets[1] = pr->bytes[0] = pr->bytes[1] = 0;
@@ -478,20 +478,20 @@ int pfbpf_cmd_changerule(struct pfbpf_handle *h, void *arg)
 	int err;
 
 	if (pr->action > PF_CHANGE_GET_TICKET || pr->action == PF_CHANGE_NONE)
-		return pfbpf_fail(h, -EINVAL, "change action %u does not exist", pr->action);
-	if ((err = pfbpf_anchor_check(h, pr->anchor, anchor)) || (err = pfbpf_cfg_read(h, &cfg)))
+		return ctl_fail(h, -EINVAL, "change action %u does not exist", pr->action);
+	if ((err = ctl_anchor_check(h, pr->anchor, anchor)) || (err = ctl_cfg_read(h, &cfg)))
 		return err;
 	if (pr->action == PF_CHANGE_GET_TICKET) {
 		pr->ticket = (__u32)cfg.ruleset_gen;
 		return 0;
 	}
 	if (pr->ticket != (__u32)cfg.ruleset_gen)
-		return pfbpf_fail(h, -EBUSY, "ruleset changed since PF_CHANGE_GET_TICKET");
+		return ctl_fail(h, -EBUSY, "ruleset changed since PF_CHANGE_GET_TICKET");
 	if (pr->action != PF_CHANGE_REMOVE &&
 	    ((pr->rule.action != PF_PASS && pr->rule.action != PF_DROP) ||
 	     pr->rule.keep_state == PF_STATE_MODULATE))
-		return pfbpf_fail(h, -EINVAL, "only pass and block rules without modulate state");
-	if ((err = pfbpf_xrules_load(h, XR_ACTIVE, anchor, &v, &n)))
+		return ctl_fail(h, -EINVAL, "only pass and block rules without modulate state");
+	if ((err = ctl_xrules_load(h, XR_ACTIVE, anchor, &v, &n)))
 		return err;
 	switch (pr->action) {
 	case PF_CHANGE_ADD_HEAD: at = 0; break;
@@ -502,11 +502,11 @@ int pfbpf_cmd_changerule(struct pfbpf_handle *h, void *arg)
 	}
 	if ((pr->action >= PF_CHANGE_ADD_BEFORE && pr->nr >= n)) {
 		free(v);
-		return pfbpf_fail(h, -EINVAL, "no rule number %u", pr->nr);
+		return ctl_fail(h, -EINVAL, "no rule number %u", pr->nr);
 	}
 	if (pr->action != PF_CHANGE_REMOVE && n >= PF_MAX_RULES) {
 		free(v);
-		return pfbpf_fail(h, -ENOSPC, "more than %d rules", PF_MAX_RULES);
+		return ctl_fail(h, -ENOSPC, "more than %d rules", PF_MAX_RULES);
 	}
 	nv = realloc(v, (n + 1) * sizeof(*v));
 	if (!nv) {
@@ -525,10 +525,10 @@ int pfbpf_cmd_changerule(struct pfbpf_handle *h, void *arg)
 	for (__u32 i = 0; i < n; i++)
 		v[i].nr = i;
 	if (!anchor[0]) {
-		err = pfbpf_ruleset_install(h, v, n);
-	} else if (!(err = pfbpf_cfg_read(h, &cfg))) {
+		err = ctl_ruleset_install(h, v, n);
+	} else if (!(err = ctl_cfg_read(h, &cfg))) {
 		cfg.ruleset_gen++;
-		err = pfbpf_cfg_write(h, &cfg);
+		err = ctl_cfg_write(h, &cfg);
 	}
 	if (!err)
 		err = xrules_store(h, XR_ACTIVE, anchor, v, n);
@@ -543,15 +543,15 @@ int pfbpf_cmd_clrrulectrs(struct pfbpf_handle *h, void *arg)
 	__u32 n;
 	int err;
 
-	if ((err = pfbpf_cfg_read(h, &cfg)) || (err = pfbpf_xrules_load(h, XR_ACTIVE, "", &v, &n)))
+	if ((err = ctl_cfg_read(h, &cfg)) || (err = ctl_xrules_load(h, XR_ACTIVE, "", &v, &n)))
 		return err;
 	free(v);
 	for (__u32 i = 0; i < n; i++) {
 		__u32 idx = cfg.active * PF_MAX_RULES + i;
 
-		err = pfbpf_pcpu_zero(h, PFM_RULECTR, &idx, sizeof(struct pf_rule_counters));
+		err = ctl_pcpu_zero(h, PFM_RULECTR, &idx, sizeof(struct pf_rule_counters));
 		if (err)
-			return pfbpf_fail(h, err, "clearing counters of rule %u: %s", i,
+			return ctl_fail(h, err, "clearing counters of rule %u: %s", i,
 					  strerror(-err));
 	}
 	return 0;
@@ -568,7 +568,7 @@ static int anchor_children(struct pfbpf_handle *h, const char *path, char ***out
 	struct pfbpf_xrule_key k, next;
 	char **names = NULL;
 	size_t cnt = 0, plen = strlen(path);
-	int fd = pfbpf_map(h, PFM_XRULES);
+	int fd = ctl_map(h, PFM_XRULES);
 	bool first = true, exists = !plen;
 
 	*out = NULL;
@@ -608,7 +608,7 @@ static int anchor_children(struct pfbpf_handle *h, const char *path, char ***out
 	}
 	if (!exists) {
 		free(names);
-		return pfbpf_fail(h, -EINVAL, "anchor \"%s\" does not exist", path);
+		return ctl_fail(h, -EINVAL, "anchor \"%s\" does not exist", path);
 	}
 	if (cnt)
 		qsort(names, cnt, sizeof(*names), str_cmp);
@@ -632,7 +632,7 @@ int pfbpf_cmd_getrulesets(struct pfbpf_handle *h, void *arg)
 	__u32 n;
 	int err;
 
-	if ((err = pfbpf_anchor_check(h, pr->path, path)) ||
+	if ((err = ctl_anchor_check(h, pr->path, path)) ||
 	    (err = anchor_children(h, path, &names, &n)))
 		return err;
 	names_free(names, n);
@@ -648,12 +648,12 @@ int pfbpf_cmd_getruleset(struct pfbpf_handle *h, void *arg)
 	__u32 n;
 	int err;
 
-	if ((err = pfbpf_anchor_check(h, pr->path, path)) ||
+	if ((err = ctl_anchor_check(h, pr->path, path)) ||
 	    (err = anchor_children(h, path, &names, &n)))
 		return err;
 	if (pr->nr >= n) {
 		names_free(names, n);
-		return pfbpf_fail(h, -EBUSY, "no anchor number %u under \"%s\"", pr->nr, path);
+		return ctl_fail(h, -EBUSY, "no anchor number %u under \"%s\"", pr->nr, path);
 	}
 	memset(pr->name, 0, sizeof(pr->name));
 	snprintf(pr->name, sizeof(pr->name), "%s", names[pr->nr]);

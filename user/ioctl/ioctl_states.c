@@ -8,7 +8,7 @@
 #include <bpf/bpf.h>
 #include "ioctl_priv.h"
 
-int pfbpf_state_export(struct pfbpf_handle *h, const struct pf_config *cfg, __u64 nstates,
+int ctl_state_export(struct pfbpf_handle *h, const struct pf_config *cfg, __u64 nstates,
 		       const struct pf_state_key *k, const struct pf_state *s,
 		       struct pfbpf_state *out)
 {
@@ -23,7 +23,7 @@ int pfbpf_state_export(struct pfbpf_handle *h, const struct pf_config *cfg, __u6
 	if (!s->ifindex || !if_indextoname(s->ifindex, out->ifname))
 		out->ifname[0] = 0;
 	idx = s->creator;
-	fd = pfbpf_map(h, PFM_CREATORS);
+	fd = ctl_map(h, PFM_CREATORS);
 	if (fd >= 0)
 		bpf_map_lookup_elem(fd, &idx, &creator);
 	out->creatorid = creator ? creator : (s->creator ? 0 : cfg->hostid);
@@ -33,7 +33,7 @@ int pfbpf_state_export(struct pfbpf_handle *h, const struct pf_config *cfg, __u6
 			struct pf_tprofile tp;
 
 			idx = s->tprofile;
-			fd = pfbpf_map(h, PFM_TPROF);
+			fd = ctl_map(h, PFM_TPROF);
 			if (fd >= 0 && !bpf_map_lookup_elem(fd, &idx, &tp) && tp.timeout[s->timeout])
 				tmo = tp.timeout[s->timeout];
 		}
@@ -54,7 +54,7 @@ static int states_walk(struct pfbpf_handle *h,
 {
 	struct pf_state_key k, next;
 	struct pf_state s;
-	int fd = pfbpf_map(h, PFM_STATES), ret = 0;
+	int fd = ctl_map(h, PFM_STATES), ret = 0;
 	bool first = true;
 
 	if (fd < 0)
@@ -90,7 +90,7 @@ static int collect_one(const struct pf_state_key *k, const struct pf_state *s, v
 	if (c->buf) {
 		if (c->n >= c->max)
 			return 1;
-		pfbpf_state_export(c->h, &c->cfg, c->nstates, k, s, &c->buf[c->n]);
+		ctl_state_export(c->h, &c->cfg, c->nstates, k, s, &c->buf[c->n]);
 	}
 	c->n++;
 	return 0;
@@ -103,7 +103,7 @@ static int collect_init(struct pfbpf_handle *h, struct collect *c)
 
 	memset(c, 0, sizeof(*c));
 	c->h = h;
-	if ((err = pfbpf_cfg_read(h, &c->cfg)) || (err = pfbpf_gcount_read(h, &gc)))
+	if ((err = ctl_cfg_read(h, &c->cfg)) || (err = ctl_gcount_read(h, &gc)))
 		return err;
 	c->nstates = gc.states > 0 ? gc.states : 0;
 	return 0;
@@ -118,7 +118,7 @@ int pfbpf_cmd_getstates(struct pfbpf_handle *h, void *arg)
 	if (err)
 		return err;
 	if (ps->ps_len < 0)
-		return pfbpf_fail(h, -EINVAL, "negative ps_len");
+		return ctl_fail(h, -EINVAL, "negative ps_len");
 	if (ps->ps_len == 0) {
 		/* Size query: the caller allocates and asks again. */
 		err = states_walk(h, collect_one, &c);
@@ -128,7 +128,7 @@ int pfbpf_cmd_getstates(struct pfbpf_handle *h, void *arg)
 		return 0;
 	}
 	if (!ps->ps_buf)
-		return pfbpf_fail(h, -EFAULT, "no buffer");
+		return ctl_fail(h, -EFAULT, "no buffer");
 	c.buf = ps->ps_states;
 	c.max = ps->ps_len / sizeof(struct pfbpf_state);
 	err = states_walk(h, collect_one, &c);
@@ -145,7 +145,7 @@ static int find_one(const struct pf_state_key *k, const struct pf_state *s, void
 	if (c->by_id ? s->id == c->want_id : c->n == c->want_nr) {
 		struct pfbpf_state tmp;
 
-		pfbpf_state_export(c->h, &c->cfg, c->nstates, k, s, &tmp);
+		ctl_state_export(c->h, &c->cfg, c->nstates, k, s, &tmp);
 		if (c->by_id && c->want_creator && tmp.creatorid != c->want_creator) {
 			c->n++;
 			return 0;
@@ -176,9 +176,9 @@ int pfbpf_cmd_getstate(struct pfbpf_handle *h, void *arg)
 	if (err)
 		return err;
 	if (!c.max)
-		return c.by_id ? pfbpf_fail(h, -ENOENT, "no state with id %016llx",
+		return c.by_id ? ctl_fail(h, -ENOENT, "no state with id %016llx",
 					    (unsigned long long)c.want_id)
-			       : pfbpf_fail(h, -EBUSY, "no state number %u", ps->nr);
+			       : ctl_fail(h, -EBUSY, "no state number %u", ps->nr);
 	ps->state = out;
 	return 0;
 }
@@ -192,12 +192,12 @@ int pfbpf_cmd_getstate(struct pfbpf_handle *h, void *arg)
  */
 static int fallback_allowed(struct pfbpf_handle *h)
 {
-	int loaded = pfbpf_datapath_loaded(h);
+	int loaded = ctl_datapath_loaded(h);
 
 	if (loaded < 0)
 		return loaded;
 	if (loaded)
-		return pfbpf_fail(h, -ENODEV,
+		return ctl_fail(h, -ENODEV,
 				  "the datapath is loaded without its pf_ctl program: cannot change states safely");
 	return 0;
 }
@@ -206,7 +206,7 @@ static int gcount_add(struct pfbpf_handle *h, __s64 delta)
 {
 	struct pf_gcount gc;
 	__u32 zero = 0;
-	int err = pfbpf_gcount_read(h, &gc);
+	int err = ctl_gcount_read(h, &gc);
 
 	if (err)
 		return err;
@@ -215,7 +215,7 @@ static int gcount_add(struct pfbpf_handle *h, __s64 delta)
 		gc.states = 0;
 	if (delta > 0)
 		gc.next_id += delta;
-	if (bpf_map_update_elem(pfbpf_map(h, PFM_COUNT), &zero, &gc, BPF_ANY))
+	if (bpf_map_update_elem(ctl_map(h, PFM_COUNT), &zero, &gc, BPF_ANY))
 		return -errno;
 	return 0;
 }
@@ -271,17 +271,17 @@ static int kill_states(struct pfbpf_handle *h, struct pf_ctl_req *req, __u64 *co
 	__u64 n = 0;
 
 	req->op = PF_CTL_KILL;
-	err = pfbpf_run_ctl(h, req);
+	err = ctl_run_ctl(h, req);
 	if (err != -ENODEV) {
 		if (err)
-			return pfbpf_fail(h, err, "pf_ctl kill: %s", strerror(-err));
+			return ctl_fail(h, err, "pf_ctl kill: %s", strerror(-err));
 		*count = req->count;
 		return 0;
 	}
 	if ((err = fallback_allowed(h)))
 		return err;
 	err = states_walk(h, kill_match, &kl);
-	fd = pfbpf_map(h, PFM_STATES);
+	fd = ctl_map(h, PFM_STATES);
 	for (size_t i = 0; !err && i < kl.n; i++)
 		if (!bpf_map_delete_elem(fd, &kl.keys[i]))
 			n++;
@@ -301,7 +301,7 @@ static int mask_plen(struct pfbpf_handle *h, const struct pfioc_addr *mask, int 
 		bool one = mask->addr8[i / 8] & (0x80 >> (i % 8));
 
 		if (one && seen_zero)
-			return pfbpf_fail(h, -EINVAL, "address mask is not a prefix");
+			return ctl_fail(h, -EINVAL, "address mask is not a prefix");
 		if (one)
 			n++;
 		else
@@ -334,22 +334,22 @@ int pfbpf_cmd_killstates(struct pfbpf_handle *h, void *arg)
 	const struct pf_rule_addr *ra[2] = { &psk->psk_src, &psk->psk_dst };
 
 	if (af && af != PF_INET && af != PF_INET6)
-		return pfbpf_fail(h, -EINVAL, "address family %d not supported", af);
+		return ctl_fail(h, -EINVAL, "address family %d not supported", af);
 	if (psk->psk_proto < 0 || psk->psk_proto > 255)
-		return pfbpf_fail(h, -EINVAL, "protocol %d out of range", psk->psk_proto);
+		return ctl_fail(h, -EINVAL, "protocol %d out of range", psk->psk_proto);
 	for (int i = 0; i < 2; i++) {
 		__u8 plen = 0;
 
 		if (ra[i]->port_op || ra[i]->port[0] || ra[i]->port[1] || ra[i]->neg)
-			return pfbpf_fail(h, -EOPNOTSUPP,
+			return ctl_fail(h, -EOPNOTSUPP,
 					  "killing states by port or negated address is not supported");
 		if (ra[i]->addr.type != PF_ADDR_ADDRMASK)
-			return pfbpf_fail(h, -EINVAL, "only address/mask matches are supported");
+			return ctl_fail(h, -EINVAL, "only address/mask matches are supported");
 		if (!af) {
 			static const struct pfioc_addr zero;
 
 			if (memcmp(&ra[i]->addr.v.a.mask, &zero, sizeof(zero)))
-				return pfbpf_fail(h, -EINVAL, "an address needs psk_af");
+				return ctl_fail(h, -EINVAL, "an address needs psk_af");
 			continue;
 		}
 		if ((err = mask_plen(h, &ra[i]->addr.v.a.mask, af, &plen)))
@@ -410,9 +410,9 @@ int pfbpf_cmd_addstate(struct pfbpf_handle *h, void *arg)
 	int err, fd;
 
 	if (k.af != PF_INET && k.af != PF_INET6)
-		return pfbpf_fail(h, -EINVAL, "state key: address family %u not supported", k.af);
+		return ctl_fail(h, -EINVAL, "state key: address family %u not supported", k.af);
 	if (s.timeout >= PFTM_MAX)
-		return pfbpf_fail(h, -EINVAL, "state timeout class %u out of range", s.timeout);
+		return ctl_fail(h, -EINVAL, "state timeout class %u out of range", s.timeout);
 	memset(k.pad, 0, sizeof(k.pad));
 	if (ps->state.direction == PF_OUT)
 		s.flags |= PFSTATE_F_OUT;
@@ -426,31 +426,31 @@ int pfbpf_cmd_addstate(struct pfbpf_handle *h, void *arg)
 	if (!s.rule)
 		s.rule = PF_RULE_NONE;
 	if (ps->state.ifname[0] && ifname_index(h, ps->state.ifname, &s.ifindex))
-		return pfbpf_fail(h, -EINVAL, "interface %.*s does not exist", IFNAMSIZ,
+		return ctl_fail(h, -EINVAL, "interface %.*s does not exist", IFNAMSIZ,
 				  ps->state.ifname);
 	req.key = k;
 	req.state = s;
-	err = pfbpf_run_ctl(h, &req);
+	err = ctl_run_ctl(h, &req);
 	if (err != -ENODEV) {
 		if (err == -EEXIST)
-			return pfbpf_fail(h, err, "a state with this key exists");
+			return ctl_fail(h, err, "a state with this key exists");
 		if (err == -ENOSPC || err == -ENOMEM)
-			return pfbpf_fail(h, -ENOMEM, "state table full");
-		return err ? pfbpf_fail(h, err, "pf_ctl add: %s", strerror(-err)) : 0;
+			return ctl_fail(h, -ENOMEM, "state table full");
+		return err ? ctl_fail(h, err, "pf_ctl add: %s", strerror(-err)) : 0;
 	}
-	if ((err = fallback_allowed(h)) || (err = pfbpf_cfg_read(h, &cfg)) ||
-	    (err = pfbpf_gcount_read(h, &gc)))
+	if ((err = fallback_allowed(h)) || (err = ctl_cfg_read(h, &cfg)) ||
+	    (err = ctl_gcount_read(h, &gc)))
 		return err;
 	if (gc.states >= (__s64)pfbpf_limit(&cfg, PF_LIMIT_STATES))
-		return pfbpf_fail(h, -ENOMEM, "state table full");
+		return ctl_fail(h, -ENOMEM, "state table full");
 	if (!s.id)
 		s.id = cfg.state_id_base + gc.next_id + 1;
-	fd = pfbpf_map(h, PFM_STATES);
+	fd = ctl_map(h, PFM_STATES);
 	if (fd < 0)
 		return fd;
 	if (bpf_map_update_elem(fd, &k, &s, BPF_NOEXIST))
-		return errno == EEXIST ? pfbpf_fail(h, -EEXIST, "a state with this key exists")
-				       : pfbpf_fail(h, -errno, "inserting the state: %s",
+		return errno == EEXIST ? ctl_fail(h, -EEXIST, "a state with this key exists")
+				       : ctl_fail(h, -errno, "inserting the state: %s",
 						    strerror(errno));
 	return gcount_add(h, 1);
 }
@@ -464,7 +464,7 @@ int pfbpf_cmd_natlook(struct pfbpf_handle *h, void *arg)
 
 	if (!pnl->proto || (pnl->af != PF_INET && pnl->af != PF_INET6) ||
 	    (pnl->direction != PF_IN && pnl->direction != PF_OUT))
-		return pfbpf_fail(h, -EINVAL, "need af, proto and direction PF_IN or PF_OUT");
+		return ctl_fail(h, -EINVAL, "need af, proto and direction PF_IN or PF_OUT");
 	/* As pf: the caller names the connection from the other end, so the
 	 * source goes where a packet in `direction` puts its destination. */
 	sidx = pnl->direction == PF_IN ? 1 : 0;
@@ -475,11 +475,11 @@ int pfbpf_cmd_natlook(struct pfbpf_handle *h, void *arg)
 	memcpy(&k.addr[didx], &pnl->daddr, 16);
 	k.port[sidx] = pnl->sport;
 	k.port[didx] = pnl->dport;
-	fd = pfbpf_map(h, PFM_STATES);
+	fd = ctl_map(h, PFM_STATES);
 	if (fd < 0)
 		return fd;
 	if (bpf_map_lookup_elem(fd, &k, &s))
-		return pfbpf_fail(h, -ENOENT, "no state for this connection");
+		return ctl_fail(h, -ENOENT, "no state for this connection");
 	/* Without NAT the stack key is the wire key. */
 	memcpy(&pnl->rsaddr, &k.addr[sidx], 16);
 	memcpy(&pnl->rdaddr, &k.addr[didx], 16);

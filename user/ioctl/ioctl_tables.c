@@ -26,7 +26,7 @@ static int name_key(struct pfbpf_handle *h, const char *name, struct tname *k)
 	size_t len = strnlen(name, PF_TABLE_NAME_SIZE);
 
 	if (!len || len == PF_TABLE_NAME_SIZE)
-		return pfbpf_fail(h, -EINVAL, "invalid table name");
+		return ctl_fail(h, -EINVAL, "invalid table name");
 	memset(k, 0, sizeof(*k));
 	memcpy(k->s, name, len);
 	return 0;
@@ -34,7 +34,7 @@ static int name_key(struct pfbpf_handle *h, const char *name, struct tname *k)
 
 static int xt_get(struct pfbpf_handle *h, const struct tname *k, struct pfbpf_xtable *xt)
 {
-	int fd = pfbpf_map(h, PFM_XTABLES);
+	int fd = ctl_map(h, PFM_XTABLES);
 
 	if (fd == -ENOENT && !(h->flags & O_RDWR))
 		return -ESRCH;
@@ -45,12 +45,12 @@ static int xt_get(struct pfbpf_handle *h, const struct tname *k, struct pfbpf_xt
 
 static int xt_put(struct pfbpf_handle *h, const struct tname *k, const struct pfbpf_xtable *xt)
 {
-	int fd = pfbpf_map(h, PFM_XTABLES);
+	int fd = ctl_map(h, PFM_XTABLES);
 
 	if (fd < 0)
 		return fd;
 	if (bpf_map_update_elem(fd, k, xt, BPF_ANY))
-		return pfbpf_fail(h, -errno, "table registry: %s", strerror(errno));
+		return ctl_fail(h, -errno, "table registry: %s", strerror(errno));
 	return 0;
 }
 
@@ -70,7 +70,7 @@ static void xt_list_free(struct xt_list *l)
 static int xt_list(struct pfbpf_handle *h, struct xt_list *l)
 {
 	struct tname k, next;
-	int fd = pfbpf_map(h, PFM_XTABLES);
+	int fd = ctl_map(h, PFM_XTABLES);
 	bool first = true;
 
 	memset(l, 0, sizeof(*l));
@@ -115,7 +115,7 @@ static int id_alloc(struct pfbpf_handle *h, __u16 *id)
 			*id = i;
 			return 0;
 		}
-	return pfbpf_fail(h, -ENOMEM, "no free table id (%d tables)", PF_MAX_TABLES);
+	return ctl_fail(h, -ENOMEM, "no free table id (%d tables)", PF_MAX_TABLES);
 }
 
 /* Rules of the active main ruleset naming a table. */
@@ -125,7 +125,7 @@ static int table_refs(struct pfbpf_handle *h, const char *name)
 	__u32 n;
 	int refs = 0;
 
-	if (pfbpf_xrules_load(h, XR_ACTIVE, "", &v, &n))
+	if (ctl_xrules_load(h, XR_ACTIVE, "", &v, &n))
 		return 0;
 	for (__u32 i = 0; i < n; i++)
 		refs += (v[i].src.type == PFBPF_ADDR_TABLE &&
@@ -136,7 +136,7 @@ static int table_refs(struct pfbpf_handle *h, const char *name)
 	return refs;
 }
 
-int pfbpf_table_id(struct pfbpf_handle *h, const char *name, bool create)
+int ctl_table_id(struct pfbpf_handle *h, const char *name, bool create)
 {
 	struct pfbpf_xtable xt;
 	struct tname k;
@@ -148,10 +148,10 @@ int pfbpf_table_id(struct pfbpf_handle *h, const char *name, bool create)
 	if (!err)
 		return xt.id;
 	if (err != -ESRCH || !create)
-		return pfbpf_fail(h, err, "table <%s> does not exist", name);
+		return ctl_fail(h, err, "table <%s> does not exist", name);
 	memset(&xt, 0, sizeof(xt));
 	xt.stage_id = PFBPF_NO_TABLE;
-	xt.tzero = pfbpf_real_s();
+	xt.tzero = ctl_real_s();
 	if ((err = id_alloc(h, &xt.id)) || (err = xt_put(h, &k, &xt)))
 		return err;
 	return xt.id;
@@ -190,18 +190,18 @@ static int addr_check(struct pfbpf_handle *h, const struct pfr_addr *a)
 	else if (a->pfra_af == PF_INET6)
 		bits = 128;
 	else
-		return pfbpf_fail(h, -EINVAL, "address family %u not supported", a->pfra_af);
+		return ctl_fail(h, -EINVAL, "address family %u not supported", a->pfra_af);
 	if (a->pfra_net > bits || a->pfra_not > 1)
-		return pfbpf_fail(h, -EINVAL, "prefix length %u too long", a->pfra_net);
+		return ctl_fail(h, -EINVAL, "prefix length %u too long", a->pfra_net);
 	/* pf refuses host bits under the mask: 192.0.2.1/24 is a typo. */
 	for (int i = a->pfra_net; i < bits; i++)
 		if (b[i / 8] & (0x80 >> (i % 8)))
-			return pfbpf_fail(h, -EINVAL, "address has bits set beyond its /%u mask",
+			return ctl_fail(h, -EINVAL, "address has bits set beyond its /%u mask",
 					  a->pfra_net);
 	if (bits == 32)
 		for (int i = 4; i < 16; i++)
 			if (b[i])
-				return pfbpf_fail(h, -EINVAL, "IPv4 address with IPv6 bytes");
+				return ctl_fail(h, -EINVAL, "IPv4 address with IPv6 bytes");
 	return 0;
 }
 
@@ -220,7 +220,7 @@ static void entries_free(struct entries *en)
 static int entries_of(struct pfbpf_handle *h, __u16 id, struct entries *en)
 {
 	struct pf_table_key k, next;
-	int fd = pfbpf_map(h, PFM_TABLES);
+	int fd = ctl_map(h, PFM_TABLES);
 	size_t cap = 0;
 	bool first = true;
 
@@ -251,7 +251,7 @@ static int entries_of(struct pfbpf_handle *h, __u16 id, struct entries *en)
 static int entries_flush(struct pfbpf_handle *h, __u16 id, int *ndel)
 {
 	struct entries en;
-	int fd = pfbpf_map(h, PFM_TABLES), err;
+	int fd = ctl_map(h, PFM_TABLES), err;
 
 	if (fd < 0)
 		return fd;
@@ -283,16 +283,16 @@ static int total_entries(struct pfbpf_handle *h, __u64 *total)
 static int io_table(struct pfbpf_handle *h, const struct pfr_table *t, struct tname *k)
 {
 	if (strnlen(t->pfrt_anchor, MAXPATHLEN) && t->pfrt_anchor[0] != '/')
-		return pfbpf_fail(h, -EINVAL, "tables inside anchors are not supported");
+		return ctl_fail(h, -EINVAL, "tables inside anchors are not supported");
 	return name_key(h, t->pfrt_name, k);
 }
 
 static int io_buffer(struct pfbpf_handle *h, struct pfioc_table *io, size_t esize)
 {
 	if (io->pfrio_esize != (int)esize)
-		return pfbpf_fail(h, -ENODEV, "element size %d, expected %zu", io->pfrio_esize, esize);
+		return ctl_fail(h, -ENODEV, "element size %d, expected %zu", io->pfrio_esize, esize);
 	if (io->pfrio_size < 0 || (io->pfrio_size && !io->pfrio_buffer))
-		return pfbpf_fail(h, -EINVAL, "bad buffer");
+		return ctl_fail(h, -EINVAL, "bad buffer");
 	return 0;
 }
 
@@ -305,7 +305,7 @@ static int io_active(struct pfbpf_handle *h, struct pfioc_table *io, struct tnam
 	if (err)
 		return err;
 	if (xt_get(h, k, xt) || !(xt->flags & PFR_TFLAG_ACTIVE))
-		return pfbpf_fail(h, -ESRCH, "table <%s> does not exist", k->s);
+		return ctl_fail(h, -ESRCH, "table <%s> does not exist", k->s);
 	return 0;
 }
 
@@ -326,7 +326,7 @@ static int table_undefine(struct pfbpf_handle *h, const struct tname *k, struct 
 	xt->flags &= ~(PFR_TFLAG_ACTIVE | PFR_TFLAG_USRMASK);
 	if (table_refs(h, k->s) || xt->stage_id != PFBPF_NO_TABLE)
 		return xt_put(h, k, xt);
-	fd = pfbpf_map(h, PFM_XTABLES);
+	fd = ctl_map(h, PFM_XTABLES);
 	bpf_map_delete_elem(fd, k);
 	return 0;
 }
@@ -359,7 +359,7 @@ int pfbpf_cmd_raddtables(struct pfbpf_handle *h, void *arg)
 	struct xt_list l;
 	int err, active = 0;
 
-	if ((err = io_buffer(h, io, sizeof(*t))) || (err = pfbpf_cfg_read(h, &cfg)) ||
+	if ((err = io_buffer(h, io, sizeof(*t))) || (err = ctl_cfg_read(h, &cfg)) ||
 	    (err = xt_list(h, &l)))
 		return err;
 	for (size_t i = 0; i < l.n; i++)
@@ -371,7 +371,7 @@ int pfbpf_cmd_raddtables(struct pfbpf_handle *h, void *arg)
 		if ((err = io_table(h, &t[i], &k)))
 			return err;
 		if (t[i].pfrt_flags & ~PFR_TFLAG_USRMASK)
-			return pfbpf_fail(h, -EINVAL, "table <%s>: flags 0x%x not settable", k.s,
+			return ctl_fail(h, -EINVAL, "table <%s>: flags 0x%x not settable", k.s,
 					  t[i].pfrt_flags);
 	}
 	io->pfrio_nadd = 0;
@@ -384,17 +384,17 @@ int pfbpf_cmd_raddtables(struct pfbpf_handle *h, void *arg)
 		if (!xt_get(h, &k, &xt) && (xt.flags & PFR_TFLAG_ACTIVE))
 			continue;
 		if ((__u32)active + io->pfrio_nadd >= pfbpf_limit(&cfg, PF_LIMIT_TABLES))
-			return pfbpf_fail(h, -ENOMEM, "table limit (%u) reached",
+			return ctl_fail(h, -ENOMEM, "table limit (%u) reached",
 					  pfbpf_limit(&cfg, PF_LIMIT_TABLES));
 		io->pfrio_nadd++;
 		if (dummy(io))
 			continue;
-		id = pfbpf_table_id(h, k.s, true);
+		id = ctl_table_id(h, k.s, true);
 		if (id < 0)
 			return id;
 		xt_get(h, &k, &xt);
 		xt.flags = (xt.flags & ~PFR_TFLAG_USRMASK) | t[i].pfrt_flags | PFR_TFLAG_ACTIVE;
-		xt.tzero = pfbpf_real_s();
+		xt.tzero = ctl_real_s();
 		if ((err = xt_put(h, &k, &xt)))
 			return err;
 	}
@@ -437,7 +437,7 @@ static void table_out(const struct tname *k, const struct pfbpf_xtable *xt, int 
 static void tstats_out(struct pfbpf_handle *h, const struct tname *k,
 		       const struct pfbpf_xtable *xt, struct pfr_tstats *ts)
 {
-	size_t stride = pfbpf_pcpu_stride(sizeof(struct pf_table_stats));
+	size_t stride = ctl_pcpu_stride(sizeof(struct pf_table_stats));
 	int refs = table_refs(h, k->s);
 	__u32 idx = xt->id;
 	char *buf;
@@ -448,7 +448,7 @@ static void tstats_out(struct pfbpf_handle *h, const struct tname *k,
 	ts->pfrts_tzero = xt->tzero;
 	ts->pfrts_refcnt[PFR_REFCNT_RULE] = refs;
 	buf = calloc(h->ncpu, stride);
-	if (buf && !pfbpf_pcpu_read(h, PFM_TABLESTAT, &idx, buf, 0))
+	if (buf && !ctl_pcpu_read(h, PFM_TABLESTAT, &idx, buf, 0))
 		for (int c = 0; c < h->ncpu; c++) {
 			const struct pf_table_stats *s = (const void *)(buf + c * stride);
 
@@ -527,10 +527,10 @@ int pfbpf_cmd_rclrtstats(struct pfbpf_handle *h, void *arg)
 		if (dummy(io))
 			continue;
 		idx = xt.id;
-		err = pfbpf_pcpu_zero(h, PFM_TABLESTAT, &idx, sizeof(struct pf_table_stats));
+		err = ctl_pcpu_zero(h, PFM_TABLESTAT, &idx, sizeof(struct pf_table_stats));
 		if (err && err != -ENOENT)
-			return pfbpf_fail(h, err, "clearing statistics of <%s>", k.s);
-		xt.tzero = pfbpf_real_s();
+			return ctl_fail(h, err, "clearing statistics of <%s>", k.s);
+		xt.tzero = ctl_real_s();
 		if ((err = xt_put(h, &k, &xt)))
 			return err;
 	}
@@ -548,7 +548,7 @@ int pfbpf_cmd_rclraddrs(struct pfbpf_handle *h, void *arg)
 	if ((err = io_active(h, io, &k, &xt)))
 		return err;
 	if (xt.flags & PFR_TFLAG_CONST)
-		return pfbpf_fail(h, -EPERM, "table <%s> is const", k.s);
+		return ctl_fail(h, -EPERM, "table <%s> is const", k.s);
 	io->pfrio_ndel = 0;
 	if (dummy(io)) {
 		if ((err = entries_of(h, xt.id, &en)))
@@ -580,11 +580,11 @@ static int addrs_add(struct pfbpf_handle *h, struct pfioc_table *io, __u16 id, _
 	struct pfr_addr *a = io->pfrio_buffer;
 	struct pf_config cfg;
 	__u64 total;
-	int fd = pfbpf_map(h, PFM_TABLES), err;
+	int fd = ctl_map(h, PFM_TABLES), err;
 
 	if (fd < 0)
 		return fd;
-	if ((err = pfbpf_cfg_read(h, &cfg)) || (err = total_entries(h, &total)))
+	if ((err = ctl_cfg_read(h, &cfg)) || (err = total_entries(h, &total)))
 		return err;
 	for (int i = 0; i < io->pfrio_size; i++) {
 		struct pf_table_key tk;
@@ -597,15 +597,15 @@ static int addrs_add(struct pfbpf_handle *h, struct pfioc_table *io, __u16 id, _
 		} else {
 			fb = PFR_FB_ADDED;
 			if (total + *nadd >= pfbpf_limit(&cfg, PF_LIMIT_TABLE_ENTRIES))
-				return pfbpf_fail(h, -ENOMEM, "table-entries limit (%u) reached",
+				return ctl_fail(h, -ENOMEM, "table-entries limit (%u) reached",
 						  pfbpf_limit(&cfg, PF_LIMIT_TABLE_ENTRIES));
 			e.neg = a[i].pfra_not;
-			e.ctime = pfbpf_real_s();
+			e.ctime = ctl_real_s();
 			if (!dummy(io) && bpf_map_update_elem(fd, &tk, &e, BPF_NOEXIST)) {
 				if (errno == EEXIST) /* same address twice in the list */
 					fb = PFR_FB_DUPLICATE;
 				else
-					return pfbpf_fail(h, errno == ENOSPC ? -ENOMEM : -errno,
+					return ctl_fail(h, errno == ENOSPC ? -ENOMEM : -errno,
 							  "adding an address: %s", strerror(errno));
 			}
 			if (fb == PFR_FB_ADDED) {
@@ -630,7 +630,7 @@ int pfbpf_cmd_raddaddrs(struct pfbpf_handle *h, void *arg)
 	if ((err = io_active(h, io, &k, &xt)) || (err = addrs_check(h, io)))
 		return err;
 	if (xt.flags & PFR_TFLAG_CONST)
-		return pfbpf_fail(h, -EPERM, "table <%s> is const", k.s);
+		return ctl_fail(h, -EPERM, "table <%s> is const", k.s);
 	io->pfrio_nadd = 0;
 	err = addrs_add(h, io, xt.id, &xt.cnt, &io->pfrio_nadd);
 	if (!dummy(io)) {
@@ -647,14 +647,14 @@ int pfbpf_cmd_rdeladdrs(struct pfbpf_handle *h, void *arg)
 	struct pfr_addr *a = io->pfrio_buffer;
 	struct pfbpf_xtable xt;
 	struct tname k;
-	int err, fd = pfbpf_map(h, PFM_TABLES);
+	int err, fd = ctl_map(h, PFM_TABLES);
 
 	if (fd < 0)
 		return fd;
 	if ((err = io_active(h, io, &k, &xt)) || (err = addrs_check(h, io)))
 		return err;
 	if (xt.flags & PFR_TFLAG_CONST)
-		return pfbpf_fail(h, -EPERM, "table <%s> is const", k.s);
+		return ctl_fail(h, -EPERM, "table <%s> is const", k.s);
 	io->pfrio_ndel = 0;
 	for (int i = 0; i < io->pfrio_size; i++) {
 		struct pf_table_key tk;
@@ -683,7 +683,7 @@ static int table_replace(struct pfbpf_handle *h, __u16 id, const struct pfr_addr
 			 int ndeleted_max, __u32 *cnt)
 {
 	struct entries cur;
-	int fd = pfbpf_map(h, PFM_TABLES), err;
+	int fd = ctl_map(h, PFM_TABLES), err;
 	__u8 *keep;
 
 	if (fd < 0)
@@ -697,7 +697,7 @@ static int table_replace(struct pfbpf_handle *h, __u16 id, const struct pfr_addr
 	}
 	for (int i = 0; i < n; i++) {
 		struct pf_table_key tk;
-		struct pf_table_entry e = { .neg = want[i].pfra_not, .ctime = pfbpf_real_s() };
+		struct pf_table_entry e = { .neg = want[i].pfra_not, .ctime = ctl_real_s() };
 		size_t j;
 
 		tkey_make(&tk, id, &want[i]);
@@ -716,7 +716,7 @@ static int table_replace(struct pfbpf_handle *h, __u16 id, const struct pfr_addr
 			(*nadd)++;
 		}
 		if (!dry && bpf_map_update_elem(fd, &tk, &e, BPF_ANY)) {
-			err = pfbpf_fail(h, errno == ENOSPC ? -ENOMEM : -errno,
+			err = ctl_fail(h, errno == ENOSPC ? -ENOMEM : -errno,
 					 "adding an address: %s", strerror(errno));
 			goto out;
 		}
@@ -749,7 +749,7 @@ int pfbpf_cmd_rsetaddrs(struct pfbpf_handle *h, void *arg)
 	if ((err = io_active(h, io, &k, &xt)) || (err = addrs_check(h, io)))
 		return err;
 	if (xt.flags & PFR_TFLAG_CONST)
-		return pfbpf_fail(h, -EPERM, "table <%s> is const", k.s);
+		return ctl_fail(h, -EPERM, "table <%s> is const", k.s);
 	if (io->pfrio_size2 > io->pfrio_size)
 		room = io->pfrio_size2 - io->pfrio_size;
 	io->pfrio_nadd = io->pfrio_ndel = io->pfrio_nchange = 0;
@@ -811,7 +811,7 @@ int pfbpf_cmd_rclrastats(struct pfbpf_handle *h, void *arg)
 	struct pfr_addr *a = io->pfrio_buffer;
 	struct pfbpf_xtable xt;
 	struct tname k;
-	int err, fd = pfbpf_map(h, PFM_TABLES);
+	int err, fd = ctl_map(h, PFM_TABLES);
 
 	if (fd < 0)
 		return fd;
@@ -841,7 +841,7 @@ int pfbpf_cmd_rtstaddrs(struct pfbpf_handle *h, void *arg)
 	struct pfr_addr *a = io->pfrio_buffer;
 	struct pfbpf_xtable xt;
 	struct tname k;
-	int err, fd = pfbpf_map(h, PFM_TABLES);
+	int err, fd = ctl_map(h, PFM_TABLES);
 
 	if (fd < 0)
 		return fd;
@@ -854,7 +854,7 @@ int pfbpf_cmd_rtstaddrs(struct pfbpf_handle *h, void *arg)
 		int bits = a[i].pfra_af == PF_INET ? 32 : 128;
 
 		if (a[i].pfra_net != bits)
-			return pfbpf_fail(h, -EINVAL, "only host addresses can be tested");
+			return ctl_fail(h, -EINVAL, "only host addresses can be tested");
 		tkey_make(&tk, xt.id, &a[i]);
 		/* The datapath's lookup: longest prefix, a negated entry means
 		 * no match. */
@@ -877,7 +877,7 @@ int pfbpf_cmd_rsettflags(struct pfbpf_handle *h, void *arg)
 	if ((err = io_buffer(h, io, sizeof(*t))))
 		return err;
 	if ((set | clr) & ~PFR_TFLAG_USRMASK || (set & clr))
-		return pfbpf_fail(h, -EINVAL, "flags 0x%x/0x%x not settable", set, clr);
+		return ctl_fail(h, -EINVAL, "flags 0x%x/0x%x not settable", set, clr);
 	io->pfrio_nchange = io->pfrio_ndel = 0;
 	for (int i = 0; i < io->pfrio_size; i++) {
 		struct pfbpf_xtable xt;
@@ -915,19 +915,19 @@ int pfbpf_cmd_rinadefine(struct pfbpf_handle *h, void *arg)
 	struct tname k;
 	int err, id;
 
-	if ((err = pfbpf_xmeta_read(h, &m)))
+	if ((err = ctl_xmeta_read(h, &m)))
 		return err;
 	if (!m.ticket || io->pfrio_ticket != m.ticket)
-		return pfbpf_fail(h, -EBUSY, "ticket %u is stale: another transaction began",
+		return ctl_fail(h, -EBUSY, "ticket %u is stale: another transaction began",
 				  io->pfrio_ticket);
 	if ((err = io_table(h, &io->pfrio_table, &k)) || (err = addrs_check(h, io)))
 		return err;
 	if (io->pfrio_table.pfrt_flags & ~PFR_TFLAG_USRMASK)
-		return pfbpf_fail(h, -EINVAL, "table <%s>: flags not settable", k.s);
+		return ctl_fail(h, -EINVAL, "table <%s>: flags not settable", k.s);
 	io->pfrio_nadd = io->pfrio_naddr = 0;
 	if (dummy(io))
 		return 0;
-	id = pfbpf_table_id(h, k.s, true);
+	id = ctl_table_id(h, k.s, true);
 	if (id < 0)
 		return id;
 	if ((err = xt_get(h, &k, &xt)))
@@ -952,7 +952,7 @@ int pfbpf_cmd_rinadefine(struct pfbpf_handle *h, void *arg)
 	return err;
 }
 
-int pfbpf_tables_commit(struct pfbpf_handle *h, __u32 ticket)
+int ctl_tables_commit(struct pfbpf_handle *h, __u32 ticket)
 {
 	struct xt_list l;
 	int err = xt_list(h, &l);
@@ -985,7 +985,7 @@ int pfbpf_tables_commit(struct pfbpf_handle *h, __u32 ticket)
 		xt->stage_cnt = 0;
 		xt->stage_ticket = 0;
 		xt->flags = (xt->flags & ~PFR_TFLAG_USRMASK) | xt->stage_flags | PFR_TFLAG_ACTIVE;
-		xt->tzero = pfbpf_real_s();
+		xt->tzero = ctl_real_s();
 		if (!err)
 			err = xt_put(h, &l.names[i], xt);
 	}
@@ -993,7 +993,7 @@ int pfbpf_tables_commit(struct pfbpf_handle *h, __u32 ticket)
 	return err;
 }
 
-int pfbpf_tables_rollback(struct pfbpf_handle *h, __u32 ticket)
+int ctl_tables_rollback(struct pfbpf_handle *h, __u32 ticket)
 {
 	struct xt_list l;
 	int err = xt_list(h, &l);
@@ -1009,7 +1009,7 @@ int pfbpf_tables_rollback(struct pfbpf_handle *h, __u32 ticket)
 		xt->stage_cnt = 0;
 		xt->stage_ticket = 0;
 		if (!(xt->flags & PFR_TFLAG_ACTIVE) && !table_refs(h, l.names[i].s))
-			bpf_map_delete_elem(pfbpf_map(h, PFM_XTABLES), &l.names[i]);
+			bpf_map_delete_elem(ctl_map(h, PFM_XTABLES), &l.names[i]);
 		else
 			err = xt_put(h, &l.names[i], xt);
 	}
