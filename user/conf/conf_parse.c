@@ -2027,6 +2027,11 @@ int pfbpf_conf_fuzz_one(const char *data, size_t len)
 
 	if (!s)
 		return -ENOMEM;
+	if (memchr(data, '\0', len)) {
+		/* as parse_file: a NUL byte makes a binary file */
+		free(s);
+		return -EINVAL;
+	}
 	memcpy(s, data, len);
 	s[len] = '\0';
 	rc = pfbpf_conf_parse_string(s, "fuzz", NULL, &c, &e);
