@@ -22,6 +22,7 @@ static const struct {
 	{ "tcp.closing", PFTM_TCP_CLOSING },
 	{ "tcp.finwait", PFTM_TCP_FIN_WAIT },
 	{ "tcp.closed", PFTM_TCP_CLOSED },
+	{ "tcp.tsdiff", PFTM_TS_DIFF },
 	{ "udp.first", PFTM_UDP_FIRST_PACKET },
 	{ "udp.single", PFTM_UDP_SINGLE },
 	{ "udp.multiple", PFTM_UDP_MULTIPLE },
@@ -224,7 +225,7 @@ static const struct conf_icmp_name icmp4_codes[] = {
 
 static const struct conf_icmp_name icmp6_codes[] = {
 	{ "admin-unr", C(1, 1) },   { "noroute-unr", C(1, 0) },
-	{ "beyond-unr", C(1, 2) },  { "addr-unr", C(1, 3) },
+	{ "notnbr-unr", C(1, 2) },  { "beyond-unr", C(1, 2) },  { "addr-unr", C(1, 3) },
 	{ "port-unr", C(1, 4) },    { "transit", C(3, 0) },
 	{ "reassemb", C(3, 1) },    { "badhead", C(4, 0) },
 	{ "nxthdr", C(4, 1) },	    { "redironlink", C(137, 0) },

@@ -648,6 +648,8 @@ static void parse_address(struct parser *p, struct pfbpf_addr_spec *a, int in_ta
 	if (conf_peek(p, 0)->type != T_WORD)
 		syntax_error(p, conf_peek(p, 0));
 	conf_next(p, &t);
+	if (in_table && is_kw(&t, "any"))
+		conf_fail(p, &t, "a table holds addresses: use 0.0.0.0/0 and ::/0, not 'any'");
 	if (!in_table && is_kw(&t, "any")) {
 		a->type = PFBPF_ADDR_ANY;
 		return;
@@ -715,6 +717,9 @@ static __u16 port_value(struct parser *p, const struct tok *t, const char *s)
 	if (err == -ERANGE || isdigit((unsigned char)*s))
 		conf_fail(p, t, "port %s is out of range (0-65535)", s);
 	svc = pfbpf_service_lookup(s, 0);
+	if (svc < 0 && (is_kw(t, "to") || is_kw(t, "from") || is_kw(t, "port") ||
+			is_kw(t, "flags") || is_kw(t, "keep") || is_kw(t, "label")))
+		syntax_error(p, t);
 	if (svc < 0)
 		conf_fail(p, t, "unknown port '%s'", s);
 	return (__u16)svc;
@@ -1683,6 +1688,8 @@ unnamed:
 			conf_fail(p, &name, "anchor name is too long");
 		if (!anchor_name_ok(name.s) || name.s[0] == '_')
 			conf_fail(p, &name, "invalid anchor name \"%s\"", name.s);
+		if (strlen(p->anchor) + 1 + strlen(name.s) >= PFBPF_ANCHOR_MAXPATH / 2)
+			conf_fail(p, &name, "anchor path is too long");
 	}
 	tmpl_reset(&p->t);
 	p->t.line = kw.line;
@@ -2020,6 +2027,11 @@ int pfbpf_conf_fuzz_one(const char *data, size_t len)
 
 	if (!s)
 		return -ENOMEM;
+	if (memchr(data, '\0', len)) {
+		/* as parse_file: a NUL byte makes a binary file */
+		free(s);
+		return -EINVAL;
+	}
 	memcpy(s, data, len);
 	s[len] = '\0';
 	rc = pfbpf_conf_parse_string(s, "fuzz", NULL, &c, &e);
