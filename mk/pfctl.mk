@@ -22,22 +22,16 @@ $(PFCTL_TEST_BIN): $(call objs,$(PFCTL_TEST_SRCS)) $(LIBPFCLI)
 # Test objects include "pfctl/pfctl.h" (from user/) and test_pfctl.h.
 $(call objs,$(PFCTL_TEST_SRCS)): CPPFLAGS += -Itests/unit
 
-# The tool: libpfbpf (ctl, user/ioctl), the pf.conf library (conf) and
-# libpfcommon (load: loader, pinned maps, logging).  The archive rule only
-# lists prerequisites, so it merges with ctl's own if it names the same file.
-LIBPFIOCTL := $(BUILD)/libpfioctl.a
-$(LIBPFIOCTL): $(call objs,$(wildcard user/ioctl/*.c))
+# The tool: libpfbpf (mk/ioctl.mk, with the classifier compiler when
+# user/cls is in the tree), the pf.conf library (mk/conf.mk) and
+# libpfcommon (mk/load.mk: loader, pinned maps, logging).
 #
-# libpfioctl and libpfconf both define the pf name tables
-# pfbpf_timeout_name() and pfbpf_limit_name() (same names, same strings):
-# until one of them drops its copy the linker is told to take the first.
-# libpfcommon comes last and only for logging: its pinned-map code defines
-# pfbpf_pin_dir() and pfbpf_gcount_read() with other signatures than
-# libpfioctl's, so the loader is run as pfbpf-load (attach.c) rather than
-# linked in.
+# libpfioctl and libpfconf both define pfbpf_limit_name() (the same pf
+# limit names): until one of them drops its copy the linker takes the first.
 PFCTL_BPF := $(BUILD)/pfctl_bpf
-PFCTL_BPF_LIBS := $(LIBPFIOCTL) $(BUILD)/libpfconf.a $(LIBCOMMON)
+PFCTL_BPF_LIBS := $(LIBIOCTL) $(IOCTL_CLS) $(LIBCONF) $(LIBCOMMON)
 $(PFCTL_BPF): LDFLAGS += -Wl,--allow-multiple-definition
+$(PFCTL_BPF): LDLIBS += -lxdp
 $(PFCTL_BPF): $(call objs,user/pfctl_bpf.c $(PFCTL_EDGE_SRCS)) $(LIBPFCLI) $(PFCTL_BPF_LIBS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
@@ -49,6 +43,7 @@ $(BUILD)/obj/pfctl_nomain.o: user/pfctl_bpf.c
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -DPFCTL_NO_MAIN -MMD -MP -c $< -o $@
 $(PFCTL_CLI_TEST): LDFLAGS += -Wl,--allow-multiple-definition
+$(PFCTL_CLI_TEST): LDLIBS += -lxdp
 $(PFCTL_CLI_TEST): $(call objs,tests/unit/test_pfctl_cli.c $(PFCTL_EDGE_SRCS)) \
 		$(BUILD)/obj/pfctl_nomain.o $(LIBPFCLI) $(PFCTL_BPF_LIBS)
 	$(call msg,LINK,$@)
@@ -63,7 +58,7 @@ test-pfctl: $(PFCTL_TEST_BIN) $(PFCTL_CLI_TEST)
 # netns scenarios: each script is self-contained (tests/netns/lib.sh makes
 # a private bpffs and cleans up); they run one after the other.
 PFCTL_NETNS := $(sort $(wildcard tests/netns/pfctl_*.sh))
-netns-pfctl: $(PFCTL_BPF) $(PFBPF_LOAD)
+netns-pfctl: $(PFCTL_BPF)
 	$(Q)rc=0; for t in $(PFCTL_NETNS); do \
 		echo "--- $$t"; PFCTL=$(abspath $(PFCTL_BPF)) bash $$t || rc=1; \
 	done; exit $$rc
