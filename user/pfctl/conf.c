@@ -74,8 +74,8 @@ static int load_conf(struct pfctl_ctx *c, const struct pfbpf_conf *conf)
 		if (pfctl_k_trans_elem(&t, PF_RULESET_FILTER, path) < 0)
 			return -E2BIG;
 	}
-	anchor_path(path, sizeof(path), c->anchor, "");
-	tbl = pfctl_k_trans_elem(&t, PF_RULESET_TABLE, path);
+	/* Tables live in the main ruleset here, whatever -a says. */
+	tbl = pfctl_k_trans_elem(&t, PF_RULESET_TABLE, "");
 	if (tbl < 0)
 		return -E2BIG;
 
@@ -93,8 +93,7 @@ static int load_conf(struct pfctl_ctx *c, const struct pfbpf_conf *conf)
 			goto rollback;
 		}
 		table_addrs(ct, a);
-		anchor_path(path, sizeof(path), c->anchor, ct->anchor);
-		err = pfctl_k_table_define(c->dev, t.e[tbl].ticket, path, ct->name, ct->flags, a,
+		err = pfctl_k_table_define(c->dev, t.e[tbl].ticket, "", ct->name, ct->flags, a,
 					   ct->naddrs);
 		free(a);
 		if (err) {
