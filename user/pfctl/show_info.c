@@ -107,7 +107,12 @@ void pfctl_json_status(struct jw *w, const struct pfctl_status *s)
 	jw_obj_begin(w, "info");
 	jw_bool(w, "running", s->running);
 	jw_u64(w, "runtime", s->runtime);
-	jw_str(w, "debug", pfctl_debug_name(s->debug));
+	{
+		/* Lower case in JSON: the spelling of pf.conf's `set debug`. */
+		static const char *const lc[] = { "none", "urgent", "misc", "loud" };
+
+		jw_str(w, "debug", s->debug < 4 ? lc[s->debug] : "unknown");
+	}
 	snprintf(buf, sizeof(buf), "0x%08x", s->hostid);
 	jw_str(w, "hostid", buf);
 	jw_obj_begin(w, "state_table");
