@@ -862,7 +862,7 @@ static const struct pfctl_cmd table_cmds[] = {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: pfctl_bpf [-deghnqvz] [-a anchor] [-D macro=value] [-F modifier]\n"
+		"usage: pfctl_bpf [-deghnOqRvz] [-a anchor] [-D macro=value] [-F modifier]\n"
 		"\t[-f file] [-i interface] [-k host | network | label | id]\n"
 		"\t[-s modifier] [-t table -T command [address ...]] [-x level] [--json]\n");
 }
@@ -887,7 +887,7 @@ static int parse_args(struct pfctl_ctx *c, int argc, char **argv)
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "a:dD:eF:f:ghi:k:nqrs:t:T:vx:z", lopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "a:dD:eF:f:ghi:k:nOqRrs:t:T:vx:z", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			c->anchor = optarg;
@@ -937,8 +937,14 @@ static int parse_args(struct pfctl_ctx *c, int argc, char **argv)
 		case 'n':
 			c->opts |= PFCTL_OPT_NOACTION;
 			break;
+		case 'O':
+			c->opts |= PFCTL_OPT_OPTIONS_ONLY;
+			break;
 		case 'q':
 			c->opts |= PFCTL_OPT_QUIET;
+			break;
+		case 'R':
+			c->opts |= PFCTL_OPT_RULES_ONLY;
 			break;
 		case 'r':
 			/* pfctl's reverse DNS for -s output: addresses stay

@@ -238,13 +238,16 @@ int pfctl_load_file(struct pfctl_ctx *c, const char *path)
 		pfbpf_conf_free(conf);
 		return 0;
 	}
-	err = load_conf(c, conf);
-	if (err) {
-		fprintf(stderr, "pfctl_bpf: pf rules not loaded\n");
-		pfbpf_conf_free(conf);
-		return err;
+	if (!(c->opts & PFCTL_OPT_OPTIONS_ONLY)) {
+		err = load_conf(c, conf);
+		if (err) {
+			fprintf(stderr, "pfctl_bpf: pf rules not loaded\n");
+			pfbpf_conf_free(conf);
+			return err;
+		}
 	}
-	err = load_options(c, conf);
+	if (!(c->opts & PFCTL_OPT_RULES_ONLY))
+		err = load_options(c, conf);
 	pfbpf_conf_free(conf);
 	return err;
 }

@@ -28,6 +28,8 @@
 #define PFCTL_OPT_JSON 0x0020
 #define PFCTL_OPT_NOACTION 0x0040 /* -n */
 #define PFCTL_OPT_DEBUG 0x0080
+#define PFCTL_OPT_OPTIONS_ONLY 0x0100 /* -O: load only the options of -f */
+#define PFCTL_OPT_RULES_ONLY 0x0200   /* -R: load only the rules (and tables) */
 
 /* ---- JSON writer (json.c) ---------------------------------------------- */
 
