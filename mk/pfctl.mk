@@ -11,7 +11,8 @@ PFCTL_FMT_SRCS := $(filter-out $(PFCTL_EDGE_SRCS),$(wildcard user/pfctl/*.c))
 LIBPFCLI := $(BUILD)/libpfcli.a
 $(LIBPFCLI): $(call objs,$(PFCTL_FMT_SRCS))
 
-PFCTL_TEST_SRCS := $(filter-out tests/unit/test_pfctl_cli.c,$(wildcard tests/unit/test_pfctl_*.c))
+PFCTL_TEST_SRCS := $(filter-out tests/unit/test_pfctl_cli.c tests/unit/test_pfctl_kern.c,\
+	$(wildcard tests/unit/test_pfctl_*.c))
 PFCTL_TEST_BIN := $(BUILD)/tests/test_pfctl
 
 $(PFCTL_TEST_BIN): $(call objs,$(PFCTL_TEST_SRCS)) $(LIBPFCLI)
@@ -51,9 +52,23 @@ $(PFCTL_CLI_TEST): $(call objs,tests/unit/test_pfctl_cli.c $(PFCTL_EDGE_SRCS)) \
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -lcriterion -o $@
 ALL_TARGETS += $(PFCTL_CLI_TEST)
 
-test-pfctl: $(PFCTL_TEST_BIN) $(PFCTL_CLI_TEST)
+# kern.c and the tool against real maps pinned in a private folder, with
+# libpfbpf's test environment (tests/unit/ioctl_env.c, mk/ioctl.mk).
+PFCTL_KERN_TEST := $(BUILD)/tests/test_pfctl_kern
+$(call objs,tests/unit/test_pfctl_kern.c): CPPFLAGS += -DPFCTL_BIN='"$(abspath $(PFCTL_BPF))"'
+$(PFCTL_KERN_TEST): LDFLAGS += -Wl,--allow-multiple-definition
+$(PFCTL_KERN_TEST): LDLIBS += -lxdp
+$(PFCTL_KERN_TEST): $(call objs,tests/unit/test_pfctl_kern.c user/pfctl/kern.c) $(IOCTL_ENV_OBJ) \
+		$(LIBPFCLI) $(PFCTL_BPF_LIBS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -lcriterion -o $@
+ALL_TARGETS += $(PFCTL_KERN_TEST)
+
+test-pfctl: $(PFCTL_TEST_BIN) $(PFCTL_CLI_TEST) $(PFCTL_KERN_TEST) $(PFCTL_BPF) $(BPF_OBJ)
 	$(Q)$(PFCTL_TEST_BIN) -j1
 	$(Q)$(PFCTL_CLI_TEST) -j1
+	$(Q)$(PFCTL_KERN_TEST) -j1
 
 # netns scenarios: each script is self-contained (tests/netns/lib.sh makes
 # a private bpffs and cleans up); they run one after the other.
