@@ -702,11 +702,14 @@ static int tbl_addrs(struct pfctl_ctx *c, unsigned long cmd, const char *what)
 	struct pfctl_taddr *a;
 	struct pfctl_tcounts cnt;
 	size_t n;
-	int err = table_args(c, &a, &n);
+	int flags = 0, err = table_args(c, &a, &n);
 
 	if (err)
 		return err;
-	if (cmd == DIOCRADDADDRS || cmd == DIOCRSETADDRS) {
+	/* -n: the library computes the result and changes nothing. */
+	if (c->opts & PFCTL_OPT_NOACTION)
+		flags |= PFR_FLAG_DUMMY;
+	if ((cmd == DIOCRADDADDRS || cmd == DIOCRSETADDRS) && !(c->opts & PFCTL_OPT_NOACTION)) {
 		/* pfctl creates the table when adding to one that does not exist. */
 		int created = 0;
 
@@ -718,7 +721,7 @@ static int tbl_addrs(struct pfctl_ctx *c, unsigned long cmd, const char *what)
 		if (created)
 			pfctl_xprintf(c, "%d table created", created);
 	}
-	err = pfctl_k_table_addrs(c->dev, cmd, c->table, a, n, 0, &cnt);
+	err = pfctl_k_table_addrs(c->dev, cmd, c->table, a, n, flags, &cnt);
 	if (err) {
 		free(a);
 		return table_error(c, what, err);
