@@ -224,7 +224,7 @@ Test(conf_errors, bad_address_in_table_file)
 	close(fd);
 	snprintf(text, sizeof(text), "table <t> file \"%s\"\n", path);
 	cr_assert_eq(pfbpf_conf_parse_string(text, "pf.conf", NULL, &c, &e), -EINVAL);
-	snprintf(want, sizeof(want), "%s:4:0: bad address '10.0.0.300' in table file", path);
+	snprintf(want, sizeof(want), "%s:4: bad address '10.0.0.300' in table file", path);
 	cr_expect_str_eq(pfbpf_conf_strerror(&e, buf, sizeof(buf)), want);
 	unlink(path);
 }

@@ -2009,8 +2009,10 @@ int pfbpf_conf_parse_file(const char *path, const struct pfbpf_conf_opts *opts,
 
 const char *pfbpf_conf_strerror(const struct pfbpf_conf_error *e, char *buf, size_t len)
 {
-	if (e->line > 0)
+	if (e->line > 0 && e->column > 0)
 		snprintf(buf, len, "%s:%d:%d: %s", e->file, e->line, e->column, e->msg);
+	else if (e->line > 0)
+		snprintf(buf, len, "%s:%d: %s", e->file, e->line, e->msg);
 	else if (e->file[0])
 		snprintf(buf, len, "%s: %s", e->file, e->msg);
 	else
