@@ -11,7 +11,8 @@ IOCTL_CLS := $(if $(wildcard user/cls/cls.h),$(BUILD)/libpfcls.a)
 
 IOCTL_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_ioctl_*.c))
 IOCTL_ENV_OBJ := $(call objs,tests/unit/ioctl_env.c)
-$(IOCTL_ENV_OBJ): CPPFLAGS += -DCTL_BPF_OBJ='"$(abspath $(BPF_OBJ))"' \
+IOCTL_TEST_OBJS := $(IOCTL_ENV_OBJ) $(call objs,$(wildcard tests/unit/test_ioctl_*.c))
+$(IOCTL_TEST_OBJS): CPPFLAGS += -DCTL_BPF_OBJ='"$(abspath $(BPF_OBJ))"' \
 	-DCTL_NATLOOK='"$(abspath $(BUILD)/examples/natlook)"'
 $(IOCTL_ENV_OBJ): $(BPF_OBJ)
 
