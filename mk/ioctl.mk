@@ -11,9 +11,11 @@ IOCTL_CLS := $(if $(wildcard user/cls/cls.h),$(BUILD)/libpfcls.a)
 
 IOCTL_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_ioctl_*.c))
 IOCTL_ENV_OBJ := $(call objs,tests/unit/ioctl_env.c)
-$(IOCTL_ENV_OBJ): CPPFLAGS += -DCTL_BPF_OBJ='"$(abspath $(BPF_OBJ))"' \
-	-DCTL_NATLOOK='"$(abspath $(BUILD)/examples/natlook)"'
-$(IOCTL_ENV_OBJ): $(BPF_OBJ)
+IOCTL_TEST_OBJS := $(IOCTL_ENV_OBJ) $(call objs,$(wildcard tests/unit/test_ioctl_*.c))
+$(IOCTL_TEST_OBJS): CPPFLAGS += -DCTL_BPF_OBJ='"$(abspath $(BPF_OBJ))"' \
+	-DCTL_NATLOOK='"$(abspath $(BUILD)/examples/natlook)"' \
+	-DCTL_CLS_OBJ='"$(abspath $(BUILD)/cls_probe.bpf.o)"'
+$(IOCTL_ENV_OBJ): $(BPF_OBJ) $(BUILD)/cls_probe.bpf.o
 
 $(BUILD)/tests/test_ioctl_%: $(BUILD)/obj/tests/unit/test_ioctl_%.o $(IOCTL_ENV_OBJ) $(LIBIOCTL) $(IOCTL_CLS)
 	$(call msg,LINK,$@)
@@ -34,7 +36,7 @@ ALL_TARGETS += $(LIBIOCTL) $(IOCTL_TESTS) $(BUILD)/examples/natlook
 TEST_STEPS  += test-ioctl
 
 # Each test pins its maps in a private bpffs folder; one job at a time.
-test-ioctl: $(IOCTL_TESTS) $(BUILD)/examples/natlook $(BPF_OBJ)
+test-ioctl: $(IOCTL_TESTS) $(BUILD)/examples/natlook $(BPF_OBJ) $(BUILD)/cls_probe.bpf.o
 	$(Q)set -e; for t in $(IOCTL_TESTS); do echo "  RUN      $$t"; $$t --jobs 1; done
 
 .PHONY: test-ioctl

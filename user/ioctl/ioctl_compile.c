@@ -141,9 +141,13 @@ int ctl_compile_install(struct pfbpf_handle *h, const struct pfbpf_rule *rules, 
 	if (!ret)
 		tprofile_refs(h, a);
 	free(a);
-	if (ret)
-		return ctl_fail(h, ret < 0 ? ret : -EIO, "installing the ruleset into slot %u: %s",
-				slot, h->reason[0] ? h->reason : strerror(ret < 0 ? -ret : EIO));
+	if (ret) {
+		char why[sizeof(h->reason)];
+
+		snprintf(why, sizeof(why), "%s", h->reason[0] ? h->reason : strerror(ret < 0 ? -ret : EIO));
+		return ctl_fail(h, ret < 0 ? ret : -EIO, "installing the ruleset into slot %u: %.300s",
+				slot, why);
+	}
 	return 0;
 }
 #else
