@@ -227,7 +227,10 @@ int pfctl_load_file(struct pfctl_ctx *c, const char *path)
 	err = pfbpf_conf_parse_file(path, &copts, &conf, &cerr);
 	if (err) {
 		fprintf(stderr, "%s\n", pfbpf_conf_strerror(&cerr, msg, sizeof(msg)));
-		fprintf(stderr, "pfctl_bpf: Syntax error in config file: pf rules not loaded\n");
+		/* With -n nothing was to be loaded: the place of the error is
+		 * the whole message (and what the golden .err files hold). */
+		if (!(c->opts & PFCTL_OPT_NOACTION))
+			fprintf(stderr, "pfctl_bpf: Syntax error in config file: pf rules not loaded\n");
 		return err;
 	}
 	/* -nv and -v print what is (or would be) loaded, as pfctl does. */
