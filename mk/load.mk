@@ -26,7 +26,7 @@ $(call objs,$(wildcard user/lib/*.c) user/pfbpf_load.c): $(BPF_SKEL)
 NETNS_DATAPATH_TESTS := $(sort $(wildcard tests/netns/datapath_*.sh))
 TEST_STEPS += netns-datapath
 
-netns-datapath: $(BPF_OBJ) $(PFBPF_LOAD)
+netns-datapath: $(BPF_OBJ) $(PFBPF_LOAD) $(BUILD)/pfctl_bpf
 	$(Q)fail=0; for t in $(NETNS_DATAPATH_TESTS); do \
 		echo "--- $$t"; \
 		BUILD=$(BUILD) timeout 600 $$t || fail=1; \
