@@ -209,3 +209,25 @@ Test(pfctl_kern, tool_json_documents)
 	cr_assert_eq(pfctl(out, sizeof(out), "-s Running --json"), 0, "%s", out);
 	cr_assert_str_eq(out, "{\"running\":true}\n");
 }
+
+Test(pfctl_kern, tool_anchors)
+{
+	const char *conf = conf_file("pass out all\n"
+				     "anchor \"web\" {\n"
+				     "  pass in proto tcp to port 80\n"
+				     "}\n");
+	char cmd[256], out[4096];
+
+	snprintf(cmd, sizeof(cmd), "-f %s", conf);
+	cr_assert_eq(pfctl(out, sizeof(out), cmd), 0, "%s", out);
+	cr_assert_str_eq(out, "pfctl_bpf: warning: the 1 rules of anchor \"web\" are listed but "
+			      "not evaluated: the datapath runs the main ruleset only\n");
+	unlink(conf);
+	cr_assert_eq(pfctl(out, sizeof(out), "-sA"), 0, "%s", out);
+	cr_assert_str_eq(out, "  web\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-a web -sr"), 0, "%s", out);
+	cr_assert_str_eq(out, "pass in proto tcp from any to any port = http flags S/SA keep state\n");
+	/* The datapath runs the main ruleset only: loading says so. */
+	cr_assert_eq(pfctl(out, sizeof(out), "-sr"), 0, "%s", out);
+	cr_assert_str_eq(out, "pass out all flags S/SA keep state\n");
+}
