@@ -237,6 +237,22 @@ static __always_inline long pf_cls_finish_word(struct pf_cls_run *r)
 	return 0;
 }
 
+/* Word w = k * 64 + b of bitmap r->bm[f], 0 where its summary says so. */
+static __always_inline __u64 pf_cls_word(const struct pf_cls_run *r, __u32 f, __u32 k, __u32 b)
+{
+	const struct pf_cls_bm *bm;
+	const __u64 *word;
+	__u32 key = r->bm[f];
+
+	bm = bpf_map_lookup_elem(&pf_c_bm, &key);
+	if (!bm || !(bm->sum[k] & (1ULL << b)))
+		return 0;
+	key = r->slot * PF_CLS_POOL_WORDS + bm->base + bm->rank[k] +
+	      pf_cls_popcount(bm->sum[k] & ((1ULL << b) - 1));
+	word = bpf_map_lookup_elem(&pf_c_pool, &key);
+	return word ? *word : 0;
+}
+
 static long pf_cls_step(__u64 i, void *data)
 {
 	struct pf_cls_run *r = data;
@@ -272,21 +288,17 @@ static long pf_cls_step(__u64 i, void *data)
 	r->cand[k] &= r->cand[k] - 1;
 	r->w = k * 64 + b;
 
-	for (f = 0; f < PF_CLS_NFIELDS; f++) {
-		const struct pf_cls_bm *bm;
-		const __u64 *word;
-
-		key = r->bm[f];
-		bm = bpf_map_lookup_elem(&pf_c_bm, &key);
-		if (!bm)
+	/* Addresses and ports first: they are the fields that tell rules
+	 * apart, so a word the summaries let through by accident is usually
+	 * found empty after one or two fields instead of all twelve. */
+	for (f = 0; f < PF_CLS_NPAIRS; f++) {
+		mw &= pf_cls_word(r, PF_CLS_NSINGLE + 2 * f, k, b) |
+		      pf_cls_word(r, PF_CLS_NSINGLE + 2 * f + 1, k, b);
+		if (!mw)
 			return 0;
-		key = r->slot * PF_CLS_POOL_WORDS + bm->base + bm->rank[k] +
-		      pf_cls_popcount(bm->sum[k] & ((1ULL << b) - 1));
-		word = bpf_map_lookup_elem(&pf_c_pool, &key);
-		if (!word)
-			return 0;
-		mw &= *word;
 	}
+	for (f = 0; f < PF_CLS_NSINGLE; f++)
+		mw &= pf_cls_word(r, f, k, b);
 	if (!mw)
 		return 0;
 
@@ -309,10 +321,15 @@ static long pf_cls_step(__u64 i, void *data)
 	return pf_cls_finish_word(r);
 }
 
-static __always_inline __u32 pf_cls_addr_bm(__u32 slot, __u8 side, __u8 af, const struct pf_addr *a)
+static __always_inline __u32 pf_cls_addr_bm(const struct pf_cls_meta *meta, __u32 slot, __u8 side,
+					     __u8 af, const struct pf_addr *a)
 {
 	struct pf_cls_addr_key k = {};
-	__u32 *id;
+	__u32 afi = af == PF_INET6, *id;
+
+	/* no rule names an address on this side: every address gets /0 */
+	if (meta->addr_root_only & (1u << (side * 2 + afi)))
+		return meta->addr_root[side & 1][afi];
 
 	k.prefixlen = 32 + (af == PF_INET ? 32 : 128);
 	k.slot = slot;
@@ -364,12 +381,15 @@ static __always_inline int pf_cls_eval(const struct pf_pkt *pkt, const struct pf
 
 	r.bm[PF_CLS_F_BASE] = pf_cls_arr_bm(&pf_c_base,
 					    slot * PF_CLS_BASE_N + (dir * 2 + afi) * 256 + pkt->proto);
-	ik.slot = slot;
-	ik.ifindex = pkt->ifindex;
-	id = bpf_map_lookup_elem(&pf_c_if, &ik);
+	id = NULL;
+	if (meta->nifs) {
+		ik.slot = slot;
+		ik.ifindex = pkt->ifindex;
+		id = bpf_map_lookup_elem(&pf_c_if, &ik);
+	}
 	r.bm[PF_CLS_F_IF] = id ? *id : meta->if_default;
-	r.bm[PF_CLS_F_SRC] = pf_cls_addr_bm(slot, 0, pkt->af, &pkt->src);
-	r.bm[PF_CLS_F_DST] = pf_cls_addr_bm(slot, 1, pkt->af, &pkt->dst);
+	r.bm[PF_CLS_F_SRC] = pf_cls_addr_bm(meta, slot, 0, pkt->af, &pkt->src);
+	r.bm[PF_CLS_F_DST] = pf_cls_addr_bm(meta, slot, 1, pkt->af, &pkt->dst);
 	idx = pkt->has_ports ? bpf_ntohs(pkt->sport) : PF_CLS_NOPORT;
 	r.bm[PF_CLS_F_SPORT] = pf_cls_arr_bm(&pf_c_port, slot * 2 * PF_CLS_PORT_N + idx);
 	idx = pkt->has_ports ? bpf_ntohs(pkt->dport) : PF_CLS_NOPORT;
@@ -380,21 +400,37 @@ static __always_inline int pf_cls_eval(const struct pf_pkt *pkt, const struct pf
 		      ((__u32)pkt->icmp_type << 8 | pkt->icmp_code) :
 		      PF_CLS_NOICMP;
 	r.bm[PF_CLS_F_ICMP] = pf_cls_arr_bm(&pf_c_icmp, slot * PF_CLS_ICMP_N + idx);
+	r.bm[PF_CLS_F_SRC_W] = meta->wild[0];
+	r.bm[PF_CLS_F_DST_W] = meta->wild[1];
+	r.bm[PF_CLS_F_SPORT_W] = meta->wild[2];
+	r.bm[PF_CLS_F_DPORT_W] = meta->wild[3];
 
 	/* AND of the summaries: only words where every field has a candidate
 	 * are visited. */
 	for (k = 0; k < PF_CLS_SUM_WORDS; k++)
 		r.cand[k] = ~0ULL;
 	for (f = 0; f < PF_CLS_NFIELDS; f++) {
-		const struct pf_cls_bm *bm;
+		const struct pf_cls_bm *bm, *bw;
 
 		r.bm[f] = slot * PF_CLS_MAX_BMS + (r.bm[f] & (PF_CLS_MAX_BMS - 1));
-		key = r.bm[f];
-		bm = bpf_map_lookup_elem(&pf_c_bm, &key);
-		if (!bm)
-			return 0;
-		for (k = 0; k < PF_CLS_SUM_WORDS; k++)
-			r.cand[k] &= bm->sum[k];
+		if (f < PF_CLS_NSINGLE) {
+			key = r.bm[f];
+			bm = bpf_map_lookup_elem(&pf_c_bm, &key);
+			if (!bm)
+				return 0;
+			for (k = 0; k < PF_CLS_SUM_WORDS; k++)
+				r.cand[k] &= bm->sum[k];
+		} else if (f & 1) {
+			/* a pair: (specific | wildcard), both ids now final */
+			key = r.bm[f - 1];
+			bm = bpf_map_lookup_elem(&pf_c_bm, &key);
+			key = r.bm[f];
+			bw = bpf_map_lookup_elem(&pf_c_bm, &key);
+			if (!bm || !bw)
+				return 0;
+			for (k = 0; k < PF_CLS_SUM_WORDS; k++)
+				r.cand[k] &= bm->sum[k] | bw->sum[k];
+		}
 	}
 	if (!(r.cand[0] | r.cand[1] | r.cand[2] | r.cand[3]))
 		return 0;

@@ -45,18 +45,33 @@
 #define PF_CLS_SUM_WORDS (PF_CLS_WORDS / 64) /* 4 summary words */
 PFBPF_ASSERT(PF_MAX_RULES % 4096 == 0, "summary level needs whole words");
 
-/* Fields, in the order of pf_cls_run.bm[] (and the compiler's). */
+/*
+ * Bitmaps a packet looks up, in the order of pf_cls_run.bm[].  The first
+ * PF_CLS_NSINGLE are one bitmap per field.  Addresses and ports come as
+ * pairs (specific, wildcard) that are ORed: the specific bitmap of an LPM
+ * entry or port interval holds only the rules that name an address or port
+ * there, the wildcard bitmap (one per side, in pf_cls_meta) the rules that
+ * name none.  Folding the wildcard rules into every entry would store them
+ * once per entry: 5,000 host rules next to 5,000 `from any` rules would
+ * need 5,000 dense bitmaps.
+ */
 enum pf_cls_field {
-	PF_CLS_F_BASE = 0,  /* direction, af, protocol */
-	PF_CLS_F_IF = 1,    /* interface */
-	PF_CLS_F_SRC = 2,   /* source address */
-	PF_CLS_F_DST = 3,   /* destination address */
-	PF_CLS_F_SPORT = 4, /* source port */
-	PF_CLS_F_DPORT = 5, /* destination port */
-	PF_CLS_F_FLAGS = 6, /* TCP flags */
-	PF_CLS_F_ICMP = 7,  /* ICMP type and code */
-	PF_CLS_NFIELDS = 8,
+	PF_CLS_F_BASE = 0,    /* direction, af, protocol */
+	PF_CLS_F_IF = 1,      /* interface */
+	PF_CLS_F_FLAGS = 2,   /* TCP flags */
+	PF_CLS_F_ICMP = 3,    /* ICMP type and code */
+	PF_CLS_F_SRC = 4,     /* source address (LPM entry) */
+	PF_CLS_F_SRC_W = 5,   /* rules with no source address (any, table) */
+	PF_CLS_F_DST = 6,
+	PF_CLS_F_DST_W = 7,
+	PF_CLS_F_SPORT = 8,   /* source port (interval) */
+	PF_CLS_F_SPORT_W = 9, /* rules with no source port */
+	PF_CLS_F_DPORT = 10,
+	PF_CLS_F_DPORT_W = 11,
+	PF_CLS_NFIELDS = 12,
 };
+#define PF_CLS_NSINGLE 4
+#define PF_CLS_NPAIRS 4 /* src, dst, sport, dport: meta.wild[] order */
 
 /* pf_c_base index inside a slot: ((dir - 1) * 2 + af_idx) * 256 + proto,
  * dir PF_IN/PF_OUT, af_idx 0 = inet, 1 = inet6. */
@@ -99,8 +114,16 @@ struct pf_cls_meta {
 	__u32 if_default; /* bitmap of an interface no rule names */
 	__u32 nbms;       /* bitmaps in use (for dumps) */
 	__u32 npool;      /* pool words in use */
+	__u32 wild[PF_CLS_NPAIRS]; /* wildcard bitmaps: src, dst, sport, dport */
+	__u32 nifs;       /* entries in pf_c_if; 0: no lookup, if_default */
+	/* Per side (0 src, 1 dst) and af index (0 inet, 1 inet6): the /0
+	 * entry's bitmap, and bit (side * 2 + afi) of addr_root_only set when
+	 * the trie holds nothing else there, so the LPM lookup is skipped. */
+	__u32 addr_root_only;
+	__u32 addr_root[2][2];
+	__u32 pad[2];
 };
-PFBPF_ASSERT(sizeof(struct pf_cls_meta) == 16, "pf_cls_meta layout");
+PFBPF_ASSERT(sizeof(struct pf_cls_meta) == 64, "pf_cls_meta layout");
 
 struct pf_cls_if_key {
 	__u32 slot;

@@ -49,6 +49,7 @@ struct pfbpf_cls_image {
 	struct pf_cls_words words[PF_CLS_WORDS];
 	struct cls_if_ent *ifs;
 	__u32 nifs, if_default;
+	__u32 wild[PF_CLS_NPAIRS];
 	struct cls_addr_ent *addrs;
 	__u32 naddrs;
 	struct pf_cls_bm *bms;

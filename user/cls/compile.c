@@ -436,11 +436,13 @@ static int cmp_pfx(const void *a, const void *b)
 
 /*
  * Addresses: the LPM trie returns the longest prefix P of the ruleset that
- * contains the packet's address, so P's bitmap must hold exactly the rules
- * that accept every address whose longest prefix is P: a rule on prefix R
- * accepts them iff R contains P (R strictly inside P would have been the
- * longer match).  Negated rules are the complement.  A /0 root entry
- * exists for every side and af so every lookup hits.
+ * contains the packet's address, so P's bitmap must hold exactly the
+ * address rules that accept every address whose longest prefix is P: a
+ * rule on prefix R accepts them iff R contains P (R strictly inside P would
+ * have been the longer match).  Negated rules are the complement.  A /0
+ * root entry exists for every side and af so every lookup hits.  Rules
+ * naming no address (any, or a table checked later) are in the side's
+ * wildcard bitmap instead, ORed in by the datapath.
  */
 static int build_addr_side(struct pfbpf_cls_image *img, __u64 *bits, unsigned side, __u8 af)
 {
@@ -489,7 +491,7 @@ static int build_addr_side(struct pfbpf_cls_image *img, __u64 *bits, unsigned si
 		for (i = 0; i < img->nrules; i++) {
 			const struct cls_addr *a = side ? &img->cr[i].dst : &img->cr[i].src;
 
-			if (a->type != PFBPF_ADDR_MASK || (a->neg && a->af == af))
+			if (a->type == PFBPF_ADDR_MASK && a->neg && a->af == af)
 				bset(bits, i);
 		}
 		/* every ancestor (or equal) prefix of entry e */
@@ -527,6 +529,32 @@ out:
 	return id;
 }
 
+/* The rules that name no address (side 0/1) or no port (side 2/3). */
+static int build_wild(struct pfbpf_cls_image *img, __u64 *bits, unsigned which)
+{
+	size_t i;
+	long id;
+
+	memset(bits, 0, PF_CLS_WORDS * 8);
+	for (i = 0; i < img->nrules; i++) {
+		const struct cls_rule *c = &img->cr[i];
+		int wild;
+
+		switch (which) {
+		case 0: wild = c->src.type != PFBPF_ADDR_MASK; break;
+		case 1: wild = c->dst.type != PFBPF_ADDR_MASK; break;
+		case 2: wild = c->sport.op == PF_OP_NONE; break;
+		default: wild = c->dport.op == PF_OP_NONE; break;
+		}
+		if (wild)
+			bset(bits, i);
+	}
+	if ((id = bm_intern(img, bits)) < 0)
+		return id;
+	img->wild[which] = id;
+	return 0;
+}
+
 struct port_ev {
 	__u32 pos;
 	__u32 rule;
@@ -541,7 +569,9 @@ static int cmp_port_ev(const void *a, const void *b)
 }
 
 /* Ports: sweep the boundaries of every rule's intervals; between two
- * boundaries the bitmap is constant. */
+ * boundaries the bitmap is constant.  Rules with no port operator are in
+ * the wildcard bitmap; a packet without ports gets the empty bitmap here,
+ * so only they match it. */
 static int build_port_side(struct pfbpf_cls_image *img, __u64 *bits, unsigned side)
 {
 	__u32 *arr = side ? img->dport : img->sport;
@@ -557,10 +587,8 @@ static int build_port_side(struct pfbpf_cls_image *img, __u64 *bits, unsigned si
 	for (i = 0; i < img->nrules; i++) {
 		const struct pfbpf_port_spec *p = side ? &img->cr[i].dport : &img->cr[i].sport;
 
-		if (p->op == PF_OP_NONE) {
-			bset(bits, i);
+		if (p->op == PF_OP_NONE)
 			continue;
-		}
 		m = cls_port_intervals(p, lo, hi);
 		for (j = 0; j < m; j++) {
 			ev[n++] = (struct port_ev){ lo[j], i, 1 };
@@ -568,9 +596,7 @@ static int build_port_side(struct pfbpf_cls_image *img, __u64 *bits, unsigned si
 				ev[n++] = (struct port_ev){ hi[j] + 1, i, 0 };
 		}
 	}
-	if ((id = bm_intern(img, bits)) < 0)
-		goto out;
-	arr[PF_CLS_NOPORT] = id;
+	arr[PF_CLS_NOPORT] = 0;
 	qsort(ev, n, sizeof(*ev), cmp_port_ev);
 	for (pos = 0; pos < 65536;) {
 		__u32 next = 65536;
@@ -723,7 +749,8 @@ int pfbpf_cls_compile(const struct pfbpf_rule *rules, size_t n, pfbpf_table_id_f
 	    (e = build_addr_side(img, bits, 0, PF_INET)) || (e = build_addr_side(img, bits, 0, PF_INET6)) ||
 	    (e = build_addr_side(img, bits, 1, PF_INET)) || (e = build_addr_side(img, bits, 1, PF_INET6)) ||
 	    (e = build_port_side(img, bits, 0)) || (e = build_port_side(img, bits, 1)) ||
-	    (e = build_flags(img, bits)) || (e = build_icmp(img, bits)))
+	    (e = build_flags(img, bits)) || (e = build_icmp(img, bits)) || (e = build_wild(img, bits, 0)) ||
+	    (e = build_wild(img, bits, 1)) || (e = build_wild(img, bits, 2)) || (e = build_wild(img, bits, 3)))
 		goto limit;
 	free(bits);
 	free(img->hash);

@@ -169,6 +169,23 @@ int pfbpf_cls_install(const struct pfbpf_cls_image *img, unsigned slot,
 	nm.if_default = img->if_default;
 	nm.nbms = img->nbms;
 	nm.npool = img->npool;
+	memcpy(nm.wild, img->wild, sizeof(nm.wild));
+	nm.nifs = img->nifs;
+	for (i = 0; i < img->naddrs; i++) {
+		const struct cls_addr_ent *a = &img->addrs[i];
+		unsigned afi = a->af == PF_INET6;
+
+		if (a->plen == 0)
+			nm.addr_root[a->side][afi] = a->bm;
+		nm.addr_root_only |= 1u << (a->side * 2 + afi);
+	}
+	/* a bit stays set only when the root is the side's only entry */
+	for (i = 0; i < img->naddrs; i++) {
+		const struct cls_addr_ent *a = &img->addrs[i];
+
+		if (a->plen)
+			nm.addr_root_only &= ~(1u << (a->side * 2 + (a->af == PF_INET6)));
+	}
 	if (bpf_map_update_elem(meta, &s, &nm, BPF_ANY))
 		return -errno;
 	return 0;
