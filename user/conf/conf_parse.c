@@ -1115,6 +1115,8 @@ static void parse_rule_body(struct parser *p, struct rule_tmpl *rt, int anchor)
 			if (rt->keep_given)
 				conf_fail(p, &t, "state option given more than once");
 			rt->keep_given = 1;
+			rt->keep_line = t.line;
+			rt->keep_col = t.col;
 			expect_word(p, &st);
 			if (!is_kw(&st, "state"))
 				syntax_error(p, &st);
@@ -1164,7 +1166,7 @@ static void format_port(char *buf, size_t len, const struct pfbpf_port_spec *ps)
 
 	switch (ps->op) {
 	case PF_OP_NONE:
-		snprintf(buf, len, "any");
+		buf[0] = '\0';
 		break;
 	case PF_OP_IRG:
 		snprintf(buf, len, "%u><%u", ps->port[0], ps->port[1]);
@@ -1199,9 +1201,10 @@ static void expand_label(struct parser *p, struct pfbpf_rule *r)
 		} else if (!strncmp(s, "$srcaddr", 8) || !strncmp(s, "$dstaddr", 8)) {
 			const struct pfbpf_addr_spec *a = s[1] == 's' ? &r->src : &r->dst;
 
-			conf_format_addr(v + 1, sizeof(v) - 1, a);
+			conf_format_addr(v + 2, sizeof(v) - 2, a);
 			v[0] = '!';
-			rep = a->neg ? v : v + 1;
+			v[1] = ' ';
+			rep = a->neg ? v : v + 2;
 			skip = 8;
 		} else if (!strncmp(s, "$srcport", 8) || !strncmp(s, "$dstport", 8)) {
 			format_port(v, sizeof(v), s[1] == 's' ? &r->sport : &r->dport);
@@ -1268,9 +1271,6 @@ static size_t expand_rule(struct parser *p, struct pfbpf_conf_anchor *anchor)
 		if (t->dport.n && !is_tcp_udp(pr[i].proto))
 			conf_fail_at(p, dp[0].line, dp[0].col, "port",
 				     "port only applies to tcp/udp");
-		if (t->flags_given && (t->r.flags || t->r.flagset) && pr[i].proto != IPPROTO_TCP)
-			conf_fail_at(p, t->flags_line, t->flags_col, "flags",
-				     "flags only apply to tcp");
 		for (size_t k = 0; k < t->icmps.n; k++) {
 			int want = ic[k].v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
 
@@ -1280,6 +1280,15 @@ static size_t expand_rule(struct parser *p, struct pfbpf_conf_anchor *anchor)
 					     ic[k].v6 ? "icmp6-type" : "icmp-type",
 					     ic[k].v6 ? "ipv6-icmp" : "icmp");
 		}
+	}
+	if (t->flags_given && (t->r.flags || t->r.flagset) && t->protos.n) {
+		size_t i;
+
+		for (i = 0; i < t->protos.n && pr[i].proto != IPPROTO_TCP; i++)
+			;
+		if (i == t->protos.n)
+			conf_fail_at(p, t->flags_line, t->flags_col, "flags",
+				     "flags only apply to tcp");
 	}
 	if (!t->protos.n) {
 		if (t->sport.n || t->dport.n) {
@@ -1324,14 +1333,6 @@ static size_t expand_rule(struct parser *p, struct pfbpf_conf_anchor *anchor)
 		if (t->icmps.n) {
 			r.icmp_type = (__u8)(ic[c].type + 1);
 			r.icmp_code = ic[c].code >= 0 ? (__u8)(ic[c].code + 1) : 0;
-			if (ic[c].v6) {
-				if (af == PF_INET)
-					continue;
-				af = PF_INET6;
-			} else if (af == PF_INET6) {
-				conf_fail_at(p, ic[c].line, ic[c].col, "",
-					     "icmp-type cannot be used with inet6: use proto ipv6-icmp and icmp6-type");
-			}
 		}
 		/* pfctl: a combination whose families disagree is dropped */
 		if (r.src.type == PFBPF_ADDR_MASK) {
@@ -1345,10 +1346,25 @@ static size_t expand_rule(struct parser *p, struct pfbpf_conf_anchor *anchor)
 			af = r.dst.af;
 		}
 		r.af = (__u8)af;
-		if (r.proto == IPPROTO_ICMP && af == PF_INET6)
-			continue;
-		if (r.proto == IPPROTO_ICMPV6 && af == PF_INET)
-			continue;
+		if ((r.proto == IPPROTO_ICMP && af == PF_INET6) ||
+		    (r.proto == IPPROTO_ICMPV6 && af == PF_INET)) {
+			const struct protoitem *x = &pr[b];
+
+			conf_fail_at(p, x->line, x->col, "",
+				     "proto %s doesn't match address family %s",
+				     r.proto == IPPROTO_ICMP ? "icmp" : "ipv6-icmp",
+				     af == PF_INET ? "inet" : "inet6");
+		}
+		/* the type numbers differ between ICMP and ICMPv6 */
+		if (t->icmps.n && !af)
+			conf_fail_at(p, ic[c].line, ic[c].col, "",
+				     "%s needs an address family: add %s",
+				     ic[c].v6 ? "icmp6-type" : "icmp-type",
+				     ic[c].v6 ? "inet6" : "inet");
+		/* pf: flags only mean something to TCP; other protocols of a
+		 * list drop them */
+		if (r.proto && r.proto != IPPROTO_TCP)
+			r.flags = r.flagset = 0;
 
 		if (anchor) {
 			anchor->filter = r;
@@ -1412,7 +1428,11 @@ static void parse_rule(struct parser *p)
 		} else if (accept_kw(p, "return")) {
 			rt->r.rule_flag = PFRULE_RETURN;
 		} else if (peek_kw(p, "return-rst")) {
-			conf_next(p, NULL);
+			struct tok rr;
+
+			conf_next(p, &rr);
+			rt->ret_line = rr.line;
+			rt->ret_col = rr.col;
 			rt->r.rule_flag = PFRULE_RETURNRST;
 			if (conf_peek(p, 0)->type == T_LPAREN)
 				conf_fail(p, conf_peek(p, 0), "return-rst options are not supported yet");
@@ -1426,14 +1446,20 @@ static void parse_rule(struct parser *p)
 	if (conf_peek(p, 0)->type == T_LBRACE)
 		syntax_error(p, conf_peek(p, 0));
 	expect_end(p);
-	if (rt->r.rule_flag == PFRULE_RETURNRST && rt->protos.n) {
+	if (rt->r.rule_flag == PFRULE_RETURNRST) {
 		const struct protoitem *pr = rt->protos.v;
 
+		if (!rt->protos.n)
+			conf_fail_at(p, rt->ret_line, rt->ret_col, "return-rst",
+				     "return-rst can only be applied to TCP rules: add proto tcp");
 		for (size_t i = 0; i < rt->protos.n; i++)
 			if (pr[i].proto != IPPROTO_TCP)
 				conf_fail_at(p, pr[i].line, pr[i].col, "",
-					     "return-rst only applies to tcp");
+					     "return-rst can only be applied to TCP rules");
 	}
+	if (rt->r.action == PF_DROP && rt->r.keep_state)
+		conf_fail_at(p, rt->keep_line, rt->keep_col, "keep",
+			     "keep state on block rules doesn't make sense");
 	for (int i = 0; i < PFTM_MAX; i++)
 		if (rt->r.timeout[i])
 			rt->timeout_given = 1;
