@@ -512,14 +512,14 @@ Test(conf_parse, fuzz_entry_point)
 
 Test(conf_parse, names)
 {
-	cr_expect_str_eq(pfbpf_timeout_name(PFTM_TCP_ESTABLISHED), "tcp.established");
-	cr_expect_eq(pfbpf_timeout_lookup("src.track"), PFTM_SRC_NODE);
-	cr_expect_eq(pfbpf_timeout_lookup("nope"), -1);
-	cr_expect_str_eq(pfbpf_limit_name(PF_LIMIT_TABLE_ENTRIES), "table-entries");
-	cr_expect_eq(pfbpf_limit_lookup("src-nodes"), PF_LIMIT_SRC_NODES);
-	cr_expect_str_eq(pfbpf_proto_name(58), "ipv6-icmp");
-	cr_expect_eq(pfbpf_proto_lookup("icmp6"), 58);
-	cr_expect_str_eq(pfbpf_service_name(53, IPPROTO_UDP), "domain");
-	cr_expect_null(pfbpf_service_name(67, IPPROTO_TCP));
-	cr_expect_eq(pfbpf_service_lookup("https", IPPROTO_TCP), 443);
+	cr_expect_str_eq(pfbpf_conf_timeout_name(PFTM_TCP_ESTABLISHED), "tcp.established");
+	cr_expect_eq(pfbpf_conf_timeout_lookup("src.track"), PFTM_SRC_NODE);
+	cr_expect_eq(pfbpf_conf_timeout_lookup("nope"), -1);
+	cr_expect_str_eq(pfbpf_conf_limit_name(PF_LIMIT_TABLE_ENTRIES), "table-entries");
+	cr_expect_eq(pfbpf_conf_limit_lookup("src-nodes"), PF_LIMIT_SRC_NODES);
+	cr_expect_str_eq(pfbpf_conf_proto_name(58), "ipv6-icmp");
+	cr_expect_eq(pfbpf_conf_proto_lookup("icmp6"), 58);
+	cr_expect_str_eq(pfbpf_conf_service_name(53, IPPROTO_UDP), "domain");
+	cr_expect_null(pfbpf_conf_service_name(67, IPPROTO_TCP));
+	cr_expect_eq(pfbpf_conf_service_lookup("https", IPPROTO_TCP), 443);
 }

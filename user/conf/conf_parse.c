@@ -474,7 +474,7 @@ static void set_one(struct parser *p, int limit)
 
 	expect_word(p, &t);
 	if (limit) {
-		idx = pfbpf_limit_lookup(t.s);
+		idx = pfbpf_conf_limit_lookup(t.s);
 		if (idx < 0)
 			conf_fail(p, &t, "unknown limit '%s'", t.s);
 		v = expect_u32(p, t.s, 1, UINT32_MAX);
@@ -482,7 +482,7 @@ static void set_one(struct parser *p, int limit)
 		p->c->options.limit_set |= 1u << idx;
 		add_decl(p, PFBPF_DECL_LIMIT, (__u32)idx, v);
 	} else {
-		idx = pfbpf_timeout_lookup(t.s);
+		idx = pfbpf_conf_timeout_lookup(t.s);
 		if (idx < 0)
 			conf_fail(p, &t, "unknown timeout '%s'", t.s);
 		v = expect_u32(p, t.s, idx == PFTM_INTERVAL ? 1 : 0, UINT32_MAX);
@@ -740,7 +740,7 @@ static __u16 port_value(struct parser *p, const struct tok *t, const char *s)
 		return (__u16)v;
 	if (err == -ERANGE || isdigit((unsigned char)*s))
 		conf_fail(p, t, "port %s is out of range (0-65535)", s);
-	svc = pfbpf_service_lookup(s, 0);
+	svc = pfbpf_conf_service_lookup(s, 0);
 	if (svc < 0 && (is_kw(t, "to") || is_kw(t, "from") || is_kw(t, "port") ||
 			is_kw(t, "flags") || is_kw(t, "keep") || is_kw(t, "label")))
 		syntax_error(p, t);
@@ -828,7 +828,7 @@ static void proto_item(struct parser *p, void *ctx)
 	}
 	if (isdigit((unsigned char)t.s[0]))
 		conf_fail(p, &t, "protocol %s is out of range (1-255)", t.s);
-	proto = pfbpf_proto_lookup(t.s);
+	proto = pfbpf_conf_proto_lookup(t.s);
 	if (proto <= 0)
 		conf_fail(p, &t, "unknown protocol '%s'", t.s);
 	it->proto = proto;
@@ -1007,7 +1007,7 @@ static void parse_state_opts(struct parser *p, struct rule_tmpl *rt)
 			rt->r.max_states = expect_u32(p, "max", 1, UINT32_MAX);
 			continue;
 		}
-		tm = pfbpf_timeout_lookup(t.s);
+		tm = pfbpf_conf_timeout_lookup(t.s);
 		if (tm >= 0 && !t.quoted) {
 			if (tm == PFTM_INTERVAL || tm == PFTM_SRC_NODE || tm == PFTM_FRAG)
 				conf_fail(p, &t, "timeout %s cannot be set per rule", t.s);
@@ -1235,7 +1235,7 @@ static void expand_label(struct parser *p, struct pfbpf_rule *r)
 			rep = v;
 			skip = 8;
 		} else if (!strncmp(s, "$proto", 6)) {
-			rep = r->proto ? pfbpf_proto_name(r->proto) : "any";
+			rep = r->proto ? pfbpf_conf_proto_name(r->proto) : "any";
 			if (!rep) {
 				snprintf(v, sizeof(v), "%u", r->proto);
 				rep = v;
