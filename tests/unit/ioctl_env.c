@@ -15,11 +15,10 @@
 #include <bpf/libbpf.h>
 #include <criterion/criterion.h>
 #include "ioctl_env.h"
-#include "pfbpf_cls.h"
 
 int env_dev = -1;
 char env_dir[256];
-static struct bpf_object *obj, *cls_obj;
+static struct bpf_object *obj;
 static struct {
 	char name[32];
 	int fd;
@@ -29,7 +28,6 @@ static void setup(bool progs)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts);
 	struct bpf_program *p;
-	char path[600];
 	int err;
 
 	snprintf(env_dir, sizeof(env_dir), "/sys/fs/bpf/pfbpf-test-ctl-%d", getpid());
@@ -48,20 +46,6 @@ static void setup(bool progs)
 	}
 	err = bpf_object__load(obj);
 	cr_assert_eq(err, 0, "cannot load %s: %s", CTL_BPF_OBJ, strerror(-err));
-	/*
-	 * Until the datapath object carries the classifier's maps (pf_rules,
-	 * pf_c_*, pf_tables), take them from the classifier's probe object,
-	 * pinned next to the others by the same names.
-	 */
-	snprintf(path, sizeof(path), "%s/%s", env_dir, PFBPF_MAP_RULES);
-	if (access(path, F_OK)) {
-		cls_obj = bpf_object__open_file(CTL_CLS_OBJ, &opts);
-		cr_assert(cls_obj, "cannot open %s: %s", CTL_CLS_OBJ, strerror(errno));
-		bpf_object__for_each_program(p, cls_obj)
-			bpf_program__set_autoload(p, false);
-		err = bpf_object__load(cls_obj);
-		cr_assert_eq(err, 0, "cannot load %s: %s", CTL_CLS_OBJ, strerror(-err));
-	}
 	env_dev = pfbpf_open(NULL, O_RDWR);
 	cr_assert_geq(env_dev, 0, "pfbpf_open(%s): %s", env_dir, pfbpf_strerror(-1));
 }
@@ -89,8 +73,7 @@ void env_teardown(void)
 		fds[i].name[0] = 0;
 	}
 	bpf_object__close(obj);
-	bpf_object__close(cls_obj);
-	obj = cls_obj = NULL;
+	obj = NULL;
 	d = opendir(env_dir);
 	while (d && (e = readdir(d))) {
 		char path[600];
@@ -220,4 +203,12 @@ int env_run(char *out, size_t outlen, const char *fmt, ...)
 	out[n] = 0;
 	st = pclose(f);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int env_prog(const char *name)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(obj, name);
+
+	cr_assert(p, "program %s not in the object", name);
+	return bpf_program__fd(p);
 }
