@@ -37,7 +37,11 @@ static void setup(bool progs)
 	setenv("PFBPF_PIN_DIR", env_dir, 1);
 	opts.pin_root_path = env_dir;
 	obj = bpf_object__open_file(CTL_BPF_OBJ, &opts);
-	cr_assert(obj, "cannot open %s: %s", CTL_BPF_OBJ, strerror(errno));
+	if (!obj) {
+		err = errno;
+		env_teardown();
+		cr_assert_fail("cannot open %s: %s", CTL_BPF_OBJ, strerror(err));
+	}
 	bpf_object__for_each_program(p, obj) {
 		bpf_program__set_autoload(p, progs);
 		/* libbpf 1.1 does not know the tc/ingress section names */
@@ -45,9 +49,19 @@ static void setup(bool progs)
 			bpf_program__set_type(p, BPF_PROG_TYPE_SCHED_CLS);
 	}
 	err = bpf_object__load(obj);
-	cr_assert_eq(err, 0, "cannot load %s: %s", CTL_BPF_OBJ, strerror(-err));
+	if (err) {
+		/* a failed setup must not leave pins behind either */
+		env_teardown();
+		cr_assert_fail("cannot load %s: %s", CTL_BPF_OBJ, strerror(-err));
+	}
 	env_dev = pfbpf_open(NULL, O_RDWR);
-	cr_assert_geq(env_dev, 0, "pfbpf_open(%s): %s", env_dir, pfbpf_strerror(-1));
+	if (env_dev < 0) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", pfbpf_strerror(-1));
+		env_teardown();
+		cr_assert_fail("pfbpf_open(%s): %s", env_dir, why);
+	}
 }
 
 void env_setup_maps(void)
