@@ -5,6 +5,8 @@
 
 LIBIOCTL := $(BUILD)/libpfioctl.a
 $(LIBIOCTL): $(call objs,$(wildcard user/ioctl/*.c))
+# pf_ctl is loaded from the skeleton's embedded object when not in the kernel.
+$(call objs,user/ioctl/ctl_prog.c): $(BPF_SKEL)
 # The classifier compiler is linked in when user/cls is in the tree
 # (ioctl_compile.c checks for user/cls/cls.h).
 IOCTL_CLS := $(if $(wildcard user/cls/cls.h),$(BUILD)/libpfcls.a)
