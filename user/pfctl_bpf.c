@@ -55,11 +55,7 @@ void pfctl_msg(struct pfctl_ctx *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-/*
- * Opening the pf instance fails for three reasons a user can fix; each gets
- * one line that says how.  Everything else names the operation and the
- * library's reason.
- */
+/* -p, for the messages about the pin folder. */
 static const char *device_arg;
 
 static const char *pin_dir(void)
@@ -81,6 +77,11 @@ static bool bpffs_mounted(void)
 	return st.f_type == BPF_FS_MAGIC;
 }
 
+/*
+ * Opening the pf instance fails for three reasons a user can fix; each gets
+ * one line that says how.  Everything else names the operation and the
+ * library's reason.
+ */
 static void open_error(int err)
 {
 	const char *dir = pin_dir();
