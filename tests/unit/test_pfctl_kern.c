@@ -209,3 +209,68 @@ Test(pfctl_kern, tool_json_documents)
 	cr_assert_eq(pfctl(out, sizeof(out), "-s Running --json"), 0, "%s", out);
 	cr_assert_str_eq(out, "{\"running\":true}\n");
 }
+
+Test(pfctl_kern, tool_anchors)
+{
+	const char *conf = conf_file("pass out all\n"
+				     "anchor \"web\" {\n"
+				     "  pass in proto tcp to port 80\n"
+				     "}\n");
+	char cmd[256], out[4096];
+
+	snprintf(cmd, sizeof(cmd), "-f %s", conf);
+	cr_assert_eq(pfctl(out, sizeof(out), cmd), 0, "%s", out);
+	cr_assert_str_eq(out, "pfctl_bpf: warning: the 1 rules of anchor \"web\" are listed but "
+			      "not evaluated: the datapath runs the main ruleset only\n");
+	unlink(conf);
+	cr_assert_eq(pfctl(out, sizeof(out), "-sA"), 0, "%s", out);
+	cr_assert_str_eq(out, "  web\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-a web -sr"), 0, "%s", out);
+	cr_assert_str_eq(out, "pass in proto tcp from any to any port = http flags S/SA keep state\n");
+	/* The datapath runs the main ruleset only: loading says so. */
+	cr_assert_eq(pfctl(out, sizeof(out), "-sr"), 0, "%s", out);
+	cr_assert_str_eq(out, "pass out all flags S/SA keep state\n");
+}
+
+Test(pfctl_kern, tool_table_commands_from_file)
+{
+	const char *list = conf_file("# addresses, one or more a line\n"
+				     "198.51.100.1 198.51.100.2\n"
+				     "2001:db8::/32\n");
+	char cmd[256], out[4096];
+
+	snprintf(cmd, sizeof(cmd), "-t t1 -T add -f %s", list);
+	cr_assert_eq(pfctl(out, sizeof(out), cmd), 0, "%s", out);
+	cr_assert_str_eq(out, "1 table created.\n3/3 addresses added.\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-t t1 -T add -v 198.51.100.1 198.51.100.9"), 0, "%s", out);
+	/* -v: one line per address whose feedback is not "none". */
+	cr_assert(strstr(out, "A  198.51.100.9\n") && strstr(out, "1/2 addresses added.\n"), "%s", out);
+	cr_assert_eq(pfctl(out, sizeof(out), "-t t1 -T zero"), 0, "%s", out);
+	cr_assert_str_eq(out, "1 table/stats cleared.\n");
+	/* Entries just added are younger than an hour: nothing expires. */
+	cr_assert_eq(pfctl(out, sizeof(out), "-t t1 -T expire 3600"), 0, "%s", out);
+	cr_assert_str_eq(out, "0/0 addresses expired.\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-t t1 -T expire 0"), 0, "%s", out);
+	cr_assert_str_eq(out, "4/4 addresses expired.\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-t t1 -T add 192.0.2.1"), 0, "%s", out);
+	cr_assert_eq(pfctl(out, sizeof(out), "-t t1 -T flush"), 0, "%s", out);
+	cr_assert_str_eq(out, "1 addresses deleted.\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-t t1 -T kill"), 0, "%s", out);
+	cr_assert_str_eq(out, "1 table deleted.\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-sT"), 0, "%s", out);
+	cr_assert_str_eq(out, "");
+	cr_assert_eq(pfctl(out, sizeof(out), "-t t1 -T add bogus"), 1, "%s", out);
+	cr_assert_str_eq(out, "pfctl_bpf: cannot parse address 'bogus' (host names are not resolved)\n");
+	unlink(list);
+}
+
+Test(pfctl_kern, tool_device_option)
+{
+	char out[4096];
+
+	cr_assert_eq(env_run(out, sizeof(out), "%s -p %s -sm", PFCTL_BIN, env_dir), 0, "%s", out);
+	cr_assert(!strncmp(out, "states        hard limit   100000\n", 34), "%s", out);
+	cr_assert_eq(env_run(out, sizeof(out), "%s -p /sys/fs/bpf/pfctl-kern-none -sm", PFCTL_BIN), 1,
+		     "%s", out);
+	cr_assert(strstr(out, "not loaded (no maps pinned in /sys/fs/bpf/pfctl-kern-none)"), "%s", out);
+}

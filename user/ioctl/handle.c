@@ -86,7 +86,9 @@ static void handle_free(struct pfbpf_handle *h)
 	for (int i = 0; i < PFM_MAX; i++)
 		if (h->fd[i] >= 0)
 			close(h->fd[i]);
-	if (h->ctl_prog_fd >= 0)
+	if (h->ctl_obj)
+		bpf_object__close(h->ctl_obj);
+	else if (h->ctl_prog_fd >= 0)
 		close(h->ctl_prog_fd);
 	for (int i = 0; i < CTL_XFD_MAX && h->xfd[i].name[0]; i++)
 		close(h->xfd[i].fd);
@@ -340,8 +342,9 @@ int ctl_datapath_loaded(struct pfbpf_handle *h)
 
 int ctl_run_ctl(struct pfbpf_handle *h, struct pf_ctl_req *req)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = req, .ctx_size_in = sizeof(*req),
-		    .ctx_out = req, .ctx_size_out = sizeof(*req));
+	/* Syscall programs take no ctx_out: the kernel writes the context
+	 * back into ctx_in. */
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = req, .ctx_size_in = sizeof(*req));
 	int err;
 
 	if (h->ctl_prog_fd == -1) {
@@ -350,6 +353,10 @@ int ctl_run_ctl(struct pfbpf_handle *h, struct pf_ctl_req *req)
 		err = find_progs(h, true, &fd);
 		if (err < 0)
 			return err;
+		if (!err && (h->flags & O_RDWR)) {
+			fd = ctl_load_pf_ctl(h);
+			err = fd >= 0;
+		}
 		h->ctl_prog_fd = err ? fd : -2;
 	}
 	if (h->ctl_prog_fd < 0)

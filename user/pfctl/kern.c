@@ -21,9 +21,9 @@ static int fail(void)
 	return errno ? -errno : -EIO;
 }
 
-int pfctl_k_open(bool rw)
+int pfctl_k_open(const char *path, bool rw)
 {
-	int dev = pfbpf_open(NULL, rw ? O_RDWR : O_RDONLY);
+	int dev = pfbpf_open(path, rw ? O_RDWR : O_RDONLY);
 
 	return dev < 0 ? fail() : dev;
 }
@@ -468,12 +468,12 @@ out:
 int pfctl_k_table_simple(int dev, unsigned long cmd, const char *table, struct pfctl_tcounts *c)
 {
 	struct pfioc_table io;
+	struct pfr_table t;
 
 	table_name(&io, table);
 	if (cmd == DIOCRCLRTSTATS || cmd == DIOCRDELTABLES) {
 		/* These take a list of tables: ours is the one in pfrio_table. */
-		struct pfr_table t = io.pfrio_table;
-
+		t = io.pfrio_table;
 		io.pfrio_buffer = &t;
 		io.pfrio_esize = sizeof(t);
 		io.pfrio_size = 1;
