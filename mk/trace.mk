@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# pftrace: the ring-buffer consumer and D script runner (user/pftrace.c,
+# user/trace/), its unit tests and netns scenarios.
+
+LIBTRACE := $(BUILD)/libpftrace.a
+$(LIBTRACE): $(call objs,$(wildcard user/trace/*.c))
+
+# The D engine (branch dlang).  Until its sources exist pftrace builds in
+# stream-only mode so the runtime can be tested on its own.
+TRACE_DT_SRCS := $(wildcard user/dt/*.c)
+ifeq ($(TRACE_DT_SRCS),)
+$(BUILD)/obj/user/pftrace.o: CFLAGS += -DPFTRACE_NO_DT
+endif
+TRACE_DT_OBJS := $(call objs,$(TRACE_DT_SRCS))
+
+$(BUILD)/pftrace: $(BUILD)/obj/user/pftrace.o $(LIBTRACE) $(TRACE_DT_OBJS) $(LIBCOMMON)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) -lm
+
+ALL_TARGETS += $(BUILD)/pftrace
+
+# Unit tests: every tests/unit/test_trace_*.c in one Criterion binary.
+TRACE_TEST_SRCS := $(wildcard tests/unit/test_trace_*.c)
+$(BUILD)/test_trace: $(call objs,$(TRACE_TEST_SRCS)) $(LIBTRACE) $(LIBCOMMON)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ -lcriterion $(LDLIBS)
+
+test-trace: $(BUILD)/test_trace
+	$(Q)$(BUILD)/test_trace --jobs 1
+
+# netns scenarios need root, the BPF object and the loader: they fail (not
+# skip) with a message when something is missing.
+netns-trace: $(BUILD)/pftrace
+	$(Q)set -e; for t in tests/netns/pftrace_*.sh; do \
+		echo "--- $$t"; PFTRACE=$(BUILD)/pftrace bash $$t; done
+
+TEST_STEPS += test-trace netns-trace
+.PHONY: test-trace netns-trace
