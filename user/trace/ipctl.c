@@ -77,23 +77,46 @@ unsigned int trace_ip_union(const char *dir, int self_pid, unsigned int self_bit
 	return bits;
 }
 
+/* Lock the registry folder, creating it if needed; -errno or a dir fd. */
+static int lock_dir(struct trace_ipctl *c)
+{
+	for (int tries = 0; tries < 10; tries++) {
+		struct stat st;
+		int dfd, err;
+
+		err = mkdir_p(c->dir);
+		if (err)
+			return err;
+		dfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0) {
+			if (errno == ENOENT)
+				continue;
+			return -errno;
+		}
+		if (flock(dfd, LOCK_EX)) {
+			err = -errno;
+			close(dfd);
+			return err;
+		}
+		/* The last user removed the folder while we waited: start over. */
+		if (fstat(dfd, &st) == 0 && st.st_nlink > 0)
+			return dfd;
+		close(dfd);
+	}
+	return -EAGAIN;
+}
+
 /* Read-modify-write pf_config.trace with the union of all registrants. */
 static int apply(struct trace_ipctl *c, unsigned int self_bits)
 {
 	struct pf_config cfg;
 	__u32 zero = 0;
 	unsigned int want;
-	char lock[200];
-	int lfd, err = 0;
+	int dfd, err = 0;
 
-	snprintf(lock, sizeof(lock), "%s/.lock", c->dir);
-	lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lfd < 0)
-		return -errno;
-	if (flock(lfd, LOCK_EX)) {
-		err = -errno;
-		goto out;
-	}
+	dfd = lock_dir(c);
+	if (dfd < 0)
+		return dfd;
 	if (self_bits) {
 		FILE *f = fopen(c->path, "w");
 
@@ -125,8 +148,11 @@ static int apply(struct trace_ipctl *c, unsigned int self_bits)
 		if (bpf_map_update_elem(c->config_fd, &zero, &cfg, BPF_EXIST))
 			err = -errno;
 	}
+	/* Nobody left: remove the folder (rmdir fails harmlessly if not empty). */
+	if (!want)
+		rmdir(c->dir);
 out:
-	close(lfd); /* drops the flock */
+	close(dfd); /* drops the flock */
 	return err;
 }
 
@@ -143,9 +169,6 @@ int trace_ip_enable(struct trace_ipctl *c, int config_fd, unsigned int bits)
 	c->map_id = info.id;
 	snprintf(c->dir, sizeof(c->dir), "%s/%u", TRACE_REG_DIR, c->map_id);
 	snprintf(c->path, sizeof(c->path), "%s/%d", c->dir, (int)getpid());
-	err = mkdir_p(c->dir);
-	if (err)
-		return err;
 	c->bits = bits & TRACE_ALL_BITS;
 	c->registered = true;
 	err = apply(c, c->bits);
