@@ -19,14 +19,14 @@
 
 #include "lib/log.h"
 #include "lib/pfbpf_maps.h"
+/* The datapath object embedded in every tool, so that pfctl_bpf -e works
+ * without the .o file around (PFBPF_OBJ still overrides it). */
+#include "pf_kern.skel.h"
 
 #ifndef BPF_FS_MAGIC
 #define BPF_FS_MAGIC 0xcafe4a11
 #endif
 
-#ifndef PFBPF_INSTALL_LIBDIR
-#define PFBPF_INSTALL_LIBDIR "/usr/local/lib/pfbpf"
-#endif
 
 const char *pfbpf_pin_dir(void)
 {
@@ -445,36 +445,52 @@ long pfbpf_states_count(struct pfbpf_maps *m)
 	return err ? err : n;
 }
 
-int pfbpf_find_object(char *buf, size_t len)
+struct bpf_object *pfbpf_open_datapath(const char *pin_dir, const char *obj_path)
 {
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir ?: pfbpf_pin_dir(),
+		    .object_name = "pf_kern");
 	const char *env = getenv("PFBPF_OBJ");
-	char exe[PATH_MAX], *slash;
-	ssize_t n;
+	const void *elf;
+	size_t sz;
 
-	if (env && *env) {
-		snprintf(buf, len, "%s", env);
-		return access(buf, R_OK) ? -errno : 0;
+	if (!obj_path && env && *env)
+		obj_path = env;
+	if (obj_path) {
+		pr_debug("opening %s", obj_path);
+		return bpf_object__open_file(obj_path, &opts);
 	}
-	/* Tools live in build/ next to the object during development. */
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(buf, len, "%s/pf_kern.bpf.o", exe);
-			if (!access(buf, R_OK))
-				return 0;
-		}
-	}
-	snprintf(buf, len, "%s/pf_kern.bpf.o", PFBPF_INSTALL_LIBDIR);
-	if (!access(buf, R_OK))
-		return 0;
-	snprintf(buf, len, "build/pf_kern.bpf.o");
-	return access(buf, R_OK) ? -ENOENT : 0;
+	elf = pf_kern__elf_bytes(&sz);
+	return bpf_object__open_mem(elf, sz, &opts);
 }
 
-static bool is_ctl_prog(struct bpf_program *p)
+int pfbpf_obj_match_pins(struct bpf_object *obj, const char *pin_dir)
+{
+	struct bpf_map_info info;
+	__u32 len;
+	struct bpf_map *map;
+	int fd, n = 0;
+
+	bpf_object__for_each_map(map, obj) {
+		if (strchr(bpf_map__name(map), '.'))
+			continue; /* .bss/.rodata/.maps internals: never pinned */
+		fd = open_pin(pin_dir, bpf_map__name(map));
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    info.max_entries != bpf_map__max_entries(map)) {
+			pr_debug("map %s: using the pinned size %u", bpf_map__name(map),
+				 info.max_entries);
+			bpf_map__set_max_entries(map, info.max_entries);
+		}
+		close(fd);
+		n++;
+	}
+	return n;
+}
+
+bool pfbpf_is_ctl_prog(struct bpf_program *p)
 {
 	const char *sec = bpf_program__section_name(p);
 
@@ -487,22 +503,16 @@ static bool is_ctl_prog(struct bpf_program *p)
  */
 static int ctl_load_from_object(struct pfbpf_maps *m)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = m->pin_dir);
 	struct bpf_object *obj;
 	struct bpf_program *p, *ctl = NULL;
-	char path[PATH_MAX];
 	int err;
 
-	err = pfbpf_find_object(path, sizeof(path));
-	if (err) {
-		pr_debug("pf_ctl: no object file found (set PFBPF_OBJ)");
-		return -ENOENT;
-	}
-	obj = bpf_object__open_file(path, &opts);
+	obj = pfbpf_open_datapath(m->pin_dir, NULL);
 	if (!obj)
 		return -errno;
+	pfbpf_obj_match_pins(obj, m->pin_dir);
 	bpf_object__for_each_program(p, obj) {
-		if (!ctl && is_ctl_prog(p))
+		if (!ctl && pfbpf_is_ctl_prog(p))
 			ctl = p;
 		else
 			bpf_program__set_autoload(p, false);
@@ -518,7 +528,7 @@ static int ctl_load_from_object(struct pfbpf_maps *m)
 	}
 	m->ctl_obj = obj;
 	m->ctl_fd = bpf_program__fd(ctl);
-	pr_debug("pf_ctl loaded from %s", path);
+	pr_debug("pf_ctl loaded on demand");
 	return 0;
 }
 
@@ -541,8 +551,9 @@ static int ctl_fd(struct pfbpf_maps *m)
 
 int pfbpf_ctl_run(struct pfbpf_maps *m, struct pf_ctl_req *req)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = req, .ctx_size_in = sizeof(*req),
-		    .ctx_out = req, .ctx_size_out = sizeof(*req));
+	/* Syscall programs take no ctx_out: the kernel copies the context
+	 * back into ctx_in, which is how req->result and count come back. */
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = req, .ctx_size_in = sizeof(*req));
 	int fd = ctl_fd(m);
 
 	if (fd < 0)

@@ -111,9 +111,21 @@ int pfbpf_state_lookup(struct pfbpf_maps *m, const struct pf_state_key *key,
 /* Run the pf_ctl syscall program with req (in/out).  Returns the bpf()
  * error if the run failed, else req->result. */
 int pfbpf_ctl_run(struct pfbpf_maps *m, struct pf_ctl_req *req);
-/* Where pf_ctl is looked for when not pinned: $PFBPF_OBJ, then
- * pf_kern.bpf.o next to the running executable, then the installed copy. */
-int pfbpf_find_object(char *buf, size_t len);
+/* Open (not load) the datapath object with its maps set to reuse the pins
+ * in pin_dir (NULL: pfbpf_pin_dir()): obj_path, else $PFBPF_OBJ, else the
+ * copy embedded in the tool.  NULL with errno set on failure.  pf_ctl is
+ * loaded from it when the loader's pin is absent. */
+struct bpf_object *pfbpf_open_datapath(const char *pin_dir, const char *obj_path);
+
+/* Before loading obj against pinned maps: give each map whose pin exists
+ * the pinned map's size, so that libbpf reuses it instead of refusing a
+ * table made with another size (pfbpf-load --map-size).  Returns the
+ * number of maps found pinned. */
+int pfbpf_obj_match_pins(struct bpf_object *obj, const char *pin_dir);
+
+struct bpf_program;
+/* Is p the pf_ctl syscall program (by name or by SEC("syscall"))? */
+bool pfbpf_is_ctl_prog(struct bpf_program *p);
 
 /* Shorthands of pf_ctl requests. */
 int pfbpf_ctl_arm(struct pfbpf_maps *m);

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * pf_maps.h - the datapath's maps.  Every map is pinned by name (iproute2
+ * and our loader both pin in PFBPF_PIN_DIR), so every attachment on every
+ * interface shares one state table.  There are no global variables in the
+ * object on purpose: iproute2 loads the object once per attachment and
+ * .bss/.data would not be shared between those copies.
+ */
+#ifndef PF_MAPS_H
+#define PF_MAPS_H
+
+#include "pfbpf_types.h"
+
+/*
+ * pf_states: the state table.  LRU so that the kernel never fails an insert
+ * outright; the datapath enforces `limit states` itself with
+ * pf_gcount.states, which keeps LRU eviction a safety net (counted by the
+ * sweep when it fires).  BPF_F_NO_COMMON_LRU is not set: a common LRU list
+ * evicts the globally least recently used state, which is what an
+ * administrator would expect if it ever happens.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, PF_DEFAULT_STATE_MAP_SIZE);
+	__type(key, struct pf_state_key);
+	__type(value, struct pf_state);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pf_states SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pf_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pf_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pf_gcount);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pf_count SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pf_status_pcpu);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pf_status SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PF_RULESET_SLOTS * PF_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct pf_rule_counters);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pf_rulectr SEC(".maps");
+
+/* Current states per rule, for `max N`: shared, updated atomically. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PF_RULESET_SLOTS * PF_MAX_RULES);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pf_rulestates SEC(".maps");
+
+#define PF_MAX_IFCTR 1024
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, PF_MAX_IFCTR);
+	__type(key, __u32);
+	__type(value, struct pf_if_counters);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pf_ifctr SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, PF_EVENTS_RINGBUF_SIZE);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pf_events SEC(".maps");
+
+struct pf_timer_val {
+	struct bpf_timer timer;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pf_timer_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pf_timer SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PF_MAX_TPROFILES);
+	__type(key, __u32);
+	__type(value, struct pf_tprofile);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pf_tprofiles SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PF_MAX_CREATORS);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pf_creators SEC(".maps");
+
+/*
+ * pf_frags: fragments of a datagram whose first fragment passed.  XDP cannot
+ * reassemble, so the policy PF_FRAG_STATEFUL lets the first fragment (which
+ * carries the ports) through the state table and rules, records the
+ * datagram here, and passes later fragments only if their datagram is
+ * recorded.  Sized by pf's `limit frags`; entries live PFTM_FRAG seconds.
+ * Not in pfbpf_types.h yet: only the datapath and pfctl -s memory read it.
+ */
+#define PFBPF_MAP_FRAGS "pf_frags"
+struct pf_frag_key {
+	struct pf_addr src;
+	struct pf_addr dst;
+	__u32 id;          /* IPv4 ip_id (network order, zero-extended) / IPv6 ident */
+	__u8 af;
+	__u8 proto;
+	__u8 pad[2];
+};
+struct pf_frag_val {
+	__u32 expire;      /* seconds of CLOCK_BOOTTIME after which it is stale */
+	__u8 action;       /* PF_PASS: later fragments pass */
+	__u8 pad[3];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, PF_DEFAULT_LIMIT_FRAGS);
+	__type(key, struct pf_frag_key);
+	__type(value, struct pf_frag_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pf_frags SEC(".maps");
+
+static __always_inline struct pf_status_pcpu *pf_status_get(void)
+{
+	__u32 z = 0;
+
+	return bpf_map_lookup_elem(&pf_status, &z);
+}
+
+static __always_inline struct pf_gcount *pf_gcount_get(void)
+{
+	__u32 z = 0;
+
+	return bpf_map_lookup_elem(&pf_count, &z);
+}
+
+static __always_inline void pf_reason_inc(struct pf_status_pcpu *st, __u32 reason)
+{
+	if (st && reason < PFRES_MAX)
+		st->counters[reason]++;
+}
+
+#endif /* PF_MAPS_H */
