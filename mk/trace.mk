@@ -30,9 +30,28 @@ test-trace: $(BUILD)/test_trace
 
 # netns scenarios need root, the BPF object and the loader: they fail (not
 # skip) with a message when something is missing.
-netns-trace: $(BUILD)/pftrace
+netns-trace: $(BUILD)/pftrace $(BUILD)/pftrace-inject
 	$(Q)set -e; for t in tests/netns/pftrace_*.sh; do \
 		echo "--- $$t"; PFTRACE=$(BUILD)/pftrace bash $$t; done
 
 TEST_STEPS += test-trace netns-trace
 .PHONY: test-trace netns-trace
+
+# pftrace-inject: a test-only event source writing into the pinned ring
+# buffer through a SEC("syscall") program (tests/trace/inject.bpf.c).
+$(BUILD)/pftrace_inject.bpf.o: tests/trace/inject.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/pftrace_inject.skel.h: $(BUILD)/pftrace_inject.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name pftrace_inject > $@
+
+$(BUILD)/obj/tests/trace/inject.o: $(BUILD)/pftrace_inject.skel.h
+$(BUILD)/obj/tests/trace/inject.o: CPPFLAGS += -Itests/unit
+
+$(BUILD)/pftrace-inject: $(BUILD)/obj/tests/trace/inject.o $(LIBCOMMON)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+ALL_TARGETS += $(BUILD)/pftrace-inject
