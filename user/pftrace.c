@@ -14,11 +14,13 @@
 #include <fnmatch.h>
 #include <getopt.h>
 #include <net/if.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -528,6 +530,21 @@ static int setup(struct pftrace *t)
 	return 0;
 }
 
+/*
+ * `pftrace | head -1`: head may leave while no event is coming, and a
+ * write would only fail at the next event.  A pipe whose reader is gone
+ * reports POLLERR on its write end, so notice it at once.
+ */
+static bool reader_gone(FILE *f)
+{
+	struct pollfd p = { .fd = fileno(f), .events = 0 };
+	struct stat st;
+
+	if (fstat(p.fd, &st) || !S_ISFIFO(st.st_mode))
+		return false;
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
+
 /* The main loop: drain, then every switchrate period account drops. */
 static void run(struct pftrace *t)
 {
@@ -582,7 +599,7 @@ static void run(struct pftrace *t)
 			check_drops(t);
 		}
 		/* Write errors: the reader went away (`| head`). */
-		if (fflush(t->out) || ferror(t->out))
+		if (fflush(t->out) || ferror(t->out) || reader_gone(t->out))
 			return;
 	}
 	check_drops(t);
