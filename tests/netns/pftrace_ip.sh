@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# The ip provider, live: the seed's count script (@num[args[2]->ip_saddr] =
+# count()) must count exactly the pings sent, the seed's per-packet table
+# must show them, and packet events must be on in pf_config only while a
+# pftrace uses them.
+. "$(dirname "$0")/lib.sh"
+
+SEED_COUNT=$NETNS_ROOT/tests/dtrace/seed_ip_count.d
+SEED_TABLE=$NETNS_ROOT/tests/dtrace/seed_ip_table.d
+PIN=/sys/fs/bpf/tc/globals
+
+require_tools ping bpftool pfbpf-load pf_kern.bpf.o "$PFTRACE"
+
+# pf_config.trace: bytes 128..131 of the value (see struct pf_config).
+config_trace() {
+	bpftool -j map lookup pinned "$PIN/pf_config" key 0 0 0 0 |
+		"$PY" -c 'import json,sys; v=[int(x,16) for x in json.load(sys.stdin)["value"]]; print(int.from_bytes(bytes(v[128:132]),"little"))'
+}
+
+setup() {
+	netns_pair tri || { fail "namespaces"; finish; }
+	attach_loader "$NS_B" "$VETH_B" || { fail "attach the datapath to $VETH_B"; finish; }
+	pass "datapath attached to $VETH_B"
+}
+
+start_pftrace() {
+	local out=$1 err=$2
+	shift 2
+	nsx "$NS_B" "$PFTRACE" -v "$@" >"$out" 2>"$err" &
+	PFT=$!
+	BG_PIDS+=("$PFT")
+	wait_for 5 grep -qs 'reading ' "$err"
+}
+
+test_count_script() {
+	local out=$TEST_TMP/count err=$TEST_TMP/count.err n=7
+	assert_eq "packet events off before" 0 "$(config_trace)"
+	start_pftrace "$out" "$err" -s "$SEED_COUNT" || { fail "pftrace did not start" "$(cat "$err")"; return; }
+	assert_eq "the ip script switched receive events on" 1 "$(config_trace)"
+	assert_cmd "ping -c $n" nsx "$NS_A" ping -q -c "$n" -i 0.05 -W 1 "$B4"
+	sleep 1.2 # one switchrate period: everything read
+	kill -INT "$PFT"
+	wait "$PFT"
+	assert_eq "Ctrl-C ends the script with status 0" 0 "$?"
+	assert_match "count by source: exactly the $n echo requests" "^ *$A4 +$n\$" "$(cat "$out")"
+	assert_eq "packet events off after" 0 "$(config_trace)"
+	assert_nomatch "no drops" 'drops on CPU' "$(cat "$err")"
+}
+
+test_table_script() {
+	local out=$TEST_TMP/table err=$TEST_TMP/table.err
+	start_pftrace "$out" "$err" -s "$SEED_TABLE" -T 3 || { fail "pftrace did not start" "$(cat "$err")"; return; }
+	assert_eq "the table script switched receive and send on" 3 "$(config_trace)"
+	nsx "$NS_A" ping -q -c 3 -i 0.1 -W 1 "$B4" >/dev/null
+	wait "$PFT"
+	assert_match "header" '^  DELTA\(us\) +SOURCE DEST +INT +BYTES$' "$(cat "$out")"
+	assert_eq "3 requests received" 3 \
+		"$(grep -cE "^ +[0-9]+ +$B4 <- $A4 +$VETH_B +64\$" "$out")"
+	assert_eq "3 replies sent" 3 \
+		"$(grep -cE "^ +[0-9]+ +$B4 -> $A4 +$VETH_B +64\$" "$out")"
+	assert_eq "packet events off after -T" 0 "$(config_trace)"
+}
+
+test_stream_packets() {
+	local out=$TEST_TMP/pk err=$TEST_TMP/pk.err
+	start_pftrace "$out" "$err" -p event=receive,proto=icmp,src="$A4" -c 4 || { fail "pftrace did not start"; return; }
+	nsx "$NS_A" ping -q -c 4 -i 0.05 -W 1 "$B4" >/dev/null
+	wait "$PFT"
+	assert_eq "-p event=receive streams the 4 requests" 4 \
+		"$(grep -cE "^\[RECEIVE\] icmp $A4 -> $B4 len 64 ttl 64 on $VETH_B pass\$" "$out")"
+	assert_eq "packet events off after -c" 0 "$(config_trace)"
+}
+
+setup
+run_test test_count_script
+run_test test_table_script
+run_test test_stream_packets
+finish
