@@ -400,27 +400,77 @@ static int parse_args(struct pftrace *t, int argc, char **argv)
 	return -1;
 }
 
+#ifndef PFTRACE_NO_DT
+/*
+ * A probe description as dtrace -l -n takes it: provider:module:function:name
+ * with fields missing from the left, an empty field or `*` matching anything.
+ */
+static bool probe_matches(const char *pattern, const struct dt_probe_info *p)
+{
+	const char *have[4] = { p->provider, p->module, p->function, p->name };
+	char buf[256], *field[4] = { NULL, NULL, NULL, NULL }, *c;
+	int n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", pattern);
+	/* Split from the right: "receive" is a name, "ip:::" a provider. */
+	field[3] = buf;
+	for (c = buf; *c; c++)
+		if (*c == ':')
+			n++;
+	if (n > 3)
+		return false;
+	{
+		int i = 3 - n;
+		char *start = buf;
+
+		for (c = buf;; c++) {
+			if (*c == ':' || !*c) {
+				bool end = !*c;
+
+				*c = '\0';
+				field[i++] = start;
+				start = c + 1;
+				if (end)
+					break;
+			}
+		}
+	}
+	for (int i = 0; i < 4; i++) {
+		if (!field[i] || !*field[i])
+			continue;
+		/* tick-1s stands for the whole tick-N family. */
+		if (i == 3 && p->probe == DT_PROBE_TICK && !strncmp(field[i], "tick-", 5))
+			continue;
+		if (fnmatch(field[i], have[i] ? have[i] : "", 0))
+			return false;
+	}
+	return true;
+}
+#endif
+
 static int list_probes(const char *pattern)
 {
 #ifndef PFTRACE_NO_DT
 	const struct dt_probe_info *p;
-	size_t n;
+	size_t n, shown = 0;
 
 	p = dt_probe_list(&n);
 	printf("%5s %10s %12s %10s %-16s %s\n", "ID", "PROVIDER", "MODULE", "FUNCTION", "NAME",
 	       "ARGUMENTS");
 	for (size_t i = 0; i < n; i++) {
-		char full[96];
-
-		snprintf(full, sizeof(full), "%s:%s:%s:%s", p[i].provider, p[i].module ? p[i].module : "",
-			 p[i].function ? p[i].function : "", p[i].name);
-		if (pattern && fnmatch(pattern, full, 0) && fnmatch(pattern, p[i].name, 0))
+		if (pattern && !probe_matches(pattern, &p[i]))
 			continue;
-		printf("%5u %10s %12s %10s %-16s", p[i].id, p[i].provider,
+		shown++;
+		printf("%5u %10s %12s %10s %s", p[i].id, p[i].provider,
 		       p[i].module ? p[i].module : "", p[i].function ? p[i].function : "", p[i].name);
 		for (int a = 0; a < 8 && p[i].args[a]; a++)
-			printf("%s%s", a ? ", " : "", p[i].args[a]);
+			printf("%*s%s", a ? 0 : (strlen(p[i].name) < 16 ? (int)(17 - strlen(p[i].name)) : 1), a ? ", " : " ",
+			       p[i].args[a]);
 		printf("\n");
+	}
+	if (!shown) {
+		fprintf(stderr, "pftrace: no probe matches '%s'\n", pattern);
+		return 1;
 	}
 	return fflush(stdout) ? 1 : 0;
 #else
