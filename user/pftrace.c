@@ -63,6 +63,7 @@ struct pftrace {
 	long long nevents;
 	unsigned long long malformed;
 	bool done;
+	bool discarding;      /* draining what was queued before we started */
 	int exit_status;
 };
 
@@ -209,6 +210,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	struct pftrace *t = ctx;
 	unsigned int type;
 
+	if (t->discarding)
+		return 0;
 	if (t->done || got_signal)
 		return -ECANCELED; /* stop draining: we are leaving */
 	if (size < 1) {
@@ -524,7 +527,7 @@ static int setup(struct pftrace *t)
 	struct sigaction sa = { .sa_handler = on_signal };
 	unsigned int bits;
 	__u32 zero = 0;
-	int err;
+	int err, skipped;
 
 	err = pfbpf_maps_open(&t->maps);
 	if (err) {
@@ -566,17 +569,34 @@ static int setup(struct pftrace *t)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
+	/*
+	 * Every instance registers, even without packet events: a BPF ring
+	 * buffer has one consumer position, so two readers would each get
+	 * part of the events, and the user must hear about it.
+	 */
 	bits = wanted_ip_bits(t);
-	if (bits) {
-		err = trace_ip_enable(&t->ipctl, t->maps.config, bits);
-		if (err) {
-			fprintf(stderr, "pftrace: cannot enable packet events in %s/%s: %s\n",
-				t->maps.pin_dir, PFBPF_MAP_CONFIG, strerror(-err));
-			return err;
-		}
+	err = trace_ip_enable(&t->ipctl, t->maps.config, bits);
+	if (err && bits) {
+		fprintf(stderr, "pftrace: cannot enable packet events in %s/%s: %s\n",
+			t->maps.pin_dir, PFBPF_MAP_CONFIG, strerror(-err));
+		return err;
+	}
+	if (err)
+		pr_info("cannot register in %s: %s (another reader would go unnoticed)",
+			TRACE_REG_DIR, strerror(-err));
+	if (bits)
 		pr_info("packet events enabled (%s%s)", bits & PF_TRACE_IP_RECEIVE ? " receive" : "",
 			bits & PF_TRACE_IP_SEND ? " send" : "");
-	}
+	if (t->ipctl.other_pid)
+		fprintf(stderr, "pftrace: warning: pftrace (pid %d) is also reading this datapath's "
+			"events: each event goes to only one of you\n", t->ipctl.other_pid);
+
+	/* Events queued before we started belong to nobody: skip them. */
+	t->discarding = true;
+	skipped = ring_buffer__consume(t->rb);
+	t->discarding = false;
+	if (skipped > 0)
+		pr_info("skipped %d events queued before pftrace started", skipped);
 	return 0;
 }
 

@@ -142,6 +142,9 @@ test_ip_switch() {
 	b=$PFT
 	wait_for 5 trace_is 3
 	assert_eq "B (event=send) added send events" 3 "$(config_trace)"
+	assert_match "B warns that A reads the same ring buffer" \
+		"^pftrace: warning: pftrace \\(pid $a\\) is also reading this datapath's events: each event goes to only one of you\$" \
+		"$(cat "$TEST_TMP/b.err")"
 	kill -TERM "$b"; wait "$b"; rc=$?
 	assert_eq "B exits 0 on SIGTERM" 0 "$rc"
 	assert_eq "B's exit keeps A's receive events" 1 "$(config_trace)"
@@ -161,8 +164,19 @@ test_ip_switch() {
 	assert_eq "and clears its own on exit" 0 "$(config_trace)"
 }
 
+# Events queued while nobody read are old news: a new pftrace skips them.
+test_backlog_skipped() {
+	"$INJECT" session 1 >/dev/null
+	start_pftrace "$TEST_TMP/bl" "$TEST_TMP/bl.err" -vv -T 1.5 || fail "pftrace did not start"
+	wait "$PFT"
+	assert_eq "nothing printed from before the start" "" "$(cat "$TEST_TMP/bl")"
+	assert_match "-v says how many were skipped" '^pftrace: skipped 9 events queued before pftrace started$' \
+		"$(cat "$TEST_TMP/bl.err")"
+}
+
 run_test test_not_loaded
 run_test test_stream_text
+run_test test_backlog_skipped
 run_test test_stream_json
 run_test test_filters
 run_test test_drops

@@ -93,6 +93,7 @@ Test(trace_ipctl, union_of_live_registrants)
 	char path[128];
 	FILE *f;
 	pid_t child;
+	int other;
 
 	cr_assert_not_null(mkdtemp(dir));
 	/* A live registrant (our parent stands in for another pftrace). */
@@ -110,20 +111,22 @@ Test(trace_ipctl, union_of_live_registrants)
 	fprintf(f, "%u\n", PF_TRACE_IP_RECEIVE);
 	fclose(f);
 
-	cr_assert_eq(trace_ip_union(dir, getpid(), 0), PF_TRACE_IP_SEND);
+	cr_assert_eq(trace_ip_union(dir, getpid(), 0, &other), PF_TRACE_IP_SEND);
+	cr_assert_eq(other, getppid(), "the live registrant is named");
 	cr_assert_eq(access(path, F_OK), -1, "a dead registrant's file is removed");
-	cr_assert_eq(trace_ip_union(dir, getpid(), PF_TRACE_IP_RECEIVE),
+	cr_assert_eq(trace_ip_union(dir, getpid(), PF_TRACE_IP_RECEIVE, NULL),
 		     PF_TRACE_IP_SEND | PF_TRACE_IP_RECEIVE);
 	/* Our own file is ignored in favour of the bits we pass. */
 	snprintf(path, sizeof(path), "%s/%d", dir, (int)getpid());
 	f = fopen(path, "w");
 	fprintf(f, "%u\n", PF_TRACE_IP_RECEIVE);
 	fclose(f);
-	cr_assert_eq(trace_ip_union(dir, getpid(), 0), PF_TRACE_IP_SEND);
+	cr_assert_eq(trace_ip_union(dir, getpid(), 0, NULL), PF_TRACE_IP_SEND);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/%d", dir, (int)getppid());
 	unlink(path);
-	cr_assert_eq(trace_ip_union(dir, getpid(), 0), 0);
+	cr_assert_eq(trace_ip_union(dir, getpid(), 0, &other), 0);
+	cr_assert_eq(other, 0, "nobody else");
 	rmdir(dir);
 }
 

@@ -43,9 +43,13 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
-unsigned int trace_ip_union(const char *dir, int self_pid, unsigned int self_bits)
+unsigned int trace_ip_union(const char *dir, int self_pid, unsigned int self_bits,
+			    int *other_pid)
 {
 	unsigned int bits = self_bits;
+
+	if (other_pid)
+		*other_pid = 0;
 	struct dirent *de;
 	DIR *d = opendir(dir);
 
@@ -69,6 +73,8 @@ unsigned int trace_ip_union(const char *dir, int self_pid, unsigned int self_bit
 		f = fopen(path, "r");
 		if (!f)
 			continue;
+		if (other_pid && !*other_pid)
+			*other_pid = pid;
 		if (fgets(line, sizeof(line), f))
 			bits |= strtoul(line, NULL, 0) & TRACE_ALL_BITS;
 		fclose(f);
@@ -107,7 +113,7 @@ static int lock_dir(struct trace_ipctl *c)
 }
 
 /* Read-modify-write pf_config.trace with the union of all registrants. */
-static int apply(struct trace_ipctl *c, unsigned int self_bits)
+static int apply(struct trace_ipctl *c, bool stay, unsigned int self_bits)
 {
 	struct pf_config cfg;
 	__u32 zero = 0;
@@ -117,7 +123,7 @@ static int apply(struct trace_ipctl *c, unsigned int self_bits)
 	dfd = lock_dir(c);
 	if (dfd < 0)
 		return dfd;
-	if (self_bits) {
+	if (stay) {
 		FILE *f = fopen(c->path, "w");
 
 		if (!f) {
@@ -132,7 +138,7 @@ static int apply(struct trace_ipctl *c, unsigned int self_bits)
 	} else {
 		unlink(c->path);
 	}
-	want = trace_ip_union(c->dir, getpid(), self_bits);
+	want = trace_ip_union(c->dir, getpid(), self_bits, stay ? &c->other_pid : NULL);
 	/*
 	 * The config is one array element written whole: pfctl_bpf writing
 	 * the same element between our lookup and update would lose its
@@ -149,7 +155,7 @@ static int apply(struct trace_ipctl *c, unsigned int self_bits)
 			err = -errno;
 	}
 	/* Nobody left: remove the folder (rmdir fails harmlessly if not empty). */
-	if (!want)
+	if (!stay)
 		rmdir(c->dir);
 out:
 	close(dfd); /* drops the flock */
@@ -171,7 +177,7 @@ int trace_ip_enable(struct trace_ipctl *c, int config_fd, unsigned int bits)
 	snprintf(c->path, sizeof(c->path), "%s/%d", c->dir, (int)getpid());
 	c->bits = bits & TRACE_ALL_BITS;
 	c->registered = true;
-	err = apply(c, c->bits);
+	err = apply(c, true, c->bits);
 	if (err) {
 		unlink(c->path);
 		c->registered = false;
@@ -186,7 +192,7 @@ int trace_ip_disable(struct trace_ipctl *c)
 	if (!c->registered)
 		return 0;
 	c->registered = false;
-	err = apply(c, 0);
+	err = apply(c, false, 0);
 	unlink(c->path);
 	return err;
 }

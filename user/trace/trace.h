@@ -163,13 +163,19 @@ struct trace_ipctl {
 	char dir[128];
 	char path[160];
 	bool registered;
+	int other_pid;       /* another live pftrace on this datapath, 0 if none */
 };
 
-/* Register bits and update pf_config.trace.  Returns 0 or -errno. */
+/*
+ * Register (bits may be 0: every pftrace registers, so that a second one
+ * on the same datapath is noticed, see other_pid) and update
+ * pf_config.trace.  Returns 0 or -errno.
+ */
 int trace_ip_enable(struct trace_ipctl *c, int config_fd, unsigned int bits);
 /* Unregister and recompute; idempotent (safe from the exit path). */
 int trace_ip_disable(struct trace_ipctl *c);
 /* The union of the bits of live registrants in dir (exposed for tests). */
-unsigned int trace_ip_union(const char *dir, int self_pid, unsigned int self_bits);
+unsigned int trace_ip_union(const char *dir, int self_pid, unsigned int self_bits,
+			    int *other_pid);
 
 #endif /* PFTRACE_TRACE_H */
