@@ -31,8 +31,8 @@ test-trace: $(BUILD)/test_trace
 # netns scenarios need root, the BPF object and the loader: they fail (not
 # skip) with a message when something is missing.
 netns-trace: $(BUILD)/pftrace $(BUILD)/pftrace-inject
-	$(Q)set -e; for t in tests/netns/pftrace_*.sh; do \
-		echo "--- $$t"; PFTRACE=$(BUILD)/pftrace bash $$t; done
+	$(Q)rc=0; for t in tests/netns/pftrace_*.sh; do \
+		echo "--- $$t"; BUILD=$(BUILD) bash $$t || rc=1; done; exit $$rc
 
 TEST_STEPS += test-trace netns-trace
 .PHONY: test-trace netns-trace
