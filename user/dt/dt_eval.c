@@ -760,7 +760,7 @@ static void print_hist(struct dt_prog *p, const struct agg *ag, const struct agg
 		last++;
 	if (ag->fn == AG_LQUANTIZE && last > (int)((ag->lq_hi - ag->lq_lo) / ag->lq_step) + 1)
 		last = (int)((ag->lq_hi - ag->lq_lo) / ag->lq_step) + 1;
-	fprintf(f, "%16s %41s %-9s\n", "value", "------------- Distribution -------------", "count");
+	fprintf(f, "%16s %41s %s\n", "value", "------------- Distribution -------------", "count");
 	for (i = first; i <= last; i++) {
 		int bar = total ? (int)((e->bkt[i] * 40 + total / 2) / total) : 0;
 
@@ -774,7 +774,7 @@ static void print_hist(struct dt_prog *p, const struct agg *ag, const struct agg
 		} else {
 			snprintf(lab, sizeof(lab), "%lld", (long long)(ag->lq_lo + (i - 1) * ag->lq_step));
 		}
-		fprintf(f, "%16s |%.*s%*s %-9lld\n", lab, bar,
+		fprintf(f, "%16s |%.*s%*s %lld\n", lab, bar,
 			"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@", 40 - bar, "",
 			(long long)e->bkt[i]);
 	}
@@ -796,17 +796,21 @@ static void print_keys(struct dt_prog *p, const struct agg *ag, const struct agg
 static void agg_print(struct dt_prog *p, struct agg *ag)
 {
 	const struct aggent **v;
-	int i;
+	int i, k;
 
 	ag->printed = 1;
 	fputc('\n', p->out);
 	v = sorted(p, ag);
 	for (i = 0; i < ag->n; i++) {
 		if (ag->nbkt) {
-			if (ag->nkeys) {
-				print_keys(p, ag, v[i]);
-				fputc('\n', p->out);
+			for (k = 0; k < ag->nkeys; k++) {
+				if (ag->kt[k]->kind == TK_STR)
+					fprintf(p->out, "  %s", v[i]->k[k].s);
+				else
+					fprintf(p->out, "  %lld", (long long)v[i]->k[k].i);
 			}
+			if (ag->nkeys)
+				fputc('\n', p->out);
 			print_hist(p, ag, v[i]);
 			fputc('\n', p->out);
 		} else {
@@ -1222,22 +1226,25 @@ int dt_fire_ip(struct dt_prog *p, enum dt_probe probe, const struct pf_ip_event 
 
 int dt_tick(struct dt_prog *p, unsigned long long now_ns)
 {
-	int i;
-
 	if (!p->began)
 		dt_begin(p, now_ns);
-	for (i = 0; i < p->nticks && !p->exited; i++) {
-		struct tickst *t = &p->ticks[i];
+	/* fire due ticks in time order, whatever their intervals */
+	while (!p->exited) {
+		struct tickst *t = NULL;
+		int i;
 
-		while (now_ns >= t->next && !p->exited) {
-			p->ts = t->next;
-			p->cpu = 0;
-			fire(p, DT_PROBE_TICK, t->ns);
-			t->next += t->ns;
-			/* a stalled consumer fires once, not once per missed interval */
-			if (now_ns >= t->next)
-				t->next = now_ns + t->ns - (now_ns - t->next) % t->ns;
-		}
+		for (i = 0; i < p->nticks; i++)
+			if (p->ticks[i].next <= now_ns && (!t || p->ticks[i].next < t->next))
+				t = &p->ticks[i];
+		if (!t)
+			break;
+		p->ts = t->next;
+		p->cpu = 0;
+		fire(p, DT_PROBE_TICK, t->ns);
+		t->next += t->ns;
+		/* a stalled consumer fires once, not once per missed interval */
+		if (now_ns >= t->next + 10 * (unsigned long long)t->ns)
+			t->next = now_ns + t->ns - (now_ns - t->next) % t->ns;
 	}
 	return p->exited;
 }
