@@ -912,6 +912,8 @@ static const struct dt_type *check_lval(struct parser *ps, struct node *l, const
 		l->type = v->t;
 		return v->t;
 	}
+	if (l->k == N_INDEX && l->a->k == N_VAR)
+		FAIL(ps, line, "associative array `%s[ ]` is not supported", l->a->name);
 	FAIL(ps, line, "operator %s requires a variable on its left", op);
 }
 
