@@ -56,6 +56,14 @@ static void __attribute__((noreturn, format(printf, 2, 3))) rt_fail(struct dt_pr
 	longjmp(*p->rjb, 1);
 }
 
+/* A message a member getter left in p->rerr, or a constant one. */
+static void __attribute__((noreturn)) rt_fail_msg(struct dt_prog *p, const char *e)
+{
+	if (e != p->rerr)
+		snprintf(p->rerr, sizeof(p->rerr), "%s", e);
+	longjmp(*p->rjb, 1);
+}
+
 static int64_t norm(const struct dt_type *t, int64_t v)
 {
 	if (t->kind != TK_INT || t->size >= 8)
@@ -288,7 +296,7 @@ static void member(struct dt_prog *p, const struct dt_type *owner, const struct 
 	}
 	e = owner->get(p, obj, m->id, -1, v);
 	if (e)
-		rt_fail(p, "%s", e);
+		rt_fail_msg(p, e);
 }
 
 static void load_mem(struct dt_prog *p, const struct dt_type *t, const void *a, struct dt_value *v)
@@ -389,7 +397,7 @@ static void eval(struct dt_prog *p, const struct node *n, struct dt_value *v)
 		o.aux = a.r.aaux;
 		e = a.r.aown->get(p, &o, a.r.m->id, b.i, v);
 		if (e)
-			rt_fail(p, "%s", e);
+			rt_fail_msg(p, e);
 		return;
 	}
 	case N_CALL:
