@@ -104,6 +104,9 @@ void dt_end(struct dt_prog *p, unsigned long long now_ns);
 /* Nonzero once exit(n) ran; *status (if not NULL) gets n. */
 int dt_exited(const struct dt_prog *p, int *status);
 
+/* Enabled probes (clause x probe pairs), for "matched N probes". */
+unsigned dt_matched_probes(const struct dt_prog *p);
+
 /* Runtime errors reported so far (each clause reports its first). */
 unsigned long long dt_errors(const struct dt_prog *p);
 
