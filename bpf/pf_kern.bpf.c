@@ -3,35 +3,702 @@
  * pf_kern.bpf.c - pfbpf's datapath: pf's state table and rule evaluation in
  * XDP (ingress) and tc clsact (ingress and egress), plus the pf_ctl syscall
  * program that user space runs to kill, add and expire states.
+ *
+ * One core function, pf_test(), does what pf's pf_test() does for a packet:
+ * parse, look the state up (tracking TCP), or evaluate the ruleset and
+ * create a state, then count.  The three packet programs only adapt their
+ * context to it.  See docs/datapath.md.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
 #include "pf_maps.h"
+#include "pf_parse.h"
+#include "pf_events.h"
+#include "pf_state.h"
+#include "pf_tcp.h"
+#include "pf_sweep.h"
+#include "pf_cls.h"
+
+/*
+ * The rule table pf_rules belongs to the classifier (bpf/pf_cls.h).  The
+ * placeholder classifier (an empty ruleset) does not define it; give the
+ * object the same map then, so that the datapath's rule handling compiles
+ * and the map exists for user space either way.
+ */
+#ifndef PF_CLS_IPPROTO_TCP
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PF_RULESET_SLOTS * PF_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct pf_rule_bpf);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pf_rules SEC(".maps");
+#endif
+
+#define PF_HOOK_XDP 0
+#define PF_HOOK_TC 1
+
+#define PF_TC_ACT_OK 0
+#define PF_TC_ACT_SHOT 2
+
+/* Per-interface counters: created on an interface's first packet. */
+static __noinline int pf_ifctr_count(const struct pf_pkt *pkt, int action, int new_state)
+{
+	struct pf_if_counters *c;
+	__u32 afi, di, vi = action != PF_PASS, ifindex;
+
+	if (!pkt)
+		return 0;
+	ifindex = pkt->ifindex;
+	afi = pkt->af == PF_INET6;
+	di = pkt->dir == PF_OUT;
+	c = bpf_map_lookup_elem(&pf_ifctr, &ifindex);
+	if (!c) {
+		struct pf_if_counters zero = {};
+
+		bpf_map_update_elem(&pf_ifctr, &ifindex, &zero, BPF_NOEXIST);
+		c = bpf_map_lookup_elem(&pf_ifctr, &ifindex);
+		if (!c)
+			return 0;
+	}
+	c->packets[afi & 1][di & 1][vi & 1]++;
+	c->bytes[afi & 1][di & 1][vi & 1] += pkt->tot_len;
+	if (new_state)
+		c->states++;
+	return 0;
+}
+
+/*
+ * Later fragments (policy PF_FRAG_STATEFUL): pass only if the first
+ * fragment of the same datagram passed.  Returns PF_PASS or PF_DROP.
+ */
+static __always_inline void pf_frag_key(const struct pf_pkt *pkt, const struct pf_parse_aux *aux,
+					struct pf_frag_key *fk)
+{
+	__builtin_memset(fk, 0, sizeof(*fk));
+	__builtin_memcpy(&fk->src, &pkt->src, sizeof(fk->src));
+	__builtin_memcpy(&fk->dst, &pkt->dst, sizeof(fk->dst));
+	fk->id = aux->frag_id;
+	fk->af = pkt->af;
+	fk->proto = pkt->proto;
+}
+
+/*
+ * An ICMP or ICMPv6 error: find the state of the packet it quotes
+ * (pf_test_state_icmp).  The quoted packet travelled the other way, so its
+ * key was built for the opposite direction.  Returns 0 (state found, pass),
+ * 1 (no state) or 2 (drop, sc->reason set).
+ */
+static __noinline int pf_test_icmp_err(struct pf_scratch *sc)
+{
+	struct pf_status_pcpu *st = pf_status_get();
+	struct pf_config *cfg = pf_config_get();
+	struct pf_gcount *g = pf_gcount_get();
+	struct pf_state_key k;
+	struct pf_state *s;
+	__u32 now = pf_now();
+	int si, di;
+
+	if (!sc || !st || !cfg || !g)
+		return 1;
+	if (sc->inner_res == PF_INNER_BAD)
+		return 2;
+	if (sc->inner_res != PF_INNER_OK)
+		return 1;
+	pf_key_from_pkt(&sc->inner, sc->inner.dir, &k);
+	st->fcounters[FCNT_STATE_SEARCH]++;
+	s = bpf_map_lookup_elem(&pf_states, &k);
+	if (!s)
+		return 1;
+	if (pf_state_expired(s, cfg, g->states, now)) {
+		pf_state_remove(&k, s, pf_expire_reason(s, k.proto));
+		return 1;
+	}
+	if (sc->inner.proto == IPPROTO_TCP) {
+		/* The quoted segment was sent by the peer the error goes back to:
+		 * its sequence number must lie in that peer's window. */
+		__u32 seq = sc->inner.seq, lo, hi, mw;
+		__u8 ws_s, ws_d, dws;
+
+		si = sc->pkt.dir == pf_state_dir(s) ? 1 : 0;
+		di = !si;
+		ws_s = s->wscale[si & 1];
+		ws_d = s->wscale[di & 1];
+		dws = (ws_s && ws_d) ? (ws_d & PF_WSCALE_MASK) : 0;
+		lo = s->seqlo[si & 1];
+		hi = s->seqhi[si & 1];
+		mw = s->max_win[di & 1];
+		if (!PF_SEQ_GEQ(hi, seq) || !PF_SEQ_GEQ(seq, lo - (mw << dws))) {
+			sc->reason = PFRES_BADSTATE;
+			return 2;
+		}
+	}
+	si = sc->pkt.dir == pf_state_dir(s) ? 0 : 1;
+	s->packets[si & 1]++;
+	s->bytes[si & 1] += sc->pkt.tot_len;
+	return 0;
+}
+
+/* Rule counters of the rule that made a state, for the state's packets. */
+static __always_inline void pf_rulectr_count(__u32 ridx, const struct pf_pkt *pkt)
+{
+	struct pf_rule_counters *rc = bpf_map_lookup_elem(&pf_rulectr, &ridx);
+	__u32 di = pkt->dir == PF_OUT;
+
+	if (rc) {
+		rc->packets[di & 1]++;
+		rc->bytes[di & 1] += pkt->tot_len;
+	}
+}
+
+#define PF_NEED_RULES 2 /* pf_process: no state, the ruleset decides */
+
+/*
+ * Run the classifier (bpf/pf_cls.h) into sc->m.  Its own function, called
+ * from the program itself rather than below pf_process, because the
+ * classifier's evaluation needs most of the 512-byte stack budget that a
+ * chain of BPF calls shares.
+ */
+__noinline int pf_classify(struct pf_scratch *sc)
+{
+	struct pf_config *cfg = pf_config_get();
+
+	if (!sc)
+		return 0;
+	sc->m.idx = PF_RULE_NONE;
+	sc->m.slot = 0;
+	sc->m.stop = 0;
+	if (!cfg)
+		return 0;
+	return pf_cls_eval(&sc->pkt, cfg, &sc->m);
+}
+
+/*
+ * The packet has no state and the classifier has chosen sc->m: apply the
+ * rule, maybe create a state (pf_test_rule).  Returns PF_PASS or PF_DROP
+ * with sc->reason.
+ */
+__noinline int pf_test_rule(struct pf_scratch *sc)
+{
+	struct pf_status_pcpu *st = pf_status_get();
+	struct pf_config *cfg = pf_config_get();
+	struct pf_state_origin o = {};
+	struct pf_rule_counters *rc;
+	struct pf_rule_bpf *r = 0;
+	const struct pf_pkt *pkt;
+	__u32 ridx = 0, *reason;
+	struct pf_rule_match m;
+	int err, icmp_err;
+
+	if (!sc || !st || !cfg)
+		return PF_PASS;
+	pkt = &sc->pkt;
+	reason = &sc->reason;
+	m = sc->m;
+	icmp_err = sc->icmp_err;
+
+	if (m.slot < PF_RULESET_SLOTS && m.stop < PF_MAX_RULES) {
+		ridx = m.slot * PF_MAX_RULES + m.stop;
+		rc = bpf_map_lookup_elem(&pf_rulectr, &ridx);
+		if (rc)
+			rc->stops++;
+	}
+	if (m.idx != PF_RULE_NONE && m.idx < PF_MAX_RULES && m.slot < PF_RULESET_SLOTS) {
+		ridx = m.slot * PF_MAX_RULES + m.idx;
+		r = bpf_map_lookup_elem(&pf_rules, &ridx);
+	}
+	/* No rule matched (or an empty ruleset): pf's default is pass, no state. */
+	if (!r)
+		return PF_PASS;
+	pf_rulectr_count(ridx, pkt);
+	st->counters[PFRES_MATCH]++;
+	if (r->action != PF_PASS) {
+		*reason = PFRES_MATCH;
+		if (icmp_err)
+			st->icmp_err_nostate++;
+		return PF_DROP;
+	}
+	/* ICMP errors never create states (pf's state_icmp). */
+	if (r->keep_state == PF_STATE_NONE || icmp_err)
+		return PF_PASS;
+	/*
+	 * States are created only by a SYN without ACK (and without RST):
+	 * anything else claiming a connection we have no state for is a
+	 * state mismatch, whatever flags the rule was written with.
+	 */
+	if (pkt->proto == IPPROTO_TCP && (pkt->tcp_flags & (TH_SYN | TH_ACK | TH_RST)) != TH_SYN) {
+		*reason = PFRES_BADSTATE;
+		return PF_DROP;
+	}
+	o.rule_nr = r->nr;
+	o.slotidx = ridx;
+	o.max_states = r->max_states;
+	o.tprofile = r->tprofile;
+	o.log = r->log;
+	o.slot = m.slot;
+	err = pf_state_create(pkt, &sc->key, &o);
+	if (err) {
+		*reason = err;
+		return PF_DROP;
+	}
+	rc = bpf_map_lookup_elem(&pf_rulectr, &ridx);
+	if (rc)
+		rc->states_tot++;
+	sc->new_state = 1;
+	return PF_PASS;
+}
+
+/*
+ * Everything after parsing: fragments, ICMP errors, the state lookup (with
+ * TCP tracking) or the ruleset.  A global function so the verifier checks
+ * it once, not once per way the parser can reach it; it touches no packet
+ * memory, only the parsed copy in the scratch.  Returns PF_PASS / PF_DROP.
+ */
+__noinline int pf_process(struct pf_scratch *sc)
+{
+	struct pf_status_pcpu *st = pf_status_get();
+	struct pf_config *cfg = pf_config_get();
+	struct pf_gcount *g = pf_gcount_get();
+	struct pf_state_key *key;
+	struct pf_state *s;
+	int r;
+	__u32 now = pf_now();
+
+	if (!sc || !st || !cfg || !g)
+		return PF_PASS;
+	key = &sc->key;
+
+	if (sc->pkt.frag) {
+		if (cfg->frag_policy == PF_FRAG_DROP) {
+			sc->reason = PFRES_FRAG;
+			return PF_DROP;
+		}
+		if (sc->pkt.frag == 2) {
+			struct pf_frag_key fk;
+			struct pf_frag_val *fv;
+
+			pf_frag_key(&sc->pkt, &sc->aux, &fk);
+			fv = bpf_map_lookup_elem(&pf_frags, &fk);
+			if (!fv || fv->expire < now || fv->action != PF_PASS) {
+				sc->reason = PFRES_FRAG;
+				return PF_DROP;
+			}
+			return PF_PASS;
+		}
+	}
+
+	pf_key_from_pkt(&sc->pkt, sc->pkt.dir, key);
+	if (sc->inner_res != PF_INNER_NONE) {
+		r = pf_test_icmp_err(sc);
+		if (r == 0)
+			return PF_PASS;
+		if (r == 2)
+			return PF_DROP;
+		sc->icmp_err = 1;
+		return PF_NEED_RULES;
+	}
+
+	st->fcounters[FCNT_STATE_SEARCH]++;
+	s = bpf_map_lookup_elem(&pf_states, key);
+	if (s && (s->flags & PFSTATE_F_IFBOUND) && s->ifindex != sc->pkt.ifindex)
+		s = 0;
+	if (s && pf_state_expired(s, cfg, g->states, now)) {
+		pf_state_remove(key, s, pf_expire_reason(s, key->proto));
+		s = 0;
+	}
+	if (s && sc->pkt.proto == IPPROTO_TCP &&
+	    (sc->pkt.tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN &&
+	    s->pstate[0] >= TCPS_FIN_WAIT_2 && s->pstate[1] >= TCPS_FIN_WAIT_2) {
+		/* A new connection reusing the ports of a closed one: the old
+		 * state goes and the SYN is evaluated afresh. */
+		pf_state_remove(key, s, pf_expire_reason(s, key->proto));
+		s = 0;
+	}
+	if (s) {
+		int si = sc->pkt.dir == pf_state_dir(s) ? 0 : 1;
+
+		if (sc->pkt.proto == IPPROTO_TCP) {
+			r = pf_tcp_track(key, s, &sc->pkt);
+			if (r) {
+				sc->reason = r;
+				return PF_DROP;
+			}
+		} else if (sc->pkt.proto == IPPROTO_ICMP || sc->pkt.proto == PF_IPPROTO_ICMPV6) {
+			s->expire = now;
+			s->timeout = PFTM_ICMP_ERROR_REPLY;
+		} else {
+			pf_state_update_simple(key, s, si, sc->pkt.proto, now);
+		}
+		s->packets[si & 1]++;
+		s->bytes[si & 1] += sc->pkt.tot_len;
+		if (s->rule != PF_RULE_NONE)
+			pf_rulectr_count(pf_rule_slotidx(s), &sc->pkt);
+		return PF_PASS;
+	}
+
+	return PF_NEED_RULES;
+}
+
+/* A first fragment that passed lets the rest of its datagram through. */
+static __always_inline void pf_frag_record(struct pf_scratch *sc)
+{
+	struct pf_config *cfg = pf_config_get();
+	struct pf_frag_val fv = { .action = PF_PASS };
+	struct pf_frag_key fk;
+
+	if (!cfg)
+		return;
+	fv.expire = pf_now() + pf_timeout_global(cfg, PFTM_FRAG);
+	pf_frag_key(&sc->pkt, &sc->aux, &fk);
+	bpf_map_update_elem(&pf_frags, &fk, &fv, BPF_ANY);
+}
+
+
+/*
+ * Parse the frame (and the packet an ICMP error quotes) into the scratch.
+ * Returns PF_PARSE_*; a drop leaves its reason in sc->reason.
+ */
+static __always_inline int pf_parse_all(void *data, void *data_end, __u32 pkt_len,
+					struct pf_scratch *sc)
+{
+	__u32 reason = PFRES_MAX, l4 = 0, l3e = 0;
+	int r;
+
+	r = pf_parse(data, data_end, pkt_len, &sc->pkt, &sc->aux, &reason);
+	if (r != PF_PARSE_OK) {
+		sc->reason = reason;
+		return r;
+	}
+	if (sc->aux.icmp_class != PF_ICMP_ERROR ||
+	    (sc->pkt.proto != IPPROTO_ICMP && sc->pkt.proto != PF_IPPROTO_ICMPV6))
+		return r;
+	__builtin_memset(&sc->inner, 0, sizeof(sc->inner));
+	__builtin_memset(&sc->iaux, 0, sizeof(sc->iaux));
+	sc->inner.dir = sc->pkt.dir == PF_IN ? PF_OUT : PF_IN;
+	sc->inner_res = PF_INNER_OK;
+	if (pf_parse_ip(data, data_end, 0, sc->pkt.af, sc->aux.quote_off, &sc->inner, &sc->iaux,
+			&l4, &l3e, &reason, 1) != PF_PARSE_OK)
+		sc->inner_res = PF_INNER_BAD;
+	else if (sc->inner.frag == 2)
+		sc->inner_res = PF_INNER_NOSTATE;
+	else if (pf_parse_l4(data, data_end, l4, l3e, &sc->inner, &sc->iaux, &reason, 1) !=
+		 PF_PARSE_OK)
+		sc->inner_res = PF_INNER_BAD;
+	else if (sc->iaux.icmp_class == PF_ICMP_ERROR)
+		sc->inner_res = PF_INNER_NOSTATE;
+	if (sc->inner_res == PF_INNER_BAD)
+		sc->reason = reason;
+	return r;
+}
+
+/*
+ * The parsers are global functions, one per context type, so the verifier
+ * walks the many ways through Ethernet/VLAN/IPv6 extension headers once,
+ * instead of once for every path through the rest of the program.
+ */
+__noinline int pf_parse_xdp(struct xdp_md *ctx, struct pf_scratch *sc)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+
+	if (!sc)
+		return PF_PARSE_NONIP;
+	return pf_parse_all(data, data_end, data_end - data, sc);
+}
+
+__noinline int pf_parse_skb(struct __sk_buff *skb, struct pf_scratch *sc)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+
+	if (!sc)
+		return PF_PARSE_NONIP;
+	return pf_parse_all(data, data_end, skb->len, sc);
+}
+
+/* Prepare the scratch for a packet; NULL: pass without looking (pfctl -d). */
+static __always_inline struct pf_scratch *pf_begin(__u8 dir, __u32 ifindex)
+{
+	struct pf_config *cfg = pf_config_get();
+	struct pf_gcount *g = pf_gcount_get();
+	struct pf_scratch *sc = pf_scratch_get();
+
+	if (!cfg || !g || !sc || cfg->stopped)
+		return 0;
+	if (!g->timer_armed)
+		pf_timer_arm(cfg, g);
+	__builtin_memset(&sc->pkt, 0, sizeof(sc->pkt));
+	__builtin_memset(&sc->aux, 0, sizeof(sc->aux));
+	sc->reason = PFRES_MAX;
+	sc->inner_res = PF_INNER_NONE;
+	sc->new_state = 0;
+	sc->icmp_err = 0;
+	sc->pkt.dir = dir;
+	sc->pkt.ifindex = ifindex;
+	return sc;
+}
+
+/* pf_test() after parsing: the verdict, and the counters pf_status keeps. */
+static __always_inline int pf_finish(struct pf_scratch *sc, int r)
+{
+	struct pf_status_pcpu *st = pf_status_get();
+	int action = PF_DROP;
+	__u32 reason;
+
+	if (!st)
+		return PF_PASS;
+	if (r == PF_PARSE_NONIP) {
+		st->unhandled++;
+		return PF_PASS;
+	}
+	if (r == PF_PARSE_OK) {
+		action = pf_process(sc);
+		if (action == PF_NEED_RULES) {
+			pf_classify(sc);
+			action = pf_test_rule(sc);
+			if (action == PF_PASS && sc->pkt.frag == 1)
+				pf_frag_record(sc);
+		}
+	}
+	reason = sc->reason;
+	/* PFRES_MATCH was counted when the rule matched (pf's REASON_SET). */
+	if (reason < PFRES_MAX && reason != PFRES_MATCH)
+		st->counters[reason]++;
+	if (sc->pkt.af) {
+		__u32 afi = sc->pkt.af == PF_INET6, di = sc->pkt.dir == PF_OUT;
+
+		st->pcounters[afi & 1][di & 1][action & 1]++;
+		st->bcounters[afi & 1][di & 1] += sc->pkt.tot_len;
+		pf_ifctr_count(&sc->pkt, action, sc->new_state);
+	}
+	return action;
+}
+
+/* Packet event for pftrace's ip provider, only while someone listens. */
+static __always_inline void pf_trace(void *data, void *data_end, struct pf_scratch *sc, int action,
+				     __u8 hook)
+{
+	struct pf_config *cfg = pf_config_get();
+	__u8 dir = sc->pkt.dir;
+
+	if (cfg && sc->pkt.af &&
+	    (cfg->trace & (dir == PF_IN ? PF_TRACE_IP_RECEIVE : PF_TRACE_IP_SEND)))
+		pf_event_ip(data, data_end, sc->aux.l3_off, &sc->pkt,
+			    dir == PF_IN ? PF_EV_IP_RECEIVE : PF_EV_IP_SEND, action, hook);
+}
 
 SEC("xdp")
 int pf_xdp(struct xdp_md *ctx)
 {
-	return XDP_PASS;
+	struct pf_scratch *sc = pf_begin(PF_IN, ctx->ingress_ifindex);
+	int action;
+
+	if (!sc)
+		return XDP_PASS;
+	action = pf_finish(sc, pf_parse_xdp(ctx, sc));
+	pf_trace((void *)(long)ctx->data, (void *)(long)ctx->data_end, sc, action, PF_HOOK_XDP);
+	return action == PF_PASS ? XDP_PASS : XDP_DROP;
+}
+
+static __always_inline int pf_tc(struct __sk_buff *skb, __u8 dir)
+{
+	struct pf_scratch *sc;
+	__u32 len = skb->len;
+	int action;
+
+	/* Headers must be in the linear part for direct access; GRO'd or
+	 * paged skbs may hold less.  512 bytes covers every header we read. */
+	if ((__u32)(skb->data_end - skb->data) < len)
+		bpf_skb_pull_data(skb, len < 512 ? len : 512);
+	sc = pf_begin(dir, skb->ifindex);
+	if (!sc)
+		return PF_TC_ACT_OK;
+	action = pf_finish(sc, pf_parse_skb(skb, sc));
+	pf_trace((void *)(long)skb->data, (void *)(long)skb->data_end, sc, action, PF_HOOK_TC);
+	return action == PF_PASS ? PF_TC_ACT_OK : PF_TC_ACT_SHOT;
 }
 
 SEC("tc/ingress")
 int pf_tc_in(struct __sk_buff *skb)
 {
-	return 0;
+	return pf_tc(skb, PF_IN);
 }
 
 SEC("tc/egress")
 int pf_tc_out(struct __sk_buff *skb)
 {
+	return pf_tc(skb, PF_OUT);
+}
+
+/* ---- pf_ctl: what user space asks of the state table ------------------- */
+
+struct pf_kill_ctx {
+	struct pf_addr src;
+	struct pf_addr dst;
+	__u64 id;
+	__u64 count;
+	__u32 ifindex;
+	__u32 rule;
+	__u32 creatorid;
+	__u8 af;
+	__u8 proto;
+	__u8 reason;
+	__u8 src_plen;
+	__u8 dst_plen;
+	__u8 pad[7];
+};
+
+/* Does address a fall in want/plen?  (plen 0 = any) */
+static __always_inline int pf_addr_in(const struct pf_addr *a, const struct pf_addr *want, __u32 plen)
+{
+	int i;
+
+	if (plen > 128)
+		plen = 128;
+#pragma unroll
+	for (i = 0; i < 4; i++) {
+		__u32 bits, mask;
+
+		if (plen <= (__u32)i * 32)
+			break;
+		bits = plen - i * 32;
+		mask = bits >= 32 ? 0xffffffffu : bpf_htonl(~((1u << (32 - bits)) - 1));
+		if ((a->addr32[i] ^ want->addr32[i]) & mask)
+			return 0;
+	}
+	return 1;
+}
+
+static long pf_kill_cb(struct bpf_map *map, struct pf_state_key *key, struct pf_state *s,
+		       struct pf_kill_ctx *c)
+{
+	int sidx = pf_state_dir(s) == PF_IN ? 0 : 1;
+
+	if (c->af && key->af != c->af)
+		return 0;
+	if (c->proto && key->proto != c->proto)
+		return 0;
+	if (c->ifindex && s->ifindex != c->ifindex)
+		return 0;
+	if (c->rule != PF_RULE_NONE && s->rule != c->rule)
+		return 0;
+	if (c->id && s->id != c->id)
+		return 0;
+	if (c->creatorid && pf_creatorid(s, pf_config_get()) != c->creatorid)
+		return 0;
+	if (!pf_addr_in(&key->addr[sidx & 1], &c->src, c->src_plen) ||
+	    !pf_addr_in(&key->addr[!sidx], &c->dst, c->dst_plen))
+		return 0;
+	if (pf_state_remove(key, s, c->reason))
+		c->count++;
+	return 0;
+}
+
+/* DIOCADDSTATE: insert a state from user space, under the same limit. */
+static __always_inline int pf_ctl_add(struct pf_ctl_req *req, struct pf_config *cfg,
+				      struct pf_gcount *g, struct pf_status_pcpu *st)
+{
+	struct pf_state_key k;
+	struct pf_state s;
+	__u32 now = pf_now();
+
+	__builtin_memcpy(&k, &req->key, sizeof(k));
+	__builtin_memcpy(&s, &req->state, sizeof(s));
+	k.pad[0] = k.pad[1] = 0;
+	if (k.af != PF_INET && k.af != PF_INET6)
+		return -22; /* -EINVAL */
+	if (__sync_fetch_and_add(&g->states, 1) >= (__s64)pf_limit_states(cfg)) {
+		__sync_fetch_and_add(&g->states, -1);
+		st->counters[PFRES_MAXSTATES]++;
+		st->lcounters[LCNT_STATES]++;
+		return -28; /* -ENOSPC */
+	}
+	if (!s.id)
+		s.id = cfg->state_id_base + __sync_fetch_and_add(&g->next_id, 1) + 1;
+	if (!s.creation)
+		s.creation = now;
+	if (!s.expire)
+		s.expire = now;
+	if (s.timeout >= PFTM_MAX)
+		s.timeout = PFTM_TCP_ESTABLISHED;
+	s.flags |= PFSTATE_F_IMPORTED;
+	if (bpf_map_update_elem(&pf_states, &k, &s, BPF_NOEXIST)) {
+		__sync_fetch_and_add(&g->states, -1);
+		st->counters[PFRES_STATEINS]++;
+		return -17; /* -EEXIST */
+	}
+	st->fcounters[FCNT_STATE_INSERT]++;
+	if (s.rule != PF_RULE_NONE) {
+		__u32 ridx = pf_rule_slotidx(&s), *n = bpf_map_lookup_elem(&pf_rulestates, &ridx);
+
+		if (n)
+			__sync_fetch_and_add(n, 1);
+	}
+	pf_event_state(&k, &s, PF_EVI(PF_EV_STATE_CREATE, 0));
 	return 0;
 }
 
 SEC("syscall")
 int pf_ctl(struct pf_ctl_req *req)
 {
-	return 0;
+	struct pf_config *cfg = pf_config_get();
+	struct pf_gcount *g = pf_gcount_get();
+	struct pf_status_pcpu *st = pf_status_get();
+	struct pf_kill_ctx kc = {};
+	int i, err = 0;
+
+	if (!cfg || !g || !st)
+		return -2;
+	req->count = 0;
+	switch (req->op) {
+	case PF_CTL_ARM:
+		/* Make the zero defaults explicit so pfctl shows pf's values. */
+		for (i = 0; i < PFTM_MAX; i++)
+			if (!cfg->timeout[i])
+				cfg->timeout[i] = pf_default_timeout(i);
+		if (!cfg->limit[PF_LIMIT_STATES])
+			cfg->limit[PF_LIMIT_STATES] = PF_DEFAULT_LIMIT_STATES;
+		if (!cfg->limit[PF_LIMIT_SRC_NODES])
+			cfg->limit[PF_LIMIT_SRC_NODES] = PF_DEFAULT_LIMIT_SRC_NODES;
+		if (!cfg->limit[PF_LIMIT_FRAGS])
+			cfg->limit[PF_LIMIT_FRAGS] = PF_DEFAULT_LIMIT_FRAGS;
+		if (!cfg->limit[PF_LIMIT_TABLES])
+			cfg->limit[PF_LIMIT_TABLES] = PF_DEFAULT_LIMIT_TABLES;
+		if (!cfg->limit[PF_LIMIT_TABLE_ENTRIES])
+			cfg->limit[PF_LIMIT_TABLE_ENTRIES] = PF_DEFAULT_LIMIT_TABLE_ENTRIES;
+		pf_config_init(cfg);
+		err = pf_timer_arm(cfg, g);
+		break;
+	case PF_CTL_SWEEP:
+		req->count = pf_sweep();
+		break;
+	case PF_CTL_KILL:
+		__builtin_memcpy(&kc.src, &req->src, sizeof(kc.src));
+		__builtin_memcpy(&kc.dst, &req->dst, sizeof(kc.dst));
+		kc.id = req->id;
+		kc.ifindex = req->ifindex;
+		kc.rule = req->rule;
+		kc.creatorid = req->creatorid;
+		kc.af = req->af;
+		kc.proto = req->proto;
+		kc.reason = req->reason ? req->reason : PF_DESTROY_KILLED;
+		kc.src_plen = req->src_plen;
+		kc.dst_plen = req->dst_plen;
+		bpf_for_each_map_elem(&pf_states, pf_kill_cb, &kc, 0);
+		req->count = kc.count;
+		break;
+	case PF_CTL_ADD_STATE:
+		err = pf_ctl_add(req, cfg, g, st);
+		if (!err)
+			req->count = 1;
+		break;
+	default:
+		err = -22; /* -EINVAL */
+	}
+	req->result = err;
+	return err;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

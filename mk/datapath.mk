@@ -3,11 +3,13 @@
 
 BPF_OBJ  := $(BUILD)/pf_kern.bpf.o
 BPF_SKEL := $(BUILD)/pf_kern.skel.h
+# v3: 32-bit atomics (per-rule state counts); every kernel with bpf_timer has it.
+BPF_CPU  := -mcpu=v3
 BPF_HDRS := $(wildcard bpf/*.h) include/pfbpf_types.h
 
 $(BPF_OBJ): bpf/pf_kern.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h | $(BUILD)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(BPF_CPU) -c $< -o $@
 	$(Q)if llvm-objdump -h $@ | grep -Eq ' \.(bss|data|rodata)'; then \
 		echo "$@: global data section in the BPF object (iproute2 attachments would not share it)" >&2; \
 		rm -f $@; exit 1; fi

@@ -1,0 +1,658 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * bench.c - `make bench`: per-packet cost of pfbpf against baselines
+ * measured in the same run, with BPF_PROG_TEST_RUN (the kernel's own
+ * per-run average over `repeat` runs; the median of `runs` such averages
+ * is reported).  Only ratios are judged, never absolute times: the machine
+ * is shared and its speed unknown.
+ *
+ *	bench [-r repeat] [-n runs] [-s states] [-o json] [-q]
+ *
+ * Exit status: 0 when every row was measured (a missed target is printed
+ * "missed" with its figure but is not an error), 1 when something could
+ * not be measured.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include <netinet/in.h>
+
+#include "pf_kern.skel.h"
+#include "../tests/unit/harness.h"
+#include "../tests/unit/cls_probe.h"
+#include "cls/cls.h"
+
+#ifndef BENCH_FLOOR_OBJ
+#define BENCH_FLOOR_OBJ "build/bench_floor.bpf.o"
+#endif
+
+static int repeat = 1000000, runs = 5, quiet;
+static long nstates = 1000000;
+static int failures;
+
+struct row {
+	char name[64];
+	double ns;       /* median ns per packet; < 0: not measured */
+	const char *base; /* row this one is compared with, or NULL */
+	double ratio;
+	double target;   /* ratio (or bytes) that must not be exceeded; 0 = none */
+	const char *unit;
+	char note[160];
+};
+static struct row rows[32];
+static int nrows;
+
+static struct row *row_add(const char *name)
+{
+	struct row *r = &rows[nrows++];
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->ns = -1;
+	r->unit = "ns/pkt";
+	return r;
+}
+
+static struct row *row_find(const char *name)
+{
+	for (int i = 0; i < nrows; i++)
+		if (!strcmp(rows[i].name, name))
+			return &rows[i];
+	return NULL;
+}
+
+static void row_fail(struct row *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->note, sizeof(r->note), fmt, ap);
+	va_end(ap);
+	r->ns = -1;
+	failures++;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median over `runs` of the kernel's mean ns per run of prog on data. */
+static int time_prog(int fd, const void *data, __u32 len, double *ns)
+{
+	double v[64];
+	int i;
+
+	for (i = 0; i < runs && i < 64; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = data, .data_size_in = len, .repeat = repeat);
+
+		if (bpf_prog_test_run_opts(fd, &o))
+			return -errno;
+		v[i] = o.duration;
+	}
+	qsort(v, i, sizeof(v[0]), cmp_double);
+	*ns = v[i / 2];
+	return 0;
+}
+
+/* ---- baselines ------------------------------------------------------- */
+
+static void bench_floor(struct h_pkt *syn4)
+{
+	struct row *re = row_add("empty XDP program"), *rl = row_add("bare LRU lookup+update");
+	struct bpf_object *obj = bpf_object__open_file(BENCH_FLOOR_OBJ, NULL);
+	struct bpf_program *pe, *pl;
+	int err;
+
+	if (!obj || bpf_object__load(obj)) {
+		row_fail(re, "cannot load %s", BENCH_FLOOR_OBJ);
+		row_fail(rl, "cannot load %s", BENCH_FLOOR_OBJ);
+		bpf_object__close(obj);
+		return;
+	}
+	pe = bpf_object__find_program_by_name(obj, "xdp_empty");
+	pl = bpf_object__find_program_by_name(obj, "xdp_lru");
+	if ((err = time_prog(bpf_program__fd(pe), syn4->buf, syn4->len, &re->ns)))
+		row_fail(re, "test run: %s", strerror(-err));
+	/* the first run inserts the key; every timed one finds it */
+	if ((err = time_prog(bpf_program__fd(pl), syn4->buf, syn4->len, &rl->ns)))
+		row_fail(rl, "test run: %s", strerror(-err));
+	rl->base = re->name;
+	bpf_object__close(obj);
+}
+
+/* ---- rulesets -------------------------------------------------------- */
+
+static struct pfbpf_rule rule_any(__u8 action, __u8 dir)
+{
+	struct pfbpf_rule r;
+
+	memset(&r, 0, sizeof(r));
+	r.action = action;
+	r.direction = dir;
+	return r;
+}
+
+/*
+ * n rules as a large pf.conf tends to have them: host- and service-specific
+ * (from one host of 10.0.0.0/8 to one server of 198.51.100.0/24, one port,
+ * alternately tcp/udp, pass/block, some quick), none matching the measured
+ * packet (192.0.2.1 -> 198.51.100.1:80), and a last rule that does.  When
+ * last_pass, the last rule is `pass in proto tcp no state` (the packet is
+ * classified on every run, no state is made); otherwise `block in`.
+ */
+static struct pfbpf_rule *ruleset_typical(size_t n, int last_pass)
+{
+	struct pfbpf_rule *r = calloc(n, sizeof(*r));
+	size_t i;
+
+	for (i = 0; i + 1 < n; i++) {
+		r[i] = rule_any(i % 2 ? PF_PASS : PF_DROP, PF_IN);
+		r[i].nr = i;
+		r[i].quick = i % 3 == 0;
+		r[i].proto = i % 4 == 3 ? IPPROTO_UDP : IPPROTO_TCP;
+		r[i].keep_state = PF_STATE_NORMAL;
+		r[i].src.type = PFBPF_ADDR_MASK;
+		r[i].src.af = PF_INET;
+		r[i].src.prefixlen = 32;
+		r[i].src.addr.v4 = htonl(0x0a000000 + (__u32)i * 7);
+		r[i].dst.type = PFBPF_ADDR_MASK;
+		r[i].dst.af = PF_INET;
+		r[i].dst.prefixlen = 32;
+		r[i].dst.addr.v4 = htonl(0xc6336400 + (__u32)(i % 250) + 1);
+		r[i].dport.op = PF_OP_EQ;
+		r[i].dport.port[0] = i % 5 ? 1024 + i % 4000 : 80;
+	}
+	r[n - 1] = rule_any(last_pass ? PF_PASS : PF_DROP, PF_IN);
+	r[n - 1].nr = n - 1;
+	r[n - 1].proto = IPPROTO_TCP;
+	r[n - 1].keep_state = PF_STATE_NONE;
+	return r;
+}
+
+/*
+ * The classifier's worst case: rules that each match the packet in every
+ * field but one, a different one from rule to rule, so every field's
+ * bitmap is dense and the summary AND keeps every word as a candidate
+ * (only the word AND finds them empty).  Reported, not judged.
+ */
+static struct pfbpf_rule *ruleset_interleaved(size_t n)
+{
+	struct pfbpf_rule *r = calloc(n, sizeof(*r));
+	size_t i;
+
+	for (i = 0; i + 1 < n; i++) {
+		r[i] = rule_any(PF_DROP, PF_IN);
+		r[i].nr = i;
+		r[i].quick = 1;
+		r[i].proto = IPPROTO_TCP;
+		switch (i % 3) {
+		case 0: /* from 10.x: wrong source, right port */
+			r[i].src.type = PFBPF_ADDR_MASK;
+			r[i].src.af = PF_INET;
+			r[i].src.prefixlen = 32;
+			r[i].src.addr.v4 = htonl(0x0a000000 + (__u32)i);
+			r[i].dport.op = PF_OP_EQ;
+			r[i].dport.port[0] = 80;
+			break;
+		case 1: /* right source, wrong port */
+			r[i].dport.op = PF_OP_EQ;
+			r[i].dport.port[0] = 1024 + i % 4000;
+			break;
+		default: /* right port, wrong destination */
+			r[i].dst.type = PFBPF_ADDR_MASK;
+			r[i].dst.af = PF_INET;
+			r[i].dst.prefixlen = 32;
+			r[i].dst.addr.v4 = htonl(0xcb007100 + (__u32)(i % 250));
+			r[i].dport.op = PF_OP_EQ;
+			r[i].dport.port[0] = 80;
+			break;
+		}
+	}
+	r[n - 1] = rule_any(PF_PASS, PF_IN);
+	r[n - 1].nr = n - 1;
+	return r;
+}
+
+static int h_fd_cb(const char *name, void *arg)
+{
+	int fd = h_map_fd(name);
+
+	return fd < 0 ? -ENOENT : fd;
+}
+
+/* Compile rules into the inactive slot of the loaded datapath and flip. */
+static int datapath_load_rules(const struct pfbpf_rule *r, size_t n, char *err, size_t errlen)
+{
+	struct pfbpf_cls_image *img;
+	struct pf_config cfg;
+	unsigned slot;
+	int e;
+
+	if ((e = h_config_get(&cfg))) {
+		snprintf(err, errlen, "reading pf_config: %s", strerror(-e));
+		return e;
+	}
+	slot = !cfg.active;
+	if ((e = pfbpf_cls_compile(r, n, NULL, NULL, &img, err, errlen)))
+		return e;
+	e = pfbpf_cls_install(img, slot, h_fd_cb, NULL);
+	pfbpf_cls_free(img);
+	if (e) {
+		snprintf(err, errlen, "installing the ruleset: %s", strerror(-e));
+		return e;
+	}
+	cfg.active = slot;
+	if ((e = h_config_set(&cfg)))
+		snprintf(err, errlen, "flipping the ruleset: %s", strerror(-e));
+	return e;
+}
+
+/* ---- pfbpf datapath -------------------------------------------------- */
+
+/* Open a TCP connection through the datapath (SYN in, SYN|ACK out, ACK
+ * in) and leave in *data an in-window data segment of the client. */
+static int tcp_established(const struct h_flow *c, struct h_pkt *data, char *why, size_t wl)
+{
+	struct h_flow s = h_flow_rev(c);
+	struct h_pkt p;
+	struct pf_state st;
+	int v;
+
+	h_tcp(&p, c, &(struct h_tcp){ .flags = TH_SYN, .seq = 1000, .mss = 1460 });
+	if ((v = h_run(PF_IN, &p)) != PF_PASS)
+		return snprintf(why, wl, "SYN not passed (%d)", v), -EPROTO;
+	h_tcp(&p, &s, &(struct h_tcp){ .flags = TH_SYN | TH_ACK, .seq = 5000, .ack = 1001, .mss = 1460 });
+	if ((v = h_run(PF_OUT, &p)) != PF_PASS)
+		return snprintf(why, wl, "SYN|ACK not passed (%d)", v), -EPROTO;
+	h_tcp(&p, c, &(struct h_tcp){ .flags = TH_ACK, .seq = 1001, .ack = 5001 });
+	if ((v = h_run(PF_IN, &p)) != PF_PASS)
+		return snprintf(why, wl, "ACK not passed (%d)", v), -EPROTO;
+	if (h_state_get(c, IPPROTO_TCP, PF_IN, &st))
+		return snprintf(why, wl, "handshake made no state"), -ENOENT;
+	if (st.pstate[0] != TCPS_ESTABLISHED || st.pstate[1] != TCPS_ESTABLISHED)
+		return snprintf(why, wl, "state is %u:%u, not ESTABLISHED:ESTABLISHED", st.pstate[0],
+				st.pstate[1]), -EPROTO;
+	h_tcp(data, c, &(struct h_tcp){ .flags = TH_ACK | TH_PUSH, .seq = 1001, .ack = 5001, .plen = 100 });
+	if ((v = h_run(PF_IN, data)) != PF_PASS)
+		return snprintf(why, wl, "data segment not passed (%d)", v), -EPROTO;
+	h_tcp(data, c, &(struct h_tcp){ .flags = TH_ACK | TH_PUSH, .seq = 1001, .ack = 5001, .plen = 100 });
+	return 0;
+}
+
+static void bench_datapath(void)
+{
+	struct row *t4 = row_add("pfbpf established TCP/IPv4"), *t6 = row_add("pfbpf established TCP/IPv6"),
+		   *u4 = row_add("pfbpf UDP existing state"), *fr[3];
+	static const size_t nr[3] = { 10, 1000, 10000 };
+	struct h_flow c4 = H_FLOW4("192.0.2.1", 40000, "198.51.100.1", 22);
+	struct h_flow c6 = H_FLOW6("2001:db8::1", 40000, "2001:db8:1::1", 22);
+	struct h_flow u = H_FLOW4("192.0.2.1", 5353, "198.51.100.1", 53);
+	struct h_flow f = H_FLOW4("192.0.2.1", 41000, "198.51.100.1", 80);
+	struct pfbpf_rule pass = rule_any(PF_PASS, PF_INOUT);
+	char why[256] = "";
+	struct h_pkt p;
+	int fd, v, e;
+
+	for (int i = 0; i < 3; i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "pfbpf first packet, %zu rules", nr[i]);
+		fr[i] = row_add(name);
+	}
+	if ((e = h_load(0))) {
+		for (int i = 0; i < nrows; i++)
+			if (!strncmp(rows[i].name, "pfbpf", 5))
+				row_fail(&rows[i], "cannot load the datapath object: %s", strerror(-e));
+		return;
+	}
+	fd = bpf_program__fd(h_skel->progs.pf_xdp);
+
+	/* pass all flags S/SA keep state: pf's default for a pass rule */
+	pass.keep_state = PF_STATE_NORMAL;
+	pass.flags = TH_SYN;
+	pass.flagset = TH_SYN | TH_ACK;
+	if (datapath_load_rules(&pass, 1, why, sizeof(why))) {
+		row_fail(t4, "%s", why);
+		row_fail(t6, "%s", why);
+		row_fail(u4, "%s", why);
+	} else {
+		if ((e = tcp_established(&c4, &p, why, sizeof(why))) ||
+		    (e = time_prog(fd, p.buf, p.len, &t4->ns)))
+			row_fail(t4, "%s", why[0] ? why : strerror(-e));
+		why[0] = 0;
+		if ((e = tcp_established(&c6, &p, why, sizeof(why))) ||
+		    (e = time_prog(fd, p.buf, p.len, &t6->ns)))
+			row_fail(t6, "%s", why[0] ? why : strerror(-e));
+		why[0] = 0;
+		h_udp(&p, &u, 32, NULL);
+		if ((v = h_run(PF_IN, &p)) != PF_PASS) {
+			row_fail(u4, "UDP packet not passed (%d)", v);
+		} else {
+			struct h_flow ur = h_flow_rev(&u);
+			struct h_pkt q;
+
+			h_udp(&q, &ur, 32, NULL);
+			h_run(PF_OUT, &q);
+			h_udp(&p, &u, 32, NULL);
+			if (h_state_get(&u, IPPROTO_UDP, PF_IN, &(struct pf_state){}))
+				row_fail(u4, "the UDP packet made no state");
+			else if ((e = time_prog(fd, p.buf, p.len, &u4->ns)))
+				row_fail(u4, "test run: %s", strerror(-e));
+		}
+	}
+	t4->base = t6->base = u4->base = "bare LRU lookup+update";
+	t4->target = t6->target = 2.0;
+
+	for (int i = 0; i < 3; i++) {
+		struct pfbpf_rule *r;
+
+		h_tcp(&p, &f, &(struct h_tcp){ .flags = TH_SYN, .seq = 77 });
+		/* the same ruleset ending in `block in` must drop the packet:
+		 * proof that the timed runs really walk the classifier */
+		r = ruleset_typical(nr[i], 0);
+		if (datapath_load_rules(r, nr[i], why, sizeof(why))) {
+			row_fail(fr[i], "%s", why);
+			free(r);
+			continue;
+		}
+		free(r);
+		if ((v = h_run(PF_IN, &p)) != PF_DROP) {
+			row_fail(fr[i], "datapath does not apply the ruleset (block rule passed: %d)", v);
+			continue;
+		}
+		r = ruleset_typical(nr[i], 1);
+		e = datapath_load_rules(r, nr[i], why, sizeof(why));
+		free(r);
+		h_tcp(&p, &f, &(struct h_tcp){ .flags = TH_SYN, .seq = 77 });
+		if (e)
+			row_fail(fr[i], "%s", why);
+		else if ((v = h_run(PF_IN, &p)) != PF_PASS)
+			row_fail(fr[i], "last rule `pass in proto tcp no state` did not pass (%d)", v);
+		else if (!h_state_get(&f, IPPROTO_TCP, PF_IN, &(struct pf_state){}))
+			row_fail(fr[i], "a `no state` rule made a state");
+		else if ((e = time_prog(fd, p.buf, p.len, &fr[i]->ns)))
+			row_fail(fr[i], "test run: %s", strerror(-e));
+	}
+	fr[1]->base = fr[2]->base = fr[0]->name;
+	fr[2]->target = 3.0;
+	h_unload();
+}
+
+/* ---- the classifier alone -------------------------------------------- */
+
+static void bench_classifier(void)
+{
+	static const size_t nr[3] = { 10, 1000, 10000 };
+	struct row *cr[3], *worst[2];
+	struct cls_probe probe;
+	struct pfbpf_cls_pkt pk = {};
+	char name[64], err[256];
+	int e;
+
+	for (int i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "classifier only, %zu rules", nr[i]);
+		cr[i] = row_add(name);
+	}
+	worst[0] = row_add("classifier worst case, 10 rules");
+	worst[1] = row_add("classifier worst case, 10000 rules");
+	if ((e = cls_probe_open(&probe, CLS_PROBE_OBJ))) {
+		for (int i = 0; i < 3; i++)
+			row_fail(cr[i], "cannot load %s: %s", CLS_PROBE_OBJ, strerror(-e));
+		row_fail(worst[0], "cannot load %s", CLS_PROBE_OBJ);
+		row_fail(worst[1], "cannot load %s", CLS_PROBE_OBJ);
+		return;
+	}
+	pk.dir = PF_IN;
+	pk.af = PF_INET;
+	pk.proto = IPPROTO_TCP;
+	pk.tcp_flags = TH_SYN;
+	pk.has_ports = 1;
+	pk.sport = 41000;
+	pk.dport = 80;
+	pk.ifindex = 1;
+	inet_pton(AF_INET, "192.0.2.1", &pk.src);
+	inet_pton(AF_INET, "198.51.100.1", &pk.dst);
+	for (int i = 0; i < 5; i++) {
+		struct row *r = i < 3 ? cr[i] : worst[i - 3];
+		size_t n = i < 3 ? nr[i] : (i == 3 ? 10 : 10000);
+		struct pfbpf_rule *rules = i < 3 ? ruleset_typical(n, 1) : ruleset_interleaved(n);
+		struct pfbpf_cls_image *img = NULL;
+		struct cls_probe_match m;
+		double v[64];
+		int k;
+
+		e = pfbpf_cls_compile(rules, n, NULL, NULL, &img, err, sizeof(err));
+		free(rules);
+		if (e) {
+			row_fail(r, "%s", err);
+			continue;
+		}
+		e = pfbpf_cls_install(img, 0, cls_probe_map_fd, &probe);
+		pfbpf_cls_free(img);
+		if (e || (e = cls_probe_run(&probe, &pk, 0, &m))) {
+			row_fail(r, "install/run: %s", strerror(-e));
+			continue;
+		}
+		if (m.idx != n - 1) {
+			row_fail(r, "classifier picked rule %d, expected %zu", (int)m.idx, n - 1);
+			continue;
+		}
+		for (k = 0; k < runs && k < 64; k++) {
+			__u32 ns;
+
+			if ((e = cls_probe_time(&probe, &pk, 0, repeat, &ns)))
+				break;
+			v[k] = ns;
+		}
+		if (e) {
+			row_fail(r, "test run: %s", strerror(-e));
+			continue;
+		}
+		qsort(v, k, sizeof(v[0]), cmp_double);
+		r->ns = v[k / 2];
+	}
+	cr[1]->base = cr[2]->base = cr[0]->name;
+	cr[2]->target = 3.0;
+	worst[1]->base = worst[0]->name;
+	cls_probe_close(&probe);
+}
+
+/* ---- memory per state ------------------------------------------------ */
+
+static long fdinfo_memlock(int fd)
+{
+	char path[64], line[256];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %ld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+static void bench_memory(void)
+{
+	struct row *r = row_add("");
+	struct pf_state_key *keys;
+	struct pf_state *vals;
+	__u32 type = BPF_MAP_TYPE_LRU_HASH, flags = 0, max;
+	LIBBPF_OPTS(bpf_map_create_opts, o);
+	long i, done = 0, ml;
+	int fd;
+
+	snprintf(r->name, sizeof(r->name), "memory per state at %ld states", nstates);
+	r->unit = "bytes";
+	r->target = 192;
+	/* the map as the datapath declares it (type, flags, key and value
+	 * sizes), sized as the loader would for this many states */
+	if (!h_load(0)) {
+		type = bpf_map__type(h_skel->maps.pf_states);
+		flags = bpf_map__map_flags(h_skel->maps.pf_states);
+		h_unload();
+	}
+	max = nstates + PF_STATE_MAP_SLACK;
+	o.map_flags = flags;
+	fd = bpf_map_create(type, "pf_states", sizeof(*keys), sizeof(*vals), max, &o);
+	if (fd < 0) {
+		row_fail(r, "creating a %u-entry state map: %s", max, strerror(errno));
+		return;
+	}
+	keys = calloc(65536, sizeof(*keys));
+	vals = calloc(65536, sizeof(*vals));
+	while (done < nstates) {
+		__u32 cnt = nstates - done < 65536 ? nstates - done : 65536;
+
+		for (i = 0; i < cnt; i++) {
+			memset(&keys[i], 0, sizeof(keys[i]));
+			keys[i].af = PF_INET;
+			keys[i].proto = IPPROTO_TCP;
+			keys[i].addr[0].v4 = htonl(0x0a000000 + (__u32)(done + i));
+			keys[i].addr[1].v4 = htonl(0xc6336401);
+			keys[i].port[0] = htons(40000);
+			keys[i].port[1] = htons(443);
+			vals[i].id = done + i + 1;
+		}
+		if (bpf_map_update_batch(fd, keys, vals, &cnt, NULL)) {
+			for (i = 0; i < cnt; i++)
+				if (bpf_map_update_elem(fd, &keys[i], &vals[i], BPF_NOEXIST))
+					break;
+			if (i < cnt) {
+				row_fail(r, "filling the map stopped at %ld: %s", done + i, strerror(errno));
+				goto out;
+			}
+		}
+		done += cnt;
+	}
+	ml = fdinfo_memlock(fd);
+	if (ml <= 0) {
+		row_fail(r, "no memlock line in /proc/self/fdinfo/%d", fd);
+		goto out;
+	}
+	r->ns = (double)ml / nstates;
+	snprintf(r->note, sizeof(r->note), "memlock %ld bytes, map of %u entries", ml, max);
+out:
+	free(keys);
+	free(vals);
+	close(fd);
+}
+
+/* ---- report ---------------------------------------------------------- */
+
+static void finish(const char *json)
+{
+	FILE *f = NULL;
+	time_t now = time(NULL);
+	char ts[32];
+
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	for (int i = 0; i < nrows; i++) {
+		struct row *r = &rows[i], *b = r->base ? row_find(r->base) : NULL;
+
+		if (b && b->ns > 0 && r->ns > 0)
+			r->ratio = r->ns / b->ns;
+	}
+	printf("pfbpf bench: repeat %d, median of %d, %ld states\n\n", repeat, runs, nstates);
+	printf("%-40s %12s %9s  %-28s %s\n", "measure", "value", "ratio", "vs", "target");
+	for (int i = 0; i < nrows; i++) {
+		struct row *r = &rows[i];
+		char val[32], ratio[16] = "", tgt[64] = "";
+		double judged = r->unit[0] == 'b' ? r->ns : r->ratio;
+
+		if (r->ns < 0)
+			snprintf(val, sizeof(val), "error");
+		else
+			snprintf(val, sizeof(val), "%.1f %s", r->ns, r->unit[0] == 'b' ? "B" : "ns");
+		if (r->ratio > 0)
+			snprintf(ratio, sizeof(ratio), "%.2fx", r->ratio);
+		if (r->target > 0 && r->ns >= 0 && judged > 0)
+			snprintf(tgt, sizeof(tgt), "%s (<= %g%s, got %.2f)", judged <= r->target ? "met" : "missed",
+				 r->target, r->unit[0] == 'b' ? " B" : "x", judged);
+		else if (r->target > 0)
+			snprintf(tgt, sizeof(tgt), "not measured (<= %g%s)", r->target, r->unit[0] == 'b' ? " B" : "x");
+		printf("%-40s %12s %9s  %-28.28s %s\n", r->name, val, ratio, r->base ? r->base : "", tgt);
+		if (r->note[0] && (r->ns < 0 || !quiet))
+			printf("    %s\n", r->note);
+	}
+	if (!json)
+		return;
+	f = fopen(json, "w");
+	if (!f) {
+		fprintf(stderr, "bench: cannot write %s: %s\n", json, strerror(errno));
+		failures++;
+		return;
+	}
+	fprintf(f, "{\n  \"time\": \"%s\",\n  \"repeat\": %d,\n  \"runs\": %d,\n  \"states\": %ld,\n  \"rows\": [\n",
+		ts, repeat, runs, nstates);
+	for (int i = 0; i < nrows; i++) {
+		struct row *r = &rows[i];
+		double judged = r->unit[0] == 'b' ? r->ns : r->ratio;
+
+		fprintf(f, "    {\"name\": \"%s\", \"unit\": \"%s\", ", r->name, r->unit);
+		if (r->ns >= 0)
+			fprintf(f, "\"value\": %.2f, ", r->ns);
+		else
+			fprintf(f, "\"value\": null, ");
+		if (r->base)
+			fprintf(f, "\"baseline\": \"%s\", \"ratio\": %.3f, ", r->base, r->ratio);
+		if (r->target > 0)
+			fprintf(f, "\"target\": %g, \"result\": \"%s\", ", r->target,
+				r->ns < 0 || judged <= 0 ? "not measured" : judged <= r->target ? "met" : "missed");
+		fprintf(f, "\"note\": \"%s\"}%s\n", r->note, i + 1 < nrows ? "," : "");
+	}
+	fprintf(f, "  ]\n}\n");
+	fclose(f);
+}
+
+static int silent(enum libbpf_print_level l, const char *fmt, va_list ap)
+{
+	return l == LIBBPF_WARN ? vfprintf(stderr, fmt, ap) : 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *json = "bench/results/latest.json";
+	struct h_pkt syn4;
+	int c;
+
+	while ((c = getopt(argc, argv, "r:n:s:o:q")) != -1) {
+		switch (c) {
+		case 'r': repeat = atoi(optarg); break;
+		case 'n': runs = atoi(optarg); break;
+		case 's': nstates = atol(optarg); break;
+		case 'o': json = optarg; break;
+		case 'q': quiet = 1; break;
+		default:
+			fprintf(stderr, "usage: %s [-r repeat] [-n runs] [-s states] [-o json] [-q]\n", argv[0]);
+			return 2;
+		}
+	}
+	if (repeat < 1 || runs < 1 || runs > 63 || nstates < 1) {
+		fprintf(stderr, "bench: bad -r/-n/-s value\n");
+		return 2;
+	}
+	libbpf_set_print(silent);
+	h_tcp(&syn4, &H_FLOW4("192.0.2.1", 40000, "198.51.100.1", 80), &(struct h_tcp){ .flags = TH_SYN });
+	bench_floor(&syn4);
+	bench_datapath();
+	bench_classifier();
+	bench_memory();
+	finish(json);
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * pf_state.h - the state table: keys, timeouts (with pf's adaptive
+ * scaling), creation under `limit states` and per-rule `max`, removal with
+ * a destroy event, and pf's UDP / ICMP / other peer-state machines.
+ */
+#ifndef PF_STATE_H
+#define PF_STATE_H
+
+#include "pf_maps.h"
+#include "pf_events.h"
+#include "pf_pkt.h"
+#include "pf_parse.h"
+
+/*
+ * The ruleset slot that created a state.  pf_state.rule holds pf's rule
+ * number (what pfctl shows); the slot is needed to find the rule's
+ * counters (pf_rulectr / pf_rulestates are indexed slot * PF_MAX_RULES + nr)
+ * and lives in the last free flag bit.
+ */
+#define PFSTATE_F_SLOT1 0x80
+
+#define PF_NSEC 1000000000ULL
+
+static __always_inline __u32 pf_now(void)
+{
+	return (__u32)(bpf_ktime_get_boot_ns() / PF_NSEC);
+}
+
+static __always_inline struct pf_config *pf_config_get(void)
+{
+	__u32 z = 0;
+
+	return bpf_map_lookup_elem(&pf_config, &z);
+}
+
+/*
+ * pf's default for a timeout class.  Written as comparisons rather than a
+ * table so that nothing lands in .rodata (iproute2 would give every
+ * attachment its own copy and the object must not carry global data).
+ */
+static __always_inline __u32 pf_default_timeout(__u32 c)
+{
+	if (c == PFTM_TCP_FIRST_PACKET) return 120;
+	if (c == PFTM_TCP_OPENING) return 30;
+	if (c == PFTM_TCP_ESTABLISHED) return 86400;
+	if (c == PFTM_TCP_CLOSING) return 900;
+	if (c == PFTM_TCP_FIN_WAIT) return 45;
+	if (c == PFTM_TCP_CLOSED) return 90;
+	if (c == PFTM_UDP_FIRST_PACKET) return 60;
+	if (c == PFTM_UDP_SINGLE) return 30;
+	if (c == PFTM_UDP_MULTIPLE) return 60;
+	if (c == PFTM_ICMP_FIRST_PACKET) return 20;
+	if (c == PFTM_ICMP_ERROR_REPLY) return 10;
+	if (c == PFTM_OTHER_FIRST_PACKET) return 60;
+	if (c == PFTM_OTHER_SINGLE) return 30;
+	if (c == PFTM_OTHER_MULTIPLE) return 60;
+	if (c == PFTM_FRAG) return 30;
+	if (c == PFTM_INTERVAL) return 10;
+	if (c == PFTM_ADAPTIVE_START) return 60000;
+	if (c == PFTM_ADAPTIVE_END) return 120000;
+	if (c == PFTM_TS_DIFF) return 30;
+	return 0;
+}
+
+/*
+ * v if v < lim, else 0, with the comparison made on the very register that
+ * indexes the array afterwards: clang otherwise happily tests one copy and
+ * indexes with another, which the verifier cannot follow.
+ */
+#define PF_CLAMP(v, lim) \
+	asm volatile("if %[x] < %[l] goto +1; %[x] = 0" : [x] "+r"(v) : [l] "i"(lim))
+
+/* Global value of a timeout: pf_config, zero meaning pf's default. */
+static __always_inline __u32 pf_timeout_global(const struct pf_config *cfg, __u32 c)
+{
+	__u64 i = c;
+	__u32 v;
+
+	if (c >= PFTM_MAX)
+		return 0;
+	PF_CLAMP(i, PFTM_MAX);
+	v = cfg->timeout[i];
+	return v ? v : pf_default_timeout(c);
+}
+
+/* Timeout of a class for a state: its rule's profile, else the global one. */
+static __always_inline __u32 pf_timeout(const struct pf_config *cfg, __u8 tprofile, __u32 c)
+{
+	if (tprofile && c < PFTM_MAX) {
+		__u32 idx = tprofile;
+		struct pf_tprofile *tp = bpf_map_lookup_elem(&pf_tprofiles, &idx);
+		__u64 i = c;
+
+		PF_CLAMP(i, PFTM_MAX);
+		if (tp && tp->timeout[i])
+			return tp->timeout[i];
+	}
+	return pf_timeout_global(cfg, c);
+}
+
+static __always_inline __u32 pf_limit_states(const struct pf_config *cfg)
+{
+	return cfg->limit[PF_LIMIT_STATES] ? cfg->limit[PF_LIMIT_STATES] : PF_DEFAULT_LIMIT_STATES;
+}
+
+/*
+ * pf_state_expires(): the second at which the state dies.  Past
+ * adaptive.start states every timeout shrinks by (end - states) / (end -
+ * start); at adaptive.end states die at once.
+ */
+static __always_inline __u64 pf_state_expires(const struct pf_state *s, const struct pf_config *cfg,
+					      __s64 states, __u32 now)
+{
+	__u64 timeout = pf_timeout(cfg, s->tprofile, s->timeout);
+	__u64 start = pf_timeout(cfg, s->tprofile, PFTM_ADAPTIVE_START);
+	__u64 end = pf_timeout(cfg, s->tprofile, PFTM_ADAPTIVE_END);
+
+	if (states < 0)
+		states = 0;
+	if (end && start < end && (__u64)states > start) {
+		if ((__u64)states >= end)
+			return now;
+		timeout = timeout * (end - (__u64)states) / (end - start);
+	}
+	return (__u64)s->expire + timeout;
+}
+
+static __always_inline int pf_state_expired(const struct pf_state *s, const struct pf_config *cfg,
+					    __s64 states, __u32 now)
+{
+	return (__u64)now >= pf_state_expires(s, cfg, states, now);
+}
+
+/* Why a state that timed out ended, for its destroy event. */
+static __always_inline __u8 pf_expire_reason(const struct pf_state *s, __u8 proto)
+{
+	if (proto == IPPROTO_TCP) {
+		if (s->pstate[0] == TCPS_TIME_WAIT && s->pstate[1] == TCPS_TIME_WAIT)
+			return PF_DESTROY_RST;
+		if (s->pstate[0] >= TCPS_FIN_WAIT_2 && s->pstate[1] >= TCPS_FIN_WAIT_2)
+			return PF_DESTROY_FIN;
+	}
+	return PF_DESTROY_EXPIRED;
+}
+
+static __always_inline __u32 pf_rule_slotidx(const struct pf_state *s)
+{
+	__u32 slot = (s->flags & PFSTATE_F_SLOT1) ? 1 : 0;
+
+	return slot * PF_MAX_RULES + (s->rule & (PF_MAX_RULES - 1));
+}
+
+/* Decrement a shared counter without going below zero: after a ruleset
+ * reload user space zeroes the new slot's counters while old states of the
+ * same slot may still die. */
+static __always_inline void pf_dec_sat32(__u32 *v)
+{
+	__u32 old = *v;
+	int i;
+
+	/* bounded: under heavy contention a decrement may be lost, which
+	 * only makes `max N` a little more generous */
+	for (i = 0; i < 4 && old; i++) {
+		__u32 seen = __sync_val_compare_and_swap(v, old, old - 1);
+
+		if (seen == old)
+			break;
+		old = seen;
+	}
+}
+
+/*
+ * Remove a state and account for it.  Only the CPU whose delete succeeds
+ * does the accounting and emits the event, so a state that two CPUs find
+ * expired at once is counted and reported once.  The event is reserved and
+ * filled before the delete: a preallocated element is reused by the next
+ * insert as soon as it is freed.  Returns 1 if removed.
+ */
+static __noinline int pf_state_remove(const struct pf_state_key *key, struct pf_state *s,
+				      __u32 reason)
+{
+	struct pf_status_pcpu *st = pf_status_get();
+	struct pf_gcount *g = pf_gcount_get();
+	struct pf_config *cfg = pf_config_get();
+	struct pf_event *ev;
+	__u32 rule, ridx;
+	__u8 flags;
+
+	if (!key || !s)
+		return 0;
+	ev = bpf_ringbuf_reserve(&pf_events, sizeof(*ev), 0);
+	if (ev) {
+		ev->type = PF_EV_STATE_DESTROY;
+		ev->reason = reason;
+		ev->direction = pf_state_dir(s);
+		ev->old_pstate[0] = s->pstate[0];
+		ev->old_pstate[1] = s->pstate[1];
+		ev->pad[0] = ev->pad[1] = ev->pad[2] = 0;
+		ev->ts_ns = bpf_ktime_get_boot_ns();
+		ev->cpu = bpf_get_smp_processor_id();
+		ev->creatorid = pf_creatorid(s, cfg);
+		__builtin_memcpy(&ev->key[PF_SK_WIRE], key, sizeof(*key));
+		__builtin_memcpy(&ev->key[PF_SK_STACK], key, sizeof(*key));
+		__builtin_memcpy(&ev->state, s, sizeof(*s));
+	}
+	rule = s->rule;
+	flags = s->flags;
+	if (bpf_map_delete_elem(&pf_states, key)) {
+		if (ev)
+			bpf_ringbuf_discard(ev, 0);
+		return 0;
+	}
+	if (ev)
+		bpf_ringbuf_submit(ev, 0);
+	else if (st)
+		st->events_lost++;
+	if (g)
+		__sync_fetch_and_add(&g->states, -1);
+	if (st)
+		st->fcounters[FCNT_STATE_REMOVALS]++;
+	if (rule != PF_RULE_NONE) {
+		__u32 *n;
+
+		ridx = ((flags & PFSTATE_F_SLOT1) ? PF_MAX_RULES : 0) + (rule & (PF_MAX_RULES - 1));
+		n = bpf_map_lookup_elem(&pf_rulestates, &ridx);
+		if (n)
+			pf_dec_sat32(n);
+	}
+	return 1;
+}
+
+/* A peer state changed: pf_set_protostate(), with its event. */
+static __always_inline void pf_set_pstate(const struct pf_state_key *key, struct pf_state *s,
+					  int peer, __u8 newstate)
+{
+	__u32 info;
+
+	if (s->pstate[peer & 1] == newstate)
+		return;
+	info = PF_EVI_OLD(PF_EV_STATE_CHANGE, s->pstate[0], s->pstate[1]);
+	s->pstate[peer & 1] = newstate;
+	pf_event_state(key, s, info);
+}
+
+/*
+ * UDP and other protocols (pf_test_state for PFUDPS / PFOTHERS): a peer
+ * that sends becomes SINGLE, the other side answering makes both
+ * MULTIPLE, and the timeout follows.
+ */
+static __always_inline void pf_state_update_simple(const struct pf_state_key *key,
+						   struct pf_state *s, int src, __u8 proto, __u32 now)
+{
+	int dst = !src;
+
+	/* PFUDPS_* and PFOTHERS_* share their values */
+	if (s->pstate[src] < PFUDPS_SINGLE)
+		pf_set_pstate(key, s, src, PFUDPS_SINGLE);
+	if (s->pstate[dst] == PFUDPS_SINGLE)
+		pf_set_pstate(key, s, dst, PFUDPS_MULTIPLE);
+	s->expire = now;
+	if (proto == IPPROTO_UDP)
+		s->timeout = (s->pstate[src] == PFUDPS_MULTIPLE && s->pstate[dst] == PFUDPS_MULTIPLE) ?
+				     PFTM_UDP_MULTIPLE : PFTM_UDP_SINGLE;
+	else
+		s->timeout = (s->pstate[src] == PFOTHERS_MULTIPLE &&
+			      s->pstate[dst] == PFOTHERS_MULTIPLE) ?
+				     PFTM_OTHER_MULTIPLE : PFTM_OTHER_SINGLE;
+}
+
+/* Build the state key for a packet (pf's sidx/didx ordering). */
+static __always_inline void pf_key_from_pkt(const struct pf_pkt *pkt, __u8 dir,
+					    struct pf_state_key *k)
+{
+	int sidx = dir == PF_IN ? 0 : 1;
+
+	__builtin_memset(k, 0, sizeof(*k));
+	k->af = pkt->af;
+	k->proto = pkt->proto;
+	if (sidx == 0) {
+		__builtin_memcpy(&k->addr[0], &pkt->src, sizeof(struct pf_addr));
+		__builtin_memcpy(&k->addr[1], &pkt->dst, sizeof(struct pf_addr));
+		k->port[0] = pkt->sport;
+		k->port[1] = pkt->dport;
+	} else {
+		__builtin_memcpy(&k->addr[1], &pkt->src, sizeof(struct pf_addr));
+		__builtin_memcpy(&k->addr[0], &pkt->dst, sizeof(struct pf_addr));
+		k->port[1] = pkt->sport;
+		k->port[0] = pkt->dport;
+	}
+}
+
+/*
+ * Per-CPU scratch for one packet: the parsed packet (and the packet an ICMP
+ * error quotes) live here rather than on the 512-byte BPF stack, which the
+ * classifier and the state code need.  A packet program runs to completion
+ * on its CPU with bottom halves off, so nothing else touches it meanwhile
+ * (pf_ctl and the timer never use it).  Not pinned: nothing to share.
+ */
+struct pf_scratch {
+	struct pf_pkt pkt;
+	struct pf_pkt inner;     /* ICMP error: the quoted packet */
+	struct pf_parse_aux aux;
+	struct pf_parse_aux iaux;
+	struct pf_state_key key;
+	struct pf_state st;      /* a state being built by pf_state_create */
+	struct pf_rule_match m;  /* the classifier's answer */
+	__u32 icmp_err;          /* the packet is an ICMP error with no state */
+	__u32 reason;            /* PFRES_* of a drop, PFRES_MAX for none */
+	__u32 inner_res;         /* PF_INNER_* */
+	__u32 new_state;
+	__u32 pad;
+};
+enum { PF_INNER_NONE = 0, PF_INNER_OK = 1, PF_INNER_BAD = 2, PF_INNER_NOSTATE = 3 };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pf_scratch);
+} pf_scratch SEC(".maps");
+
+static __always_inline struct pf_scratch *pf_scratch_get(void)
+{
+	__u32 z = 0;
+
+	return bpf_map_lookup_elem(&pf_scratch, &z);
+}
+
+/* What a new state inherits from the rule that made it. */
+struct pf_state_origin {
+	__u32 rule_nr;     /* PF_RULE_NONE for none */
+	__u32 slotidx;     /* pf_rulestates / pf_rulectr index */
+	__u32 max_states;  /* rule's (max N), 0 = none */
+	__u8 tprofile;
+	__u8 log;
+	__u8 slot;
+	__u8 pad;
+};
+
+/*
+ * Create the state for pkt (pf_create_state).  Enforces `limit states` and
+ * the rule's `max` with atomic counters before touching the map, so a full
+ * table refuses new connections instead of evicting old ones.  Returns 0,
+ * or a PFRES_* reason (> 0) for the drop.
+ */
+static __noinline int pf_state_create(const struct pf_pkt *pkt, const struct pf_state_key *key,
+				      const struct pf_state_origin *o)
+{
+	struct pf_status_pcpu *st = pf_status_get();
+	struct pf_config *cfg = pf_config_get();
+	struct pf_gcount *g = pf_gcount_get();
+	__u32 *rcur = 0, now = pf_now();
+	struct pf_scratch *sc = pf_scratch_get();
+	struct pf_state *s;
+	__s64 old;
+
+	if (!pkt || !key || !o || !st || !cfg || !g || !sc)
+		return PFRES_MEMORY;
+	s = &sc->st;
+
+	if (o->rule_nr != PF_RULE_NONE && o->max_states) {
+		__u32 ridx = o->slotidx;
+
+		rcur = bpf_map_lookup_elem(&pf_rulestates, &ridx);
+		if (rcur) {
+			if (__sync_fetch_and_add(rcur, 1) >= o->max_states) {
+				__sync_fetch_and_add(rcur, -1);
+				st->lcounters[LCNT_STATES]++;
+				return PFRES_MAXSTATES;
+			}
+		}
+	}
+	old = __sync_fetch_and_add(&g->states, 1);
+	if (old >= (__s64)pf_limit_states(cfg)) {
+		__sync_fetch_and_add(&g->states, -1);
+		if (rcur)
+			__sync_fetch_and_add(rcur, -1);
+		st->lcounters[LCNT_STATES]++;
+		return PFRES_MAXSTATES;
+	}
+
+	__builtin_memset(s, 0, sizeof(*s));
+	s->id = cfg->state_id_base + __sync_fetch_and_add(&g->next_id, 1) + 1;
+	s->creation = now;
+	s->expire = now;
+	s->ifindex = pkt->ifindex;
+	s->rule = o->rule_nr;
+	s->tprofile = o->tprofile;
+	s->flags = (pkt->dir == PF_OUT ? PFSTATE_F_OUT : 0) | (o->log ? PFSTATE_F_LOG : 0) |
+		  (o->slot ? PFSTATE_F_SLOT1 : 0) |
+		  (cfg->state_policy == PF_STATE_IFBOUND ? PFSTATE_F_IFBOUND : 0);
+	s->packets[0] = 1;
+	s->bytes[0] = pkt->tot_len;
+
+	switch (pkt->proto) {
+	case IPPROTO_TCP: {
+		__u32 win = pkt->win ? pkt->win : 1;
+
+		s->seqlo[0] = pkt->seq;
+		/* seq + payload + SYN (+1) + 1, as pf_create_state */
+		s->seqhi[0] = pkt->seq + pkt->payload_len + 1;
+		if (pkt->tcp_flags & TH_SYN) {
+			s->seqhi[0]++;
+			s->wscale[0] = pkt->wscale;
+		}
+		if (s->wscale[0] & PF_WSCALE_MASK) {
+			/* remove the scale factor from the initial window */
+			__u32 sh = s->wscale[0] & PF_WSCALE_MASK;
+
+			win = (win + (1U << sh) - 1) >> sh;
+		}
+		s->max_win[0] = win;
+		s->mss[0] = pkt->mss;
+		if (pkt->tcp_flags & TH_FIN)
+			s->seqhi[0]++;
+		s->seqhi[1] = 1;
+		s->max_win[1] = 1;
+		s->pstate[0] = TCPS_SYN_SENT;
+		s->pstate[1] = TCPS_CLOSED;
+		s->timeout = PFTM_TCP_FIRST_PACKET;
+		break;
+	}
+	case IPPROTO_UDP:
+		s->pstate[0] = PFUDPS_SINGLE;
+		s->pstate[1] = PFUDPS_NO_TRAFFIC;
+		s->timeout = PFTM_UDP_FIRST_PACKET;
+		break;
+	case IPPROTO_ICMP:
+	case PF_IPPROTO_ICMPV6:
+		s->timeout = PFTM_ICMP_FIRST_PACKET;
+		break;
+	default:
+		s->pstate[0] = PFOTHERS_SINGLE;
+		s->pstate[1] = PFOTHERS_NO_TRAFFIC;
+		s->timeout = PFTM_OTHER_FIRST_PACKET;
+		break;
+	}
+
+	/* NOEXIST: another CPU may have made the same state a moment ago;
+	 * pf counts that as a failed insertion and drops the packet. */
+	if (bpf_map_update_elem(&pf_states, key, s, BPF_NOEXIST)) {
+		__sync_fetch_and_add(&g->states, -1);
+		if (rcur)
+			__sync_fetch_and_add(rcur, -1);
+		return PFRES_STATEINS;
+	}
+	if (o->rule_nr != PF_RULE_NONE && !rcur) {
+		__u32 ridx = o->slotidx;
+
+		rcur = bpf_map_lookup_elem(&pf_rulestates, &ridx);
+		if (rcur)
+			__sync_fetch_and_add(rcur, 1);
+	}
+	st->fcounters[FCNT_STATE_INSERT]++;
+	pf_event_state(key, s, PF_EVI(PF_EV_STATE_CREATE, 0));
+	return 0;
+}
+
+#endif /* PF_STATE_H */

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * pf_sweep.h - expiry without a user-space daemon: a bpf_timer in pf_timer
+ * fires every `interval` seconds and walks pf_states with
+ * bpf_for_each_map_elem, removing what has expired (pf_purge_expired_states)
+ * and emitting a destroy event for each.  The walk also counts the live
+ * states, which is how an LRU eviction behind our back is noticed.
+ *
+ * The timer is armed lazily by the first packet any program sees, and by
+ * pf_ctl's ARM op.  Whichever program arms it owns the callback; the timer
+ * keeps that program alive, and a pinned pf_timer outlives every
+ * attachment, so the sweep runs as long as the maps exist.
+ */
+#ifndef PF_SWEEP_H
+#define PF_SWEEP_H
+
+#include "pf_state.h"
+
+#define PF_CLOCK_BOOTTIME 7 /* uapi CLOCK_BOOTTIME: vmlinux.h has no macros */
+
+struct pf_sweep_ctx {
+	__u32 now;
+	__u32 pad;
+	__s64 states;       /* pf_gcount.states at the start of the walk */
+	__u64 visited;
+	__u64 removed;
+	__u64 budget_left;  /* unused slots: keep the struct 8-aligned */
+};
+
+static long pf_sweep_cb(struct bpf_map *map, struct pf_state_key *key, struct pf_state *s,
+			struct pf_sweep_ctx *c)
+{
+	struct pf_config *cfg = pf_config_get();
+
+	c->visited++;
+	if (!cfg)
+		return 0;
+	if (pf_state_expired(s, cfg, c->states, c->now)) {
+		if (pf_state_remove(key, s, pf_expire_reason(s, key->proto)))
+			c->removed++;
+	}
+	return 0;
+}
+
+/*
+ * One sweep.  Returns the number of states removed.  Eviction check: the
+ * walk saw `live` states; anything the counter holds beyond that, minus
+ * states created while we walked (they may or may not have been visited),
+ * was dropped by the LRU without our accounting.  The estimate errs low
+ * under races, never high.
+ */
+static __always_inline __u64 pf_sweep(void)
+{
+	struct pf_gcount *g = pf_gcount_get();
+	struct pf_sweep_ctx c = {};
+	__u64 id0, created, live;
+	__s64 now_states;
+
+	if (!g)
+		return 0;
+	c.now = pf_now();
+	c.states = g->states;
+	id0 = g->next_id;
+	bpf_for_each_map_elem(&pf_states, pf_sweep_cb, &c, 0);
+	created = g->next_id - id0;
+	live = c.visited - c.removed;
+	now_states = g->states;
+	if (now_states > 0 && (__u64)now_states > live + created) {
+		__u64 evicted = (__u64)now_states - live - created;
+
+		__sync_fetch_and_add(&g->states, -(__s64)evicted);
+		__sync_fetch_and_add(&g->evicted, evicted);
+	}
+	__sync_fetch_and_add(&g->sweeps, 1);
+	g->last_sweep_ns = bpf_ktime_get_boot_ns();
+	return c.removed;
+}
+
+static int pf_timer_cb(void *map, __u32 *key, struct pf_timer_val *t)
+{
+	struct pf_config *cfg = pf_config_get();
+	__u64 interval = 10;
+
+	pf_sweep();
+	if (cfg)
+		interval = pf_timeout_global(cfg, PFTM_INTERVAL);
+	if (!interval)
+		interval = 1;
+	bpf_timer_start(&t->timer, interval * PF_NSEC, 0);
+	return 0;
+}
+
+/*
+ * Fill what a zeroed pf_config leaves open (a map iproute2 creates is all
+ * zeroes): a random hostid as pf picks one, and a state id base from the
+ * clock as pf does, so ids stay unique across reloads.
+ */
+static __always_inline void pf_config_init(struct pf_config *cfg)
+{
+	if (!cfg->hostid)
+		cfg->hostid = bpf_get_prandom_u32() | 1;
+	if (!cfg->state_id_base)
+		cfg->state_id_base = (bpf_ktime_get_tai_ns() / PF_NSEC) << 32;
+}
+
+/*
+ * Arm the sweep timer if nobody has.  bpf_timer_init fails with -EBUSY
+ * when another program (another attachment) got there first, which is
+ * fine: one timer sweeps for all.  Returns 0 or -errno.
+ */
+static __always_inline int pf_timer_arm(struct pf_config *cfg, struct pf_gcount *g)
+{
+	struct pf_timer_val *t;
+	__u32 z = 0;
+	long err;
+
+	t = bpf_map_lookup_elem(&pf_timer, &z);
+	if (!t)
+		return -2; /* -ENOENT */
+	err = bpf_timer_init(&t->timer, &pf_timer, PF_CLOCK_BOOTTIME);
+	if (err == -16 /* EBUSY */) {
+		g->timer_armed = 1;
+		return 0;
+	}
+	if (err)
+		return err;
+	pf_config_init(cfg);
+	err = bpf_timer_set_callback(&t->timer, pf_timer_cb);
+	if (err)
+		return err;
+	err = bpf_timer_start(&t->timer, pf_timeout_global(cfg, PFTM_INTERVAL) * PF_NSEC, 0);
+	if (err)
+		return err;
+	g->timer_armed = 1;
+	return 0;
+}
+
+#endif /* PF_SWEEP_H */

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * pf_tcp.h - pf_tcp_track_full: TCP sequence tracking after Guido van
+ * Rooij's "Real Stateful TCP Packet Filtering in IP Filter", with pf's
+ * window scaling, ack-skew bounds, RST check, loose branch and timeout
+ * classes (REFERENCE.md).
+ *
+ * Peer 0 of a state is the side that created it (pf's `src`); for a packet
+ * travelling in the state's direction the sender is peer 0, otherwise 1.
+ *
+ * Concurrency: two CPUs may track packets of one connection at once (RSS
+ * keeps a flow on one CPU in the common case).  The value has no lock (it
+ * must stay 80 bytes), so concurrent updates can lose one window slide; the
+ * next packet repairs it.  pf serialises with a lock; we accept the race.
+ */
+#ifndef PF_TCP_H
+#define PF_TCP_H
+
+#include "pf_state.h"
+
+#define PF_SEQ_LT(a, b) ((__s32)((a) - (b)) < 0)
+#define PF_SEQ_LEQ(a, b) ((__s32)((a) - (b)) <= 0)
+#define PF_SEQ_GT(a, b) ((__s32)((a) - (b)) > 0)
+#define PF_SEQ_GEQ(a, b) ((__s32)((a) - (b)) >= 0)
+#define PF_TCP_MAXWIN 65535
+
+static __always_inline __u32 pf_max1(__u32 v)
+{
+	return v ? v : 1;
+}
+
+static __always_inline __u16 pf_win16(__u32 w)
+{
+	return w > PF_TCP_MAXWIN ? PF_TCP_MAXWIN : w;
+}
+
+/* One side of a connection while a segment is judged (pf_state_peer). */
+struct pf_peer {
+	__u32 seqlo;
+	__u32 seqhi;
+	__u32 max_win;
+	__u16 mss;
+	__u8 wscale;
+	__u8 pstate;
+};
+
+/*
+ * Track one segment of an existing state.  Returns 0 to pass or
+ * PFRES_BADSTATE to drop.  Both peers are judged in local copies and
+ * written back only if the segment passes, so a refused segment leaves the
+ * state exactly as it was: a spoofed out-of-window RST changes nothing.
+ * (Locals with fixed offsets also keep clang from indexing the stack in
+ * ways the verifier refuses.)
+ */
+static __noinline int pf_tcp_track(const struct pf_state_key *key, struct pf_state *s,
+				   const struct pf_pkt *pkt)
+{
+	struct pf_peer src, dst;
+	__u32 win, ack, end, data_end, seq, orig_seq, now;
+	__u8 flags, sws, dws, old0, old1, sflags;
+	int si, di, refresh = 1;
+	__s32 ackskew;
+
+	if (!key || !s || !pkt)
+		return PFRES_BADSTATE;
+	now = pf_now();
+	si = pkt->dir == pf_state_dir(s) ? 0 : 1;
+	di = !si;
+	flags = pkt->tcp_flags;
+	win = pkt->win;
+	old0 = s->pstate[0];
+	old1 = s->pstate[1];
+	src.seqlo = s->seqlo[si];
+	src.seqhi = s->seqhi[si];
+	src.max_win = s->max_win[si];
+	src.mss = s->mss[si];
+	src.wscale = s->wscale[si];
+	src.pstate = s->pstate[si];
+	dst.seqlo = s->seqlo[di];
+	dst.seqhi = s->seqhi[di];
+	dst.max_win = s->max_win[di];
+	dst.mss = s->mss[di];
+	dst.wscale = s->wscale[di];
+	dst.pstate = s->pstate[di];
+
+	if (src.wscale && dst.wscale && !(flags & TH_SYN)) {
+		sws = src.wscale & PF_WSCALE_MASK;
+		dws = dst.wscale & PF_WSCALE_MASK;
+	} else {
+		sws = dws = 0;
+	}
+
+	orig_seq = seq = pkt->seq;
+	if (src.seqlo == 0) {
+		/* First packet from this side: set its half of the state. */
+		ack = pkt->ack;
+		end = seq + pkt->payload_len;
+		if (flags & TH_SYN) {
+			end++;
+			if (dst.wscale & PF_WSCALE_FLAG) {
+				src.wscale = pkt->wscale;
+				if (src.wscale & PF_WSCALE_FLAG) {
+					/* remove the scale factor from the initial window */
+					sws = src.wscale & PF_WSCALE_MASK;
+					win = (win + (1U << sws) - 1) >> sws;
+					dws = dst.wscale & PF_WSCALE_MASK;
+				} else {
+					/* the other side offered scaling alone: undo it */
+					dst.max_win = pf_win16(dst.max_win << (dst.wscale & PF_WSCALE_MASK));
+					dst.wscale = 0;
+				}
+			}
+			if (pkt->mss)
+				src.mss = pkt->mss;
+		}
+		data_end = end;
+		if (flags & TH_FIN)
+			end++;
+		src.seqlo = seq;
+		if (src.pstate < TCPS_SYN_SENT)
+			src.pstate = TCPS_SYN_SENT;
+		/* slide the window: seqhi may be stale (picked-up connection) */
+		if (src.seqhi == 1 || PF_SEQ_GEQ(end + pf_max1(dst.max_win << dws), src.seqhi))
+			src.seqhi = end + pf_max1(dst.max_win << dws);
+		if (win > src.max_win)
+			src.max_win = pf_win16(win);
+	} else {
+		ack = pkt->ack;
+		end = seq + pkt->payload_len;
+		if (flags & TH_SYN)
+			end++;
+		data_end = end;
+		if (flags & TH_FIN)
+			end++;
+	}
+
+	if (!(flags & TH_ACK)) {
+		/* let it through the ack-skew check */
+		ack = dst.seqlo;
+	} else if ((ack == 0 && (flags & (TH_ACK | TH_RST)) == (TH_ACK | TH_RST)) ||
+		   dst.pstate < TCPS_SYN_SENT) {
+		/* broken stacks send RST|ACK with ack 0 */
+		ack = dst.seqlo;
+	}
+
+	if (seq == end) {
+		/* no data: ease the sequencing restrictions */
+		seq = src.seqlo;
+		data_end = end = seq;
+	}
+
+	ackskew = (__s32)(dst.seqlo - ack);
+
+	if (PF_SEQ_GEQ(src.seqhi, data_end) &&
+	    /* last octet inside the other's window */
+	    PF_SEQ_GEQ(seq, src.seqlo - (dst.max_win << dws)) &&
+	    /* retransmit: not more than one window back */
+	    ackskew >= -PF_MAXACKWINDOW &&
+	    /* acking at most one reassembled fragment backwards */
+	    ackskew <= (PF_MAXACKWINDOW << sws) &&
+	    /* acking at most one window forward; a RST must hit seqlo (+-1) */
+	    (!(flags & TH_RST) || orig_seq == src.seqlo || orig_seq == src.seqlo + 1 ||
+	     orig_seq + 1 == src.seqlo)) {
+		if (src.max_win < win)
+			src.max_win = pf_win16(win);
+		if (PF_SEQ_GT(end, src.seqlo))
+			src.seqlo = end;
+		if (PF_SEQ_GEQ(ack + (win << sws), dst.seqhi))
+			dst.seqhi = ack + pf_max1(win << sws);
+
+		if ((flags & TH_SYN) && src.pstate < TCPS_SYN_SENT)
+			src.pstate = TCPS_SYN_SENT;
+		if ((flags & TH_FIN) && src.pstate < TCPS_CLOSING)
+			src.pstate = TCPS_CLOSING;
+		if (flags & TH_ACK) {
+			if (dst.pstate == TCPS_SYN_SENT)
+				dst.pstate = TCPS_ESTABLISHED;
+			else if (dst.pstate == TCPS_CLOSING)
+				dst.pstate = TCPS_FIN_WAIT_2;
+		}
+		if (flags & TH_RST)
+			src.pstate = dst.pstate = TCPS_TIME_WAIT;
+	} else if ((dst.pstate < TCPS_SYN_SENT || dst.pstate >= TCPS_FIN_WAIT_2 ||
+		    src.pstate >= TCPS_FIN_WAIT_2) &&
+		   PF_SEQ_GEQ(src.seqhi + PF_MAXACKWINDOW, data_end) &&
+		   PF_SEQ_GEQ(seq, src.seqlo - PF_MAXACKWINDOW)) {
+		/*
+		 * Loose branch: shotgunned SYNs before the peer answers, and
+		 * the stragglers after a close.  Pass without refreshing the
+		 * expiry, so a flood of such packets cannot keep a dead state
+		 * alive.  dst.seqhi is not set: this may be a shotgunned SYN.
+		 */
+		refresh = 0;
+		if (src.max_win < win)
+			src.max_win = pf_win16(win);
+		if (PF_SEQ_GT(end, src.seqlo))
+			src.seqlo = end;
+		if (PF_SEQ_GEQ(ack + (win << sws), dst.seqhi))
+			dst.seqhi = ack + pf_max1(win << sws);
+		if ((flags & TH_FIN) && src.pstate < TCPS_CLOSING)
+			src.pstate = TCPS_CLOSING;
+		if (flags & TH_RST)
+			src.pstate = dst.pstate = TCPS_TIME_WAIT;
+	} else {
+		return PFRES_BADSTATE;
+	}
+
+	/* Accepted: write both peers back. */
+	s->seqlo[si & 1] = src.seqlo;
+	s->seqhi[si & 1] = src.seqhi;
+	s->max_win[si & 1] = src.max_win;
+	s->mss[si & 1] = src.mss;
+	s->wscale[si & 1] = src.wscale;
+	s->pstate[si & 1] = src.pstate;
+	s->seqlo[di & 1] = dst.seqlo;
+	s->seqhi[di & 1] = dst.seqhi;
+	s->max_win[di & 1] = dst.max_win;
+	s->mss[di & 1] = dst.mss;
+	s->wscale[di & 1] = dst.wscale;
+	s->pstate[di & 1] = dst.pstate;
+
+	if (refresh) {
+		s->expire = now;
+		if (src.pstate >= TCPS_FIN_WAIT_2 && dst.pstate >= TCPS_FIN_WAIT_2)
+			s->timeout = PFTM_TCP_CLOSED;
+		else if (src.pstate >= TCPS_CLOSING && dst.pstate >= TCPS_CLOSING)
+			s->timeout = PFTM_TCP_FIN_WAIT;
+		else if (src.pstate < TCPS_ESTABLISHED || dst.pstate < TCPS_ESTABLISHED)
+			s->timeout = PFTM_TCP_OPENING;
+		else if (src.pstate >= TCPS_CLOSING || dst.pstate >= TCPS_CLOSING)
+			s->timeout = PFTM_TCP_CLOSING;
+		else
+			s->timeout = PFTM_TCP_ESTABLISHED;
+	}
+
+	sflags = s->flags;
+	if (s->wscale[0] && s->wscale[1])
+		sflags |= PFSTATE_F_WSCALE;
+	else
+		sflags &= ~PFSTATE_F_WSCALE;
+
+	/* One state-change event per segment that moved a peer (pf fires one
+	 * per peer; old_pstate carries both peers' previous states). */
+	if (s->pstate[0] != old0 || s->pstate[1] != old1)
+		pf_event_state(key, s, PF_EVI_OLD(PF_EV_STATE_CHANGE, old0, old1));
+
+	/* Once-per-state milestones for pftrace's tcp-established/closed. */
+	if (!(sflags & PFSTATE_F_ESTAB_SEEN) && s->pstate[0] == TCPS_ESTABLISHED &&
+	    s->pstate[1] == TCPS_ESTABLISHED) {
+		sflags |= PFSTATE_F_ESTAB_SEEN;
+		s->flags = sflags;
+		pf_event_state(key, s, PF_EVI(PF_EV_TCP_ESTABLISHED, 0));
+	}
+	if (!(sflags & PFSTATE_F_CLOSED_SEEN) && s->pstate[0] >= TCPS_FIN_WAIT_2 &&
+	    s->pstate[1] >= TCPS_FIN_WAIT_2) {
+		sflags |= PFSTATE_F_CLOSED_SEEN;
+		s->flags = sflags;
+		pf_event_state(key, s, PF_EVI(PF_EV_TCP_CLOSED, 0));
+	}
+	s->flags = sflags;
+	return 0;
+}
+
+#endif /* PF_TCP_H */
