@@ -5,13 +5,14 @@
 LIBTRACE := $(BUILD)/libpftrace.a
 $(LIBTRACE): $(call objs,$(wildcard user/trace/*.c))
 
-# The D engine (branch dlang).  Until its sources exist pftrace builds in
-# stream-only mode so the runtime can be tested on its own.
-TRACE_DT_SRCS := $(wildcard user/dt/*.c)
-ifeq ($(TRACE_DT_SRCS),)
+# The D engine: libpfdt.a from mk/dt.mk (read before this file).  Without
+# it pftrace builds in stream-only mode.
+ifeq ($(LIBDT),)
 $(BUILD)/obj/user/pftrace.o: CFLAGS += -DPFTRACE_NO_DT
 endif
-TRACE_DT_OBJS := $(call objs,$(TRACE_DT_SRCS))
+TRACE_DT_OBJS := $(LIBDT)
+# Whether the engine is there changes how pftrace.o is compiled.
+$(BUILD)/obj/user/pftrace.o: mk/trace.mk $(wildcard mk/dt.mk)
 
 $(BUILD)/pftrace: $(BUILD)/obj/user/pftrace.o $(LIBTRACE) $(TRACE_DT_OBJS) $(LIBCOMMON)
 	$(call msg,LD,$@)

@@ -7,7 +7,7 @@
 # UDP datagrams between the two test namespaces.
 . "$(dirname "$0")/lib.sh"
 
-SEED_COUNT=$NETNS_ROOT/tests/dtrace/seed_ip_count.d
+SEED_COUNT=$NETNS_ROOT/tests/dtrace/ip_count.d
 PIN=/sys/fs/bpf/tc/globals
 N=40000
 

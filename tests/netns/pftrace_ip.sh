@@ -6,8 +6,8 @@
 # pftrace uses them.
 . "$(dirname "$0")/lib.sh"
 
-SEED_COUNT=$NETNS_ROOT/tests/dtrace/seed_ip_count.d
-SEED_TABLE=$NETNS_ROOT/tests/dtrace/seed_ip_table.d
+SEED_COUNT=$NETNS_ROOT/tests/dtrace/ip_count.d
+SEED_TABLE=$NETNS_ROOT/tests/dtrace/ip_table.d
 PIN=/sys/fs/bpf/tc/globals
 
 require_tools ping bpftool pfbpf-load pf_kern.bpf.o "$PFTRACE"

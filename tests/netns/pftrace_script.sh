@@ -65,7 +65,7 @@ test_compile_errors() {
 
 test_seed_pf() {
 	local out=$TEST_TMP/pf err=$TEST_TMP/pf.err
-	start_pftrace "$out" "$err" -s "$D/seed_pf.d" || { fail "pftrace did not start" "$(cat "$err")"; return; }
+	start_pftrace "$out" "$err" -s "$D/pf_provider.d" || { fail "pftrace did not start" "$(cat "$err")"; return; }
 	"$INJECT" session 1 >/dev/null
 	wait_for 5 grep -qs "pf:::state-destroy($ID)" "$out"
 	kill -INT "$PFT"
@@ -84,7 +84,7 @@ test_seed_pf() {
 
 test_seed_ip_count() {
 	local out=$TEST_TMP/ip err=$TEST_TMP/ip.err
-	start_pftrace "$out" "$err" -s "$D/seed_ip_count.d" || { fail "pftrace did not start" "$(cat "$err")"; return; }
+	start_pftrace "$out" "$err" -s "$D/ip_count.d" || { fail "pftrace did not start" "$(cat "$err")"; return; }
 	assert_eq "the ip script switched receive events on" 1 "$(config_trace)"
 	"$INJECT" ip 5 >/dev/null
 	"$INJECT" ip 4 send >/dev/null

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 # Real TCP connections between two namespaces, traced live: the seed's pf
-# provider script (tests/dtrace/seed_pf.d, unchanged) and the event stream
+# provider script (tests/dtrace/pf_provider.d, unchanged) and the event stream
 # must show create, established, finwait, closed and destroy, in that
 # order, for the connection.  Small timeouts make the destroy come fast.
 . "$(dirname "$0")/lib.sh"
 
-SEED_PF=$NETNS_ROOT/tests/dtrace/seed_pf.d
+SEED_PF=$NETNS_ROOT/tests/dtrace/pf_provider.d
 
 require_tools socat pfbpf-load pf_kern.bpf.o "$PFTRACE"
 
