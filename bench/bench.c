@@ -144,12 +144,14 @@ static struct pfbpf_rule rule_any(__u8 action, __u8 dir)
 }
 
 /*
- * n rules as a large pf.conf tends to have them: host- and service-specific
- * (from one host of 10.0.0.0/8 to one server of 198.51.100.0/24, one port,
- * alternately tcp/udp, pass/block, some quick), none matching the measured
- * packet (192.0.2.1 -> 198.51.100.1:80), and a last rule that does.  When
- * last_pass, the last rule is `pass in proto tcp no state` (the packet is
- * classified on every run, no state is made); otherwise `block in`.
+ * n rules as a large pf.conf tends to have them, in four shapes taking
+ * turns: host to host and port; any to a server and port; a /24 to any
+ * and port; udp from any to any port 53.  Some are quick, half pass, half
+ * block.  None matches the measured packet (192.0.2.1 -> 198.51.100.1:80
+ * tcp) though each field of it is matched by many rules (every `any'),
+ * and the last rule does.  When last_pass, the last rule is `pass in proto
+ * tcp no state` (the packet is classified on every run, no state is made);
+ * otherwise `block in`.
  */
 static struct pfbpf_rule *ruleset_typical(size_t n, int last_pass)
 {
@@ -157,21 +159,40 @@ static struct pfbpf_rule *ruleset_typical(size_t n, int last_pass)
 	size_t i;
 
 	for (i = 0; i + 1 < n; i++) {
+		struct pfbpf_addr_spec *src = &r[i].src, *dst = &r[i].dst;
+
 		r[i] = rule_any(i % 2 ? PF_PASS : PF_DROP, PF_IN);
 		r[i].nr = i;
 		r[i].quick = i % 3 == 0;
-		r[i].proto = i % 4 == 3 ? IPPROTO_UDP : IPPROTO_TCP;
+		r[i].proto = IPPROTO_TCP;
 		r[i].keep_state = PF_STATE_NORMAL;
-		r[i].src.type = PFBPF_ADDR_MASK;
-		r[i].src.af = PF_INET;
-		r[i].src.prefixlen = 32;
-		r[i].src.addr.v4 = htonl(0x0a000000 + (__u32)i * 7);
-		r[i].dst.type = PFBPF_ADDR_MASK;
-		r[i].dst.af = PF_INET;
-		r[i].dst.prefixlen = 32;
-		r[i].dst.addr.v4 = htonl(0xc6336400 + (__u32)(i % 250) + 1);
 		r[i].dport.op = PF_OP_EQ;
-		r[i].dport.port[0] = i % 5 ? 1024 + i % 4000 : 80;
+		r[i].dport.port[0] = 1024 + i % 4000;
+		switch (i % 4) {
+		case 0:
+			src->type = dst->type = PFBPF_ADDR_MASK;
+			src->af = dst->af = PF_INET;
+			src->prefixlen = dst->prefixlen = 32;
+			src->addr.v4 = htonl(0x0a000000 + (__u32)i * 7);
+			dst->addr.v4 = htonl(0xc6336400 + (__u32)(i % 250) + 2);
+			break;
+		case 1:
+			dst->type = PFBPF_ADDR_MASK;
+			dst->af = PF_INET;
+			dst->prefixlen = 32;
+			dst->addr.v4 = htonl(0xc6336400 + (__u32)(i % 250) + 2);
+			break;
+		case 2:
+			src->type = PFBPF_ADDR_MASK;
+			src->af = PF_INET;
+			src->prefixlen = 24;
+			src->addr.v4 = htonl(0x0a000000 + ((__u32)i << 8));
+			break;
+		default:
+			r[i].proto = IPPROTO_UDP;
+			r[i].dport.port[0] = 53;
+			break;
+		}
 	}
 	r[n - 1] = rule_any(last_pass ? PF_PASS : PF_DROP, PF_IN);
 	r[n - 1].nr = n - 1;

@@ -90,7 +90,7 @@ enum pf_cls_field {
 /* Capacities per slot.  Exceeding one is a compile error naming it. */
 #define PF_CLS_MAX_BMS 65536        /* distinct bitmaps */
 #define PF_CLS_POOL_WORDS (1 << 19) /* non-zero bitmap words (4 MiB) */
-#define PF_CLS_MAX_PREFIXES 32768   /* address prefixes, both sides, both afs */
+#define PF_CLS_MAX_PREFIXES (2 * PF_MAX_RULES + 4) /* LPM entries: both sides, both afs, roots */
 #define PF_CLS_MAX_IFS 1024         /* distinct interfaces named by rules */
 
 /* One bitmap: summary bits and where its non-zero words start in the pool. */

@@ -126,3 +126,26 @@ Test(cls_compile, ten_thousand_rules_stay_compact)
 	pfbpf_cls_free(img);
 	free(r);
 }
+
+/* Nested prefixes put the covering rules into every inner entry's bitmap:
+ * 8,192 rules on 10/8 and 8,192 hosts inside it exceed the word pool, and
+ * the error says which limit. */
+Test(cls_compile, pool_limit_names_the_limit)
+{
+	size_t n = PF_MAX_RULES, i;
+	struct pfbpf_rule *r = calloc(n, sizeof(*r));
+	struct pfbpf_cls_image *img = (void *)1;
+	char err[256] = "";
+
+	for (i = 0; i < n; i++) {
+		r[i].nr = i;
+		r[i].src.type = PFBPF_ADDR_MASK;
+		r[i].src.af = PF_INET;
+		r[i].src.prefixlen = i < n / 2 ? 8 : 32;
+		r[i].src.addr.v4 = htonl(i < n / 2 ? 0x0a000000 : 0x0a000000 + (__u32)i);
+	}
+	cr_assert_eq(pfbpf_cls_compile(r, n, NULL, NULL, &img, err, sizeof(err)), -ENOSPC);
+	cr_assert_null(img);
+	cr_assert_str_eq(err, "ruleset of 16384 rules: classifier word pool full (limit 524288 words per ruleset)");
+	free(r);
+}

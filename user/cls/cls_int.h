@@ -5,8 +5,6 @@
 
 #include "cls/cls.h"
 
-#define CLS_STR_(x) #x
-#define CLS_STR(x) CLS_STR_(x)
 #define PF_CLS_HASH_SIZE (PF_CLS_MAX_BMS * 2)
 
 enum { CLS_IF_ANY = 0, CLS_IF_IS = 1, CLS_IF_NOT = 2, CLS_IF_NEVER = 3 };

@@ -482,7 +482,7 @@ static int build_addr_side(struct pfbpf_cls_image *img, __u64 *bits, unsigned si
 		}
 		pf[np++] = (struct pfx){ .plen = refs[i].plen, .addr = refs[i].addr, .first = i, .count = 1 };
 	}
-	if (img->naddrs + np > PF_CLS_MAX_PREFIXES / PF_RULESET_SLOTS) {
+	if (img->naddrs + np > PF_CLS_MAX_PREFIXES) {
 		id = -EOVERFLOW;
 		goto out;
 	}
@@ -682,20 +682,27 @@ static int build_icmp(struct pfbpf_cls_image *img, __u64 *bits)
 	return 0;
 }
 
-static const char *limit_msg(int e)
+static const char *limit_msg(int e, char *buf, size_t len)
 {
 	switch (e) {
 	case -E2BIG:
-		return "too many distinct rule bitmaps (limit " CLS_STR(PF_CLS_MAX_BMS) " per ruleset)";
+		snprintf(buf, len, "too many distinct rule bitmaps (limit %u per ruleset)", PF_CLS_MAX_BMS);
+		break;
 	case -ENOSPC:
-		return "classifier word pool full (limit " CLS_STR(PF_CLS_POOL_WORDS) " words per ruleset)";
+		snprintf(buf, len, "classifier word pool full (limit %u words per ruleset)", PF_CLS_POOL_WORDS);
+		break;
 	case -EOVERFLOW:
-		return "too many distinct addresses (limit " CLS_STR(PF_CLS_MAX_PREFIXES) " prefixes)";
+		snprintf(buf, len, "too many distinct addresses (limit %u prefixes per ruleset)",
+			 PF_CLS_MAX_PREFIXES);
+		break;
 	case -EMLINK:
-		return "too many interfaces named by rules (limit " CLS_STR(PF_CLS_MAX_IFS) ")";
+		snprintf(buf, len, "too many interfaces named by rules (limit %u)", PF_CLS_MAX_IFS);
+		break;
 	default:
-		return strerror(-e);
+		snprintf(buf, len, "%s", strerror(-e));
+		break;
 	}
+	return buf;
 }
 
 int pfbpf_cls_compile(const struct pfbpf_rule *rules, size_t n, pfbpf_table_id_fn tid, void *arg,
@@ -721,7 +728,7 @@ int pfbpf_cls_compile(const struct pfbpf_rule *rules, size_t n, pfbpf_table_id_f
 	img->pool = calloc(PF_CLS_POOL_WORDS, sizeof(*img->pool));
 	img->hash = calloc(PF_CLS_HASH_SIZE, sizeof(*img->hash));
 	img->hash_key = calloc(PF_CLS_HASH_SIZE, sizeof(*img->hash_key));
-	img->addrs = calloc(PF_CLS_MAX_PREFIXES / PF_RULESET_SLOTS + 1, sizeof(*img->addrs));
+	img->addrs = calloc(PF_CLS_MAX_PREFIXES + 1, sizeof(*img->addrs));
 	bits = calloc(PF_CLS_WORDS, sizeof(*bits));
 	if (!img->rb || !img->cr || !img->bms || !img->pool || !img->hash || !img->hash_key ||
 	    !img->addrs || !bits) {
@@ -759,8 +766,11 @@ int pfbpf_cls_compile(const struct pfbpf_rule *rules, size_t n, pfbpf_table_id_f
 	img->hash_key = NULL;
 	*out = img;
 	return 0;
-limit:
-	seterr(err, errlen, "ruleset of %zu rules: %s", n, limit_msg(e));
+limit: {
+	char why[128];
+
+	seterr(err, errlen, "ruleset of %zu rules: %s", n, limit_msg(e, why, sizeof(why)));
+}
 fail:
 	free(bits);
 	pfbpf_cls_free(img);
