@@ -11,12 +11,15 @@ SEED_COUNT=$NETNS_ROOT/tests/dtrace/ip_count.d
 PIN=/sys/fs/bpf/tc/globals
 N=40000
 
-require_tools bpftool pfbpf-load pf_kern.bpf.o "$PFTRACE"
+require_tools pfctl_bpf bpftool pfbpf-load pf_kern.bpf.o "$PFTRACE"
 
 setup() {
 	netns_pair trf || { fail "namespaces"; finish; }
 	attach_loader "$NS_B" "$VETH_B" || { fail "attach the datapath to $VETH_B"; finish; }
 	pass "datapath attached to $VETH_B"
+	# An empty ruleset passes without state (pf's default): keep state on all.
+	echo "pass all" >"$TEST_TMP/pf.conf"
+	nsx "$NS_B" "$PFCTL" -f "$TEST_TMP/pf.conf" || { fail "load 'pass all' with pfctl_bpf -f"; finish; }
 }
 
 # lost KIND: events_lost (state) or ip_events_lost summed over CPUs; they
@@ -50,7 +53,8 @@ for i in range(int(sys.argv[2])):
 start_pftrace() {
 	local out=$1 err=$2
 	shift 2
-	nsx "$NS_B" "$PFTRACE" -v "$@" >"$out" 2>"$err" &
+	# nsenter directly (not the nsx function): $! must be pftrace itself.
+	nsenter --net="/run/netns/$NS_B" -- "$PFTRACE" -v "$@" >"$out" 2>"$err" &
 	PFT=$!
 	BG_PIDS+=("$PFT")
 	wait_for 5 grep -qs 'reading ' "$err"

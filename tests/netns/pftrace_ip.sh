@@ -10,7 +10,7 @@ SEED_COUNT=$NETNS_ROOT/tests/dtrace/ip_count.d
 SEED_TABLE=$NETNS_ROOT/tests/dtrace/ip_table.d
 PIN=/sys/fs/bpf/tc/globals
 
-require_tools ping bpftool pfbpf-load pf_kern.bpf.o "$PFTRACE"
+require_tools pfctl_bpf ping bpftool pfbpf-load pf_kern.bpf.o "$PFTRACE"
 
 # pf_config.trace: bytes 128..131 of the value (see struct pf_config).
 config_trace() {
@@ -22,12 +22,16 @@ setup() {
 	netns_pair tri || { fail "namespaces"; finish; }
 	attach_loader "$NS_B" "$VETH_B" || { fail "attach the datapath to $VETH_B"; finish; }
 	pass "datapath attached to $VETH_B"
+	# An empty ruleset passes without state (pf's default): keep state on all.
+	echo "pass all" >"$TEST_TMP/pf.conf"
+	nsx "$NS_B" "$PFCTL" -f "$TEST_TMP/pf.conf" || { fail "load 'pass all' with pfctl_bpf -f"; finish; }
 }
 
 start_pftrace() {
 	local out=$1 err=$2
 	shift 2
-	nsx "$NS_B" "$PFTRACE" -v "$@" >"$out" 2>"$err" &
+	# nsenter directly (not the nsx function): $! must be pftrace itself.
+	nsenter --net="/run/netns/$NS_B" -- "$PFTRACE" -v "$@" >"$out" 2>"$err" &
 	PFT=$!
 	BG_PIDS+=("$PFT")
 	wait_for 5 grep -qs 'reading ' "$err"
