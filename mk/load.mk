@@ -17,3 +17,25 @@ $(PFBPF_LOAD): $(call objs,user/pfbpf_load.c) $(LIBCOMMON)
 # Every tool embeds the datapath object through the skeleton (pf_ctl on
 # demand, pfctl_bpf -e), so libpfcommon's objects need it built first.
 $(call objs,$(wildcard user/lib/*.c) user/pfbpf_load.c): $(BPF_SKEL)
+
+# --- tests -----------------------------------------------------------------
+
+# Each scenario script isolates itself (private bpffs, its own namespaces);
+# they run one after the other to spare the shared machine.  The timeout
+# only guards against a hung run: nothing here is a timed test.
+NETNS_DATAPATH_TESTS := $(sort $(wildcard tests/netns/datapath_*.sh))
+TEST_STEPS += netns-datapath
+
+netns-datapath: $(BPF_OBJ) $(PFBPF_LOAD)
+	$(Q)fail=0; for t in $(NETNS_DATAPATH_TESTS); do \
+		echo "--- $$t"; \
+		BUILD=$(BUILD) timeout 600 $$t || fail=1; \
+	done; exit $$fail
+
+# --- demo --------------------------------------------------------------------
+
+demo: deps-check
+	$(Q)$(MAKE) --no-print-directory build-all
+	$(Q)BUILD=$(BUILD) scripts/demo.sh
+
+.PHONY: netns-datapath demo

@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <net/if.h>
+#include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,8 @@ static void usage(FILE *f)
 		"  detach IF [IF...]  remove what 'attach' put on IF\n"
 		"  status             attached interfaces, state count, timer\n"
 		"  states             one line per state\n"
+		"  events [-c N] [-t SECS]\n"
+		"                     print state events as they come\n"
 		"  set [--limit N] [--timeout NAME=SECS]...\n"
 		"                     change pf_config of the running datapath\n"
 		"  arm                fill config defaults and start the sweep timer\n"
@@ -232,6 +236,7 @@ static int cmd_status(void)
 	struct pfbpf_maps m;
 	struct pf_config cfg;
 	struct pf_gcount gc;
+	struct pf_status_pcpu st;
 	long n;
 
 	if (open_maps(&m))
@@ -249,6 +254,20 @@ static int cmd_status(void)
 	printf("timer %s sweeps %llu evicted %llu\n", gc.timer_armed ? "armed" : "off",
 	       (unsigned long long)gc.sweeps, (unsigned long long)gc.evicted);
 	printf("pins %s %s\n", m.pin_dir, m.prog_pin_dir);
+	if (!pfbpf_status_read(&m, &st)) {
+		static const char *const res[PFRES_MAX] = PFRES_NAMES;
+		int i;
+
+		/* One "counter NAME N" line each, pf's names: easy to grep. */
+		for (i = 0; i < PFRES_MAX; i++)
+			printf("counter %s %llu\n", res[i], (unsigned long long)st.counters[i]);
+		printf("counter state-search %llu\ncounter state-insert %llu\n"
+		       "counter state-removals %llu\n",
+		       (unsigned long long)st.fcounters[FCNT_STATE_SEARCH],
+		       (unsigned long long)st.fcounters[FCNT_STATE_INSERT],
+		       (unsigned long long)st.fcounters[FCNT_STATE_REMOVALS]);
+		printf("counter events-lost %llu\n", (unsigned long long)st.events_lost);
+	}
 	pfbpf_maps_close(&m);
 	return 0;
 }
@@ -283,12 +302,14 @@ static int state_line_cb(const struct pf_state_key *k, const struct pf_state *s,
 		pfbpf_fmt_endpoint(b, sizeof(b), k->af, k->proto, &k->addr[!src],
 				   k->port[!src]);
 	}
-	printf("%s %s %s %s %s:%s pkts %u:%u bytes %llu:%llu id %016llx if %u rule %d\n",
+	printf("%s %s %s %s %s:%s pkts %u:%u bytes %llu:%llu id %016llx if %u rule %d "
+	       "seqlo %u:%u seqhi %u:%u\n",
 	       proto, pf_state_dir(s) == PF_IN ? "in" : "out", a, b,
 	       peer_state(k->proto, s->pstate[0], p0, sizeof(p0)),
 	       peer_state(k->proto, s->pstate[1], p1, sizeof(p1)), s->packets[0],
 	       s->packets[1], (unsigned long long)s->bytes[0], (unsigned long long)s->bytes[1],
-	       (unsigned long long)s->id, s->ifindex, s->rule == PF_RULE_NONE ? -1 : (int)s->rule);
+	       (unsigned long long)s->id, s->ifindex, s->rule == PF_RULE_NONE ? -1 : (int)s->rule,
+	       s->seqlo[0], s->seqlo[1], s->seqhi[0], s->seqhi[1]);
 	return 0;
 }
 
@@ -305,6 +326,115 @@ static int cmd_states(void)
 		pr_warn("cannot read the state table: %s", strerror(-err));
 		return 1;
 	}
+	return 0;
+}
+
+static const char *ev_name(int type)
+{
+	switch (type) {
+	case PF_EV_STATE_CREATE: return "state-create";
+	case PF_EV_STATE_CHANGE: return "state-change";
+	case PF_EV_TCP_ESTABLISHED: return "tcp-established";
+	case PF_EV_TCP_CLOSED: return "tcp-closed";
+	case PF_EV_STATE_DESTROY: return "state-destroy";
+	case PF_EV_IP_RECEIVE: return "ip-receive";
+	case PF_EV_IP_SEND: return "ip-send";
+	}
+	return "unknown";
+}
+
+struct ev_ctx {
+	long seen;
+	long max;
+};
+
+/* One line per event, the state line's layout after the event name. */
+static int event_cb(void *arg, void *data, size_t len)
+{
+	static const char *const reasons[] = PF_DESTROY_REASON_NAMES;
+	struct ev_ctx *c = arg;
+	const struct pf_event *e = data;
+
+	if (len < 1)
+		return 0;
+	if (e->type == PF_EV_IP_RECEIVE || e->type == PF_EV_IP_SEND) {
+		const struct pf_ip_event *ip = data;
+		char a[64], b[64];
+		__u8 af = ip->ip_ver == 6 ? PF_INET6 : PF_INET;
+
+		if (len < sizeof(*ip))
+			return 0;
+		pfbpf_fmt_endpoint(a, sizeof(a), af, 0, &ip->saddr, 0);
+		pfbpf_fmt_endpoint(b, sizeof(b), af, 0, &ip->daddr, 0);
+		printf("%s if %u %s -> %s len %u %s\n", ev_name(ip->type), ip->ifindex, a, b,
+		       ip->ip_plength, ip->verdict == PF_PASS ? "pass" : "block");
+	} else if (len >= sizeof(*e)) {
+		printf("%s%s%s ", ev_name(e->type), e->type == PF_EV_STATE_DESTROY ? " " : "",
+		       e->type == PF_EV_STATE_DESTROY && e->reason < 7 ? reasons[e->reason] : "");
+		fflush(stdout);
+		state_line_cb(&e->key[PF_SK_WIRE], &e->state, NULL);
+	}
+	fflush(stdout);
+	c->seen++;
+	return c->max && c->seen >= c->max ? 1 : 0;
+}
+
+static volatile sig_atomic_t ev_stop;
+
+static void ev_sig(int sig)
+{
+	ev_stop = 1;
+}
+
+/* events [-c COUNT] [-t SECONDS]: follow the ring buffer (pftrace is the
+ * real consumer; this is for tests and the demo). */
+static int cmd_events(int argc, char **argv)
+{
+	struct ev_ctx c = {};
+	struct ring_buffer *rb;
+	struct pfbpf_maps m;
+	__u32 secs = 0;
+	time_t end;
+	int opt, err;
+
+	optind = 0;
+	while ((opt = getopt(argc, argv, "+c:t:")) != -1) {
+		__u32 v;
+
+		if (opt == '?' || parse_u32(optarg, opt == 'c' ? "-c" : "-t", &v))
+			return 1;
+		if (opt == 'c')
+			c.max = v;
+		else
+			secs = v;
+	}
+	if (open_maps(&m))
+		return 1;
+	if (m.events < 0) {
+		pr_warn("the datapath has no event ring buffer pinned");
+		pfbpf_maps_close(&m);
+		return 1;
+	}
+	rb = ring_buffer__new(m.events, event_cb, &c, NULL);
+	if (!rb) {
+		pr_warn("cannot read the event ring buffer: %s", strerror(errno));
+		pfbpf_maps_close(&m);
+		return 1;
+	}
+	end = time(NULL) + secs;
+	signal(SIGINT, ev_sig);
+	signal(SIGTERM, ev_sig);
+	while (!ev_stop) {
+		err = ring_buffer__poll(rb, 100);
+		if (err < 0 && err != -EINTR)
+			break;
+		if (c.max && c.seen >= c.max)
+			break;
+		if (secs && time(NULL) >= end)
+			break;
+	}
+	ring_buffer__free(rb);
+	pfbpf_maps_close(&m);
 	return 0;
 }
 
@@ -395,6 +525,8 @@ int main(int argc, char **argv)
 		return cmd_status();
 	if (!strcmp(cmd, "states"))
 		return cmd_states();
+	if (!strcmp(cmd, "events"))
+		return cmd_events(argc, argv);
 	if (!strcmp(cmd, "set"))
 		return cmd_set(argc, argv);
 	if (!strcmp(cmd, "arm"))
