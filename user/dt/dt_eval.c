@@ -1342,12 +1342,13 @@ void dt_free(struct dt_prog *p)
 	if (!p)
 		return;
 	for (i = 0; i < p->ncl; i++) {
-		dt_node_free(p->cl[i].pred);
-		for (j = 0; j < p->cl[i].nstmts; j++)
-			dt_node_free(p->cl[i].stmts[j]);
 		free(p->cl[i].stmts);
 		free(p->cl[i].desc);
 	}
+	for (j = 0; j < p->nnodes; j++)
+		dt_node_free(p->nodes[j]);
+	free(p->nodes);
+	free(p->pending);
 	free(p->cl);
 	dt_var_free(&p->globals);
 	dt_var_free(&p->thisv);

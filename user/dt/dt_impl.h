@@ -220,6 +220,9 @@ struct dt_prog {
 	struct tickst *ticks; int nticks;
 	int began;
 	struct dt_type **ptypes; int nptypes;
+	/* every AST node, so a failed compile frees what it built */
+	struct node **nodes; int nnodes, capnodes;
+	char *pending;
 };
 
 struct node *dt_parse_expr_for_test(const char *src);

@@ -17,7 +17,7 @@ struct parser {
 	struct lexer lx;
 	struct dt_prog *p;
 	struct clause *cl;
-	int in_pred, depth;
+	int in_pred, depth, nest;
 	jmp_buf jb;
 };
 
@@ -41,21 +41,21 @@ static struct node *mknode(struct parser *ps, enum nkind k, int line)
 	n->k = k;
 	n->line = line;
 	n->slot = -1;
-	(void)ps;
+	if (ps->p->nnodes == ps->p->capnodes) {
+		ps->p->capnodes = ps->p->capnodes ? 2 * ps->p->capnodes : 64;
+		ps->p->nodes = realloc(ps->p->nodes, ps->p->capnodes * sizeof(*ps->p->nodes));
+		if (!ps->p->nodes)
+			abort();
+	}
+	ps->p->nodes[ps->p->nnodes++] = n;
 	return n;
 }
 
+/* One node; the program frees them all from its node list. */
 void dt_node_free(struct node *n)
 {
-	int i;
-
 	if (!n)
 		return;
-	dt_node_free(n->a);
-	dt_node_free(n->b);
-	dt_node_free(n->c);
-	for (i = 0; i < n->nargs; i++)
-		dt_node_free(n->args[i]);
 	free(n->args);
 	free(n->name);
 	dt_fmt_free(n->fmt);
@@ -252,7 +252,6 @@ static struct node *p_postfix(struct parser *ps)
 			m = mknode(ps, N_CALL, line);
 			m->name = n->name;
 			n->name = NULL;
-			dt_node_free(n);
 			dt_next(lx);
 			ps->depth++;
 			if (lx->t != T_RP) {
@@ -278,7 +277,21 @@ static struct node *p_postfix(struct parser *ps)
 	}
 }
 
+static struct node *p_unary_(struct parser *ps);
+
 static struct node *p_unary(struct parser *ps)
+{
+	struct node *n;
+
+	/* bound the recursion: scripts are input too */
+	if (++ps->nest > 200)
+		FAIL(ps, ps->lx.tline, "expression is nested too deeply near `%s`", near(ps));
+	n = p_unary_(ps);
+	ps->nest--;
+	return n;
+}
+
+static struct node *p_unary_(struct parser *ps)
 {
 	struct lexer *lx = &ps->lx;
 	struct node *n;
@@ -379,15 +392,22 @@ static int is_assignop(enum tok t)
 static struct node *p_assign(struct parser *ps)
 {
 	struct lexer *lx = &ps->lx;
-	struct node *l = p_ternary(ps), *n;
+	struct node *l, *n;
 
-	if (!is_assignop(lx->t))
+	/* bound the recursion: scripts are input too */
+	if (++ps->nest > 200)
+		FAIL(ps, lx->tline, "expression is nested too deeply near `%s`", near(ps));
+	l = p_ternary(ps);
+	if (!is_assignop(lx->t)) {
+		ps->nest--;
 		return l;
+	}
 	n = mknode(ps, N_ASSIGN, lx->tline);
 	n->op = lx->t;
 	dt_next(lx);
 	n->a = l;
 	n->b = p_assign(ps);
+	ps->nest--;
 	return n;
 }
 
@@ -1419,9 +1439,11 @@ static void p_clause(struct parser *ps)
 			syntax(ps);
 		}
 		d = strndup(s, lx->p - s);
+		p->pending = d;
 		if (!cl->desc)
 			cl->desc = strdup(d);
 		desc_match(ps, d, line);
+		p->pending = NULL;
 		free(d);
 		dt_skip_space(lx);
 		if (*lx->p != ',')
