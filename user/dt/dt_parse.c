@@ -234,7 +234,15 @@ static struct node *p_postfix(struct parser *ps)
 			ps->depth++;
 			m = mknode(ps, N_INDEX, line);
 			m->a = n;
-			m->b = p_expr(ps);
+			for (;;) {
+				add_arg(m, p_assign(ps));
+				if (lx->t != T_COMMA)
+					break;
+				dt_next(lx);
+			}
+			if (m->nargs > DT_MAXKEYS)
+				FAIL(ps, line, "more than %d keys in [ ]", DT_MAXKEYS);
+			m->b = m->args[0];
 			ps->depth--;
 			expect(ps, T_RB, "]");
 			n = m;
@@ -843,6 +851,53 @@ static const struct dt_type *check_call(struct parser *ps, struct node *n, int s
 	return &dt_t_void;
 }
 
+static struct assoc *assoc_find(struct dt_prog *p, const char *name)
+{
+	int i;
+
+	for (i = 0; i < p->nassocs; i++)
+		if (!strcmp(p->assocs[i].name, name))
+			return &p->assocs[i];
+	return NULL;
+}
+
+static int reserved_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < B_MAX; i++)
+		if (!strcmp(builtins[i].name, name))
+			return 1;
+	for (i = 0; consts[i].name; i++)
+		if (!strcmp(consts[i].name, name))
+			return 1;
+	return fn_find(name) >= 0 || !strcmp(name, "args") || !strcmp(name, "protocols");
+}
+
+/* Keys of an associative array reference: checked against its first use. */
+static void check_assoc_keys(struct parser *ps, struct node *n, struct assoc *as, int create)
+{
+	int i;
+
+	if (!create && as->nkeys != n->nargs)
+		FAIL(ps, n->line, "`%s[ ]` has %d keys here, %d on line %d", n->a->name, n->nargs,
+		     as->nkeys, as->line);
+	for (i = 0; i < n->nargs; i++) {
+		const struct dt_type *kt = check(ps, n->args[i], 0);
+
+		if (!isint(kt) && !isstr(kt))
+			FAIL(ps, n->line, "`%s[ ]` key #%d must be an integer or a string, not `%s`",
+			     n->a->name, i + 1, kt->name);
+		if (create)
+			as->kt[i] = isstr(kt) ? &dt_t_string : &dt_t_i64;
+		else if (isstr(as->kt[i]) != isstr(kt))
+			FAIL(ps, n->line, "`%s[ ]` key #%d is `%s` here but `%s` on line %d",
+			     n->a->name, i + 1, kt->name, as->kt[i]->name, as->line);
+	}
+	if (create)
+		as->nkeys = n->nargs;
+}
+
 static const struct dt_type *check_ident(struct parser *ps, struct node *n, int lval)
 {
 	struct dt_prog *p = ps->p;
@@ -911,6 +966,9 @@ static const struct dt_type *check_lval(struct parser *ps, struct node *l, const
 			    !strcmp(l->name, "protocols"))
 				FAIL(ps, line, "`%s` is reserved and cannot be assigned", l->name);
 		}
+		if (l->k == N_VAR && assoc_find(p, l->name))
+			FAIL(ps, line, "`%s` is an associative array: index it as %s[...]", l->name,
+			     l->name);
 		v = var_find(vt, nm);
 		if (!v) {
 			if (!rt)
@@ -932,8 +990,40 @@ static const struct dt_type *check_lval(struct parser *ps, struct node *l, const
 		l->type = v->t;
 		return v->t;
 	}
-	if (l->k == N_INDEX && l->a->k == N_VAR)
-		FAIL(ps, line, "associative array `%s[ ]` is not supported", l->a->name);
+	if (l->k == N_INDEX && l->a->k == N_VAR) {
+		struct assoc *as = assoc_find(p, l->a->name);
+
+		if (var_find(&p->globals, l->a->name))
+			FAIL(ps, line, "`%s` is a scalar variable, not an associative array", l->a->name);
+		if (reserved_name(l->a->name))
+			FAIL(ps, line, "`%s` is reserved and cannot be assigned", l->a->name);
+		if (!as) {
+			/* `a[k]++` and `a[k] += n` start an integer array */
+			if (!rt)
+				rt = &dt_t_i64;
+			if (!isint(rt) && !isstr(rt))
+				FAIL(ps, line, "`%s[ ]` values must be integers or strings, not `%s`",
+				     l->a->name, rt->name);
+			p->assocs = realloc(p->assocs, (p->nassocs + 1) * sizeof(*p->assocs));
+			if (!p->assocs)
+				abort();
+			as = &p->assocs[p->nassocs++];
+			memset(as, 0, sizeof(*as));
+			as->name = strdup(l->a->name);
+			as->line = line;
+			as->vt = isstr(rt) ? &dt_t_string : &dt_t_i64;
+			check_assoc_keys(ps, l, as, 1);
+		} else {
+			check_assoc_keys(ps, l, as, 0);
+			if (rt && !dt_type_compat(as->vt, rt))
+				FAIL(ps, line, "operands have incompatible types: `%s` %s `%s`",
+				     as->vt->name, op, rt->name);
+		}
+		l->k = N_ASSOC;
+		l->slot = (int)(as - p->assocs);
+		l->type = as->vt;
+		return as->vt;
+	}
 	FAIL(ps, line, "operator %s requires a variable on its left", op);
 }
 
@@ -977,6 +1067,8 @@ static const struct dt_type *check(struct parser *ps, struct node *n, int lval)
 			if (n->b->k != N_INT && !(n->b->k == N_VAR && check(ps, n->b, 0) &&
 						  n->b->k == N_CONST))
 				FAIL(ps, n->line, "args[ ] index must be an integer constant");
+			if (n->nargs != 1)
+				FAIL(ps, n->line, "args[ ] takes one index");
 			n->k = N_ARGS;
 			n->ival = n->b->ival;
 			t = args_type(ps, n, n->ival);
@@ -987,14 +1079,28 @@ static const struct dt_type *check(struct parser *ps, struct node *n, int lval)
 		}
 		if (n->a->k == N_VAR && !strcmp(n->a->name, "protocols") &&
 		    !var_find(&p->globals, "protocols")) {
+			if (n->nargs != 1)
+				FAIL(ps, n->line, "protocols[ ] takes one index");
 			n->k = N_PROTOCOLS;
 			want_int(ps, n->b, "protocols[ ]");
 			t = &dt_t_string;
 			break;
 		}
-		if (n->a->k == N_VAR && var_find(&p->globals, n->a->name) == NULL &&
-		    !check_ident(ps, n->a, 1))
-			FAIL(ps, n->line, "associative array `%s[ ]` is not supported", n->a->name);
+		if (n->a->k == N_VAR && !var_find(&p->globals, n->a->name) &&
+		    !reserved_name(n->a->name)) {
+			struct assoc *as = assoc_find(p, n->a->name);
+
+			if (!as)
+				FAIL(ps, n->line, "failed to resolve `%s[ ]`: unknown associative array",
+				     n->a->name);
+			check_assoc_keys(ps, n, as, 0);
+			n->k = N_ASSOC;
+			n->slot = (int)(as - p->assocs);
+			t = as->vt;
+			break;
+		}
+		if (n->nargs != 1)
+			FAIL(ps, n->line, "operator [ ] takes one index here, not %d", n->nargs);
 		u = check(ps, n->a, 0);
 		if (u->kind != TK_ARRAY)
 			FAIL(ps, n->line, "operator [ ] cannot be applied to `%s`", u->name);
