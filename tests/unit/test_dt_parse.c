@@ -241,5 +241,9 @@ Test(dt_parse, errors_associative_arrays)
 	expect_cerr("BEGIN { a[1] = 1; a = 2; }", "line 1: `a` is an associative array: index it as a[...]");
 	expect_cerr("BEGIN { timestamp[1] = 1; }", "line 1: `timestamp` is reserved and cannot be assigned");
 	expect_cerr("pf:::state-create { x = args[0, 1]; }", "line 1: args[ ] takes one index");
+	expect_cerr("BEGIN { a[a[1]] = 2; }", "line 1: `a[ ]` is used in its own first key");
+	expect_cerr("BEGIN { a[a[1] = 3] = 2; }", "line 1: `a[ ]` is used in its own first key");
+	expect_cerr("BEGIN { a[b[1] = 3, c[\"x\"] = \"s\", d[2] = 1] = 2; x = a[\"q\"]; }",
+		    "line 1: `a[ ]` has 1 keys here, 3 on line 1");
 	expect_cerr("pf:::state-create { x = args[0]->key[0, 1]; }", "line 1: operator [ ] takes one index here, not 2");
 }

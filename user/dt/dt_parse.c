@@ -874,16 +874,21 @@ static int reserved_name(const char *name)
 	return fn_find(name) >= 0 || !strcmp(name, "args") || !strcmp(name, "protocols");
 }
 
-/* Keys of an associative array reference: checked against its first use. */
-static void check_assoc_keys(struct parser *ps, struct node *n, struct assoc *as, int create)
+/*
+ * Keys of an associative array reference, checked against its first use.
+ * By index: checking a key may create another array and move p->assocs.
+ */
+static void check_assoc_keys(struct parser *ps, struct node *n, int ai, int create)
 {
+	struct dt_prog *p = ps->p;
 	int i;
 
-	if (!create && as->nkeys != n->nargs)
+	if (!create && p->assocs[ai].nkeys != n->nargs)
 		FAIL(ps, n->line, "`%s[ ]` has %d keys here, %d on line %d", n->a->name, n->nargs,
-		     as->nkeys, as->line);
+		     p->assocs[ai].nkeys, p->assocs[ai].line);
 	for (i = 0; i < n->nargs; i++) {
 		const struct dt_type *kt = check(ps, n->args[i], 0);
+		struct assoc *as = &p->assocs[ai];
 
 		if (!isint(kt) && !isstr(kt))
 			FAIL(ps, n->line, "`%s[ ]` key #%d must be an integer or a string, not `%s`",
@@ -895,7 +900,7 @@ static void check_assoc_keys(struct parser *ps, struct node *n, struct assoc *as
 			     n->a->name, i + 1, kt->name, as->kt[i]->name, as->line);
 	}
 	if (create)
-		as->nkeys = n->nargs;
+		p->assocs[ai].nkeys = n->nargs;
 }
 
 static const struct dt_type *check_ident(struct parser *ps, struct node *n, int lval)
@@ -992,6 +997,7 @@ static const struct dt_type *check_lval(struct parser *ps, struct node *l, const
 	}
 	if (l->k == N_INDEX && l->a->k == N_VAR) {
 		struct assoc *as = assoc_find(p, l->a->name);
+		int ai;
 
 		if (var_find(&p->globals, l->a->name))
 			FAIL(ps, line, "`%s` is a scalar variable, not an associative array", l->a->name);
@@ -1012,9 +1018,17 @@ static const struct dt_type *check_lval(struct parser *ps, struct node *l, const
 			as->name = strdup(l->a->name);
 			as->line = line;
 			as->vt = isstr(rt) ? &dt_t_string : &dt_t_i64;
-			check_assoc_keys(ps, l, as, 1);
+			/* no keys until they are checked: a key may not use the array itself */
+			as->nkeys = -1;
+			ai = (int)(as - p->assocs);
+			check_assoc_keys(ps, l, ai, 1);
+			as = &p->assocs[ai];
 		} else {
-			check_assoc_keys(ps, l, as, 0);
+			if (as->nkeys < 0)
+				FAIL(ps, line, "`%s[ ]` is used in its own first key", l->a->name);
+			ai = (int)(as - p->assocs);
+			check_assoc_keys(ps, l, ai, 0);
+			as = &p->assocs[ai];
 			if (rt && !dt_type_compat(as->vt, rt))
 				FAIL(ps, line, "operands have incompatible types: `%s` %s `%s`",
 				     as->vt->name, op, rt->name);
@@ -1093,10 +1107,12 @@ static const struct dt_type *check(struct parser *ps, struct node *n, int lval)
 			if (!as)
 				FAIL(ps, n->line, "failed to resolve `%s[ ]`: unknown associative array",
 				     n->a->name);
-			check_assoc_keys(ps, n, as, 0);
-			n->k = N_ASSOC;
 			n->slot = (int)(as - p->assocs);
-			t = as->vt;
+			if (as->nkeys < 0)
+				FAIL(ps, n->line, "`%s[ ]` is used in its own first key", n->a->name);
+			check_assoc_keys(ps, n, n->slot, 0);
+			n->k = N_ASSOC;
+			t = p->assocs[n->slot].vt;
 			break;
 		}
 		if (n->nargs != 1)
