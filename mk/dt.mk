@@ -38,13 +38,20 @@ $(DT_FUZZ): $(FUZZ_SRCS) $(wildcard user/dt/*.h) include/pfbpf_types.h
 
 fuzz: $(DT_FUZZ)
 	$(Q)mkdir -p $(BUILD)/fuzz-corpus
+	$(Q)mkdir -p $(BUILD)/fuzz-artifacts
 	$(Q)$(DT_FUZZ) -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=10 \
-		$(BUILD)/fuzz-corpus tests/fuzz/corpus
+		-artifact_prefix=$(BUILD)/fuzz-artifacts/ $(BUILD)/fuzz-corpus tests/fuzz/corpus
 
 fuzz-smoke: $(DT_FUZZ)
-	$(Q)mkdir -p $(BUILD)/fuzz-corpus
-	$(Q)$(DT_FUZZ) -max_total_time=20 -max_len=4096 -timeout=10 -print_final_stats=0 \
-		$(BUILD)/fuzz-corpus tests/fuzz/corpus 2>&1 | tail -n 3
+	$(Q)mkdir -p $(BUILD)/fuzz-corpus $(BUILD)/fuzz-artifacts
+	$(Q)if $(DT_FUZZ) -max_total_time=20 -max_len=4096 -timeout=10 \
+		-artifact_prefix=$(BUILD)/fuzz-artifacts/ $(BUILD)/fuzz-corpus tests/fuzz/corpus \
+		> $(BUILD)/fuzz-smoke.log 2>&1; then \
+		grep '^Done' $(BUILD)/fuzz-smoke.log; \
+	else \
+		tail -n 40 $(BUILD)/fuzz-smoke.log; \
+		echo "fuzz-smoke: failed, input saved in $(BUILD)/fuzz-artifacts/"; exit 1; \
+	fi
 
 TEST_STEPS += test-dt golden-dt fuzz-smoke
 .PHONY: test-dt golden-dt fuzz fuzz-smoke

@@ -2,12 +2,14 @@
 /*
  * dt-replay - run a D script over a recorded event stream:
  *
- *   dt-replay [-q] [-n] [-b] SCRIPT EVENTS
+ *   dt-replay [-q] [-n] [-b] [-w RECORDS] SCRIPT EVENTS
  *
  * EVENTS is text (below) or, with -b, raw ring-buffer records (struct
  * pf_event / struct pf_ip_event back to back, told apart by their type
  * byte), as pftrace can record them.  -n only compiles the script.  The
  * output is what pftrace would print, so golden files pin the language.
+ * -w also writes the text events as raw records (to test -b, or to feed
+ * pftrace's own replay).
  *
  * Text events, one per line ('#' starts a comment):
  *   begin TS                       BEGIN fires at TS (default: first event)
@@ -32,6 +34,7 @@
 #include "dt/dt.h"
 
 static char *ifnames[256];
+static FILE *rec; /* -w: the parsed events, written as raw records */
 
 static const char *ifname_cb(__u32 ifindex, void *arg)
 {
@@ -316,6 +319,8 @@ static int replay_text(struct dt_prog *p, char *text)
 			ev.ts_ns = ts;
 			if (parse_ip(rest, &ev, lineno))
 				return -1;
+			if (rec)
+				fwrite(&ev, sizeof(ev), 1, rec);
 			if (dt_fire_ip(p, dt_probe_of_event(ev.type), &ev))
 				break;
 		} else {
@@ -334,6 +339,8 @@ static int replay_text(struct dt_prog *p, char *text)
 			ev.ts_ns = ts;
 			if (parse_pf(rest, &ev, lineno))
 				return -1;
+			if (rec)
+				fwrite(&ev, sizeof(ev), 1, rec);
 			if (dt_fire_pf(p, dt_probe_of_event(ev.type), &ev))
 				break;
 		}
@@ -406,11 +413,18 @@ int main(int argc, char **argv)
 			only = 1;
 		else if (!strcmp(argv[i], "-b"))
 			bin = 1;
+		else if (!strcmp(argv[i], "-w") && i + 1 < argc) {
+			rec = fopen(argv[++i], "wb");
+			if (!rec) {
+				fprintf(stderr, "dt-replay: %s: %s\n", argv[i], strerror(errno));
+				return 1;
+			}
+		}
 		else
 			break;
 	}
 	if (argc - i != (only ? 1 : 2)) {
-		fprintf(stderr, "usage: dt-replay [-q] [-b] SCRIPT EVENTS | dt-replay -n SCRIPT\n");
+		fprintf(stderr, "usage: dt-replay [-q] [-b] [-w RECORDS] SCRIPT EVENTS | dt-replay -n SCRIPT\n");
 		return 2;
 	}
 	src = slurp(argv[i], NULL);
@@ -437,6 +451,8 @@ int main(int argc, char **argv)
 	}
 	rc = bin ? replay_bin(p, (unsigned char *)events, len) : replay_text(p, events);
 	free(events);
+	if (rec)
+		fclose(rec);
 	dt_exited(p, &status);
 	dt_free(p);
 	for (i = 0; i < 256; i++)

@@ -22,5 +22,19 @@ for cmd in golden/*.cmd; do
 		fail=$((fail + 1))
 	fi
 done
+# Raw records (what pftrace reads from the ring buffer) replay the same way.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for ev in tcp_v4_v6.ev ip_v4_v6.ev; do
+	text=$("$replay" -w "$tmp/rec" pf_provider.d "$ev" 2>&1; "$replay" ip_count.d "$ev" 2>&1)
+	bin=$("$replay" -b pf_provider.d "$tmp/rec" 2>&1; "$replay" -b ip_count.d "$tmp/rec" 2>&1)
+	if [ "$text" = "$bin" ] && [ -s "$tmp/rec" ]; then
+		pass=$((pass + 1))
+	else
+		echo "golden-dt: FAIL binary replay of $ev differs from text replay"
+		diff -u <(printf '%s\n' "$text") <(printf '%s\n' "$bin") | head -20
+		fail=$((fail + 1))
+	fi
+done
 echo "golden-dt: $pass passed, $fail failed"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

@@ -399,3 +399,26 @@ Test(dt_eval, fire_rejects_wrong_probe)
 	cr_assert_eq(dt_fire_pf(r.p, DT_PROBE_PF_STATE_CREATE, &ev), 0);
 	dtdone(&r);
 }
+
+Test(dt_eval, associative_arrays)
+{
+	struct dtrun r;
+	struct pf_event c1 = mkpf(PF_EV_STATE_CREATE, 1, PF_OUT, "198.51.100.1", 1, "198.51.100.2", 2, 6, 2, 0);
+	struct pf_event c2 = mkpf(PF_EV_STATE_CREATE, 2, PF_OUT, "198.51.100.1", 3, "198.51.100.3", 4, 17, 1, 0);
+	struct pf_event d1 = mkpf(PF_EV_STATE_DESTROY, 5, PF_OUT, "198.51.100.1", 1, "198.51.100.2", 2, 6, 9, 9);
+
+	d1.state.id = 1;
+	cr_assert_not_null(dtc(&r, "pf:::state-create { start[args[0]->id] = timestamp; peer[args[0]->id] = args[0]->dst_ip;"
+			       " n[args[0]->proto_str, args[0]->af]++; n[\"all\", 0] += 2; }\n"
+			       "pf:::state-destroy / start[args[0]->id] / { printf(\"%d lived %ds to %s|\", args[0]->id,"
+			       " (timestamp - start[args[0]->id]) / 1000000000, peer[args[0]->id]);"
+			       " start[args[0]->id] = 0; peer[args[0]->id] = \"\"; }\n"
+			       "pf:::state-destroy / !start[args[0]->id] / { printf(\"gone %d %d %d %s|\", n[\"tcp\", 2],"
+			       " n[\"udp\", 2], n[\"all\", 0], peer[1]); }", 1), "%s", r.cerr);
+	dt_begin(r.p, 0);
+	dt_fire_pf(r.p, DT_PROBE_PF_STATE_CREATE, &c1);
+	dt_fire_pf(r.p, DT_PROBE_PF_STATE_CREATE, &c2);
+	dt_fire_pf(r.p, DT_PROBE_PF_STATE_DESTROY, &d1);
+	cr_assert_str_eq(dt_out(&r), "1 lived 4s to 198.51.100.2|gone 1 1 4 |");
+	dtdone(&r);
+}

@@ -138,7 +138,6 @@ Test(dt_parse, errors_names)
 	expect_cerr("BEGIN { x = protocols; }", "line 1: `protocols` must be indexed: protocols[...]");
 	expect_cerr("BEGIN { timestamp = 1; }", "line 1: `timestamp` is a builtin variable and cannot be assigned");
 	expect_cerr("BEGIN { TCPS_CLOSED = 1; }", "line 1: `TCPS_CLOSED` is a constant and cannot be assigned");
-	expect_cerr("BEGIN { a[1] = 2; }", "line 1: associative array `a[ ]` is not supported");
 }
 
 Test(dt_parse, errors_types)
@@ -227,4 +226,24 @@ Test(dt_parse, errors_aggregations)
 	expect_cerr("BEGIN { @a = count(); x = @a; }",
 		    "line 1: aggregation @a may only be assigned to or passed to printa( ), clear( ) or trunc( )");
 	expect_cerr("BEGIN { @a += count(); }", "line 1: aggregation @a may only be assigned with =");
+}
+
+Test(dt_parse, errors_associative_arrays)
+{
+	expect_cerr("BEGIN { x = a[1]; }", "line 1: failed to resolve `a[ ]`: unknown associative array");
+	expect_cerr("BEGIN { a[1] = 2; a[\"k\"] = 3; }",
+		    "line 1: `a[ ]` key #1 is `string` here but `int64_t` on line 1");
+	expect_cerr("BEGIN { a[1] = 2; }\nEND { a[1, 2] = 3; }", "line 2: `a[ ]` has 2 keys here, 1 on line 1");
+	expect_cerr("BEGIN { a[1] = 2; a[2] = \"s\"; }", "line 1: operands have incompatible types: `int64_t` = `string`");
+	expect_cerr("pf:::state-create { a[1] = *args[0]; }",
+		    "line 1: `a[ ]` values must be integers or strings, not `struct pf_state`");
+	expect_cerr("BEGIN { x = 1; x[1] = 2; }", "line 1: `x` is a scalar variable, not an associative array");
+	expect_cerr("BEGIN { a[1] = 1; a = 2; }", "line 1: `a` is an associative array: index it as a[...]");
+	expect_cerr("BEGIN { timestamp[1] = 1; }", "line 1: `timestamp` is reserved and cannot be assigned");
+	expect_cerr("pf:::state-create { x = args[0, 1]; }", "line 1: args[ ] takes one index");
+	expect_cerr("BEGIN { a[a[1]] = 2; }", "line 1: `a[ ]` is used in its own first key");
+	expect_cerr("BEGIN { a[a[1] = 3] = 2; }", "line 1: `a[ ]` is used in its own first key");
+	expect_cerr("BEGIN { a[b[1] = 3, c[\"x\"] = \"s\", d[2] = 1] = 2; x = a[\"q\"]; }",
+		    "line 1: `a[ ]` has 1 keys here, 3 on line 1");
+	expect_cerr("pf:::state-create { x = args[0]->key[0, 1]; }", "line 1: operator [ ] takes one index here, not 2");
 }

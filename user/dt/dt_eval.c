@@ -208,6 +208,125 @@ static struct var *lval_var(struct dt_prog *p, const struct node *l)
 	return l->k == N_THIS ? &p->thisv.v[l->slot] : &p->globals.v[l->slot];
 }
 
+/* ---- associative arrays ---- */
+
+static int keys_cmp(int nkeys, const struct dt_type *const *kt, const struct aggkey *a,
+		    const struct aggkey *b)
+{
+	int i, c;
+
+	for (i = 0; i < nkeys; i++) {
+		if (kt[i]->kind == TK_STR)
+			c = strcmp(a[i].s, b[i].s);
+		else
+			c = a[i].i < b[i].i ? -1 : a[i].i > b[i].i;
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+static void assoc_keys(struct dt_prog *p, const struct node *n, const struct assoc *as,
+		       struct aggkey *k)
+{
+	struct dt_value v;
+	int i;
+
+	memset(k, 0, DT_MAXKEYS * sizeof(*k));
+	for (i = 0; i < as->nkeys; i++) {
+		eval(p, n->args[i], &v);
+		if (as->kt[i]->kind == TK_STR)
+			k[i].s = (char *)v.s;
+		else
+			k[i].i = v.i;
+	}
+}
+
+/* Index of the entry with keys k, or -(insertion point) - 1. */
+static int assoc_find_ent(const struct assoc *as, const struct aggkey *k)
+{
+	int lo = 0, hi = as->n;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2, c = keys_cmp(as->nkeys, as->kt, as->e[mid].k, k);
+
+		if (!c)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -lo - 1;
+}
+
+static void assoc_load(const struct assoc *as, const struct aggkey *k, struct dt_value *v)
+{
+	int i = assoc_find_ent(as, k);
+
+	memset(v, 0, sizeof(*v));
+	v->t = as->vt;
+	if (i < 0) {
+		v->s = "";
+		return;
+	}
+	v->i = as->e[i].i;
+	v->s = as->e[i].s;
+}
+
+/* As in D, storing 0 (or "") deletes the element. */
+static void assoc_store(struct dt_prog *p, struct assoc *as, const struct aggkey *k,
+			const struct dt_value *v)
+{
+	int i = assoc_find_ent(as, k), j;
+	int zero = as->vt->kind == TK_STR ? !v->s[0] : !v->i;
+	struct aent *e;
+
+	if (i >= 0) {
+		e = &as->e[i];
+		if (zero) {
+			for (j = 0; j < as->nkeys; j++)
+				free(e->k[j].s);
+			free(e->s);
+			memmove(e, e + 1, (as->n - i - 1) * sizeof(*e));
+			as->n--;
+			return;
+		}
+	} else {
+		if (zero)
+			return;
+		if (as->n >= DT_ASSOC_MAX)
+			rt_fail(p, "associative array `%s` is full (%d elements)", as->name, as->n);
+		if (as->n == as->cap) {
+			as->cap = as->cap ? as->cap * 2 : 16;
+			as->e = realloc(as->e, as->cap * sizeof(*as->e));
+			if (!as->e)
+				abort();
+		}
+		i = -i - 1;
+		memmove(&as->e[i + 1], &as->e[i], (as->n - i) * sizeof(*as->e));
+		as->n++;
+		e = &as->e[i];
+		memset(e, 0, sizeof(*e));
+		for (j = 0; j < as->nkeys; j++) {
+			if (as->kt[j]->kind == TK_STR)
+				e->k[j].s = strdup(k[j].s);
+			else
+				e->k[j].i = k[j].i;
+		}
+	}
+	if (as->vt->kind == TK_STR) {
+		char *s = strdup(v->s);
+
+		if (!s)
+			abort();
+		free(e->s);
+		e->s = s;
+	} else {
+		e->i = v->i;
+	}
+}
+
 static int truth(const struct dt_value *v)
 {
 	switch (v->t->kind) {
@@ -442,7 +561,37 @@ static void eval(struct dt_prog *p, const struct node *n, struct dt_value *v)
 		if (v->t->kind == TK_INT)
 			v->t = n->type;
 		return;
-	case N_ASSIGN: {
+	case N_ASSOC: {
+		struct aggkey k[DT_MAXKEYS];
+
+		assoc_keys(p, n, &p->assocs[n->slot], k);
+		assoc_load(&p->assocs[n->slot], k, v);
+		return;
+	}
+	case N_ASSIGN:
+		if (n->a->k == N_ASSOC) {
+			struct assoc *as = &p->assocs[n->a->slot];
+			struct aggkey k[DT_MAXKEYS];
+			char *sv = NULL;
+
+			assoc_keys(p, n->a, as, k);
+			eval(p, n->b, &b);
+			if (n->op != T_ASSIGN) {
+				assoc_load(as, k, &a);
+				set_i(&b, as->vt, binop(p, n->op, (is_unsigned64(b.t) ? &dt_t_u64 : &dt_t_i64), &a, &b));
+			}
+			if (as->vt->kind == TK_STR)
+				b.s = sv = strdup(b.s);
+			assoc_store(p, as, k, &b);
+			*v = b;
+			if (sv) {
+				v->s = dt_scratch_str(p, sv);
+				free(sv);
+			}
+			return;
+		}
+		/* fall through */
+	case N_VARASSIGN_: {
 		struct var *var = lval_var(p, n->a);
 
 		eval(p, n->b, &b);
@@ -455,7 +604,21 @@ static void eval(struct dt_prog *p, const struct node *n, struct dt_value *v)
 		return;
 	}
 	case N_PREINC:
-	case N_POSTINC: {
+	case N_POSTINC:
+		if (n->a->k == N_ASSOC) {
+			struct assoc *as = &p->assocs[n->a->slot];
+			struct aggkey k[DT_MAXKEYS];
+
+			assoc_keys(p, n->a, as, k);
+			assoc_load(as, k, &a);
+			b = a;
+			b.i = a.i + (n->op == T_INC ? 1 : -1);
+			assoc_store(p, as, k, &b);
+			*v = n->k == N_POSTINC ? a : b;
+			return;
+		}
+		/* fall through */
+	case N_VARINC_: {
 		struct var *var = lval_var(p, n->a);
 
 		var_load(var, &a);
@@ -1342,12 +1505,13 @@ void dt_free(struct dt_prog *p)
 	if (!p)
 		return;
 	for (i = 0; i < p->ncl; i++) {
-		dt_node_free(p->cl[i].pred);
-		for (j = 0; j < p->cl[i].nstmts; j++)
-			dt_node_free(p->cl[i].stmts[j]);
 		free(p->cl[i].stmts);
 		free(p->cl[i].desc);
 	}
+	for (j = 0; j < p->nnodes; j++)
+		dt_node_free(p->nodes[j]);
+	free(p->nodes);
+	free(p->pending);
 	free(p->cl);
 	dt_var_free(&p->globals);
 	dt_var_free(&p->thisv);
@@ -1357,6 +1521,20 @@ void dt_free(struct dt_prog *p)
 		free(p->aggs[i].name);
 	}
 	free(p->aggs);
+	for (i = 0; i < p->nassocs; i++) {
+		struct assoc *as = &p->assocs[i];
+
+		for (j = 0; j < as->n; j++) {
+			int k;
+
+			for (k = 0; k < as->nkeys; k++)
+				free(as->e[j].k[k].s);
+			free(as->e[j].s);
+		}
+		free(as->e);
+		free(as->name);
+	}
+	free(p->assocs);
 	for (i = 0; i < p->nptypes; i++) {
 		free((char *)p->ptypes[i]->name);
 		free(p->ptypes[i]);

@@ -95,7 +95,8 @@ enum nkind {
 	N_INT, N_STR, N_VAR, N_THIS, N_SELF, N_CONST, N_BUILTIN, N_ARGS,
 	N_MEMBER, N_ARROW, N_INDEX, N_CALL, N_UNARY, N_BINARY, N_TERNARY,
 	N_ASSIGN, N_AGG, N_ADDR, N_DEREF, N_PREINC, N_POSTINC, N_CAST,
-	N_PROTOCOLS,
+	N_PROTOCOLS, N_ASSOC,
+	N_VARASSIGN_, N_VARINC_, /* never built: labels of the evaluator */
 };
 
 struct node {
@@ -184,6 +185,23 @@ struct agg {
 	int printed;
 };
 
+/* a global associative array: name[keys] = int or string */
+struct aent {
+	struct aggkey k[DT_MAXKEYS];
+	int64_t i;
+	char *s;
+};
+struct assoc {
+	char *name;
+	int line;
+	int nkeys;
+	const struct dt_type *kt[DT_MAXKEYS];
+	const struct dt_type *vt;
+	struct aent *e;
+	int n, cap;
+};
+#define DT_ASSOC_MAX 1000000   /* entries per array, as dtrace's dynvarsize bounds them */
+
 struct tickst {
 	long long ns;
 	unsigned long long next;
@@ -199,6 +217,7 @@ struct dt_prog {
 	struct clause *cl; int ncl;
 	struct vartab globals, thisv;
 	struct agg *aggs; int naggs;
+	struct assoc *assocs; int nassocs;
 	unsigned char uses[DT_PROBE_MAX];
 	unsigned nepid;
 	/* the current firing */
@@ -220,6 +239,9 @@ struct dt_prog {
 	struct tickst *ticks; int nticks;
 	int began;
 	struct dt_type **ptypes; int nptypes;
+	/* every AST node, so a failed compile frees what it built */
+	struct node **nodes; int nnodes, capnodes;
+	char *pending;
 };
 
 struct node *dt_parse_expr_for_test(const char *src);

@@ -189,14 +189,16 @@ void dt_next(struct lexer *lx)
 		size_t cap = 16, n = 0;
 		char *s = malloc(cap);
 
+		lx->sval = s;
+
 		p++;
 		while (*p != '"') {
 			int c;
 
-			if (!*p || *p == '\n') {
-				free(s);
+			/* lx->sval owns s so that a failure frees it */
+			lx->sval = s;
+			if (!*p || *p == '\n')
 				dt_lex_fail(lx, lx->line, "string literal is not terminated");
-			}
 			if (*p == '\\') {
 				p++;
 				lx->p = p;
@@ -205,7 +207,7 @@ void dt_next(struct lexer *lx)
 				c = *p++;
 			}
 			if (n + 2 > cap)
-				s = realloc(s, cap *= 2);
+				lx->sval = s = realloc(s, cap *= 2);
 			s[n++] = (char)c;
 		}
 		p++;

@@ -17,7 +17,7 @@ struct parser {
 	struct lexer lx;
 	struct dt_prog *p;
 	struct clause *cl;
-	int in_pred, depth;
+	int in_pred, depth, nest;
 	jmp_buf jb;
 };
 
@@ -41,21 +41,21 @@ static struct node *mknode(struct parser *ps, enum nkind k, int line)
 	n->k = k;
 	n->line = line;
 	n->slot = -1;
-	(void)ps;
+	if (ps->p->nnodes == ps->p->capnodes) {
+		ps->p->capnodes = ps->p->capnodes ? 2 * ps->p->capnodes : 64;
+		ps->p->nodes = realloc(ps->p->nodes, ps->p->capnodes * sizeof(*ps->p->nodes));
+		if (!ps->p->nodes)
+			abort();
+	}
+	ps->p->nodes[ps->p->nnodes++] = n;
 	return n;
 }
 
+/* One node; the program frees them all from its node list. */
 void dt_node_free(struct node *n)
 {
-	int i;
-
 	if (!n)
 		return;
-	dt_node_free(n->a);
-	dt_node_free(n->b);
-	dt_node_free(n->c);
-	for (i = 0; i < n->nargs; i++)
-		dt_node_free(n->args[i]);
 	free(n->args);
 	free(n->name);
 	dt_fmt_free(n->fmt);
@@ -234,7 +234,15 @@ static struct node *p_postfix(struct parser *ps)
 			ps->depth++;
 			m = mknode(ps, N_INDEX, line);
 			m->a = n;
-			m->b = p_expr(ps);
+			for (;;) {
+				add_arg(m, p_assign(ps));
+				if (lx->t != T_COMMA)
+					break;
+				dt_next(lx);
+			}
+			if (m->nargs > DT_MAXKEYS)
+				FAIL(ps, line, "more than %d keys in [ ]", DT_MAXKEYS);
+			m->b = m->args[0];
 			ps->depth--;
 			expect(ps, T_RB, "]");
 			n = m;
@@ -252,7 +260,6 @@ static struct node *p_postfix(struct parser *ps)
 			m = mknode(ps, N_CALL, line);
 			m->name = n->name;
 			n->name = NULL;
-			dt_node_free(n);
 			dt_next(lx);
 			ps->depth++;
 			if (lx->t != T_RP) {
@@ -278,7 +285,21 @@ static struct node *p_postfix(struct parser *ps)
 	}
 }
 
+static struct node *p_unary_(struct parser *ps);
+
 static struct node *p_unary(struct parser *ps)
+{
+	struct node *n;
+
+	/* bound the recursion: scripts are input too */
+	if (++ps->nest > 200)
+		FAIL(ps, ps->lx.tline, "expression is nested too deeply near `%s`", near(ps));
+	n = p_unary_(ps);
+	ps->nest--;
+	return n;
+}
+
+static struct node *p_unary_(struct parser *ps)
 {
 	struct lexer *lx = &ps->lx;
 	struct node *n;
@@ -379,15 +400,22 @@ static int is_assignop(enum tok t)
 static struct node *p_assign(struct parser *ps)
 {
 	struct lexer *lx = &ps->lx;
-	struct node *l = p_ternary(ps), *n;
+	struct node *l, *n;
 
-	if (!is_assignop(lx->t))
+	/* bound the recursion: scripts are input too */
+	if (++ps->nest > 200)
+		FAIL(ps, lx->tline, "expression is nested too deeply near `%s`", near(ps));
+	l = p_ternary(ps);
+	if (!is_assignop(lx->t)) {
+		ps->nest--;
 		return l;
+	}
 	n = mknode(ps, N_ASSIGN, lx->tline);
 	n->op = lx->t;
 	dt_next(lx);
 	n->a = l;
 	n->b = p_assign(ps);
+	ps->nest--;
 	return n;
 }
 
@@ -823,6 +851,58 @@ static const struct dt_type *check_call(struct parser *ps, struct node *n, int s
 	return &dt_t_void;
 }
 
+static struct assoc *assoc_find(struct dt_prog *p, const char *name)
+{
+	int i;
+
+	for (i = 0; i < p->nassocs; i++)
+		if (!strcmp(p->assocs[i].name, name))
+			return &p->assocs[i];
+	return NULL;
+}
+
+static int reserved_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < B_MAX; i++)
+		if (!strcmp(builtins[i].name, name))
+			return 1;
+	for (i = 0; consts[i].name; i++)
+		if (!strcmp(consts[i].name, name))
+			return 1;
+	return fn_find(name) >= 0 || !strcmp(name, "args") || !strcmp(name, "protocols");
+}
+
+/*
+ * Keys of an associative array reference, checked against its first use.
+ * By index: checking a key may create another array and move p->assocs.
+ */
+static void check_assoc_keys(struct parser *ps, struct node *n, int ai, int create)
+{
+	struct dt_prog *p = ps->p;
+	int i;
+
+	if (!create && p->assocs[ai].nkeys != n->nargs)
+		FAIL(ps, n->line, "`%s[ ]` has %d keys here, %d on line %d", n->a->name, n->nargs,
+		     p->assocs[ai].nkeys, p->assocs[ai].line);
+	for (i = 0; i < n->nargs; i++) {
+		const struct dt_type *kt = check(ps, n->args[i], 0);
+		struct assoc *as = &p->assocs[ai];
+
+		if (!isint(kt) && !isstr(kt))
+			FAIL(ps, n->line, "`%s[ ]` key #%d must be an integer or a string, not `%s`",
+			     n->a->name, i + 1, kt->name);
+		if (create)
+			as->kt[i] = isstr(kt) ? &dt_t_string : &dt_t_i64;
+		else if (isstr(as->kt[i]) != isstr(kt))
+			FAIL(ps, n->line, "`%s[ ]` key #%d is `%s` here but `%s` on line %d",
+			     n->a->name, i + 1, kt->name, as->kt[i]->name, as->line);
+	}
+	if (create)
+		p->assocs[ai].nkeys = n->nargs;
+}
+
 static const struct dt_type *check_ident(struct parser *ps, struct node *n, int lval)
 {
 	struct dt_prog *p = ps->p;
@@ -891,6 +971,9 @@ static const struct dt_type *check_lval(struct parser *ps, struct node *l, const
 			    !strcmp(l->name, "protocols"))
 				FAIL(ps, line, "`%s` is reserved and cannot be assigned", l->name);
 		}
+		if (l->k == N_VAR && assoc_find(p, l->name))
+			FAIL(ps, line, "`%s` is an associative array: index it as %s[...]", l->name,
+			     l->name);
 		v = var_find(vt, nm);
 		if (!v) {
 			if (!rt)
@@ -912,8 +995,49 @@ static const struct dt_type *check_lval(struct parser *ps, struct node *l, const
 		l->type = v->t;
 		return v->t;
 	}
-	if (l->k == N_INDEX && l->a->k == N_VAR)
-		FAIL(ps, line, "associative array `%s[ ]` is not supported", l->a->name);
+	if (l->k == N_INDEX && l->a->k == N_VAR) {
+		struct assoc *as = assoc_find(p, l->a->name);
+		int ai;
+
+		if (var_find(&p->globals, l->a->name))
+			FAIL(ps, line, "`%s` is a scalar variable, not an associative array", l->a->name);
+		if (reserved_name(l->a->name))
+			FAIL(ps, line, "`%s` is reserved and cannot be assigned", l->a->name);
+		if (!as) {
+			/* `a[k]++` and `a[k] += n` start an integer array */
+			if (!rt)
+				rt = &dt_t_i64;
+			if (!isint(rt) && !isstr(rt))
+				FAIL(ps, line, "`%s[ ]` values must be integers or strings, not `%s`",
+				     l->a->name, rt->name);
+			p->assocs = realloc(p->assocs, (p->nassocs + 1) * sizeof(*p->assocs));
+			if (!p->assocs)
+				abort();
+			as = &p->assocs[p->nassocs++];
+			memset(as, 0, sizeof(*as));
+			as->name = strdup(l->a->name);
+			as->line = line;
+			as->vt = isstr(rt) ? &dt_t_string : &dt_t_i64;
+			/* no keys until they are checked: a key may not use the array itself */
+			as->nkeys = -1;
+			ai = (int)(as - p->assocs);
+			check_assoc_keys(ps, l, ai, 1);
+			as = &p->assocs[ai];
+		} else {
+			if (as->nkeys < 0)
+				FAIL(ps, line, "`%s[ ]` is used in its own first key", l->a->name);
+			ai = (int)(as - p->assocs);
+			check_assoc_keys(ps, l, ai, 0);
+			as = &p->assocs[ai];
+			if (rt && !dt_type_compat(as->vt, rt))
+				FAIL(ps, line, "operands have incompatible types: `%s` %s `%s`",
+				     as->vt->name, op, rt->name);
+		}
+		l->k = N_ASSOC;
+		l->slot = (int)(as - p->assocs);
+		l->type = as->vt;
+		return as->vt;
+	}
 	FAIL(ps, line, "operator %s requires a variable on its left", op);
 }
 
@@ -957,6 +1081,8 @@ static const struct dt_type *check(struct parser *ps, struct node *n, int lval)
 			if (n->b->k != N_INT && !(n->b->k == N_VAR && check(ps, n->b, 0) &&
 						  n->b->k == N_CONST))
 				FAIL(ps, n->line, "args[ ] index must be an integer constant");
+			if (n->nargs != 1)
+				FAIL(ps, n->line, "args[ ] takes one index");
 			n->k = N_ARGS;
 			n->ival = n->b->ival;
 			t = args_type(ps, n, n->ival);
@@ -967,14 +1093,30 @@ static const struct dt_type *check(struct parser *ps, struct node *n, int lval)
 		}
 		if (n->a->k == N_VAR && !strcmp(n->a->name, "protocols") &&
 		    !var_find(&p->globals, "protocols")) {
+			if (n->nargs != 1)
+				FAIL(ps, n->line, "protocols[ ] takes one index");
 			n->k = N_PROTOCOLS;
 			want_int(ps, n->b, "protocols[ ]");
 			t = &dt_t_string;
 			break;
 		}
-		if (n->a->k == N_VAR && var_find(&p->globals, n->a->name) == NULL &&
-		    !check_ident(ps, n->a, 1))
-			FAIL(ps, n->line, "associative array `%s[ ]` is not supported", n->a->name);
+		if (n->a->k == N_VAR && !var_find(&p->globals, n->a->name) &&
+		    !reserved_name(n->a->name)) {
+			struct assoc *as = assoc_find(p, n->a->name);
+
+			if (!as)
+				FAIL(ps, n->line, "failed to resolve `%s[ ]`: unknown associative array",
+				     n->a->name);
+			n->slot = (int)(as - p->assocs);
+			if (as->nkeys < 0)
+				FAIL(ps, n->line, "`%s[ ]` is used in its own first key", n->a->name);
+			check_assoc_keys(ps, n, n->slot, 0);
+			n->k = N_ASSOC;
+			t = p->assocs[n->slot].vt;
+			break;
+		}
+		if (n->nargs != 1)
+			FAIL(ps, n->line, "operator [ ] takes one index here, not %d", n->nargs);
 		u = check(ps, n->a, 0);
 		if (u->kind != TK_ARRAY)
 			FAIL(ps, n->line, "operator [ ] cannot be applied to `%s`", u->name);
@@ -1419,9 +1561,11 @@ static void p_clause(struct parser *ps)
 			syntax(ps);
 		}
 		d = strndup(s, lx->p - s);
+		p->pending = d;
 		if (!cl->desc)
 			cl->desc = strdup(d);
 		desc_match(ps, d, line);
+		p->pending = NULL;
 		free(d);
 		dt_skip_space(lx);
 		if (*lx->p != ',')

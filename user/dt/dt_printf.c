@@ -66,6 +66,10 @@ struct fmt *dt_fmt_compile(const char *s, int allow_agg, char *err, size_t errle
 				width[wl++] = *p;
 			p++;
 		}
+		if (atoi(width) > 4096 || (pl && atoi(prec + 1) > 4096)) {
+			snprintf(err, errlen, "format conversion #%d: width or precision above 4096", n + 1);
+			goto fail;
+		}
 		if (*p == '*') {
 			snprintf(err, errlen, "format conversion #%d: `*` widths are not supported", n + 1);
 			goto fail;
