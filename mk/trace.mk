@@ -20,11 +20,19 @@ $(BUILD)/pftrace: $(BUILD)/obj/user/pftrace.o $(LIBTRACE) $(TRACE_DT_OBJS) $(LIB
 
 ALL_TARGETS += $(BUILD)/pftrace
 
-# Unit tests: every tests/unit/test_trace_*.c in one Criterion binary.
+# Unit tests: every tests/unit/test_trace_*.c in one Criterion binary,
+# with pftrace.c itself compiled without its main() for the CLI tests.
+TRACE_NOMAIN := $(BUILD)/obj/tests/trace/pftrace_nomain.o
+$(TRACE_NOMAIN): user/pftrace.c mk/trace.mk $(wildcard mk/dt.mk)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(if $(LIBDT),,-DPFTRACE_NO_DT) -DPFTRACE_NO_MAIN \
+		-MMD -MP -c $< -o $@
+
 TRACE_TEST_SRCS := $(wildcard tests/unit/test_trace_*.c)
-$(BUILD)/test_trace: $(call objs,$(TRACE_TEST_SRCS)) $(LIBTRACE) $(LIBCOMMON)
+$(BUILD)/test_trace: $(call objs,$(TRACE_TEST_SRCS)) $(TRACE_NOMAIN) $(LIBTRACE) $(LIBDT) $(LIBCOMMON)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ -lcriterion $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ -lcriterion $(LDLIBS) -lm
 
 test-trace: $(BUILD)/test_trace
 	$(Q)$(BUILD)/test_trace --jobs 1

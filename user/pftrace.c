@@ -458,12 +458,12 @@ static int list_probes(const char *pattern)
 	size_t n, shown = 0;
 
 	p = dt_probe_list(&n);
-	printf("%5s %10s %12s %10s %-16s %s\n", "ID", "PROVIDER", "MODULE", "FUNCTION", "NAME",
-	       "ARGUMENTS");
 	for (size_t i = 0; i < n; i++) {
 		if (pattern && !probe_matches(pattern, &p[i]))
 			continue;
-		shown++;
+		if (!shown++)
+			printf("%5s %10s %12s %10s %-16s %s\n", "ID", "PROVIDER", "MODULE", "FUNCTION",
+			       "NAME", "ARGUMENTS");
 		printf("%5u %10s %12s %10s %s", p[i].id, p[i].provider,
 		       p[i].module ? p[i].module : "", p[i].function ? p[i].function : "", p[i].name);
 		for (int a = 0; a < 8 && p[i].args[a]; a++)
