@@ -105,7 +105,28 @@ test_stream() {
 	assert_nomatch "the filter kept other ports out" ':2222 ' "$(cat "$out")"
 }
 
+# IPv6: the same session, endpoints spelled [addr]:port.
+test_stream_v6() {
+	local out=$TEST_TMP/s6 err=$TEST_TMP/s6.err got
+	start_pftrace "$out" "$err" -p af=inet6,proto=tcp -T 30 || { fail "pftrace did not start"; return; }
+	nsx "$NS_B" socat -T 5 TCP6-LISTEN:2224,bind="[$B6]",reuseaddr SYSTEM:cat &
+	BG_PIDS+=($!)
+	wait_for 5 nsx "$NS_B" ss -Hltn "sport = :2224" | grep -q LISTEN
+	got=$(echo hello6 | nsx "$NS_A" socat -T 5 - "TCP6:[$B6]:2224,connect-timeout=5")
+	assert_eq "the IPv6 echo answered through the datapath" hello6 "$got"
+	wait_for 15 grep -qs '^\[DESTROY\]' "$out"
+	kill -INT "$PFT"
+	wait "$PFT"
+	local a='\[2001:db8:100::1\]:[0-9]+ -> \[2001:db8:100::2\]:2224 in id [0-9a-f]{16}'
+	assert_order "IPv6 stream lines in order" "$out" \
+		"^\[NEW\] tcp $a SYN_SENT:CLOSED rule 0\$" \
+		"^\[ESTABLISHED\] tcp $a ESTABLISHED:ESTABLISHED\$" \
+		"^\[CLOSED\] tcp $a " \
+		"^\[DESTROY\] tcp $a .* reason (expired|fin) pkts [0-9]+:[0-9]+ bytes [0-9]+:[0-9]+\$"
+}
+
 setup
 run_test test_seed_script
 run_test test_stream
+run_test test_stream_v6
 finish
