@@ -422,3 +422,18 @@ Test(dt_eval, associative_arrays)
 	cr_assert_str_eq(dt_out(&r), "1 lived 4s to 198.51.100.2|gone 1 1 4 |");
 	dtdone(&r);
 }
+
+Test(dt_eval, begin_fires_once_even_if_the_caller_skips_it)
+{
+	struct dtrun r;
+	struct pf_event ev = mkpf(PF_EV_STATE_CREATE, 3, PF_OUT, "198.51.100.1", 1, "198.51.100.2", 2, 6, 0, 0);
+
+	cr_assert_not_null(dtc(&r, "BEGIN { printf(\"begin@%d;\", timestamp); }\n"
+			       "pf:::state-create { printf(\"create;\"); }\nEND { printf(\"end@%d\", timestamp); }", 1),
+			   "%s", r.cerr);
+	dt_fire_pf(r.p, DT_PROBE_PF_STATE_CREATE, &ev);
+	dt_begin(r.p, 1);
+	dt_end(r.p, 7000000000ULL);
+	cr_assert_str_eq(dt_out(&r), "begin@3000000000;create;end@7000000000");
+	dtdone(&r);
+}

@@ -1357,6 +1357,8 @@ int dt_begin(struct dt_prog *p, unsigned long long now_ns)
 {
 	int i;
 
+	if (p->began)
+		return p->exited;
 	p->began = 1;
 	for (i = 0; i < p->nticks; i++)
 		p->ticks[i].next = now_ns + p->ticks[i].ns;
@@ -1371,6 +1373,8 @@ int dt_fire_pf(struct dt_prog *p, enum dt_probe probe, const struct pf_event *ev
 {
 	if (probe < DT_PROBE_PF_STATE_CREATE || probe > DT_PROBE_PF_TCP_CLOSED)
 		return -22;
+	if (!p->began)
+		dt_begin(p, ev->ts_ns);
 	if (p->exited)
 		return 1;
 	if (!p->uses[probe])
@@ -1385,6 +1389,8 @@ int dt_fire_ip(struct dt_prog *p, enum dt_probe probe, const struct pf_ip_event 
 {
 	if (probe != DT_PROBE_IP_SEND && probe != DT_PROBE_IP_RECEIVE)
 		return -22;
+	if (!p->began)
+		dt_begin(p, ev->ts_ns);
 	if (p->exited)
 		return 1;
 	if (!p->uses[probe])
@@ -1424,6 +1430,8 @@ void dt_end(struct dt_prog *p, unsigned long long now_ns)
 {
 	int i;
 
+	if (!p->began)
+		dt_begin(p, now_ns);
 	p->ts = now_ns;
 	p->cpu = 0;
 	if (p->uses[DT_PROBE_END])
