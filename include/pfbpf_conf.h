@@ -180,15 +180,19 @@ int pfbpf_table_print(FILE *f, const struct pfbpf_conf_table *t);
 /* An address as pfctl prints it: "any", "192.0.2.0/24", "<tbl>". */
 int pfbpf_addr_print(FILE *f, const struct pfbpf_addr_spec *a);
 
-/* Name tables, shared with the printer and pfctl_bpf (-s timeouts/memory). */
-const char *pfbpf_timeout_name(int pftm);  /* "tcp.first", NULL if none */
-int pfbpf_timeout_lookup(const char *name); /* PFTM_* or -1 */
-const char *pfbpf_limit_name(int lim);      /* "states" */
-int pfbpf_limit_lookup(const char *name);
-const char *pfbpf_proto_name(int proto);    /* "tcp", NULL if unknown */
-int pfbpf_proto_lookup(const char *name);   /* number or -1 */
-const char *pfbpf_service_name(int port, int proto); /* port host order */
-int pfbpf_service_lookup(const char *name, int proto);
+/*
+ * The parser's name tables (static, so output does not depend on the
+ * host's /etc/services or /etc/protocols).  Prefixed pfbpf_conf_ so they
+ * never clash with the loader's or libpfbpf's own name helpers.
+ */
+const char *pfbpf_conf_timeout_name(int pftm);  /* "tcp.first", NULL if none */
+int pfbpf_conf_timeout_lookup(const char *name); /* PFTM_* or -1 */
+const char *pfbpf_conf_limit_name(int lim);      /* "states" */
+int pfbpf_conf_limit_lookup(const char *name);
+const char *pfbpf_conf_proto_name(int proto);    /* "tcp", NULL if unknown */
+int pfbpf_conf_proto_lookup(const char *name);   /* number or -1 */
+const char *pfbpf_conf_service_name(int port, int proto); /* port host order */
+int pfbpf_conf_service_lookup(const char *name, int proto);
 
 /* Fuzzing entry point: parse a buffer, free everything, return the result. */
 int pfbpf_conf_fuzz_one(const char *data, size_t len);

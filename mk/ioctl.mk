@@ -37,6 +37,6 @@ TEST_STEPS  += test-ioctl
 
 # Each test pins its maps in a private bpffs folder; one job at a time.
 test-ioctl: $(IOCTL_TESTS) $(BUILD)/examples/natlook $(BPF_OBJ) $(BUILD)/cls_probe.bpf.o
-	$(Q)set -e; for t in $(IOCTL_TESTS); do echo "  RUN      $$t"; $$t --jobs 1; done
+	$(Q)rc=0; for t in $(IOCTL_TESTS); do echo "  RUN      $$t"; $$t --jobs 1 || rc=1; done; exit $$rc
 
 .PHONY: test-ioctl

@@ -293,10 +293,11 @@ static int state_line_cb(const struct pf_state_key *k, const struct pf_state *s,
 		snprintf(pbuf, sizeof(pbuf), "%u", k->proto);
 		proto = pbuf;
 	}
-	/* Key order is pf's (slot 0 = the inside/destination of an inbound
-	 * state); print as "src -> dst" from the state's creator. */
+	/* Key slots are pf's: the creating packet's source sits in slot 0
+	 * when it came in, in slot 1 when it went out.  Print the creator
+	 * first, then the peer, as pfctl -ss does with "->". */
 	{
-		int src = pf_state_dir(s) == PF_IN ? 1 : 0;
+		int src = pf_state_dir(s) == PF_IN ? 0 : 1;
 
 		pfbpf_fmt_endpoint(a, sizeof(a), k->af, k->proto, &k->addr[src], k->port[src]);
 		pfbpf_fmt_endpoint(b, sizeof(b), k->af, k->proto, &k->addr[!src],

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/datapath_scenarios.bash"
 
-require_tools ip tc nsenter unshare socat ss python3-scapy pf_kern.bpf.o pfbpf-load
+require_tools ip tc nsenter unshare socat ss python3-scapy pfctl_bpf pf_kern.bpf.o pfbpf-load
 
 dp_setup iproute2 dpi
 dp_run_all

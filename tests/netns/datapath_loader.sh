@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/datapath_scenarios.bash"
 
-require_tools ip tc nsenter unshare socat ss python3-scapy pfbpf-load
+require_tools ip tc nsenter unshare socat ss python3-scapy pfctl_bpf pfbpf-load
 
 test_detach() {
 	assert_cmd "pfbpf-load detach" pfload "$NS_B" detach "$VETH_B"

@@ -82,9 +82,31 @@ test_max_states() {
 	assert_match "-sr -v shows the two states of the rule" 'States: 2 ' "$(pf -sr -v)"
 }
 
+test_ipv6() {
+	load v6 <<-EOF
+	block in
+	pass in inet6 proto icmp6 all
+	pass in inet6 proto tcp to port 8006
+	pass out
+	EOF
+	bg nsx "$NS_B" socat TCP6-LISTEN:8006,reuseaddr,fork EXEC:cat
+	bg nsx "$NS_B" socat TCP6-LISTEN:8007,reuseaddr,fork EXEC:cat
+	wait_for 5 sh -c "nsenter --net=/run/netns/$NS_B ss -ltnH | grep -q ':8007 '"
+	local out
+	out=$(echo probe | nsx "$NS_A" socat -T 2 STDIO "TCP6:[$B6]:8006,connect-timeout=2" 2>/dev/null)
+	assert_eq "IPv6 connection to a passed port" probe "$out"
+	out=$(echo probe | nsx "$NS_A" socat -T 2 STDIO "TCP6:[$B6]:8007,connect-timeout=2" 2>/dev/null)
+	assert_eq "IPv6 connection to another port is blocked" "" "$out"
+	assert_match "-ss brackets IPv6 ports" \
+		"^all tcp $B6\\[8006\\] <- $A6\\[[0-9]+\\] +[A-Z_0-9]+:[A-Z_0-9]+\$" "$(states '\[8006\]')"
+	assert_match "-k an IPv6 host" '^killed [1-9][0-9]* states' "$(pf -k "$A6" 2>&1)"
+	assert_eq "its states are gone" 0 "$(nstates "<- $A6\\[")"
+}
+
 pfctl_setup pff
 run_test test_block_default_pass_out
 run_test test_quick
 run_test test_tables_live
 run_test test_max_states
+run_test test_ipv6
 finish

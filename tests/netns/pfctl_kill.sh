@@ -26,10 +26,13 @@ second_link() {
 # from $NET2.1 on the second.
 make_states() {
 	local p
+	# From a clean table, with fixed source ports so that a datagram
+	# refreshes its state instead of making another.
+	pf -q -F states
 	for p in 9001 9002; do
-		udp_send "$NS_A" "$B4" $p "$A4"
-		udp_send "$NS_A" "$B4" $p "$A4B"
-		udp_send "$NS_A" "$NET2.2" $p "$NET2.1"
+		udp_send "$NS_A" "$B4" $p "$A4:4$p"
+		udp_send "$NS_A" "$B4" $p "$A4B:4$p"
+		udp_send "$NS_A" "$NET2.2" $p "$NET2.1:4$p"
 	done
 	wait_for 3 sh -c "[ \$(nsenter --net=/run/netns/$NS_B $PFCTL -ss | grep -c ':900[12] ') -ge 6 ]"
 	assert_eq "six states to start from" 6 "$(nstates ':900[12] ')"

@@ -44,7 +44,7 @@ static const struct pcase rules[] = {
 	{ "pass inet proto icmp icmp-type echoreq", "pass inet proto icmp all icmp-type echoreq keep state" },
 	{ "pass inet proto icmp icmp-type 3 code 13", "pass inet proto icmp all icmp-type unreach code filter-prohib keep state" },
 	{ "pass inet proto icmp icmp-type 200 code 7", "pass inet proto icmp all icmp-type 200 code 7 keep state" },
-	{ "pass proto ipv6-icmp icmp6-type neighbradv", "pass inet6 proto ipv6-icmp all icmp6-type neighbradv keep state" },
+	{ "pass inet6 proto ipv6-icmp icmp6-type neighbradv", "pass inet6 proto ipv6-icmp all icmp6-type neighbradv keep state" },
 	{ "pass all keep state (max 100)", "pass all flags S/SA keep state (max 100)" },
 	{ "pass all keep state (tcp.closed 5, max 7, udp.first 3)", "pass all flags S/SA keep state (max 7, tcp.closed 5, udp.first 3)" },
 	{ "pass all label \"web traffic\"", "pass all flags S/SA keep state label \"web traffic\"" },
@@ -57,7 +57,10 @@ static const struct pcase rules[] = {
 	{ "block return-icmp6 inet6 all", "block return-icmp6(port-unr) inet6 all" },
 	{ "block return-icmp6(admin-unr) all", "block return-icmp(port-unr, admin-unr) all" },
 	{ "block return-icmp(port-unr, admin-unr) inet6 all", "block return-icmp6(admin-unr) inet6 all" },
-	{ "block in proto tcp all keep state", "block drop in proto tcp all keep state" },
+	{ "block in proto tcp all keep state", NULL },
+	{ "pass proto { tcp udp } to port 53 flags S/SA",
+	  "pass proto tcp from any to any port = domain flags S/SA keep state\n"
+	  "pass proto udp from any to any port = domain keep state" },
 };
 
 Test(conf_print, rules_like_pfctl)

@@ -175,7 +175,8 @@ again:
 		t->quoted = 1;
 		for (;;) {
 			c = src_getc(s);
-			if (c < 0 || c == '\n')
+			/* pf lets a quoted string run over several lines */
+			if (c < 0)
 				conf_fail_at(p, t->line, t->col, "", "unterminated quoted string");
 			if (c == '\\' && (src_peekc(s, 0) == q || src_peekc(s, 0) == '\\'))
 				c = src_getc(s);

@@ -38,7 +38,7 @@ static const struct {
 	{ "src.track", PFTM_SRC_NODE },
 };
 
-const char *pfbpf_timeout_name(int pftm)
+const char *pfbpf_conf_timeout_name(int pftm)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(timeouts); i++)
 		if (timeouts[i].pftm == pftm)
@@ -46,7 +46,7 @@ const char *pfbpf_timeout_name(int pftm)
 	return NULL;
 }
 
-int pfbpf_timeout_lookup(const char *name)
+int pfbpf_conf_timeout_lookup(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(timeouts); i++)
 		if (!strcmp(timeouts[i].name, name))
@@ -62,12 +62,12 @@ static const char *const limits[PF_LIMIT_MAX] = {
 	[PF_LIMIT_TABLE_ENTRIES] = "table-entries",
 };
 
-const char *pfbpf_limit_name(int lim)
+const char *pfbpf_conf_limit_name(int lim)
 {
 	return lim >= 0 && lim < PF_LIMIT_MAX ? limits[lim] : NULL;
 }
 
-int pfbpf_limit_lookup(const char *name)
+int pfbpf_conf_limit_lookup(const char *name)
 {
 	for (int i = 0; i < PF_LIMIT_MAX; i++)
 		if (!strcmp(limits[i], name))
@@ -93,7 +93,7 @@ static const struct {
 	{ "udplite", 136 },  { "mpls-in-ip", 137 }, { "pfsync", 240 },
 };
 
-const char *pfbpf_proto_name(int proto)
+const char *pfbpf_conf_proto_name(int proto)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(protos); i++)
 		if (protos[i].proto == proto)
@@ -101,7 +101,7 @@ const char *pfbpf_proto_name(int proto)
 	return NULL;
 }
 
-int pfbpf_proto_lookup(const char *name)
+int pfbpf_conf_proto_lookup(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(protos); i++)
 		if (!strcmp(protos[i].name, name))
@@ -158,7 +158,7 @@ static int proto_bit(int proto)
 	return proto == IPPROTO_UDP ? U : T;
 }
 
-const char *pfbpf_service_name(int port, int proto)
+const char *pfbpf_conf_service_name(int port, int proto)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(services); i++)
 		if (services[i].port == port && (services[i].protos & proto_bit(proto)))
@@ -167,7 +167,7 @@ const char *pfbpf_service_name(int port, int proto)
 }
 
 /* proto 0: either tcp or udp, as pfctl tries both. */
-int pfbpf_service_lookup(const char *name, int proto)
+int pfbpf_conf_service_lookup(const char *name, int proto)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(services); i++)
 		if (!strcmp(services[i].name, name) &&

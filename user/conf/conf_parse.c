@@ -107,16 +107,40 @@ static void vec_free(struct vec *v)
 	memset(v, 0, sizeof(*v));
 }
 
+/*
+ * Make room for element n of an array that only knows its length: the
+ * capacity is the next power of two (at least 8), so appending n elements
+ * costs O(n) copies, not O(n^2) -- rulesets reach 16k rules, tables 200k.
+ */
+static int room_for(void **arr, size_t n, size_t elsz)
+{
+	size_t cap = 8;
+	void *a;
+
+	if (n && n < 8)
+		return 0;
+	if (n >= 8) {
+		if (n & (n - 1))
+			return 0;
+		cap = n * 2;
+	}
+	a = realloc(*arr, cap * elsz);
+	if (!a)
+		return -ENOMEM;
+	*arr = a;
+	return 0;
+}
+
 /* Grow one of the conf's arrays by one zeroed element. */
 static void *grow(struct parser *p, void **arr, size_t *n, size_t elsz)
 {
-	void *a = realloc(*arr, (*n + 1) * elsz);
+	char *a;
 
-	if (!a)
+	if (room_for(arr, *n, elsz))
 		conf_nomem(p);
-	*arr = a;
-	memset((char *)a + *n * elsz, 0, elsz);
-	return (char *)a + (*n)++ * elsz;
+	a = *arr;
+	memset(a + *n * elsz, 0, elsz);
+	return a + (*n)++ * elsz;
 }
 
 static char *xstrdup(struct parser *p, const char *s)
@@ -450,7 +474,7 @@ static void set_one(struct parser *p, int limit)
 
 	expect_word(p, &t);
 	if (limit) {
-		idx = pfbpf_limit_lookup(t.s);
+		idx = pfbpf_conf_limit_lookup(t.s);
 		if (idx < 0)
 			conf_fail(p, &t, "unknown limit '%s'", t.s);
 		v = expect_u32(p, t.s, 1, UINT32_MAX);
@@ -458,7 +482,7 @@ static void set_one(struct parser *p, int limit)
 		p->c->options.limit_set |= 1u << idx;
 		add_decl(p, PFBPF_DECL_LIMIT, (__u32)idx, v);
 	} else {
-		idx = pfbpf_timeout_lookup(t.s);
+		idx = pfbpf_conf_timeout_lookup(t.s);
 		if (idx < 0)
 			conf_fail(p, &t, "unknown timeout '%s'", t.s);
 		v = expect_u32(p, t.s, idx == PFTM_INTERVAL ? 1 : 0, UINT32_MAX);
@@ -716,7 +740,7 @@ static __u16 port_value(struct parser *p, const struct tok *t, const char *s)
 		return (__u16)v;
 	if (err == -ERANGE || isdigit((unsigned char)*s))
 		conf_fail(p, t, "port %s is out of range (0-65535)", s);
-	svc = pfbpf_service_lookup(s, 0);
+	svc = pfbpf_conf_service_lookup(s, 0);
 	if (svc < 0 && (is_kw(t, "to") || is_kw(t, "from") || is_kw(t, "port") ||
 			is_kw(t, "flags") || is_kw(t, "keep") || is_kw(t, "label")))
 		syntax_error(p, t);
@@ -804,7 +828,7 @@ static void proto_item(struct parser *p, void *ctx)
 	}
 	if (isdigit((unsigned char)t.s[0]))
 		conf_fail(p, &t, "protocol %s is out of range (1-255)", t.s);
-	proto = pfbpf_proto_lookup(t.s);
+	proto = pfbpf_conf_proto_lookup(t.s);
 	if (proto <= 0)
 		conf_fail(p, &t, "unknown protocol '%s'", t.s);
 	it->proto = proto;
@@ -983,7 +1007,7 @@ static void parse_state_opts(struct parser *p, struct rule_tmpl *rt)
 			rt->r.max_states = expect_u32(p, "max", 1, UINT32_MAX);
 			continue;
 		}
-		tm = pfbpf_timeout_lookup(t.s);
+		tm = pfbpf_conf_timeout_lookup(t.s);
 		if (tm >= 0 && !t.quoted) {
 			if (tm == PFTM_INTERVAL || tm == PFTM_SRC_NODE || tm == PFTM_FRAG)
 				conf_fail(p, &t, "timeout %s cannot be set per rule", t.s);
@@ -1115,6 +1139,8 @@ static void parse_rule_body(struct parser *p, struct rule_tmpl *rt, int anchor)
 			if (rt->keep_given)
 				conf_fail(p, &t, "state option given more than once");
 			rt->keep_given = 1;
+			rt->keep_line = t.line;
+			rt->keep_col = t.col;
 			expect_word(p, &st);
 			if (!is_kw(&st, "state"))
 				syntax_error(p, &st);
@@ -1164,7 +1190,7 @@ static void format_port(char *buf, size_t len, const struct pfbpf_port_spec *ps)
 
 	switch (ps->op) {
 	case PF_OP_NONE:
-		snprintf(buf, len, "any");
+		buf[0] = '\0';
 		break;
 	case PF_OP_IRG:
 		snprintf(buf, len, "%u><%u", ps->port[0], ps->port[1]);
@@ -1199,16 +1225,17 @@ static void expand_label(struct parser *p, struct pfbpf_rule *r)
 		} else if (!strncmp(s, "$srcaddr", 8) || !strncmp(s, "$dstaddr", 8)) {
 			const struct pfbpf_addr_spec *a = s[1] == 's' ? &r->src : &r->dst;
 
-			conf_format_addr(v + 1, sizeof(v) - 1, a);
+			conf_format_addr(v + 2, sizeof(v) - 2, a);
 			v[0] = '!';
-			rep = a->neg ? v : v + 1;
+			v[1] = ' ';
+			rep = a->neg ? v : v + 2;
 			skip = 8;
 		} else if (!strncmp(s, "$srcport", 8) || !strncmp(s, "$dstport", 8)) {
 			format_port(v, sizeof(v), s[1] == 's' ? &r->sport : &r->dport);
 			rep = v;
 			skip = 8;
 		} else if (!strncmp(s, "$proto", 6)) {
-			rep = r->proto ? pfbpf_proto_name(r->proto) : "any";
+			rep = r->proto ? pfbpf_conf_proto_name(r->proto) : "any";
 			if (!rep) {
 				snprintf(v, sizeof(v), "%u", r->proto);
 				rep = v;
@@ -1268,9 +1295,6 @@ static size_t expand_rule(struct parser *p, struct pfbpf_conf_anchor *anchor)
 		if (t->dport.n && !is_tcp_udp(pr[i].proto))
 			conf_fail_at(p, dp[0].line, dp[0].col, "port",
 				     "port only applies to tcp/udp");
-		if (t->flags_given && (t->r.flags || t->r.flagset) && pr[i].proto != IPPROTO_TCP)
-			conf_fail_at(p, t->flags_line, t->flags_col, "flags",
-				     "flags only apply to tcp");
 		for (size_t k = 0; k < t->icmps.n; k++) {
 			int want = ic[k].v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
 
@@ -1280,6 +1304,15 @@ static size_t expand_rule(struct parser *p, struct pfbpf_conf_anchor *anchor)
 					     ic[k].v6 ? "icmp6-type" : "icmp-type",
 					     ic[k].v6 ? "ipv6-icmp" : "icmp");
 		}
+	}
+	if (t->flags_given && (t->r.flags || t->r.flagset) && t->protos.n) {
+		size_t i;
+
+		for (i = 0; i < t->protos.n && pr[i].proto != IPPROTO_TCP; i++)
+			;
+		if (i == t->protos.n)
+			conf_fail_at(p, t->flags_line, t->flags_col, "flags",
+				     "flags only apply to tcp");
 	}
 	if (!t->protos.n) {
 		if (t->sport.n || t->dport.n) {
@@ -1324,14 +1357,6 @@ static size_t expand_rule(struct parser *p, struct pfbpf_conf_anchor *anchor)
 		if (t->icmps.n) {
 			r.icmp_type = (__u8)(ic[c].type + 1);
 			r.icmp_code = ic[c].code >= 0 ? (__u8)(ic[c].code + 1) : 0;
-			if (ic[c].v6) {
-				if (af == PF_INET)
-					continue;
-				af = PF_INET6;
-			} else if (af == PF_INET6) {
-				conf_fail_at(p, ic[c].line, ic[c].col, "",
-					     "icmp-type cannot be used with inet6: use proto ipv6-icmp and icmp6-type");
-			}
 		}
 		/* pfctl: a combination whose families disagree is dropped */
 		if (r.src.type == PFBPF_ADDR_MASK) {
@@ -1345,10 +1370,25 @@ static size_t expand_rule(struct parser *p, struct pfbpf_conf_anchor *anchor)
 			af = r.dst.af;
 		}
 		r.af = (__u8)af;
-		if (r.proto == IPPROTO_ICMP && af == PF_INET6)
-			continue;
-		if (r.proto == IPPROTO_ICMPV6 && af == PF_INET)
-			continue;
+		if ((r.proto == IPPROTO_ICMP && af == PF_INET6) ||
+		    (r.proto == IPPROTO_ICMPV6 && af == PF_INET)) {
+			const struct protoitem *x = &pr[b];
+
+			conf_fail_at(p, x->line, x->col, "",
+				     "proto %s doesn't match address family %s",
+				     r.proto == IPPROTO_ICMP ? "icmp" : "ipv6-icmp",
+				     af == PF_INET ? "inet" : "inet6");
+		}
+		/* the type numbers differ between ICMP and ICMPv6 */
+		if (t->icmps.n && !af)
+			conf_fail_at(p, ic[c].line, ic[c].col, "",
+				     "%s needs an address family: add %s",
+				     ic[c].v6 ? "icmp6-type" : "icmp-type",
+				     ic[c].v6 ? "inet6" : "inet");
+		/* pf: flags only mean something to TCP; other protocols of a
+		 * list drop them */
+		if (r.proto && r.proto != IPPROTO_TCP)
+			r.flags = r.flagset = 0;
 
 		if (anchor) {
 			anchor->filter = r;
@@ -1412,7 +1452,11 @@ static void parse_rule(struct parser *p)
 		} else if (accept_kw(p, "return")) {
 			rt->r.rule_flag = PFRULE_RETURN;
 		} else if (peek_kw(p, "return-rst")) {
-			conf_next(p, NULL);
+			struct tok rr;
+
+			conf_next(p, &rr);
+			rt->ret_line = rr.line;
+			rt->ret_col = rr.col;
 			rt->r.rule_flag = PFRULE_RETURNRST;
 			if (conf_peek(p, 0)->type == T_LPAREN)
 				conf_fail(p, conf_peek(p, 0), "return-rst options are not supported yet");
@@ -1426,14 +1470,20 @@ static void parse_rule(struct parser *p)
 	if (conf_peek(p, 0)->type == T_LBRACE)
 		syntax_error(p, conf_peek(p, 0));
 	expect_end(p);
-	if (rt->r.rule_flag == PFRULE_RETURNRST && rt->protos.n) {
+	if (rt->r.rule_flag == PFRULE_RETURNRST) {
 		const struct protoitem *pr = rt->protos.v;
 
+		if (!rt->protos.n)
+			conf_fail_at(p, rt->ret_line, rt->ret_col, "return-rst",
+				     "return-rst can only be applied to TCP rules: add proto tcp");
 		for (size_t i = 0; i < rt->protos.n; i++)
 			if (pr[i].proto != IPPROTO_TCP)
 				conf_fail_at(p, pr[i].line, pr[i].col, "",
-					     "return-rst only applies to tcp");
+					     "return-rst can only be applied to TCP rules");
 	}
+	if (rt->r.action == PF_DROP && rt->r.keep_state)
+		conf_fail_at(p, rt->keep_line, rt->keep_col, "keep",
+			     "keep state on block rules doesn't make sense");
 	for (int i = 0; i < PFTM_MAX; i++)
 		if (rt->r.timeout[i])
 			rt->timeout_given = 1;
@@ -1554,14 +1604,13 @@ static void table_load_file(struct parser *p, size_t ti, const struct tok *ft)
 			/* a failed grow unwinds: close first */
 			{
 				struct pfbpf_conf_table *tb = &p->c->tables[ti];
-				struct pfbpf_table_addr *na =
-					realloc(tb->addrs, (tb->naddrs + 1) * sizeof(*na));
+				struct pfbpf_table_addr *na;
 
-				if (!na) {
+				if (room_for((void **)&tb->addrs, tb->naddrs, sizeof(*na))) {
 					fclose(f);
 					conf_nomem(p);
 				}
-				tb->addrs = na;
+				na = tb->addrs;
 				memset(&na[tb->naddrs], 0, sizeof(*na));
 				na[tb->naddrs].addr = a.addr;
 				na[tb->naddrs].af = a.af;

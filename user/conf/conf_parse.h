@@ -78,7 +78,8 @@ struct rule_tmpl {
 	int flags_given;  /* `flags` written (even `flags any`) */
 	int flags_line, flags_col;
 	int keep_given;
-	int return_given;
+	int ret_line, ret_col;    /* return-rst */
+	int keep_line, keep_col;  /* keep state */
 	int label_given;
 	int max_given;
 	int timeout_given;

@@ -48,7 +48,7 @@ int pfbpf_addr_print(FILE *f, const struct pfbpf_addr_spec *a)
 static void print_port(FILE *f, const struct pfbpf_port_spec *ps, int proto, int numeric)
 {
 	char a1[16], a2[16];
-	const char *name = numeric ? NULL : pfbpf_service_name(ps->port[0], proto);
+	const char *name = numeric ? NULL : pfbpf_conf_service_name(ps->port[0], proto);
 
 	snprintf(a1, sizeof(a1), "%u", ps->port[0]);
 	snprintf(a2, sizeof(a2), "%u", ps->port[1]);
@@ -157,7 +157,7 @@ void conf_print_rule(FILE *f, const struct pfbpf_rule *r, const char *anchor_cal
 	else if (r->af == PF_INET6)
 		fputs(" inet6", f);
 	if (r->proto) {
-		const char *n = pfbpf_proto_name(r->proto);
+		const char *n = pfbpf_conf_proto_name(r->proto);
 
 		if (n)
 			fprintf(f, " proto %s", n);
@@ -227,7 +227,7 @@ void conf_print_rule(FILE *f, const struct pfbpf_rule *r, const char *anchor_cal
 
 			if (!r->timeout[i])
 				continue;
-			n = pfbpf_timeout_name(i);
+			n = pfbpf_conf_timeout_name(i);
 			fprintf(f, "%s%s %u", first ? "" : ", ", n ? n : "inv.timeout",
 				r->timeout[i]);
 			first = 0;
@@ -292,10 +292,10 @@ static void print_decl(FILE *f, const struct pfbpf_conf *c, const struct pfbpf_c
 		fprintf(f, "%s = \"%s\"\n", c->macros[d->idx].name, c->macros[d->idx].value);
 		break;
 	case PFBPF_DECL_TIMEOUT:
-		fprintf(f, "set timeout %s %u\n", pfbpf_timeout_name((int)d->idx), d->value);
+		fprintf(f, "set timeout %s %u\n", pfbpf_conf_timeout_name((int)d->idx), d->value);
 		break;
 	case PFBPF_DECL_LIMIT:
-		fprintf(f, "set limit %s %u\n", pfbpf_limit_name((int)d->idx), d->value);
+		fprintf(f, "set limit %s %u\n", pfbpf_conf_limit_name((int)d->idx), d->value);
 		break;
 	case PFBPF_DECL_BLOCK_POLICY:
 		fprintf(f, "set block-policy %s\n", d->value == PF_BLOCK_RETURN ? "return" : "drop");

@@ -340,8 +340,9 @@ int ctl_datapath_loaded(struct pfbpf_handle *h)
 
 int ctl_run_ctl(struct pfbpf_handle *h, struct pf_ctl_req *req)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = req, .ctx_size_in = sizeof(*req),
-		    .ctx_out = req, .ctx_size_out = sizeof(*req));
+	/* Syscall programs take no ctx_out: the kernel writes the context
+	 * back into ctx_in. */
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = req, .ctx_size_in = sizeof(*req));
 	int err;
 
 	if (h->ctl_prog_fd == -1) {

@@ -274,7 +274,7 @@ static int kill_states(struct pfbpf_handle *h, struct pf_ctl_req *req, __u64 *co
 	err = ctl_run_ctl(h, req);
 	if (err != -ENODEV) {
 		if (err)
-			return ctl_fail(h, err, "pf_ctl kill: %s", strerror(-err));
+			return h->reason[0] ? err : ctl_fail(h, err, "pf_ctl kill: %s", strerror(-err));
 		*count = req->count;
 		return 0;
 	}
@@ -436,7 +436,9 @@ int pfbpf_cmd_addstate(struct pfbpf_handle *h, void *arg)
 			return ctl_fail(h, err, "a state with this key exists");
 		if (err == -ENOSPC || err == -ENOMEM)
 			return ctl_fail(h, -ENOMEM, "state table full");
-		return err ? ctl_fail(h, err, "pf_ctl add: %s", strerror(-err)) : 0;
+		if (err && !h->reason[0])
+			ctl_fail(h, err, "pf_ctl add: %s", strerror(-err));
+		return err;
 	}
 	if ((err = fallback_allowed(h)) || (err = ctl_cfg_read(h, &cfg)) ||
 	    (err = ctl_gcount_read(h, &gc)))

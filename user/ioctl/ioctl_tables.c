@@ -205,6 +205,18 @@ static int addr_check(struct pfbpf_handle *h, const struct pfr_addr *a)
 	return 0;
 }
 
+/*
+ * The trie's lookup is longest-prefix: asking for 192.0.2.7/32 finds
+ * 192.0.2.0/24.  An exact entry, if there is one, is the longest match;
+ * rewriting it in place with BPF_EXIST succeeds only when it exists.
+ */
+static bool exact_get(int fd, const struct pf_table_key *tk, struct pf_table_entry *e)
+{
+	if (bpf_map_lookup_elem(fd, tk, e))
+		return false;
+	return !bpf_map_update_elem(fd, tk, e, BPF_EXIST);
+}
+
 struct entries {
 	struct pf_table_key *k;
 	struct pf_table_entry *e;
@@ -592,7 +604,7 @@ static int addrs_add(struct pfbpf_handle *h, struct pfioc_table *io, __u16 id, _
 		__u8 fb;
 
 		tkey_make(&tk, id, &a[i]);
-		if (!bpf_map_lookup_elem(fd, &tk, &old)) {
+		if (exact_get(fd, &tk, &old)) {
 			fb = old.neg == a[i].pfra_not ? PFR_FB_DUPLICATE : PFR_FB_CONFLICT;
 		} else {
 			fb = PFR_FB_ADDED;
@@ -662,7 +674,7 @@ int pfbpf_cmd_rdeladdrs(struct pfbpf_handle *h, void *arg)
 		__u8 fb = PFR_FB_NONE;
 
 		tkey_make(&tk, xt.id, &a[i]);
-		if (!bpf_map_lookup_elem(fd, &tk, &old) && old.neg == a[i].pfra_not) {
+		if (exact_get(fd, &tk, &old) && old.neg == a[i].pfra_not) {
 			if (dummy(io) || !bpf_map_delete_elem(fd, &tk)) {
 				fb = PFR_FB_DELETED;
 				io->pfrio_ndel++;
@@ -824,7 +836,7 @@ int pfbpf_cmd_rclrastats(struct pfbpf_handle *h, void *arg)
 		struct pf_table_entry e;
 
 		tkey_make(&tk, xt.id, &a[i]);
-		if (!bpf_map_lookup_elem(fd, &tk, &e)) {
+		if (exact_get(fd, &tk, &e)) {
 			io->pfrio_nzero++;
 			if (io->pfrio_flags & PFR_FLAG_FEEDBACK)
 				a[i].pfra_fback = PFR_FB_CLEARED;

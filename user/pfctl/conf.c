@@ -57,6 +57,31 @@ static void anchor_path(char *buf, size_t len, const char *base, const char *sub
 		snprintf(buf, len, "%s", sub ? sub : "");
 }
 
+/*
+ * libpfbpf stores and lists the rules of anchors (-a NAME -sr) but installs
+ * only the main ruleset into the datapath's classifier: say so at load time
+ * rather than let an administrator believe those rules filter.
+ */
+static void warn_anchor_rules(const struct pfctl_ctx *c, const struct pfbpf_conf *conf)
+{
+	if (c->anchor && *c->anchor && conf->nrules) {
+		fprintf(stderr, "pfctl_bpf: warning: the %zu rules loaded into anchor \"%s\" are "
+				"listed but not evaluated: the datapath runs the main ruleset only\n",
+			conf->nrules, c->anchor);
+		return;
+	}
+	for (size_t k = 0; k < conf->nanchors; k++) {
+		size_t n = 0;
+
+		for (size_t i = 0; conf->rule_anchor && i < conf->nrules; i++)
+			n += !strcmp(conf->rule_anchor[i], conf->anchors[k].path);
+		if (n)
+			fprintf(stderr, "pfctl_bpf: warning: the %zu rules of anchor \"%s\" are "
+					"listed but not evaluated: the datapath runs the main "
+					"ruleset only\n", n, conf->anchors[k].path);
+	}
+}
+
 static int load_conf(struct pfctl_ctx *c, const struct pfbpf_conf *conf)
 {
 	struct pfctl_trans t = { 0 };
@@ -128,6 +153,7 @@ static int load_conf(struct pfctl_ctx *c, const struct pfbpf_conf *conf)
 		pfctl_err_op(c, "DIOCXCOMMIT", err);
 		goto rollback;
 	}
+	warn_anchor_rules(c, conf);
 	return 0;
 rollback:
 	pfctl_k_trans_rollback(c->dev, &t);

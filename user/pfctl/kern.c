@@ -468,12 +468,12 @@ out:
 int pfctl_k_table_simple(int dev, unsigned long cmd, const char *table, struct pfctl_tcounts *c)
 {
 	struct pfioc_table io;
+	struct pfr_table t;
 
 	table_name(&io, table);
 	if (cmd == DIOCRCLRTSTATS || cmd == DIOCRDELTABLES) {
 		/* These take a list of tables: ours is the one in pfrio_table. */
-		struct pfr_table t = io.pfrio_table;
-
+		t = io.pfrio_table;
 		io.pfrio_buffer = &t;
 		io.pfrio_esize = sizeof(t);
 		io.pfrio_size = 1;
