@@ -411,34 +411,25 @@ static int parse_args(struct pftrace *t, int argc, char **argv)
 static bool probe_matches(const char *pattern, const struct dt_probe_info *p)
 {
 	const char *have[4] = { p->provider, p->module, p->function, p->name };
-	char buf[256], *field[4] = { NULL, NULL, NULL, NULL }, *c;
-	int n = 0;
+	char buf[256], *field[4] = { NULL, NULL, NULL, NULL }, *start = buf, *c;
+	int colons = 0, i;
 
 	snprintf(buf, sizeof(buf), "%s", pattern);
-	/* Split from the right: "receive" is a name, "ip:::" a provider. */
-	field[3] = buf;
 	for (c = buf; *c; c++)
-		if (*c == ':')
-			n++;
-	if (n > 3)
+		colons += *c == ':';
+	if (colons > 3)
 		return false;
-	{
-		int i = 3 - n;
-		char *start = buf;
-
-		for (c = buf;; c++) {
-			if (*c == ':' || !*c) {
-				bool end = !*c;
-
-				*c = '\0';
-				field[i++] = start;
-				start = c + 1;
-				if (end)
-					break;
-			}
-		}
+	/* Fields are counted from the right: "receive" is a name. */
+	for (i = 3 - colons, c = buf;; c++) {
+		if (*c && *c != ':')
+			continue;
+		field[i++] = start;
+		if (!*c)
+			break;
+		*c = '\0';
+		start = c + 1;
 	}
-	for (int i = 0; i < 4; i++) {
+	for (i = 0; i < 4; i++) {
 		if (!field[i] || !*field[i])
 			continue;
 		/* tick-1s stands for the whole tick-N family. */
@@ -464,11 +455,12 @@ static int list_probes(const char *pattern)
 		if (!shown++)
 			printf("%5s %10s %12s %10s %-16s %s\n", "ID", "PROVIDER", "MODULE", "FUNCTION",
 			       "NAME", "ARGUMENTS");
-		printf("%5u %10s %12s %10s %s", p[i].id, p[i].provider,
-		       p[i].module ? p[i].module : "", p[i].function ? p[i].function : "", p[i].name);
+		/* No trailing blanks on probes without arguments. */
+		printf("%5u %10s %12s %10s %-*s", p[i].id, p[i].provider,
+		       p[i].module ? p[i].module : "", p[i].function ? p[i].function : "",
+		       p[i].args[0] ? 16 : 0, p[i].name);
 		for (int a = 0; a < 8 && p[i].args[a]; a++)
-			printf("%*s%s", a ? 0 : (strlen(p[i].name) < 16 ? (int)(17 - strlen(p[i].name)) : 1), a ? ", " : " ",
-			       p[i].args[a]);
+			printf("%s%s", a ? ", " : " ", p[i].args[a]);
 		printf("\n");
 	}
 	if (!shown) {
