@@ -18,7 +18,7 @@ $(BUILD)/pftrace: $(BUILD)/obj/user/pftrace.o $(LIBTRACE) $(TRACE_DT_OBJS) $(LIB
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) -lm
 
-ALL_TARGETS += $(BUILD)/pftrace
+ALL_TARGETS += $(BUILD)/pftrace $(BUILD)/test_trace
 
 # Unit tests: every tests/unit/test_trace_*.c in one Criterion binary,
 # with pftrace.c itself compiled without its main() for the CLI tests.

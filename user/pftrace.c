@@ -37,6 +37,8 @@
 struct pftrace {
 	/* options */
 	bool json;
+	bool timestamps;      /* -t */
+	long long wall_offset_ns;
 	int quiet;
 	int verbose;
 	long long max_events; /* -c, 0 = no limit */
@@ -72,6 +74,16 @@ static volatile sig_atomic_t got_signal;
 static void on_signal(int sig)
 {
 	got_signal = sig;
+}
+
+/* CLOCK_REALTIME - CLOCK_BOOTTIME, to print boot-time stamps as wall time. */
+static long long wall_offset(void)
+{
+	struct timespec r, b;
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_BOOTTIME, &b);
+	return (r.tv_sec - b.tv_sec) * 1000000000ll + (r.tv_nsec - b.tv_nsec);
 }
 
 static unsigned long long now_ns(void)
@@ -157,6 +169,17 @@ static void count_event(struct pftrace *t)
 		t->done = true;
 }
 
+static void time_prefix(struct pftrace *t, __u64 ts_ns)
+{
+	char ts[48];
+
+	if (!t->timestamps || t->json)
+		return;
+	trace_fmt_time(ts_ns, t->wall_offset_ns, ts, sizeof(ts));
+	fputs(ts, t->out);
+	fputc(' ', t->out);
+}
+
 static void stream_pf(struct pftrace *t, const struct pf_event *ev)
 {
 	char line[512];
@@ -167,6 +190,7 @@ static void stream_pf(struct pftrace *t, const struct pf_event *ev)
 		trace_fmt_pf_json(ev, line, sizeof(line));
 	else
 		trace_fmt_pf_text(ev, line, sizeof(line));
+	time_prefix(t, ev->ts_ns);
 	emit_line(t, line);
 	count_event(t);
 }
@@ -183,6 +207,7 @@ static void stream_ip(struct pftrace *t, const struct pf_ip_event *ev)
 		trace_fmt_ip_json(ev, ifname_fmt, line, sizeof(line));
 	else
 		trace_fmt_ip_text(ev, ifname_fmt, line, sizeof(line));
+	time_prefix(t, ev->ts_ns);
 	emit_line(t, line);
 	count_event(t);
 }
@@ -241,7 +266,7 @@ static int on_event(void *ctx, void *data, size_t size)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: pftrace [-qv] [-o text|json] [-p KEY=VALUE[,...]] [-c COUNT] [-T SECONDS]\n"
+		"usage: pftrace [-qtv] [-o text|json] [-p KEY=VALUE[,...]] [-c COUNT] [-T SECONDS]\n"
 		"       pftrace [-qv] [-c COUNT] [-T SECONDS] -s SCRIPT | -n 'PROBE /PRED/ { ACTIONS }'\n"
 		"       pftrace -l [-n PATTERN]\n"
 		"filter keys: proto, af, host, src, dst, port, sport, dport, event, id, rule,\n"
@@ -304,7 +329,7 @@ static int parse_args(struct pftrace *t, int argc, char **argv)
 	char err[256], *end;
 	int c, nflag = 0;
 
-	while ((c = getopt_long(argc, argv, "c:hln:o:p:qs:T:v", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:hln:o:p:qs:tT:v", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			t->max_events = strtoll(optarg, &end, 10);
@@ -312,6 +337,9 @@ static int parse_args(struct pftrace *t, int argc, char **argv)
 				fprintf(stderr, "pftrace: -c needs a positive event count, not '%s'\n", optarg);
 				return 2;
 			}
+			break;
+		case 't':
+			t->timestamps = true;
 			break;
 		case 'T':
 			t->seconds = strtod(optarg, &end);
@@ -699,6 +727,7 @@ int pftrace_main(int argc, char **argv)
 		return r;
 	}
 	pfbpf_log_init("pftrace", t.verbose);
+	t.wall_offset_ns = wall_offset();
 	if (t.list) {
 		r = list_probes(t.list_pattern);
 		free(t.script);

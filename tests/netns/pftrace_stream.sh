@@ -83,6 +83,11 @@ test_filters() {
 		"[ESTABLISHED] tcp 198.51.100.1:40001 -> 198.51.100.2:22 in id 5f00000000000002 ESTABLISHED:ESTABLISHED" \
 		"$(cat "$TEST_TMP/f2")"
 	assert_fails "bad filter refused" "$PFTRACE" -p proto=xyz
+	start_pftrace "$TEST_TMP/t" "$TEST_TMP/t.err" -t -c 1 || fail "pftrace did not start"
+	"$INJECT" session 1 >/dev/null
+	wait "$PFT"
+	assert_match "-t: wall-clock time first" '^\[[0-9]{10}\.[0-9]{6}\] \[NEW\] tcp 198\.51\.100\.1:40000 ' \
+		"$(cat "$TEST_TMP/t")"
 }
 
 # A consumer that cannot keep up: stopped with SIGSTOP while 60000 events

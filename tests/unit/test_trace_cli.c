@@ -64,7 +64,7 @@ Test(trace_cli, extra_argument, .init = cr_redirect_stderr)
 	cr_assert_eq(RUN("now"), 2);
 	cr_assert_stderr_eq_str(
 		"pftrace: unexpected argument 'now'\n"
-		"usage: pftrace [-qv] [-o text|json] [-p KEY=VALUE[,...]] [-c COUNT] [-T SECONDS]\n"
+		"usage: pftrace [-qtv] [-o text|json] [-p KEY=VALUE[,...]] [-c COUNT] [-T SECONDS]\n"
 		"       pftrace [-qv] [-c COUNT] [-T SECONDS] -s SCRIPT | -n 'PROBE /PRED/ { ACTIONS }'\n"
 		"       pftrace -l [-n PATTERN]\n"
 		"filter keys: proto, af, host, src, dst, port, sport, dport, event, id, rule,\n"

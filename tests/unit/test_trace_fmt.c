@@ -259,3 +259,11 @@ Test(trace_fmt, names)
 	cr_assert_eq(trace_proto_number("bogus"), -EINVAL);
 	cr_assert_null(trace_event_name(0));
 }
+
+Test(trace_fmt, time_prefix)
+{
+	trace_fmt_time(5000001234ull, 1700000000000000000ll, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "[1700000005.000001]");
+	trace_fmt_time(999, 0, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "[0.000000]");
+}

@@ -390,6 +390,15 @@ int trace_fmt_ip_json(const struct pf_ip_event *ev, trace_ifname_fn ifname, char
 	return sb.n;
 }
 
+int trace_fmt_time(__u64 ts_ns, long long wall_offset_ns, char *buf, size_t len)
+{
+	long long t = (long long)ts_ns + wall_offset_ns;
+
+	if (t < 0)
+		t = 0;
+	return snprintf(buf, len, "[%lld.%06lld]", t / 1000000000, t % 1000000000 / 1000);
+}
+
 int trace_fmt_drops_text(unsigned int cpu, __u64 state, __u64 ip, char *buf, size_t len)
 {
 	/* DTrace's wording; state and packet events share the one ring buffer. */

@@ -54,6 +54,12 @@ int trace_fmt_ip_text(const struct pf_ip_event *ev, trace_ifname_fn ifname,
 		      char *buf, size_t len);
 int trace_fmt_ip_json(const struct pf_ip_event *ev, trace_ifname_fn ifname,
 		      char *buf, size_t len);
+/*
+ * `-t`: the event's time as conntrack -E -o timestamp shows it,
+ * "[seconds.microseconds]" of the wall clock; wall_offset_ns is
+ * CLOCK_REALTIME - CLOCK_BOOTTIME (events carry boot time).
+ */
+int trace_fmt_time(__u64 ts_ns, long long wall_offset_ns, char *buf, size_t len);
 /* The DTrace-style line (no "pftrace: " prefix) and the JSON record. */
 int trace_fmt_drops_text(unsigned int cpu, __u64 state, __u64 ip, char *buf, size_t len);
 int trace_fmt_drops_json(unsigned int cpu, __u64 state, __u64 ip, char *buf, size_t len);
