@@ -216,15 +216,15 @@ static void stream_ip(struct pftrace *t, const struct pf_ip_event *ev)
 static void script_event(struct pftrace *t, unsigned int type, const void *data)
 {
 	enum dt_probe probe = dt_probe_of_event(type);
-	int exited;
 
 	if (probe == DT_PROBE_MAX || !dt_prog_uses(t->prog, probe))
 		return;
 	if (type >= PF_EV_IP_RECEIVE)
-		exited = dt_fire_ip(t->prog, probe, data);
+		dt_fire_ip(t->prog, probe, data);
 	else
-		exited = dt_fire_pf(t->prog, probe, data);
-	if (exited)
+		dt_fire_pf(t->prog, probe, data);
+	/* Asked rather than taken from the return, which is also -EINVAL. */
+	if (dt_exited(t->prog, NULL))
 		t->done = true;
 	count_event(t);
 }
@@ -651,7 +651,8 @@ static void run(struct pftrace *t)
 		if (hz > 0)
 			period = (unsigned long long)(1e9 / hz);
 		tick = dt_tick_interval_ns(t->prog);
-		if (dt_begin(t->prog, start))
+		dt_begin(t->prog, start);
+		if (dt_exited(t->prog, NULL))
 			t->done = true;
 	}
 #endif
@@ -681,8 +682,11 @@ static void run(struct pftrace *t)
 		}
 		now = now_ns();
 #ifndef PFTRACE_NO_DT
-		if (t->prog && !t->done && tick > 0 && dt_tick(t->prog, now))
-			t->done = true;
+		if (t->prog && !t->done && tick > 0) {
+			dt_tick(t->prog, now);
+			if (dt_exited(t->prog, NULL))
+				t->done = true;
+		}
 #endif
 		if (now - last_switch >= period) {
 			last_switch = now;

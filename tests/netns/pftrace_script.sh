@@ -118,6 +118,24 @@ tick" "$(cat "$out")"
 	assert_match "the aggregation printed at exit holds 3" '^ *changes +3$' "$(cat "$out")"
 }
 
+test_begin_and_runtime_errors() {
+	local out rc
+	out=$("$PFTRACE" -q -n 'dtrace:::BEGIN { printf("hello\n"); exit(0); }' 2>&1); rc=$?
+	assert_eq "BEGIN { exit(0) }: status 0" 0 "$rc"
+	assert_eq "BEGIN ran" hello "$out"
+
+	start_pftrace "$TEST_TMP/r" "$TEST_TMP/r.err" -q -c 3 \
+		-n 'ip:::receive { x = 1 / (args[2]->ip_ver - 4); } ip:::receive { @n = count(); }' ||
+		{ fail "pftrace did not start" "$(cat "$TEST_TMP/r.err")"; return; }
+	"$INJECT" ip 3 >/dev/null
+	wait "$PFT"; rc=$?
+	assert_eq "a runtime error does not stop the script" 0 "$rc"
+	assert_eq "division by zero reported once" 1 "$(grep -c 'division by zero' "$TEST_TMP/r.err")"
+	assert_match "in dtrace's words" '^pftrace: error on enabled probe ID [0-9]+ \(ID 10: ip:pf_kern::receive\): division by zero' \
+		"$(cat "$TEST_TMP/r.err")"
+	assert_match "the next clause still counted every packet" '^ +3$' "$(cat "$TEST_TMP/r")"
+}
+
 test_head_script() {
 	local st
 	( "$PFTRACE" -v -q -n 'pf:::state-change { printf("change %d\n", args[0]->dst.state); }' \
@@ -134,5 +152,6 @@ run_test test_compile_errors
 run_test test_seed_pf
 run_test test_seed_ip_count
 run_test test_exit_tick_count
+run_test test_begin_and_runtime_errors
 run_test test_head_script
 finish
