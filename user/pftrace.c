@@ -692,8 +692,18 @@ static void run(struct pftrace *t)
 			last_switch = now;
 			check_drops(t);
 		}
-		/* Write errors: the reader went away (`| head`). */
-		if (fflush(t->out) || ferror(t->out) || reader_gone(t->out))
+		/*
+		 * The reader went away (`| head`): leave quietly.  Any other
+		 * write error (a full disk) is an error.
+		 */
+		if (fflush(t->out) || ferror(t->out)) {
+			if (errno != EPIPE) {
+				fprintf(stderr, "pftrace: writing the output: %s\n", strerror(errno));
+				t->exit_status = 1;
+			}
+			return;
+		}
+		if (reader_gone(t->out))
 			return;
 	}
 	check_drops(t);

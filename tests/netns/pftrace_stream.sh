@@ -169,6 +169,18 @@ test_ip_switch() {
 	assert_eq "and clears its own on exit" 0 "$(config_trace)"
 }
 
+test_write_error() {
+	local rc
+	"$PFTRACE" -c 9 >/dev/full 2>"$TEST_TMP/full.err" &
+	PFT=$!
+	BG_PIDS+=("$PFT")
+	sleep 0.5
+	"$INJECT" session 1 >/dev/null
+	wait "$PFT"; rc=$?
+	assert_eq "a full disk is an error" 1 "$rc"
+	assert_eq "named as such" "pftrace: writing the output: No space left on device" "$(cat "$TEST_TMP/full.err")"
+}
+
 # Events queued while nobody read are old news: a new pftrace skips them.
 test_backlog_skipped() {
 	"$INJECT" session 1 >/dev/null
@@ -186,5 +198,6 @@ run_test test_stream_json
 run_test test_filters
 run_test test_drops
 run_test test_head
+run_test test_write_error
 run_test test_ip_switch
 finish
