@@ -171,7 +171,7 @@ test_ip_switch() {
 
 test_write_error() {
 	local rc
-	"$PFTRACE" -c 9 >/dev/full 2>"$TEST_TMP/full.err" &
+	"$PFTRACE" -c 9 -T 5 >/dev/full 2>"$TEST_TMP/full.err" &
 	PFT=$!
 	BG_PIDS+=("$PFT")
 	sleep 0.5
