@@ -10,7 +10,6 @@
  * are counted per CPU in pf_status and reported as DTrace reports drops.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
 #include <getopt.h>
 #include <net/if.h>
@@ -642,7 +641,6 @@ static void run(struct pftrace *t)
 	unsigned long long period = 1000000000ull, deadline = 0;
 	long long tick = 0;
 
-	(void)tick;
 #ifndef PFTRACE_NO_DT
 	if (t->prog) {
 		double hz = dt_switchrate_hz(t->prog);
