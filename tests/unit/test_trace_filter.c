@@ -194,3 +194,21 @@ Test(trace_filter, ip_events)
 	cr_assert_eq(parse("proto=tcp"), 0);
 	cr_assert_eq(trace_filter_ip_bits(&f), 0, "no event= key: no packet events");
 }
+
+Test(trace_filter, ipv6_prefixes)
+{
+	struct pf_event ev = fx_udp6_out(PF_EV_STATE_CREATE);
+
+	cr_assert_eq(parse("host=2001:db8::/32"), 0);
+	cr_assert(trace_filter_match_pf(&f, &ev));
+	cr_assert_eq(parse("src=2001:db8::/127"), 0);
+	cr_assert(trace_filter_match_pf(&f, &ev), "2001:db8::1 is in 2001:db8::/127");
+	cr_assert_eq(parse("src=2001:db8::2/128"), 0);
+	cr_assert_not(trace_filter_match_pf(&f, &ev));
+	cr_assert_eq(parse("host=2001:db9::/32"), 0);
+	cr_assert_not(trace_filter_match_pf(&f, &ev));
+	cr_assert_eq(parse("host=::/0,af=inet6"), 0);
+	cr_assert(trace_filter_match_pf(&f, &ev), "/0 matches every address of the family");
+	cr_assert_eq(parse("host=0.0.0.0/0"), 0);
+	cr_assert_not(trace_filter_match_pf(&f, &ev), "but not the other family");
+}
