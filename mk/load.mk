@@ -34,11 +34,19 @@ netns-datapath: $(BPF_OBJ) $(PFBPF_LOAD) $(BUILD)/pfctl_bpf
 
 # --- demo --------------------------------------------------------------------
 
+# Only what the demo runs, so that a broken test binary elsewhere cannot
+# stop it.  pftrace is used when its fragment is there.
+DEMO_TOOLS = $(BPF_OBJ) $(PFBPF_LOAD) $(BUILD)/pfctl_bpf \
+	$(if $(wildcard mk/trace.mk),$(BUILD)/pftrace)
+
+demo-tools:
+	$(Q)$(MAKE) --no-print-directory $(DEMO_TOOLS)
+
 demo: deps-check
-	$(Q)$(MAKE) --no-print-directory build-all
+	$(Q)$(MAKE) --no-print-directory demo-tools
 	$(Q)BUILD=$(BUILD) scripts/demo.sh
 
-.PHONY: netns-datapath demo
+.PHONY: netns-datapath demo demo-tools
 
 # Unit tests of pfbpf_maps.h against the real object (private pin folder).
 LOAD_TESTS_SRCS := $(wildcard tests/unit/test_load_*.c)

@@ -33,7 +33,7 @@ die() {
 step "Dependencies and build"
 "$NETNS_ROOT/scripts/deps.sh" || die "dependencies missing (run 'make deps' as root)"
 if [ ! -x "$PFBPF_LOAD" ] || [ ! -r "$PFBPF_OBJ_FILE" ] || [ ! -x "$PFCTL" ]; then
-	make -s -C "$NETNS_ROOT" build-all || die "build failed"
+	make -s -C "$NETNS_ROOT" demo-tools || die "build failed"
 fi
 require_tools ip tc nsenter socat ss python3-scapy pfbpf-load pf_kern.bpf.o pfctl_bpf
 echo "build/pf_kern.bpf.o, build/pfbpf-load, build/pfctl_bpf: ready"
