@@ -33,6 +33,10 @@ test_loader_options() {
 	info=$(bpftool map show pinned /sys/fs/bpf/tc/globals/pf_states)
 	assert_match "state table created with 2048 entries" 'max_entries 2048' "$info"
 	assert_match "limit states 1000" '^states .* limit 1000$' "$(pfload "$NS_B" status)"
+	assert_match "status -j is JSON with the limit" '"limit": 1000' \
+		"$(pfload "$NS_B" -j status | "$PY" -m json.tool)"
+	assert_eq "states -j is a JSON list" "list" \
+		"$(pfload "$NS_B" -j states | "$PY" -c 'import json, sys; print(type(json.load(sys.stdin)).__name__)')"
 	assert_cmd "re-attach (native) reuses the 2048-entry table" pfload "$NS_B" attach "$VETH_B"
 	assert_match "still 2048 entries" 'max_entries 2048' \
 		"$(bpftool map show pinned /sys/fs/bpf/tc/globals/pf_states)"
