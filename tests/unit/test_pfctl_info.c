@@ -111,7 +111,7 @@ Test(pfctl_info, status_json)
 	struct jw w;
 
 	CAPTURE(jw_init(&w, f); jw_obj_begin(&w, NULL); pfctl_json_status(&w, &s); jw_finish(&w));
-	cr_assert(strncmp(out, "{\"info\":{\"running\":true,\"runtime\":183845,\"debug\":\"urgent\","
+	cr_assert(strncmp(out, "{\"info\":{\"running\":true,\"runtime\":183845,\"since\":0,\"debug\":\"urgent\","
 			       "\"hostid\":\"0xdeadbeef\",\"state_table\":{\"current_entries\":3,"
 			       "\"searches\":{\"total\":183845,\"rate\":1.0},", 150) == 0, "got: %s", out);
 	cr_assert(strstr(out, "\"state-mismatch\":{\"total\":2,\"rate\":0.0}"), "got: %s", out);

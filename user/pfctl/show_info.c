@@ -107,6 +107,7 @@ void pfctl_json_status(struct jw *w, const struct pfctl_status *s)
 	jw_obj_begin(w, "info");
 	jw_bool(w, "running", s->running);
 	jw_u64(w, "runtime", s->runtime);
+	jw_u64(w, "since", s->since);
 	{
 		/* Lower case in JSON: the spelling of pf.conf's `set debug`. */
 		static const char *const lc[] = { "none", "urgent", "misc", "loud" };
