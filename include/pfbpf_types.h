@@ -308,11 +308,11 @@ enum pf_debug { PF_DEBUG_NONE = 0, PF_DEBUG_URGENT = 1, PF_DEBUG_MISC = 2, PF_DE
 
 /* Fragment policy (docs/fragments.md): XDP cannot reassemble. */
 enum pf_frag_policy {
-	PF_FRAG_DROP = 0,        /* drop every fragment, count PFRES_FRAG */
-	PF_FRAG_STATEFUL = 1,    /* default: first fragments are filtered as
-				  * packets; later fragments pass only when a
-				  * state exists for their addresses/proto with
-				  * no ports (see docs) */
+	PF_FRAG_STATEFUL = 0,    /* default (zero, as a fresh map): first
+				  * fragments are filtered as packets; later
+				  * fragments pass only when the first fragment
+				  * of their datagram passed (docs/datapath.md) */
+	PF_FRAG_DROP = 1,        /* drop every fragment, count PFRES_FRAG */
 };
 
 /* pf_config.trace bits: which packet events a consumer wants */

@@ -155,6 +155,17 @@ int h_events_count(const union h_event *ev, int n, int type);
 /* First event of a type at or after *from (updated), or NULL. */
 const union h_event *h_event_find(const union h_event *ev, int n, int type, int *from);
 
+/* ---- rules (tests/unit/harness_rules.c, links libpfcls) ---------------- */
+
+struct pfbpf_rule;
+/* Compile and install rules[0..n) as the active ruleset (rule i = nr i),
+ * through the real compiler, as a commit does.  0 or -errno. */
+int h_rules(const struct pfbpf_rule *rules, size_t n);
+/* A rule with no addresses/ports: action, direction (PF_IN/PF_OUT/PF_INOUT),
+ * proto (0 any), keep_state; pass+keep state TCP gets pf's flags S/SA. */
+#include "pfbpf_rule.h"
+struct pfbpf_rule h_rule(__u8 action, __u8 dir, __u8 proto, __u8 keep_state);
+
 /* Seconds of CLOCK_BOOTTIME, the datapath's clock for creation/expire. */
 __u32 h_now(void);
 
