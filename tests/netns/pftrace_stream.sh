@@ -12,7 +12,7 @@ INJECT=$BUILD/pftrace-inject
 EXPECTED=$NETNS_ROOT/tests/trace/session.expected
 PIN=/sys/fs/bpf/tc/globals
 
-require_tools bpftool "$PFTRACE" "$INJECT"
+require_tools bpftool setpriv "$PFTRACE" "$INJECT"
 
 # pf_config.trace: bytes 128..131 of the value (see struct pf_config).
 config_trace() {
@@ -38,6 +38,11 @@ test_not_loaded() {
 	assert_eq "exit status without a datapath" 1 "$rc"
 	assert_eq "one line saying what to do" \
 		"pftrace: pfbpf datapath is not loaded: run 'pfctl_bpf -e' or attach build/pf_kern.bpf.o" "$out"
+	"$INJECT" init >/dev/null
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$PFTRACE" 2>&1); rc=$?
+	assert_eq "not root: exit status 1" 1 "$rc"
+	assert_eq "not root: one line saying so" \
+		"pftrace: permission denied: pfbpf needs root (CAP_BPF and CAP_NET_ADMIN)" "$out"
 	out=$(PFBPF_PIN_DIR=/tmp "$PFTRACE" 2>&1); rc=$?
 	assert_eq "a pin folder outside bpffs fails" 1 "$rc"
 	assert_match "and says bpffs" 'bpffs' "$out"
