@@ -202,10 +202,12 @@ static struct pfbpf_rule *ruleset_typical(size_t n, int last_pass)
 }
 
 /*
- * The classifier's worst case: rules that each match the packet in every
- * field but one, a different one from rule to rule, so every field's
- * bitmap is dense and the summary AND keeps every word as a candidate
- * (only the word AND finds them empty).  Reported, not judged.
+ * The classifier's worst case: rules of one shape (source address and
+ * destination port) that alternate between matching the packet's source
+ * with another port and matching its port from another source.  Both
+ * fields' bitmaps are dense for this packet, so every word survives the
+ * summary AND and is found empty only by the word AND.  Reported, not
+ * judged: the cost here grows with the number of words (rules / 64).
  */
 static struct pfbpf_rule *ruleset_interleaved(size_t n)
 {
@@ -217,27 +219,16 @@ static struct pfbpf_rule *ruleset_interleaved(size_t n)
 		r[i].nr = i;
 		r[i].quick = 1;
 		r[i].proto = IPPROTO_TCP;
-		switch (i % 3) {
-		case 0: /* from 10.x: wrong source, right port */
-			r[i].src.type = PFBPF_ADDR_MASK;
-			r[i].src.af = PF_INET;
-			r[i].src.prefixlen = 32;
-			r[i].src.addr.v4 = htonl(0x0a000000 + (__u32)i);
-			r[i].dport.op = PF_OP_EQ;
-			r[i].dport.port[0] = 80;
-			break;
-		case 1: /* right source, wrong port */
-			r[i].dport.op = PF_OP_EQ;
+		r[i].src.type = PFBPF_ADDR_MASK;
+		r[i].src.af = PF_INET;
+		r[i].src.prefixlen = 32;
+		r[i].dport.op = PF_OP_EQ;
+		if (i % 2) { /* right source, wrong port */
+			r[i].src.addr.v4 = htonl(0xc0000201);
 			r[i].dport.port[0] = 1024 + i % 4000;
-			break;
-		default: /* right port, wrong destination */
-			r[i].dst.type = PFBPF_ADDR_MASK;
-			r[i].dst.af = PF_INET;
-			r[i].dst.prefixlen = 32;
-			r[i].dst.addr.v4 = htonl(0xcb007100 + (__u32)(i % 250));
-			r[i].dport.op = PF_OP_EQ;
+		} else { /* wrong source, right port */
+			r[i].src.addr.v4 = htonl(0x0a000000 + (__u32)i);
 			r[i].dport.port[0] = 80;
-			break;
 		}
 	}
 	r[n - 1] = rule_any(PF_PASS, PF_IN);

@@ -125,6 +125,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pf_c_words SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PF_RULESET_SLOTS * PF_CLS_BITS);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pf_c_bit2rule SEC(".maps");
+
 /*
  * State of one evaluation, shared with the bpf_loop callback.  The walk
  * over candidate words and over rules needing a table check is one
@@ -140,10 +148,10 @@ struct pf_cls_run {
 	__u64 pending;   /* matches of the current word still needing a table check */
 	__u32 slot;
 	__u32 w;         /* current word */
-	__u32 last;      /* last (highest) match so far, PF_RULE_NONE if none */
+	__u32 last;      /* highest-numbered match so far, PF_RULE_NONE if none */
+	__u32 qbest;     /* lowest-numbered quick match so far, PF_RULE_NONE if none */
 	__u32 idx;       /* result */
 	__u32 stop;      /* where pf's walk stops: the quick winner, else nrules */
-	__u32 done;
 };
 
 /*
@@ -222,11 +230,24 @@ static __always_inline int pf_cls_in_table(__u16 tbl, __u8 af, const struct pf_a
 /* Post-check of a candidate whose address field names a table: the
  * classifier treated the table as "any" so that pfctl -T changes verdicts
  * without recompiling. */
-static __always_inline int pf_cls_tables_ok(const struct pf_cls_run *r, const struct pf_pkt *pkt,
-					    __u32 rule)
+/* Rule index of bit `bit` of the slot's bit space (PF_RULE_NONE: padding). */
+static __always_inline __u32 pf_cls_rule_of(__u32 slot, __u32 bit)
 {
-	__u32 key = r->slot * PF_MAX_RULES + rule;
-	const struct pf_rule_bpf *rb = bpf_map_lookup_elem(&pf_rules, &key);
+	__u32 key = slot * PF_CLS_BITS + bit, *ri;
+
+	ri = bpf_map_lookup_elem(&pf_c_bit2rule, &key);
+	return ri ? *ri : PF_RULE_NONE;
+}
+
+static __always_inline int pf_cls_tables_ok(const struct pf_cls_run *r, const struct pf_pkt *pkt,
+					    __u32 bit)
+{
+	__u32 key = r->slot * PF_MAX_RULES + pf_cls_rule_of(r->slot, bit);
+	const struct pf_rule_bpf *rb;
+
+	if (key >= PF_RULESET_SLOTS * PF_MAX_RULES)
+		return 0;
+	rb = bpf_map_lookup_elem(&pf_rules, &key);
 
 	if (!rb || !pkt)
 		return 0;
@@ -237,21 +258,28 @@ static __always_inline int pf_cls_tables_ok(const struct pf_cls_run *r, const st
 	return 1;
 }
 
-/* The matches of word r->w are final: a quick rule among them wins at once
- * (the lowest quick match is where pf's walk stops, and it is the winner),
- * otherwise remember the highest match: last match wins. */
+/*
+ * The matches of word r->w are final.  A word holds rules of one shape in
+ * rule order, so its lowest quick bit is its lowest-numbered quick match
+ * and its highest bit its highest-numbered match; across words (shapes)
+ * the numbers are compared.  pf's answer: the lowest-numbered quick match
+ * if any (the walk stops there), else the highest-numbered match.
+ */
 static __always_inline long pf_cls_finish_word(struct pf_cls_run *r)
 {
 	__u64 q = r->mw & r->quick;
+	__u32 rule;
 
 	if (q) {
-		r->idx = r->w * 64 + pf_cls_ctz(q);
-		r->stop = r->idx;
-		r->done = 1;
-		return 1;
+		rule = pf_cls_rule_of(r->slot, r->w * 64 + pf_cls_ctz(q));
+		if (rule < r->qbest)
+			r->qbest = rule;
 	}
-	if (r->mw)
-		r->last = r->w * 64 + pf_cls_fls(r->mw);
+	if (r->mw) {
+		rule = pf_cls_rule_of(r->slot, r->w * 64 + pf_cls_fls(r->mw));
+		if (rule != PF_RULE_NONE && (r->last == PF_RULE_NONE || rule > r->last))
+			r->last = rule;
+	}
 	return 0;
 }
 
@@ -293,7 +321,7 @@ static long pf_cls_step(__u64 i, void *data)
 		return pf_cls_finish_word(r);
 	}
 
-	/* next candidate word: lowest first, as pf walks rules in order */
+	/* next candidate word */
 	if (r->cand[0])
 		k = 0;
 	else if (r->cand[1])
@@ -302,9 +330,15 @@ static long pf_cls_step(__u64 i, void *data)
 		k = 2;
 	else if (r->cand[3])
 		k = 3;
+	else if (r->cand[4])
+		k = 4;
 	else {
-		r->idx = r->last;
-		r->done = 1;
+		if (r->qbest != PF_RULE_NONE) {
+			r->idx = r->qbest;
+			r->stop = r->qbest;
+		} else {
+			r->idx = r->last;
+		}
 		return 1;
 	}
 	b = pf_cls_ctz(r->cand[k]);
@@ -329,8 +363,9 @@ static long pf_cls_step(__u64 i, void *data)
 	aw = bpf_map_lookup_elem(&pf_c_words, &key);
 	if (!aw)
 		return 0;
-	/* A quick rule needing no table check bounds the walk: candidates
-	 * above it can never win, so they are not looked up in tables. */
+	/* A quick rule needing no table check bounds this word: candidates
+	 * above it (higher numbers, same shape) can never win, so they are
+	 * not looked up in tables. */
 	qn = mw & aw->quick & ~aw->tbl;
 	if (qn) {
 		bit = qn & -qn;
@@ -405,6 +440,7 @@ static __always_inline int pf_cls_eval(const struct pf_pkt *pkt, const struct pf
 	r->slot = slot;
 	r->last = PF_RULE_NONE;
 	r->idx = PF_RULE_NONE;
+	r->qbest = PF_RULE_NONE;
 	r->stop = meta->nrules; /* no quick match: pf walks to the end */
 
 	r->bm[PF_CLS_F_BASE] = pf_cls_arr_bm(&pf_c_base,
@@ -460,7 +496,7 @@ static __always_inline int pf_cls_eval(const struct pf_pkt *pkt, const struct pf
 				r->cand[k] &= bm->sum[k] | bw->sum[k];
 		}
 	}
-	if (!(r->cand[0] | r->cand[1] | r->cand[2] | r->cand[3]))
+	if (!(r->cand[0] | r->cand[1] | r->cand[2] | r->cand[3] | r->cand[4]))
 		return 0;
 
 	bpf_loop(PF_CLS_WORDS + PF_MAX_RULES + 1, pf_cls_step, &l, 0);

@@ -5,6 +5,8 @@
 
 LIBIOCTL := $(BUILD)/libpfioctl.a
 $(LIBIOCTL): $(call objs,$(wildcard user/ioctl/*.c))
+# pf_ctl is loaded from the skeleton's embedded object when not in the kernel.
+$(call objs,user/ioctl/ctl_prog.c): $(BPF_SKEL)
 # The classifier compiler is linked in when user/cls is in the tree
 # (ioctl_compile.c checks for user/cls/cls.h).
 IOCTL_CLS := $(if $(wildcard user/cls/cls.h),$(BUILD)/libpfcls.a)
@@ -13,11 +15,12 @@ IOCTL_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/
 IOCTL_ENV_OBJ := $(call objs,tests/unit/ioctl_env.c)
 IOCTL_TEST_OBJS := $(IOCTL_ENV_OBJ) $(call objs,$(wildcard tests/unit/test_ioctl_*.c))
 $(IOCTL_TEST_OBJS): CPPFLAGS += -DCTL_BPF_OBJ='"$(abspath $(BPF_OBJ))"' \
-	-DCTL_NATLOOK='"$(abspath $(BUILD)/examples/natlook)"' \
-	-DCTL_CLS_OBJ='"$(abspath $(BUILD)/cls_probe.bpf.o)"'
-$(IOCTL_ENV_OBJ): $(BPF_OBJ) $(BUILD)/cls_probe.bpf.o
+	-DCTL_NATLOOK='"$(abspath $(BUILD)/examples/natlook)"'
+$(IOCTL_ENV_OBJ): $(BPF_OBJ)
 
-$(BUILD)/tests/test_ioctl_%: $(BUILD)/obj/tests/unit/test_ioctl_%.o $(IOCTL_ENV_OBJ) $(LIBIOCTL) $(IOCTL_CLS)
+# The packet builders of the datapath's harness (tests/unit/harness.c).
+$(BUILD)/tests/test_ioctl_%: $(BUILD)/obj/tests/unit/test_ioctl_%.o $(IOCTL_ENV_OBJ) $(HARNESS_OBJ) \
+		$(LIBIOCTL) $(IOCTL_CLS)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcriterion $(LDLIBS)
@@ -36,7 +39,7 @@ ALL_TARGETS += $(LIBIOCTL) $(IOCTL_TESTS) $(BUILD)/examples/natlook
 TEST_STEPS  += test-ioctl
 
 # Each test pins its maps in a private bpffs folder; one job at a time.
-test-ioctl: $(IOCTL_TESTS) $(BUILD)/examples/natlook $(BPF_OBJ) $(BUILD)/cls_probe.bpf.o
+test-ioctl: $(IOCTL_TESTS) $(BUILD)/examples/natlook $(BPF_OBJ)
 	$(Q)rc=0; for t in $(IOCTL_TESTS); do echo "  RUN      $$t"; $$t --jobs 1 || rc=1; done; exit $$rc
 
 .PHONY: test-ioctl

@@ -26,7 +26,7 @@ $(call objs,$(wildcard user/lib/*.c) user/pfbpf_load.c): $(BPF_SKEL)
 NETNS_DATAPATH_TESTS := $(sort $(wildcard tests/netns/datapath_*.sh))
 TEST_STEPS += netns-datapath
 
-netns-datapath: $(BPF_OBJ) $(PFBPF_LOAD)
+netns-datapath: $(BPF_OBJ) $(PFBPF_LOAD) $(BUILD)/pfctl_bpf
 	$(Q)fail=0; for t in $(NETNS_DATAPATH_TESTS); do \
 		echo "--- $$t"; \
 		BUILD=$(BUILD) timeout 600 $$t || fail=1; \
@@ -34,8 +34,31 @@ netns-datapath: $(BPF_OBJ) $(PFBPF_LOAD)
 
 # --- demo --------------------------------------------------------------------
 
+# Only what the demo runs, so that a broken test binary elsewhere cannot
+# stop it.  pftrace is used when its fragment is there.
+DEMO_TOOLS = $(BPF_OBJ) $(PFBPF_LOAD) $(BUILD)/pfctl_bpf \
+	$(if $(wildcard mk/trace.mk),$(BUILD)/pftrace)
+
+demo-tools:
+	$(Q)$(MAKE) --no-print-directory $(DEMO_TOOLS)
+
 demo: deps-check
-	$(Q)$(MAKE) --no-print-directory build-all
+	$(Q)$(MAKE) --no-print-directory demo-tools
 	$(Q)BUILD=$(BUILD) scripts/demo.sh
 
-.PHONY: netns-datapath demo
+.PHONY: netns-datapath demo demo-tools
+
+# Unit tests of pfbpf_maps.h against the real object (private pin folder).
+LOAD_TESTS_SRCS := $(wildcard tests/unit/test_load_*.c)
+$(call objs,$(LOAD_TESTS_SRCS)): $(BPF_SKEL)
+$(BUILD)/test_load: $(call objs,$(LOAD_TESTS_SRCS)) $(LIBCOMMON)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ -lcriterion $(LDLIBS)
+
+ALL_TARGETS += $(BUILD)/test_load
+TEST_STEPS += test-load
+
+test-load: $(BUILD)/test_load
+	$(Q)$(BUILD)/test_load -j1 --verbose=0
+
+.PHONY: test-load

@@ -23,10 +23,12 @@
 #include "lib/log.h"
 #include "lib/pfbpf_maps.h"
 
+static bool json;
+
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: pfbpf-load [-v] COMMAND [ARGS]\n"
+		"usage: pfbpf-load [-v] [-j] COMMAND [ARGS]   (-j: JSON for status and states)\n"
 		"  attach IF [IF...] [--generic] [--limit N] [--map-size N]\n"
 		"                    [--timeout NAME=SECS]... [--obj FILE]\n"
 		"                     load the datapath and attach it (XDP ingress, tc egress)\n"
@@ -231,6 +233,43 @@ static int status_if_cb(const char *ifname, void *arg)
 	return 0;
 }
 
+static int if_json_cb(const char *ifname, void *arg)
+{
+	int *n = arg;
+
+	printf("%s\"%s\"", (*n)++ ? ", " : "", ifname);
+	return 0;
+}
+
+static void status_json(struct pfbpf_maps *m, const struct pf_config *cfg,
+			const struct pf_gcount *gc, long n)
+{
+	static const char *const res[PFRES_MAX] = PFRES_NAMES;
+	struct pf_status_pcpu st;
+	int i, nif = 0;
+
+	printf("{\"enabled\": %s, \"interfaces\": [", cfg->stopped ? "false" : "true");
+	pfbpf_attached_foreach(if_json_cb, &nif);
+	printf("], \"states\": %ld, \"counted\": %lld, \"limit\": %u, "
+	       "\"timer_armed\": %s, \"sweeps\": %llu, \"evicted\": %llu",
+	       n, (long long)gc->states, pfbpf_config_limit(cfg, PF_LIMIT_STATES),
+	       gc->timer_armed ? "true" : "false", (unsigned long long)gc->sweeps,
+	       (unsigned long long)gc->evicted);
+	if (!pfbpf_status_read(m, &st)) {
+		printf(", \"counters\": {");
+		for (i = 0; i < PFRES_MAX; i++)
+			printf("%s\"%s\": %llu", i ? ", " : "", res[i],
+			       (unsigned long long)st.counters[i]);
+		printf("}, \"state_search\": %llu, \"state_insert\": %llu, "
+		       "\"state_removals\": %llu, \"events_lost\": %llu",
+		       (unsigned long long)st.fcounters[FCNT_STATE_SEARCH],
+		       (unsigned long long)st.fcounters[FCNT_STATE_INSERT],
+		       (unsigned long long)st.fcounters[FCNT_STATE_REMOVALS],
+		       (unsigned long long)st.events_lost);
+	}
+	printf("}\n");
+}
+
 static int cmd_status(void)
 {
 	struct pfbpf_maps m;
@@ -241,13 +280,19 @@ static int cmd_status(void)
 
 	if (open_maps(&m))
 		return 1;
-	pfbpf_attached_foreach(status_if_cb, NULL);
+	if (!json)
+		pfbpf_attached_foreach(status_if_cb, NULL);
 	if (pfbpf_config_read(&m, &cfg) || pfbpf_gcount_read(&m, &gc)) {
 		pr_warn("cannot read pf_config/pf_count: %s", strerror(errno));
 		pfbpf_maps_close(&m);
 		return 1;
 	}
 	n = pfbpf_states_count(&m);
+	if (json) {
+		status_json(&m, &cfg, &gc, n);
+		pfbpf_maps_close(&m);
+		return 0;
+	}
 	printf("status %s\n", cfg.stopped ? "disabled" : "enabled");
 	printf("states %ld counted %lld limit %u\n", n, (long long)gc.states,
 	       pfbpf_config_limit(&cfg, PF_LIMIT_STATES));
@@ -314,14 +359,38 @@ static int state_line_cb(const struct pf_state_key *k, const struct pf_state *s,
 	return 0;
 }
 
+static int state_json_cb(const struct pf_state_key *k, const struct pf_state *s, void *arg)
+{
+	char a[64], b[64], p0[16], p1[16];
+	int *n = arg, src = pf_state_dir(s) == PF_IN ? 0 : 1;
+
+	pfbpf_fmt_endpoint(a, sizeof(a), k->af, k->proto, &k->addr[src], k->port[src]);
+	pfbpf_fmt_endpoint(b, sizeof(b), k->af, k->proto, &k->addr[!src], k->port[!src]);
+	printf("%s\n  {\"id\": \"%016llx\", \"af\": %u, \"proto\": %u, \"direction\": \"%s\", "
+	       "\"src\": \"%s\", \"dst\": \"%s\", \"peer_states\": [\"%s\", \"%s\"], "
+	       "\"packets\": [%u, %u], \"bytes\": [%llu, %llu], \"ifindex\": %u, "
+	       "\"rule\": %d, \"creation\": %u, \"expire\": %u, \"timeout\": %u}",
+	       (*n)++ ? "," : "", (unsigned long long)s->id, k->af == PF_INET6 ? 6 : 4, k->proto,
+	       pf_state_dir(s) == PF_IN ? "in" : "out", a, b,
+	       peer_state(k->proto, s->pstate[0], p0, sizeof(p0)),
+	       peer_state(k->proto, s->pstate[1], p1, sizeof(p1)), s->packets[0], s->packets[1],
+	       (unsigned long long)s->bytes[0], (unsigned long long)s->bytes[1], s->ifindex,
+	       s->rule == PF_RULE_NONE ? -1 : (int)s->rule, s->creation, s->expire, s->timeout);
+	return 0;
+}
+
 static int cmd_states(void)
 {
 	struct pfbpf_maps m;
-	int err;
+	int err, n = 0;
 
 	if (open_maps(&m))
 		return 1;
-	err = pfbpf_states_foreach(&m, state_line_cb, NULL);
+	if (json)
+		printf("[");
+	err = pfbpf_states_foreach(&m, json ? state_json_cb : state_line_cb, &n);
+	if (json)
+		printf("%s]\n", n ? "\n" : "");
 	pfbpf_maps_close(&m);
 	if (err) {
 		pr_warn("cannot read the state table: %s", strerror(-err));
@@ -497,8 +566,11 @@ int main(int argc, char **argv)
 	int verbose = 0, c;
 	const char *cmd;
 
-	while ((c = getopt(argc, argv, "+vh")) != -1) {
+	while ((c = getopt(argc, argv, "+vjh")) != -1) {
 		switch (c) {
+		case 'j':
+			json = true;
+			break;
 		case 'v':
 			verbose++;
 			break;

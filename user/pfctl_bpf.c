@@ -55,15 +55,15 @@ void pfctl_msg(struct pfctl_ctx *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-/*
- * Opening the pf instance fails for three reasons a user can fix; each gets
- * one line that says how.  Everything else names the operation and the
- * library's reason.
- */
+/* -p, for the messages about the pin folder. */
+static const char *device_arg;
+
 static const char *pin_dir(void)
 {
 	const char *dir = getenv("PFBPF_PIN_DIR");
 
+	if (device_arg && strcmp(device_arg, "/dev/pf"))
+		return device_arg;
 	return dir && *dir ? dir : PFBPF_PIN_DIR;
 }
 
@@ -77,6 +77,11 @@ static bool bpffs_mounted(void)
 	return st.f_type == BPF_FS_MAGIC;
 }
 
+/*
+ * Opening the pf instance fails for three reasons a user can fix; each gets
+ * one line that says how.  Everything else names the operation and the
+ * library's reason.
+ */
 static void open_error(int err)
 {
 	const char *dir = pin_dir();
@@ -130,7 +135,8 @@ static int open_dev(struct pfctl_ctx *c, bool rw)
 {
 	if (c->dev >= 0)
 		return 0;
-	c->dev = pfctl_k_open(rw);
+	device_arg = c->device;
+	c->dev = pfctl_k_open(c->device, rw);
 	if (c->dev < 0) {
 		int err = c->dev;
 
@@ -866,7 +872,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: pfctl_bpf [-deghnOqRvz] [-a anchor] [-D macro=value] [-F modifier]\n"
-		"\t[-f file] [-i interface] [-k host | network | label | id]\n"
+		"\t[-f file] [-i interface] [-k host | network | label | id] [-p device]\n"
 		"\t[-s modifier] [-t table -T command [address ...]] [-x level] [--json]\n");
 }
 
@@ -890,7 +896,7 @@ static int parse_args(struct pfctl_ctx *c, int argc, char **argv)
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "a:dD:eF:f:ghi:k:nOqRrs:t:T:vx:z", lopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "a:dD:eF:f:ghi:k:nOp:qRrs:t:T:vx:z", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			c->anchor = optarg;
@@ -942,6 +948,9 @@ static int parse_args(struct pfctl_ctx *c, int argc, char **argv)
 			break;
 		case 'O':
 			c->opts |= PFCTL_OPT_OPTIONS_ONLY;
+			break;
+		case 'p':
+			c->device = optarg;
 			break;
 		case 'q':
 			c->opts |= PFCTL_OPT_QUIET;
@@ -1034,6 +1043,10 @@ int pfctl_main(int argc, char **argv)
 		return 1;
 	}
 
+	/* The loader and libpfbpf's defaults read the pin folder from the
+	 * environment: -p points both at the same instance. */
+	if (c->device && strcmp(c->device, "/dev/pf"))
+		setenv("PFBPF_PIN_DIR", c->device, 1);
 	if (c->enable && c->nifs) {
 		if (pfctl_attach(c))
 			return 1;

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/datapath_scenarios.bash"
 
-require_tools ip tc nsenter unshare socat ss python3-scapy pfctl_bpf pfbpf-load
+require_tools ip tc bpftool nsenter unshare socat ss python3-scapy pfctl_bpf pfbpf-load
 
 test_detach() {
 	assert_cmd "pfbpf-load detach" pfload "$NS_B" detach "$VETH_B"
@@ -23,7 +23,38 @@ test_detach() {
 		"$(pfload "$NS_B" status 2>&1)"
 }
 
+# After purge: options that only apply when the table is created, generic
+# XDP, re-attach reusing a table of another size, several interfaces.
+test_loader_options() {
+	local info
+	assert_cmd "attach --generic --map-size 2048 --limit 1000" \
+		pfload "$NS_B" attach "$VETH_B" --generic --map-size 2048 --limit 1000
+	assert_match "XDP in generic mode" 'xdpgeneric' "$(nsx "$NS_B" ip -d link show dev "$VETH_B")"
+	info=$(bpftool map show pinned /sys/fs/bpf/tc/globals/pf_states)
+	assert_match "state table created with 2048 entries" 'max_entries 2048' "$info"
+	assert_match "limit states 1000" '^states .* limit 1000$' "$(pfload "$NS_B" status)"
+	assert_match "status -j is JSON with the limit" '"limit": 1000' \
+		"$(pfload "$NS_B" -j status | "$PY" -m json.tool)"
+	assert_eq "states -j is a JSON list" "list" \
+		"$(pfload "$NS_B" -j states | "$PY" -c 'import json, sys; print(type(json.load(sys.stdin)).__name__)')"
+	assert_cmd "re-attach (native) reuses the 2048-entry table" pfload "$NS_B" attach "$VETH_B"
+	assert_match "still 2048 entries" 'max_entries 2048' \
+		"$(bpftool map show pinned /sys/fs/bpf/tc/globals/pf_states)"
+	assert_nomatch "XDP back in native mode" 'xdpgeneric' \
+		"$(nsx "$NS_B" ip -d link show dev "$VETH_B")"
+	assert_match "one interface listed" "^interface $VETH_B: .* xdp native tc egress" \
+		"$(pfload "$NS_B" status)"
+	assert_fails "attach to a missing interface fails" pfload "$NS_B" attach nosuchif$$
+	assert_match "the error names the interface" "nosuchif$$: no such interface" \
+		"$(pfload "$NS_B" attach nosuchif$$ 2>&1)"
+	assert_fails "unknown timeout name refused" pfload "$NS_B" set --timeout tcp.bogus=3
+	assert_cmd "purge" pfload "$NS_B" purge
+	assert_eq "nothing of ours left on the link" "" \
+		"$(nsx "$NS_B" ip -d link show dev "$VETH_B" | grep -o 'prog/xdp')"
+}
+
 dp_setup loader dpl
 dp_run_all
 run_test test_detach
+run_test test_loader_options
 finish

@@ -15,11 +15,10 @@
 #include <bpf/libbpf.h>
 #include <criterion/criterion.h>
 #include "ioctl_env.h"
-#include "pfbpf_cls.h"
 
 int env_dev = -1;
 char env_dir[256];
-static struct bpf_object *obj, *cls_obj;
+static struct bpf_object *obj;
 static struct {
 	char name[32];
 	int fd;
@@ -29,7 +28,6 @@ static void setup(bool progs)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts);
 	struct bpf_program *p;
-	char path[600];
 	int err;
 
 	snprintf(env_dir, sizeof(env_dir), "/sys/fs/bpf/pfbpf-test-ctl-%d", getpid());
@@ -39,7 +37,11 @@ static void setup(bool progs)
 	setenv("PFBPF_PIN_DIR", env_dir, 1);
 	opts.pin_root_path = env_dir;
 	obj = bpf_object__open_file(CTL_BPF_OBJ, &opts);
-	cr_assert(obj, "cannot open %s: %s", CTL_BPF_OBJ, strerror(errno));
+	if (!obj) {
+		err = errno;
+		env_teardown();
+		cr_assert_fail("cannot open %s: %s", CTL_BPF_OBJ, strerror(err));
+	}
 	bpf_object__for_each_program(p, obj) {
 		bpf_program__set_autoload(p, progs);
 		/* libbpf 1.1 does not know the tc/ingress section names */
@@ -47,23 +49,19 @@ static void setup(bool progs)
 			bpf_program__set_type(p, BPF_PROG_TYPE_SCHED_CLS);
 	}
 	err = bpf_object__load(obj);
-	cr_assert_eq(err, 0, "cannot load %s: %s", CTL_BPF_OBJ, strerror(-err));
-	/*
-	 * Until the datapath object carries the classifier's maps (pf_rules,
-	 * pf_c_*, pf_tables), take them from the classifier's probe object,
-	 * pinned next to the others by the same names.
-	 */
-	snprintf(path, sizeof(path), "%s/%s", env_dir, PFBPF_MAP_RULES);
-	if (access(path, F_OK)) {
-		cls_obj = bpf_object__open_file(CTL_CLS_OBJ, &opts);
-		cr_assert(cls_obj, "cannot open %s: %s", CTL_CLS_OBJ, strerror(errno));
-		bpf_object__for_each_program(p, cls_obj)
-			bpf_program__set_autoload(p, false);
-		err = bpf_object__load(cls_obj);
-		cr_assert_eq(err, 0, "cannot load %s: %s", CTL_CLS_OBJ, strerror(-err));
+	if (err) {
+		/* a failed setup must not leave pins behind either */
+		env_teardown();
+		cr_assert_fail("cannot load %s: %s", CTL_BPF_OBJ, strerror(-err));
 	}
 	env_dev = pfbpf_open(NULL, O_RDWR);
-	cr_assert_geq(env_dev, 0, "pfbpf_open(%s): %s", env_dir, pfbpf_strerror(-1));
+	if (env_dev < 0) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", pfbpf_strerror(-1));
+		env_teardown();
+		cr_assert_fail("pfbpf_open(%s): %s", env_dir, why);
+	}
 }
 
 void env_setup_maps(void)
@@ -89,8 +87,7 @@ void env_teardown(void)
 		fds[i].name[0] = 0;
 	}
 	bpf_object__close(obj);
-	bpf_object__close(cls_obj);
-	obj = cls_obj = NULL;
+	obj = NULL;
 	d = opendir(env_dir);
 	while (d && (e = readdir(d))) {
 		char path[600];
@@ -220,4 +217,12 @@ int env_run(char *out, size_t outlen, const char *fmt, ...)
 	out[n] = 0;
 	st = pclose(f);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int env_prog(const char *name)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(obj, name);
+
+	cr_assert(p, "program %s not in the object", name);
+	return bpf_program__fd(p);
 }

@@ -37,6 +37,9 @@ int env_add_state4(const char *src, __u16 sport, const char *dst, __u16 dport, i
 		   __u64 id);
 int env_nstates(void);
 
+/* fd of a program of the loaded object (env_setup_progs). */
+int env_prog(const char *name);
+
 /* A pass/block rule. */
 void env_rule(struct pfbpf_rule *r, int action, const char *label);
 

@@ -68,7 +68,9 @@ static struct errcase cases[] = {
 	{ "antispoof for eth0\n", 1, 1, "antispoof is not supported yet" },
 	{ "altq on eth0 cbq bandwidth 10Mb queue { std }\n", 1, 1, "altq is not supported yet" },
 	{ "queue std bandwidth 10M\n", 1, 1, "queue is not supported yet" },
-	{ "include \"x.conf\"\n", 1, 1, "include is not supported yet" },
+	{ "include \"/nonexistent/x.conf\"\n", 1, 9,
+	  "cannot read include file \"/nonexistent/x.conf\": No such file or directory" },
+	{ "anchor \"a\" {\ninclude \"/dev/null\" }\n", 2, 21, "include must be on a line of its own" },
 	{ "load anchor x from \"y\"\n", 1, 1, "load anchor is not supported yet" },
 	{ "nat-anchor x\n", 1, 1, "nat-anchor is not supported yet" },
 	{ "\n\npass in all nat-to 192.0.2.1\n", 3, 13, "nat-to is not supported yet" },
@@ -239,6 +241,46 @@ Test(conf_errors, bad_address_in_table_file)
 	snprintf(want, sizeof(want), "%s:4: bad address '10.0.0.300' in table file", path);
 	cr_expect_str_eq(pfbpf_conf_strerror(&e, buf, sizeof(buf)), want);
 	unlink(path);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+Test(conf_errors, errors_in_included_files_name_that_file)
+{
+	struct pfbpf_conf *c;
+	struct pfbpf_conf_error e;
+	char buf[512];
+
+	write_file("/tmp/pfconf-inc-a.conf", "pass all\n\npass from <nosuch>\n");
+	write_file("/tmp/pfconf-inc-b.conf", "pass all\n  bogus\n");
+	write_file("/tmp/pfconf-inc-self.conf", "include \"/tmp/pfconf-inc-self.conf\"\n");
+	cr_assert_eq(pfbpf_conf_parse_string("pass\ninclude \"/tmp/pfconf-inc-a.conf\"\n",
+					     "pf.conf", NULL, &c, &e), -EINVAL);
+	cr_expect_str_eq(pfbpf_conf_strerror(&e, buf, sizeof(buf)),
+			 "/tmp/pfconf-inc-a.conf:3:11: table <nosuch> is not defined");
+	cr_assert_eq(pfbpf_conf_parse_string("include \"/tmp/pfconf-inc-b.conf\"\n",
+					     "pf.conf", NULL, &c, &e), -EINVAL);
+	cr_expect_str_eq(pfbpf_conf_strerror(&e, buf, sizeof(buf)),
+			 "/tmp/pfconf-inc-b.conf:2:3: syntax error near 'bogus'");
+	cr_assert_eq(pfbpf_conf_parse_string("include \"/tmp/pfconf-inc-self.conf\"\n",
+					     "pf.conf", NULL, &c, &e), -EINVAL);
+	cr_expect_str_eq(pfbpf_conf_strerror(&e, buf, sizeof(buf)),
+			 "/tmp/pfconf-inc-self.conf:1:9: includes nested too deeply (at most 16)");
+	/* after the include, errors are the including file's again */
+	cr_assert_eq(pfbpf_conf_parse_string("include \"/dev/null\"\nbogus\n",
+					     "pf.conf", NULL, &c, &e), -EINVAL);
+	cr_expect_str_eq(pfbpf_conf_strerror(&e, buf, sizeof(buf)),
+			 "pf.conf:2:1: syntax error near 'bogus'");
+	unlink("/tmp/pfconf-inc-a.conf");
+	unlink("/tmp/pfconf-inc-b.conf");
+	unlink("/tmp/pfconf-inc-self.conf");
 }
 
 Test(conf_errors, bad_define)

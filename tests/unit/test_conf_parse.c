@@ -197,6 +197,30 @@ Test(conf_parse, flags_dropped_for_non_tcp_in_a_list)
 	pfbpf_conf_free(c);
 }
 
+Test(conf_parse, include)
+{
+	FILE *f = fopen("/tmp/pfconf-inc-ok.conf", "w");
+	struct pfbpf_conf *c;
+
+	cr_assert_not_null(f);
+	/* no newline at the end: the end of the file ends the rule */
+	fputs("web = \"{ 80 443 }\"\npass in proto tcp to port $web", f);
+	fclose(f);
+	c = parse_ok("table <t> { 192.0.2.1 }\n"
+		     "block all\n"
+		     "include \"/tmp/pfconf-inc-ok.conf\"\n"
+		     "pass proto tcp from <t> to port $web\n"
+		     "include \"/tmp/pfconf-inc-ok.conf\"");
+	unlink("/tmp/pfconf-inc-ok.conf");
+	cr_assert_eq(c->nrules, 7);
+	cr_expect_eq(c->rules[1].dport.port[0], 80);
+	cr_expect_eq(c->rules[2].dport.port[0], 443);
+	cr_expect_eq(c->rules[3].src.type, PFBPF_ADDR_TABLE);
+	cr_expect_eq(c->rules[4].dport.port[0], 443);
+	cr_expect_eq(c->rules[6].nr, 6);
+	pfbpf_conf_free(c);
+}
+
 Test(conf_parse, multiline_quoted_macro)
 {
 	struct pfbpf_conf *c = parse_ok("hosts = \"{ 192.0.2.1\n   192.0.2.2 }\"\n"

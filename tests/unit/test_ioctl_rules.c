@@ -230,7 +230,7 @@ Test(rules, xbegin_altq_is_enodev_bad_esize_rejected)
 
 Test(rules, getrule_counters_and_clrrulectrs)
 {
-	struct pf_rule_counters rc[3] = {};
+	struct pf_rule_counters rc[4] = {};
 	struct pfioc_rule pr = {};
 	struct pf_config cfg;
 	__u32 t, idx, cur = 4;
@@ -247,7 +247,8 @@ Test(rules, getrule_counters_and_clrrulectrs)
 	rc[1].bytes[0] = 1000;
 	rc[1].states_tot = 6;
 	rc[2].stops = 11;
-	for (int i = 0; i < 3; i++) {
+	rc[3].stops = 100; /* walks that went past the last rule */
+	for (int i = 0; i < 4; i++) {
 		idx = cfg.active * PF_MAX_RULES + i;
 		env_pcpu_put(PFBPF_MAP_RULECTR, &idx, &rc[i], sizeof(rc[i]), i % env_ncpu());
 	}
@@ -257,7 +258,7 @@ Test(rules, getrule_counters_and_clrrulectrs)
 	nrules("", &pr.ticket);
 	pr.nr = 1;
 	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCGETRULE, &pr), 0, "%s", pfbpf_strerror(env_dev));
-	cr_assert_eq(pr.evaluations, 18, "evaluations are the suffix sum of stops");
+	cr_assert_eq(pr.evaluations, 118, "evaluations are the suffix sum of stops");
 	cr_assert_eq(pr.packets[0], 10);
 	cr_assert_eq(pr.packets[1], 3);
 	cr_assert_eq(pr.bytes[0], 1000);
@@ -265,7 +266,7 @@ Test(rules, getrule_counters_and_clrrulectrs)
 	cr_assert_eq(pr.states_cur, 4);
 	pr.nr = 0;
 	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCGETRULE, &pr), 0);
-	cr_assert_eq(pr.evaluations, 23);
+	cr_assert_eq(pr.evaluations, 123);
 
 	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCCLRRULECTRS, NULL), 0);
 	pr.nr = 1;

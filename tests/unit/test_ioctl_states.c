@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <criterion/criterion.h>
 #include "ioctl_env.h"
 
@@ -277,6 +278,35 @@ Test(states, natlook_example_program)
 		     CTL_NATLOOK);
 	cr_assert_eq(st, 1);
 	cr_assert(strstr(out, "open(\"/dev/pf\") failed"), "%s", out);
+}
+
+static int count_destroy(void *ctx, void *data, size_t len)
+{
+	const struct pf_event *ev = data;
+
+	if (ev->type == PF_EV_STATE_DESTROY && ev->reason == PF_DESTROY_KILLED)
+		++*(int *)ctx;
+	return 0;
+}
+
+/* No program in the kernel (as after `ip link set xdp obj`, which loads
+ * only the XDP program): the library loads pf_ctl itself against the pins,
+ * so kills still emit destroy events. */
+Test(states, kill_loads_pf_ctl_and_emits_events)
+{
+	struct pfioc_state_kill psk;
+	struct ring_buffer *rb;
+	int n = 0;
+
+	three();
+	kill_filter(&psk, "198.51.100.7", 32, NULL, 0);
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCKILLSTATES, &psk), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(psk.psk_killed, 1);
+	rb = ring_buffer__new(env_map(PFBPF_MAP_EVENTS), count_destroy, &n, NULL);
+	cr_assert(rb);
+	ring_buffer__consume(rb);
+	ring_buffer__free(rb);
+	cr_assert_eq(n, 1);
 }
 
 TestSuite(states_dp, .init = env_setup_progs, .fini = env_teardown);

@@ -263,3 +263,14 @@ Test(pfctl_kern, tool_table_commands_from_file)
 	cr_assert_str_eq(out, "pfctl_bpf: cannot parse address 'bogus' (host names are not resolved)\n");
 	unlink(list);
 }
+
+Test(pfctl_kern, tool_device_option)
+{
+	char out[4096];
+
+	cr_assert_eq(env_run(out, sizeof(out), "%s -p %s -sm", PFCTL_BIN, env_dir), 0, "%s", out);
+	cr_assert(!strncmp(out, "states        hard limit   100000\n", 34), "%s", out);
+	cr_assert_eq(env_run(out, sizeof(out), "%s -p /sys/fs/bpf/pfctl-kern-none -sm", PFCTL_BIN), 1,
+		     "%s", out);
+	cr_assert(strstr(out, "not loaded (no maps pinned in /sys/fs/bpf/pfctl-kern-none)"), "%s", out);
+}

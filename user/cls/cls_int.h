@@ -39,6 +39,9 @@ struct pfbpf_cls_image {
 	size_t nrules;
 	struct pf_rule_bpf *rb;
 	struct cls_rule *cr;
+	__u32 *pos;           /* rule index -> bit */
+	__u32 *bit2rule;      /* bit -> rule index, PF_RULE_NONE for padding */
+	__u32 nbits;
 	__u32 base[PF_CLS_BASE_N];
 	__u32 sport[PF_CLS_PORT_N];
 	__u32 dport[PF_CLS_PORT_N];

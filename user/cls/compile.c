@@ -306,6 +306,44 @@ static int rule_normalise(const struct pfbpf_rule *r, size_t i, struct cls_rule 
 	return 0;
 }
 
+/* ---- bit layout ----------------------------------------------------- */
+
+static unsigned rule_shape(const struct cls_rule *c)
+{
+	return (c->src.type == PFBPF_ADDR_MASK) | (c->dst.type == PFBPF_ADDR_MASK) << 1 |
+	       (c->sport.op != PF_OP_NONE) << 2 | (c->dport.op != PF_OP_NONE) << 3;
+}
+
+/*
+ * Rules of one shape (the address and port fields they name) get
+ * consecutive bits in rule order, each shape from a fresh word: a word
+ * then never mixes shapes, so a packet whose named fields miss a shape
+ * drops all of that shape's words at the summary level.
+ */
+static void layout(struct pfbpf_cls_image *img)
+{
+	__u32 bit = 0, sh;
+	size_t i;
+
+	for (i = 0; i < PF_CLS_BITS; i++)
+		img->bit2rule[i] = PF_RULE_NONE;
+	for (sh = 0; sh < PF_CLS_NSHAPES; sh++) {
+		int any = 0;
+
+		for (i = 0; i < img->nrules; i++) {
+			if (rule_shape(&img->cr[i]) != sh)
+				continue;
+			any = 1;
+			img->pos[i] = bit;
+			img->bit2rule[bit] = i;
+			bit++;
+		}
+		if (any)
+			bit = (bit + 63) & ~63u;
+	}
+	img->nbits = bit;
+}
+
 /* ---- per-field bitmaps --------------------------------------------- */
 
 static int cmp_u32(const void *a, const void *b)
@@ -336,7 +374,7 @@ static int build_base(struct pfbpf_cls_image *img, __u64 *bits)
 						continue;
 					if (c->proto && c->proto != proto)
 						continue;
-					bset(bits, i);
+					bset(bits, img->pos[i]);
 				}
 				if ((id = bm_intern(img, bits)) < 0)
 					return id;
@@ -374,7 +412,7 @@ static int build_if(struct pfbpf_cls_image *img, __u64 *bits)
 	memset(bits, 0, PF_CLS_WORDS * 8);
 	for (i = 0; i < img->nrules; i++)
 		if (img->cr[i].ifkind == CLS_IF_ANY || img->cr[i].ifkind == CLS_IF_NOT)
-			bset(bits, i);
+			bset(bits, img->pos[i]);
 	if ((id = bm_intern(img, bits)) < 0)
 		goto out;
 	img->if_default = id;
@@ -385,7 +423,7 @@ static int build_if(struct pfbpf_cls_image *img, __u64 *bits)
 
 			if (c->ifkind == CLS_IF_ANY || (c->ifkind == CLS_IF_IS && c->ifindex == idx[j]) ||
 			    (c->ifkind == CLS_IF_NOT && c->ifindex != idx[j]))
-				bset(bits, i);
+				bset(bits, img->pos[i]);
 		}
 		if ((id = bm_intern(img, bits)) < 0)
 			goto out;
@@ -492,7 +530,7 @@ static int build_addr_side(struct pfbpf_cls_image *img, __u64 *bits, unsigned si
 			const struct cls_addr *a = side ? &img->cr[i].dst : &img->cr[i].src;
 
 			if (a->type == PFBPF_ADDR_MASK && a->neg && a->af == af)
-				bset(bits, i);
+				bset(bits, img->pos[i]);
 		}
 		/* every ancestor (or equal) prefix of entry e */
 		for (l = 0; l <= pf[e].plen && l <= maxlen; l++) {
@@ -508,9 +546,9 @@ static int build_addr_side(struct pfbpf_cls_image *img, __u64 *bits, unsigned si
 				const struct cls_addr *a = side ? &c->dst : &c->src;
 
 				if (a->neg)
-					bclr(bits, refs[k].rule);
+					bclr(bits, img->pos[refs[k].rule]);
 				else
-					bset(bits, refs[k].rule);
+					bset(bits, img->pos[refs[k].rule]);
 			}
 		}
 		if ((id = bm_intern(img, bits)) < 0)
@@ -547,7 +585,7 @@ static int build_wild(struct pfbpf_cls_image *img, __u64 *bits, unsigned which)
 		default: wild = c->dport.op == PF_OP_NONE; break;
 		}
 		if (wild)
-			bset(bits, i);
+			bset(bits, img->pos[i]);
 	}
 	if ((id = bm_intern(img, bits)) < 0)
 		return id;
@@ -603,9 +641,9 @@ static int build_port_side(struct pfbpf_cls_image *img, __u64 *bits, unsigned si
 
 		for (; k < n && ev[k].pos == pos; k++) {
 			if (ev[k].set)
-				bset(bits, ev[k].rule);
+				bset(bits, img->pos[ev[k].rule]);
 			else
-				bclr(bits, ev[k].rule);
+				bclr(bits, img->pos[ev[k].rule]);
 		}
 		if (k < n)
 			next = ev[k].pos;
@@ -633,7 +671,7 @@ static int build_flags(struct pfbpf_cls_image *img, __u64 *bits)
 
 			/* pf tests flags only on TCP packets */
 			if (f == PF_CLS_NOTCP || !c->flagset || (f & c->flagset) == c->flags)
-				bset(bits, i);
+				bset(bits, img->pos[i]);
 		}
 		if ((id = bm_intern(img, bits)) < 0)
 			return id;
@@ -651,7 +689,7 @@ static int build_icmp(struct pfbpf_cls_image *img, __u64 *bits)
 	memset(bits, 0, PF_CLS_WORDS * 8);
 	for (i = 0; i < img->nrules; i++)
 		if (!img->cr[i].icmp_type)
-			bset(bits, i);
+			bset(bits, img->pos[i]);
 	if ((notype = bm_intern(img, bits)) < 0)
 		return notype;
 	img->icmp[PF_CLS_NOICMP] = notype;
@@ -672,7 +710,7 @@ static int build_icmp(struct pfbpf_cls_image *img, __u64 *bits)
 
 				if (!c->icmp_type ||
 				    (c->icmp_type == t + 1 && (!c->icmp_code || c->icmp_code == code + 1)))
-					bset(bits, i);
+					bset(bits, img->pos[i]);
 			}
 			if ((id = bm_intern(img, bits)) < 0)
 				return id;
@@ -724,13 +762,15 @@ int pfbpf_cls_compile(const struct pfbpf_rule *rules, size_t n, pfbpf_table_id_f
 	img->nrules = n;
 	img->rb = calloc(n + 1, sizeof(*img->rb));
 	img->cr = calloc(n + 1, sizeof(*img->cr));
+	img->pos = calloc(n + 1, sizeof(*img->pos));
+	img->bit2rule = calloc(PF_CLS_BITS, sizeof(*img->bit2rule));
 	img->bms = calloc(PF_CLS_MAX_BMS, sizeof(*img->bms));
 	img->pool = calloc(PF_CLS_POOL_WORDS, sizeof(*img->pool));
 	img->hash = calloc(PF_CLS_HASH_SIZE, sizeof(*img->hash));
 	img->hash_key = calloc(PF_CLS_HASH_SIZE, sizeof(*img->hash_key));
 	img->addrs = calloc(PF_CLS_MAX_PREFIXES + 1, sizeof(*img->addrs));
 	bits = calloc(PF_CLS_WORDS, sizeof(*bits));
-	if (!img->rb || !img->cr || !img->bms || !img->pool || !img->hash || !img->hash_key ||
+	if (!img->rb || !img->cr || !img->pos || !img->bit2rule || !img->bms || !img->pool || !img->hash || !img->hash_key ||
 	    !img->addrs || !bits) {
 		e = -ENOMEM;
 		seterr(err, errlen, "out of memory compiling the ruleset");
@@ -743,10 +783,15 @@ int pfbpf_cls_compile(const struct pfbpf_rule *rules, size_t n, pfbpf_table_id_f
 			seterr(err, errlen, "rule %zu: %s", i, strerror(-e));
 			goto fail;
 		}
+	}
+	layout(img);
+	for (i = 0; i < n; i++) {
+		__u32 b = img->pos[i];
+
 		if (img->cr[i].quick)
-			img->words[i / 64].quick |= 1ULL << (i % 64);
+			img->words[b / 64].quick |= 1ULL << (b % 64);
 		if (img->cr[i].src.type == PFBPF_ADDR_TABLE || img->cr[i].dst.type == PFBPF_ADDR_TABLE)
-			img->words[i / 64].tbl |= 1ULL << (i % 64);
+			img->words[b / 64].tbl |= 1ULL << (b % 64);
 	}
 	/* id 0: the empty bitmap, what an unwritten map entry means */
 	memset(bits, 0, PF_CLS_WORDS * 8);
@@ -800,6 +845,8 @@ void pfbpf_cls_free(struct pfbpf_cls_image *img)
 		return;
 	free(img->rb);
 	free(img->cr);
+	free(img->pos);
+	free(img->bit2rule);
 	free(img->bms);
 	free(img->pool);
 	free(img->hash);

@@ -88,7 +88,7 @@ static unsigned addr_slot(const void *k)
 int pfbpf_cls_install(const struct pfbpf_cls_image *img, unsigned slot,
 		      int (*map_fd)(const char *map_name, void *arg), void *arg)
 {
-	int rules, meta, base, ifm, addr, port, flags, icmp, bm, pool, words;
+	int rules, meta, base, ifm, addr, port, flags, icmp, bm, pool, words, b2r;
 	struct pf_cls_meta old = {}, nm = {};
 	__u32 i, s = slot;
 	int err;
@@ -112,6 +112,7 @@ int pfbpf_cls_install(const struct pfbpf_cls_image *img, unsigned slot,
 	FD(bm, PFBPF_MAP_CLS_BM);
 	FD(pool, PFBPF_MAP_CLS_POOL);
 	FD(words, PFBPF_MAP_CLS_WORDS);
+	FD(b2r, PFBPF_MAP_CLS_B2R);
 #undef FD
 	bpf_map_lookup_elem(meta, &s, &old);
 
@@ -134,6 +135,7 @@ int pfbpf_cls_install(const struct pfbpf_cls_image *img, unsigned slot,
 	    (img->npool &&
 	     (err = array_write(pool, slot * PF_CLS_POOL_WORDS, img->pool, img->npool, sizeof(*img->pool)))) ||
 	    (err = array_write(words, slot * PF_CLS_WORDS, img->words, PF_CLS_WORDS, sizeof(img->words[0]))) ||
+	    (err = array_write(b2r, slot * PF_CLS_BITS, img->bit2rule, PF_CLS_BITS, sizeof(__u32))) ||
 	    (err = array_write(base, slot * PF_CLS_BASE_N, img->base, PF_CLS_BASE_N, sizeof(__u32))) ||
 	    (err = array_write(port, slot * 2 * PF_CLS_PORT_N, img->sport, PF_CLS_PORT_N, sizeof(__u32))) ||
 	    (err = array_write(port, (slot * 2 + 1) * PF_CLS_PORT_N, img->dport, PF_CLS_PORT_N, sizeof(__u32))) ||

@@ -40,8 +40,10 @@ void conf_push_source(struct parser *p, const char *text, int fixed, int line, i
 	s->depth = p->src ? p->src->depth + (fixed ? 1 : 0) : 0;
 	s->prev = p->src;
 	p->src = s;
-	if (s->depth > MACRO_DEPTH_MAX)
+	if (s->depth > MACRO_DEPTH_MAX) {
+		p->cur_fname = fname;
 		conf_fail_at(p, line, col, "", "macros nested too deeply");
+	}
 }
 
 void conf_pop_source(struct parser *p)
@@ -85,6 +87,7 @@ static int in_word(int c)
 
 static void tok_loc(struct src *s, struct tok *t)
 {
+	t->fname = s->fname;
 	if (s->fixed) {
 		t->line = s->fline;
 		t->col = s->fcol;
@@ -96,12 +99,21 @@ static void tok_loc(struct src *s, struct tok *t)
 
 static void tok_put(struct parser *p, struct tok *t, size_t *n, int c)
 {
-	if (*n + 1 >= sizeof(t->s))
+	if (*n + 1 >= sizeof(t->s)) {
+		p->cur_fname = t->fname;
 		conf_fail_at(p, t->line, t->col, "", "string too long (at most %zu characters)",
 			     sizeof(t->s) - 1);
+	}
 	t->s[(*n)++] = (char)c;
 	t->s[*n] = '\0';
 }
+
+/* Errors found while reading a token belong to the file being read. */
+#define lex_fail(p, s, ...)                          \
+	do {                                         \
+		(p)->cur_fname = (s)->fname;         \
+		conf_fail_at((p), __VA_ARGS__);      \
+	} while (0)
 
 static void lex_one(struct parser *p, struct tok *t)
 {
@@ -117,6 +129,16 @@ again:
 		if (s->prev && s->fixed) {
 			conf_pop_source(p);
 			goto again;
+		}
+		if (s->prev && s->include) {
+			/* the end of an included file ends its last statement */
+			tok_loc(s, t);
+			t->fname = s->fname;
+			t->type = T_NL;
+			strcpy(t->s, "end of file");
+			conf_pop_source(p);
+			p->include_depth--;
+			return;
 		}
 		t->type = T_EOF;
 		tok_loc(s, t);
@@ -156,15 +178,15 @@ again:
 		src_getc(s);
 		while ((c = src_peekc(s, 0)) >= 0 && (isalnum(c) || c == '_')) {
 			if (k + 1 >= sizeof(name))
-				conf_fail_at(p, line, col, "$", "macro name too long");
+				lex_fail(p, s, line, col, "$", "macro name too long");
 			name[k++] = (char)src_getc(s);
 		}
 		name[k] = '\0';
 		if (!k)
-			conf_fail_at(p, line, col, "$", "syntax error near '$'");
+			lex_fail(p, s, line, col, "$", "syntax error near '$'");
 		val = conf_macro_get(p, name);
 		if (!val)
-			conf_fail_at(p, line, col, name, "macro '%s' not defined", name);
+			lex_fail(p, s, line, col, name, "macro '%s' not defined", name);
 		conf_push_source(p, val, 1, line, col, s->fname);
 		goto again;
 	}
@@ -177,7 +199,7 @@ again:
 			c = src_getc(s);
 			/* pf lets a quoted string run over several lines */
 			if (c < 0)
-				conf_fail_at(p, t->line, t->col, "", "unterminated quoted string");
+				lex_fail(p, s, t->line, t->col, "", "unterminated quoted string");
 			if (c == '\\' && (src_peekc(s, 0) == q || src_peekc(s, 0) == '\\'))
 				c = src_getc(s);
 			else if (c == q)
@@ -239,8 +261,8 @@ again:
 		return;
 	}
 	if (isprint(c))
-		conf_fail_at(p, t->line, t->col, t->s, "unexpected character '%c'", c);
-	conf_fail_at(p, t->line, t->col, "", "unexpected character 0x%02x", c);
+		lex_fail(p, s, t->line, t->col, t->s, "unexpected character '%c'", c);
+	lex_fail(p, s, t->line, t->col, "", "unexpected character 0x%02x", c);
 }
 
 struct tok *conf_peek(struct parser *p, int n)

@@ -48,7 +48,7 @@ void conf_fail_at(struct parser *p, int line, int col, const char *token, const 
 	va_list ap;
 
 	va_start(ap, fmt);
-	set_err(p, p->src && p->src->fname ? p->src->fname : p->fname, line, col, token, fmt, ap);
+	set_err(p, p->cur_fname ? p->cur_fname : p->fname, line, col, token, fmt, ap);
 	va_end(ap);
 	p->rc = -EINVAL;
 	longjmp(p->jb, 1);
@@ -59,7 +59,8 @@ void conf_fail(struct parser *p, const struct tok *t, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	set_err(p, p->fname, t->line, t->col, t->type == T_NL || t->type == T_EOF ? "" : t->s,
+	set_err(p, t->fname ? t->fname : p->fname, t->line, t->col,
+		t->type == T_NL || t->type == T_EOF ? "" : t->s,
 		fmt, ap);
 	va_end(ap);
 	p->rc = -EINVAL;
@@ -638,6 +639,7 @@ static void record_tableref(struct parser *p, const char *name, int line, int co
 {
 	struct tableref *r = vec_push(p, &p->trefs, sizeof(*r));
 
+	r->fname = p->cur_fname;
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	snprintf(r->anchor, sizeof(r->anchor), "%s", p->anchor);
 	r->line = line;
@@ -1802,6 +1804,56 @@ unnamed:
 	expect_end(p);
 }
 
+static char *read_all(FILE *f, size_t *lenp);
+
+#define INCLUDE_DEPTH_MAX 16
+
+/* include "file": its statements are read in place, as pfctl does; a
+ * relative path is taken from the current directory. */
+static void parse_include(struct parser *p)
+{
+	struct tok kw, path;
+	FILE *f;
+	char *text, **slot, *name;
+	size_t len;
+
+	conf_next(p, &kw);
+	expect_word(p, &path);
+	expect_end(p);
+	if (p->nla) {
+		/* the included text must come next: nothing may be pending */
+		if (conf_peek(p, 0)->type != T_EOF)
+			conf_fail(p, conf_peek(p, 0), "include must be on a line of its own");
+		p->nla = 0; /* the end of this file is seen again after the include */
+	}
+	if (p->include_depth >= INCLUDE_DEPTH_MAX)
+		conf_fail(p, &path, "includes nested too deeply (at most %d)", INCLUDE_DEPTH_MAX);
+	f = fopen(path.s, "r");
+	if (!f)
+		conf_fail(p, &path, "cannot read include file \"%s\": %s", path.s, strerror(errno));
+	text = read_all(f, &len);
+	fclose(f);
+	if (!text)
+		conf_fail(p, &path, "cannot read include file \"%s\"", path.s);
+	if (memchr(text, '\0', len)) {
+		free(text);
+		conf_fail(p, &path, "include file \"%s\" is binary (contains NUL bytes)", path.s);
+	}
+	name = strdup(path.s);
+	if (!name) {
+		free(text);
+		conf_nomem(p);
+	}
+	slot = vec_push(p, &p->fnames, sizeof(*slot));
+	*slot = name;
+	/* the include line was consumed with its newline: the lookahead is
+	 * empty, so the next token comes from the included file */
+	conf_push_source(p, text, 0, 0, 0, name);
+	free(text);
+	p->src->include = 1;
+	p->include_depth++;
+}
+
 static const struct {
 	const char *kw;
 	const char *msg;
@@ -1819,13 +1871,14 @@ static const struct {
 	{ "altq", "altq is not supported yet" },
 	{ "queue", "queue is not supported yet" },
 	{ "load", "load anchor is not supported yet" },
-	{ "include", "include is not supported yet" },
 	{ "ether", "ether rules are not supported yet" },
 };
 
 static void parse_statement(struct parser *p)
 {
 	struct tok *t = conf_peek(p, 0);
+
+	p->cur_fname = t->fname;
 
 	if (t->type == T_NL) {
 		conf_next(p, NULL);
@@ -1847,6 +1900,8 @@ static void parse_statement(struct parser *p)
 		parse_table(p);
 	} else if (is_kw(t, "anchor")) {
 		parse_anchor(p);
+	} else if (is_kw(t, "include")) {
+		parse_include(p);
 	} else {
 		for (size_t i = 0; i < ARRAY_SIZE(unsupported_statements); i++)
 			if (!strcmp(t->s, unsupported_statements[i].kw))
@@ -1868,6 +1923,7 @@ static void check_tablerefs(struct parser *p)
 			continue;
 		if (!p->opts.implicit_tables) {
 			snprintf(tok, sizeof(tok), "<%s>", r[i].name);
+			p->cur_fname = r[i].fname;
 			conf_fail_at(p, r[i].line, r[i].col, tok, "table <%s> is not defined",
 				     r[i].name);
 		}
@@ -1971,6 +2027,13 @@ out:
 		}
 	}
 	vec_free(&p->macros);
+	{
+		char **fn = p->fnames.v;
+
+		for (size_t i = 0; i < p->fnames.n; i++)
+			free(fn[i]);
+		vec_free(&p->fnames);
+	}
 	vec_free(&p->counts);
 	vec_free(&p->trefs);
 	tmpl_reset(&p->t);
@@ -1989,12 +2052,46 @@ int pfbpf_conf_parse_string(const char *text, const char *name,
 	return parse_text(text, name ? name : "(string)", opts, out, err);
 }
 
+/* The whole of f, NUL-terminated (len excludes the NUL); NULL on error. */
+static char *read_all(FILE *f, size_t *lenp)
+{
+	size_t len = 0, cap = 65536;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return NULL;
+	for (;;) {
+		size_t n = fread(buf + len, 1, cap - len - 1, f);
+
+		len += n;
+		if (!n)
+			break;
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb) {
+				free(buf);
+				return NULL;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	if (ferror(f)) {
+		free(buf);
+		return NULL;
+	}
+	buf[len] = '\0';
+	*lenp = len;
+	return buf;
+}
+
 int pfbpf_conf_parse_file(const char *path, const struct pfbpf_conf_opts *opts,
 			  struct pfbpf_conf **out, struct pfbpf_conf_error *err)
 {
 	FILE *f;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	char *buf;
+	size_t len = 0;
 	int rc;
 
 	*out = NULL;
@@ -2009,40 +2106,18 @@ int pfbpf_conf_parse_file(const char *path, const struct pfbpf_conf_opts *opts,
 		}
 		return rc;
 	}
-	for (;;) {
-		size_t n;
-
-		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap + 65536);
-
-			if (!nb) {
-				free(buf);
-				if (f != stdin)
-					fclose(f);
-				return -ENOMEM;
-			}
-			buf = nb;
-			cap += 65536;
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-		if (!n)
-			break;
-	}
-	if (ferror(f)) {
-		rc = -EIO;
-		if (err) {
-			snprintf(err->file, sizeof(err->file), "%s", path);
-			snprintf(err->msg, sizeof(err->msg), "read error");
-		}
-		free(buf);
-		if (f != stdin)
-			fclose(f);
-		return rc;
-	}
+	errno = 0;
+	buf = read_all(f, &len);
+	rc = errno ? -errno : -EIO;
 	if (f != stdin)
 		fclose(f);
-	buf[len] = '\0';
+	if (!buf) {
+		if (err) {
+			snprintf(err->file, sizeof(err->file), "%s", path);
+			snprintf(err->msg, sizeof(err->msg), "cannot read: %s", strerror(-rc));
+		}
+		return rc;
+	}
 	if (memchr(buf, '\0', len)) {
 		if (err) {
 			snprintf(err->file, sizeof(err->file), "%s", path);

@@ -17,6 +17,7 @@ struct tok {
 	int type;
 	int quoted;
 	int line, col;
+	const char *fname;  /* file it came from (include) */
 	char s[1024];
 };
 
@@ -27,7 +28,8 @@ struct src {
 	size_t len, pos;
 	int line, col;
 	int fixed, fline, fcol;
-	int depth;
+	int depth;          /* macro nesting */
+	int include;        /* an included file: its end ends a statement */
 	const char *fname;
 	struct src *prev;
 };
@@ -92,6 +94,7 @@ struct nrcount {
 };
 
 struct tableref {
+	const char *fname;
 	char name[PF_TABLE_NAME_SIZE];
 	char anchor[PFBPF_ANCHOR_MAXPATH];
 	int line, col;
@@ -110,6 +113,9 @@ struct parser {
 	struct vec macros;   /* struct macro */
 	struct vec counts;   /* struct nrcount */
 	struct vec trefs;    /* struct tableref */
+	struct vec fnames;   /* char *: included file names, for tokens and errors */
+	const char *cur_fname; /* file of the statement being parsed */
+	int include_depth;
 	struct rule_tmpl t;
 	char anchor[PFBPF_ANCHOR_MAXPATH];
 	int anchor_depth;

@@ -86,7 +86,9 @@ static void handle_free(struct pfbpf_handle *h)
 	for (int i = 0; i < PFM_MAX; i++)
 		if (h->fd[i] >= 0)
 			close(h->fd[i]);
-	if (h->ctl_prog_fd >= 0)
+	if (h->ctl_obj)
+		bpf_object__close(h->ctl_obj);
+	else if (h->ctl_prog_fd >= 0)
 		close(h->ctl_prog_fd);
 	for (int i = 0; i < CTL_XFD_MAX && h->xfd[i].name[0]; i++)
 		close(h->xfd[i].fd);
@@ -351,6 +353,10 @@ int ctl_run_ctl(struct pfbpf_handle *h, struct pf_ctl_req *req)
 		err = find_progs(h, true, &fd);
 		if (err < 0)
 			return err;
+		if (!err && (h->flags & O_RDWR)) {
+			fd = ctl_load_pf_ctl(h);
+			err = fd >= 0;
+		}
 		h->ctl_prog_fd = err ? fd : -2;
 	}
 	if (h->ctl_prog_fd < 0)

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include "pfbpf.h"
 
+struct bpf_object;
+
 /* Maps the library opens, datapath's first, then its own control maps. */
 enum pfm {
 	PFM_STATES, PFM_CONFIG, PFM_COUNT, PFM_STATUS, PFM_RULECTR,
@@ -74,6 +76,7 @@ struct pfbpf_handle {
 	int ncpu;
 	int fd[PFM_MAX];    /* -1 until opened */
 	int ctl_prog_fd;    /* pf_ctl syscall program, -1 unknown, -2 absent */
+	struct bpf_object *ctl_obj; /* pf_ctl loaded by us (owns ctl_prog_fd) */
 	char pin_dir[PATH_MAX];
 	char reason[512];
 	/* Classifier maps the compiler asked for, kept open. */
@@ -120,6 +123,9 @@ int ctl_pcpu_zero(struct pfbpf_handle *h, enum pfm m, const void *key, size_t si
 int ctl_datapath_loaded(struct pfbpf_handle *h);
 /* Run pf_ctl with req; -ENODEV when no pf_ctl program is loaded. */
 int ctl_run_ctl(struct pfbpf_handle *h, struct pf_ctl_req *req);
+
+/* Load pf_ctl from the datapath object against our pins (ctl_prog.c). */
+int ctl_load_pf_ctl(struct pfbpf_handle *h);
 
 /* Time */
 __u64 ctl_boot_ns(void);

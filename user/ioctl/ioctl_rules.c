@@ -160,8 +160,9 @@ int ctl_ruleset_install(struct pfbpf_handle *h, const struct pfbpf_rule *rules, 
 	if ((err = ctl_cfg_read(h, &cfg)))
 		return err;
 	slot = !cfg.active;
-	/* Fresh counters for the new rules (pf resets them on load). */
-	for (__u32 i = 0; i < n; i++) {
+	/* Fresh counters for the new rules (pf resets them on load), and for
+	 * the end-of-ruleset slot at index n. */
+	for (__u32 i = 0; i <= n && i < PF_MAX_RULES; i++) {
 		__u32 idx = slot * PF_MAX_RULES + i;
 
 		err = ctl_pcpu_zero(h, PFM_RULECTR, &idx, sizeof(struct pf_rule_counters));
@@ -398,7 +399,11 @@ int pfbpf_cmd_getrules(struct pfbpf_handle *h, void *arg)
 	return 0;
 }
 
-/* Sum a rule's per-CPU counters; evaluations are the suffix sum of stops. */
+/*
+ * Sum a rule's per-CPU counters.  A first packet's walk stops at the quick
+ * winner or past the last rule (index nrules), so the packets that reached
+ * rule nr are the stops at nr and after: evaluations are a suffix sum.
+ */
 static void rule_counters(struct pfbpf_handle *h, __u32 slot, __u32 nr, __u32 nrules,
 			  struct pfioc_rule *pr)
 {
@@ -408,7 +413,7 @@ static void rule_counters(struct pfbpf_handle *h, __u32 slot, __u32 nr, __u32 nr
 
 	if (!buf)
 		return;
-	for (__u32 r = nr; r < nrules; r++) {
+	for (__u32 r = nr; r <= nrules && r < PF_MAX_RULES; r++) {
 		__u32 idx = slot * PF_MAX_RULES + r;
 
 		if (ctl_pcpu_read(h, PFM_RULECTR, &idx, buf, 0))
@@ -546,7 +551,7 @@ int pfbpf_cmd_clrrulectrs(struct pfbpf_handle *h, void *arg)
 	if ((err = ctl_cfg_read(h, &cfg)) || (err = ctl_xrules_load(h, XR_ACTIVE, "", &v, &n)))
 		return err;
 	free(v);
-	for (__u32 i = 0; i < n; i++) {
+	for (__u32 i = 0; i <= n && i < PF_MAX_RULES; i++) {
 		__u32 idx = cfg.active * PF_MAX_RULES + i;
 
 		err = ctl_pcpu_zero(h, PFM_RULECTR, &idx, sizeof(struct pf_rule_counters));

@@ -21,6 +21,7 @@ struct pfctl_ctx {
 	const char *table;      /* -t */
 	const char *rulesfile;  /* -f */
 	const char *debugopt;   /* -x */
+	const char *device;     /* -p: pin folder (pfctl's /dev/pf) */
 	const char *ifname;     /* -i (first) */
 	char *ifnames[PFCTL_MAX_IFS];
 	int nifs;

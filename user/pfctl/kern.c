@@ -21,9 +21,9 @@ static int fail(void)
 	return errno ? -errno : -EIO;
 }
 
-int pfctl_k_open(bool rw)
+int pfctl_k_open(const char *path, bool rw)
 {
-	int dev = pfbpf_open(NULL, rw ? O_RDWR : O_RDONLY);
+	int dev = pfbpf_open(path, rw ? O_RDWR : O_RDONLY);
 
 	return dev < 0 ? fail() : dev;
 }

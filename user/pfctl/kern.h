@@ -11,7 +11,8 @@
 #include "pfbpf_ioctl.h"
 #include "pfctl.h"
 
-int pfctl_k_open(bool rw);
+/* path: a pin folder, "/dev/pf" or NULL for $PFBPF_PIN_DIR / the default. */
+int pfctl_k_open(const char *path, bool rw);
 void pfctl_k_close(int dev);
 const char *pfctl_k_strerror(int dev);
 
