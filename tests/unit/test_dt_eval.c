@@ -352,9 +352,11 @@ Test(dt_eval, ticks)
 	cr_assert_not_null(dtc(&r, "tick-1s { printf(\"a%d \", (timestamp - 100) / 1000000); }\n"
 			       "profile:::tick-300ms { printf(\"b%d \", (timestamp - 100) / 1000000); }\n"
 			       "tick-2hz / probename == \"tick-500ms\" / { printf(\"c \"); }", 1), "%s", r.cerr);
-	cr_assert_eq(dt_tick_interval_ns(r.p), 100000000LL);
+	cr_assert_eq(dt_tick_interval_ns(r.p), 300000000LL);
 	dt_begin(r.p, 100);
+	cr_assert_eq(dt_next_tick_ns(r.p), 100 + 300000000ULL);
 	dt_tick(r.p, 100 + 999999999);
+	cr_assert_eq(dt_next_tick_ns(r.p), 100 + 1000000000ULL);
 	dt_tick(r.p, 100 + 1000000000);
 	cr_assert_str_eq(dt_out(&r), "b300 c b600 b900 a1000 c ");
 	dtdone(&r);
