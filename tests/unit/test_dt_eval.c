@@ -439,3 +439,28 @@ Test(dt_eval, begin_fires_once_even_if_the_caller_skips_it)
 	cr_assert_str_eq(dt_out(&r), "begin@3000000000;create;end@7000000000");
 	dtdone(&r);
 }
+
+Test(dt_eval, runtime_errors_in_functions)
+{
+	struct dtrun r;
+	struct pf_event ev = mkpf(PF_EV_STATE_CREATE, 1, PF_OUT, "198.51.100.1", 1, "198.51.100.2", 2, 6, 0, 0);
+
+	cr_assert_not_null(dtc(&r, "pf:::state-create { a = &args[0]->key[0]->addr[0].v4.s_addr;"
+			       " b = &args[0]->key[0]->addr[0].v6; c = &args[0]->key[0]->addr[0]; }\n"
+			       "BEGIN { trace(inet_ntoa(a)); }\nBEGIN { trace(inet_ntoa6(b)); }\n"
+			       "BEGIN { trace(inet_ntop(AF_INET, c)); }\n"
+			       "pf:::state-create { trace(inet_ntop(3, c)); }\n"
+			       "pf:::state-create { trace(lltostr(1, 40)); }\n"
+			       "pf:::state-create { x = &args[0]->src_port; }\n", 1), "%s", r.cerr);
+	dt_begin(r.p, 0);
+	dt_fire_pf(r.p, DT_PROBE_PF_STATE_CREATE, &ev);
+	cr_assert_str_eq(dt_out(&r), "");
+	cr_assert_str_eq(dt_errout(&r),
+			 "pftrace: error on enabled probe ID 2 (ID 1: dtrace:::BEGIN): invalid address (0x0) passed to inet_ntoa( ) in action #1 at line 2\n"
+			 "pftrace: error on enabled probe ID 3 (ID 1: dtrace:::BEGIN): invalid address (0x0) passed to inet_ntoa6( ) in action #1 at line 3\n"
+			 "pftrace: error on enabled probe ID 4 (ID 1: dtrace:::BEGIN): invalid address (0x0) passed to inet_ntop( ) in action #1 at line 4\n"
+			 "pftrace: error on enabled probe ID 5 (ID 4: pf:pf_kern::state-create): inet_ntop( ): invalid address family 3 in action #1 at line 5\n"
+			 "pftrace: error on enabled probe ID 6 (ID 4: pf:pf_kern::state-create): lltostr( ): invalid base 40 in action #1 at line 6\n"
+			 "pftrace: error on enabled probe ID 7 (ID 4: pf:pf_kern::state-create): cannot take the address of a computed value in action #1 at line 7\n");
+	dtdone(&r);
+}
