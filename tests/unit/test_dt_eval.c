@@ -21,6 +21,7 @@ Test(dt_eval, arithmetic_and_precedence)
 	BEGIN_EQ("printf(\"%d %d\", 10 - 2 - 3, 2 * 3 % 4);", "5 2");
 	BEGIN_EQ("printf(\"%d %d %d\", 1 ? 2 : 3, 0 ? 2 : 0 ? 4 : 5, -(-3));", "2 5 3");
 	BEGIN_EQ("printf(\"%u %d\", (uint8_t)257, (int8_t)255);", "1 -1");
+	BEGIN_EQ("printf(\"%d %d %d\", (uint8_t)257 + 1, (uint8_t)(255 + 2) * 3, -(int8_t)200);", "2 3 56");
 	BEGIN_EQ("printf(\"%u\", (uint64_t)0 - 1);", "18446744073709551615");
 	/* unsigned 64-bit operands compare and divide unsigned */
 	BEGIN_EQ("printf(\"%d %u\", 0xffffffffffffffff > 1, 0xffffffffffffffff / 2);",
