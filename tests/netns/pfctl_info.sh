@@ -13,7 +13,7 @@ json_get() { "$PY" -c "import json, sys; d = json.load(sys.stdin); print($1)"; }
 test_info_counters() {
 	load info <<-EOF
 	block in proto tcp to port 8021
-	pass in proto tcp to port 8020
+	pass in proto tcp to port 8020 label "web"
 	pass out
 	EOF
 	serve "$NS_B" 8020
@@ -37,6 +37,9 @@ test_info_counters() {
 	assert_cmd "match moved ($match0 -> $match1)" test "$match1" -gt "$match0"
 	assert_cmd "blocked inbound IPv4 packets moved ($blk0 -> $blk1)" test "$blk1" -gt "$blk0"
 	assert_match "current entries counts the state" '^  current entries +[1-9]' "$(pf -si)"
+	assert_match "-sr -v: the pass rule counted packets and a state" \
+		'Packets: [1-9][0-9]* +Bytes: [1-9][0-9]* +States: 1 ' "$(pf -sr -v | grep -A1 'port = 8020' | tail -1)"
+	assert_match "-sl: the label counted its traffic" '^web [1-9][0-9]* [1-9][0-9]* [1-9][0-9]* ' "$(pf -sl)"
 	assert_match "-si -v adds the hostid" '^Hostid: +0x[0-9a-f]{8}$' "$(pf -si -v)"
 	assert_match "-F info" 'pf: statistics cleared' "$(pf -F info 2>&1)"
 	assert_eq "-F info zeroes inserts" 0 "$(counter inserts)"

@@ -61,6 +61,11 @@ test_reload_keeps_stream() {
 	assert_match "its error names file and line" 'bad\.conf:2' "$out"
 	assert_match "the running ruleset is untouched" 'port = 8011' "$(pf -sr)"
 	if grows; then pass "the stream still flows"; else fail "the stream still flows" "stalled after a rejected load"; fi
+
+	assert_match "-F rules" '^rules cleared$' "$(pf -F rules 2>&1)"
+	assert_eq "no rules left" "" "$(pf -sr)"
+	assert_eq "the stream's state survives a rule flush" "$id1" "$(stream_id)"
+	if grows; then pass "and the stream flows on"; else fail "and the stream flows on" "stalled after -F rules"; fi
 }
 
 test_set_timeout() {

@@ -240,12 +240,16 @@ TestSuite(config_dp, .init = env_setup_progs, .fini = env_teardown);
 Test(config_dp, start_with_datapath_loaded)
 {
 	struct pf_config cfg;
+	struct pf_gcount gc;
 
 	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCSTOP, NULL), 0, "%s", pfbpf_strerror(env_dev));
 	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCSTART, NULL), 0, "%s", pfbpf_strerror(env_dev));
 	cr_assert_eq(env_cfg(&cfg), 0);
 	cr_assert_eq(cfg.stopped, 0);
 	cr_assert_gt(cfg.since, 0);
+	cr_assert_eq(bpf_map_lookup_elem(env_map(PFBPF_MAP_COUNT), &(__u32){ 0 }, &gc), 0);
+	cr_assert_neq(gc.timer_armed, 0, "DIOCSTART arms the state sweep");
+	cr_assert_eq(cfg.timeout[PFTM_TCP_ESTABLISHED], 86400, "arming makes pf's defaults explicit");
 	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCSTART, NULL), -1);
 	cr_assert_eq(errno, EEXIST);
 }

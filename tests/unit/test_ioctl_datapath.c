@@ -214,3 +214,44 @@ Test(dp, table_changes_decide_live)
 	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCRDELADDRS, &io), 0);
 	cr_assert_eq(syn("192.0.2.66", 1, "198.51.100.2", 22), XDP_PASS);
 }
+
+/* Per-rule timeouts: rules share a pf_tprofiles slot per distinct set, and
+ * a state's expiry is computed from its rule's profile. */
+Test(dp, rule_timeouts_become_a_profile)
+{
+	struct pfbpf_rule r[2];
+	struct pfioc_states ps = {};
+	struct pfbpf_state st;
+	struct pf_rule_bpf rb[2];
+	struct pf_tprofile tp;
+	struct pf_config cfg;
+	__u32 idx, t;
+
+	pass_tcp_in(&r[0]);
+	r[0].quick = 1;
+	r[0].timeout[PFTM_TCP_FIRST_PACKET] = 7;
+	r[1] = r[0];
+	r[1].dport.op = PF_OP_EQ;
+	r[1].dport.port[0] = 80;
+	load(r, 2);
+	cr_assert_eq(env_cfg(&cfg), 0);
+	for (int i = 0; i < 2; i++) {
+		idx = cfg.active * PF_MAX_RULES + i;
+		cr_assert_eq(bpf_map_lookup_elem(env_map("pf_rules"), &idx, &rb[i]), 0);
+	}
+	cr_assert_neq(rb[0].tprofile, 0);
+	cr_assert_eq(rb[0].tprofile, rb[1].tprofile, "same timeouts, same profile");
+	t = rb[0].tprofile;
+	cr_assert_eq(bpf_map_lookup_elem(env_map(PFBPF_MAP_TPROF), &t, &tp), 0);
+	cr_assert_eq(tp.timeout[PFTM_TCP_FIRST_PACKET], 7);
+	cr_assert_eq(tp.refs, 2);
+
+	cr_assert_eq(syn("192.0.2.1", 40000, "198.51.100.2", 22), XDP_PASS);
+	ps.ps_len = sizeof(st);
+	ps.ps_states = &st;
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCGETSTATES, &ps), 0);
+	cr_assert_eq(ps.ps_len, sizeof(st));
+	cr_assert_eq(st.s.tprofile, t);
+	cr_assert_leq(st.expires_in, 7, "expiry follows the rule's tcp.first");
+	cr_assert_geq(st.expires_in, 5);
+}

@@ -326,3 +326,47 @@ Test(states_dp, add_and_kill_through_pf_ctl)
 	cr_assert_eq(env_nstates(), 1);
 	cr_assert_eq(gstates(), 1);
 }
+
+Test(states, ipv6_add_kill_by_prefix)
+{
+	struct pfioc_state ps = {};
+	struct pfioc_state_kill psk = { .psk_af = PF_INET6 };
+	struct pf_state_key *k = &ps.state.key[PF_SK_WIRE];
+
+	k->af = PF_INET6;
+	k->proto = IPPROTO_UDP;
+	inet_pton(AF_INET6, "2001:db8:1::5", &k->addr[0]);
+	inet_pton(AF_INET6, "2001:db8:2::9", &k->addr[1]);
+	k->port[0] = htons(5353);
+	k->port[1] = htons(53);
+	ps.state.direction = PF_IN;
+	ps.state.s.timeout = PFTM_UDP_SINGLE;
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCADDSTATE, &ps), 0, "%s", pfbpf_strerror(env_dev));
+	inet_pton(AF_INET6, "2001:db8:1::9", &k->addr[0]);
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCADDSTATE, &ps), 0);
+	inet_pton(AF_INET6, "2001:db8:7::1", &k->addr[0]);
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCADDSTATE, &ps), 0);
+	three();
+	inet_pton(AF_INET6, "2001:db8:1::", &psk.psk_src.addr.v.a.addr.v6);
+	memset(&psk.psk_src.addr.v.a.mask, 0xff, 6); /* /48 */
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCKILLSTATES, &psk), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(psk.psk_killed, 2);
+	cr_assert_eq(env_nstates(), 4);
+}
+
+Test(states, readonly_handle_reads_before_any_write)
+{
+	int dev = pfbpf_open(env_dir, O_RDONLY);
+	struct pfioc_rule pr = {};
+	struct pfioc_table io = { .pfrio_esize = sizeof(struct pfr_table) };
+	struct pfioc_ruleset rs = {};
+
+	cr_assert_geq(dev, 0);
+	cr_assert_eq(pfbpf_ioctl(dev, DIOCGETRULES, &pr), 0, "%s", pfbpf_strerror(dev));
+	cr_assert_eq(pr.nr, 0);
+	cr_assert_eq(pfbpf_ioctl(dev, DIOCRGETTABLES, &io), 0, "%s", pfbpf_strerror(dev));
+	cr_assert_eq(io.pfrio_size, 0);
+	cr_assert_eq(pfbpf_ioctl(dev, DIOCGETRULESETS, &rs), 0, "%s", pfbpf_strerror(dev));
+	cr_assert_eq(rs.nr, 0);
+	pfbpf_close(dev);
+}

@@ -14,6 +14,7 @@ static struct pfctl_status status(void)
 	struct pfctl_status s = {};
 
 	s.running = 1;
+	s.since = 1700000000;
 	s.runtime = 2 * 86400 + 3 * 3600 + 4 * 60 + 5; /* 2 days 03:04:05 */
 	s.debug = PF_DEBUG_URGENT;
 	s.hostid = 0xdeadbeef;
@@ -64,6 +65,7 @@ Test(pfctl_info, status_disabled_no_rate)
 	struct pfctl_status s = status();
 
 	s.running = 0;
+	s.since = 0;
 	s.runtime = 0;
 	s.debug = PF_DEBUG_NONE;
 	CAPTURE(pfctl_show_status(f, &s, 0));
@@ -71,6 +73,18 @@ Test(pfctl_info, status_disabled_no_rate)
 	cr_assert(strncmp(out, "Status: Disabled                                Debug: None\n\n", 61) == 0,
 		  "got: %s", out);
 	cr_assert(strstr(out, "  searches                          183845               \n"), "got: %s", out);
+	free(out);
+}
+
+Test(pfctl_info, status_disabled_since)
+{
+	struct pfctl_status s = status();
+
+	s.running = 0;
+	s.runtime = 65;
+	CAPTURE(pfctl_show_status(f, &s, 0));
+	cr_assert(!strncmp(out, "Status: Disabled for 0 days 00:01:05          Debug: Urgent\n\n", 61),
+		  "got: %s", out);
 	free(out);
 }
 
@@ -111,9 +125,9 @@ Test(pfctl_info, status_json)
 	struct jw w;
 
 	CAPTURE(jw_init(&w, f); jw_obj_begin(&w, NULL); pfctl_json_status(&w, &s); jw_finish(&w));
-	cr_assert(strncmp(out, "{\"info\":{\"running\":true,\"runtime\":183845,\"debug\":\"urgent\","
+	cr_assert(strncmp(out, "{\"info\":{\"running\":true,\"runtime\":183845,\"since\":1700000000,\"debug\":\"urgent\","
 			       "\"hostid\":\"0xdeadbeef\",\"state_table\":{\"current_entries\":3,"
-			       "\"searches\":{\"total\":183845,\"rate\":1.0},", 150) == 0, "got: %s", out);
+			       "\"searches\":{\"total\":183845,\"rate\":1.0},", 170) == 0, "got: %s", out);
 	cr_assert(strstr(out, "\"state-mismatch\":{\"total\":2,\"rate\":0.0}"), "got: %s", out);
 	/* jw_finish closed both objects. */
 	cr_assert(strstr(out, "\"icmp_error_no_state\":0}}}\n"), "got: %s", out);

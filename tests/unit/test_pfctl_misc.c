@@ -12,6 +12,13 @@
 #include "pfctl/pfctl.h"
 #include "test_pfctl.h"
 
+/* Times print in local time as pfctl's: pin the zone for fixed text. */
+static void utc(void)
+{
+	setenv("TZ", "UTC", 1);
+	tzset();
+}
+
 static void fixed_printer(FILE *f, const struct pfbpf_rule *r, int opts)
 {
 	if (opts & PFCTL_OPT_VERBOSE2)
@@ -72,7 +79,7 @@ Test(pfctl_rules, labels_json)
 	free(out);
 }
 
-Test(pfctl_tables, list_verbose)
+Test(pfctl_tables, list_verbose, .init = utc)
 {
 	struct pfctl_table t = {};
 
@@ -140,7 +147,7 @@ Test(pfctl_tables, feedback_letters)
 	free(out);
 }
 
-Test(pfctl_ifaces, verbose2)
+Test(pfctl_ifaces, verbose2, .init = utc)
 {
 	struct pfctl_iface i = {};
 

@@ -78,7 +78,8 @@ Test(pfctl_states, inbound_tcp_vv)
 		"all tcp 198.51.100.2:22 <- 198.51.100.1:40000       ESTABLISHED:ESTABLISHED\n"
 		"   [5000 + 65160]  [1000 + 64240]\n"
 		"   age 01:02:05, expires in 23:59:55, 12:10 pkts, 1500:4200 bytes, rule 3\n"
-		"   id: 5f3a000000000001 creatorid: 1234abcd\n");
+		"   id: 5f3a000000000001 creatorid: 1234abcd\n"
+		"   origif: pfv0\n");
 	free(out);
 }
 
@@ -155,10 +156,12 @@ Test(pfctl_states, nat_key_in_parentheses)
 {
 	struct pfctl_state s = tcp_in();
 
+	/* rdr-style: the server's real address 192.0.2.10 is on the stack
+	 * side; an inbound state shows it first, the wire address after. */
 	inet_pton(AF_INET, "192.0.2.10", &s.key[PF_SK_STACK].addr[1]);
 	CAPTURE(pfctl_print_state(f, &s, 0));
 	cr_assert_str_eq(out,
-		"all tcp 198.51.100.2:22 (192.0.2.10:22) <- 198.51.100.1:40000       ESTABLISHED:ESTABLISHED\n");
+		"all tcp 192.0.2.10:22 (198.51.100.2:22) <- 198.51.100.1:40000       ESTABLISHED:ESTABLISHED\n");
 	free(out);
 }
 
@@ -187,5 +190,15 @@ Test(pfctl_states, json)
 		"\"dst\":{\"addr\":\"198.51.100.2\",\"port\":22,\"state\":\"ESTABLISHED\",\"state_nr\":4,"
 		"\"seqlo\":5000,\"seqhi\":70160,\"max_win\":0,\"mss\":0,\"wscale\":6,\"packets\":10,\"bytes\":4200},"
 		"\"timeout\":\"tcp.established\",\"age\":3725,\"expires_in\":86395,\"rule\":3,\"if_bound\":false}]}\n");
+	free(out);
+}
+
+Test(pfctl_states, logged_state)
+{
+	struct pfctl_state s = tcp_in();
+
+	s.st.flags |= PFSTATE_F_LOG;
+	CAPTURE(pfctl_print_state(f, &s, PFCTL_OPT_VERBOSE));
+	cr_assert(strstr(out, ", rule 3, log\n"), "%s", out);
 	free(out);
 }

@@ -78,6 +78,7 @@ __u32 pfbpf_limit(const struct pf_config *cfg, int which)
 
 int pfbpf_cmd_start(struct pfbpf_handle *h, void *arg)
 {
+	struct pf_gcount gc;
 	struct pf_config cfg;
 	int err = ctl_cfg_read(h, &cfg);
 
@@ -93,6 +94,22 @@ int pfbpf_cmd_start(struct pfbpf_handle *h, void *arg)
 	if (!err)
 		return ctl_fail(h, -ENODEV,
 				  "the datapath is not attached to any interface: attach it with pfctl_bpf -e -i IF");
+	if ((err = ctl_gcount_read(h, &gc)))
+		return err;
+	/* A datapath attached with iproute2 alone arms its sweep only at its
+	 * first packet; arm it now, which also writes pf's default timeouts
+	 * and limits into pf_config so that readers see the values in force. */
+	if (!gc.timer_armed) {
+		struct pf_ctl_req req = { .op = PF_CTL_ARM };
+
+		err = ctl_run_ctl(h, &req);
+		if (err)
+			return h->reason[0] ? err
+					    : ctl_fail(h, err, "arming the state sweep: %s",
+						       strerror(-err));
+		if ((err = ctl_cfg_read(h, &cfg)))
+			return err;
+	}
 	cfg.stopped = 0;
 	cfg.since = ctl_boot_ns();
 	return ctl_cfg_write(h, &cfg);

@@ -423,8 +423,8 @@ int pfbpf_cmd_addstate(struct pfbpf_handle *h, void *arg)
 		s.creation = now;
 	if (!s.expire)
 		s.expire = now;
-	if (!s.rule)
-		s.rule = PF_RULE_NONE;
+	/* pf hangs imported states on its default rule: no rule of ours. */
+	s.rule = PF_RULE_NONE;
 	if (ps->state.ifname[0] && ifname_index(h, ps->state.ifname, &s.ifindex))
 		return ctl_fail(h, -EINVAL, "interface %.*s does not exist", IFNAMSIZ,
 				  ps->state.ifname);

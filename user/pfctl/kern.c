@@ -69,6 +69,7 @@ int pfctl_k_get_status(int dev, struct pfctl_status *out)
 	out->hostid = s.hostid;
 	memcpy(out->ifname, s.ifname, sizeof(out->ifname) - 1);
 	/* pf's rates are per second since `since` (enable or last clear). */
+	out->since = s.since;
 	if (s.since) {
 		time_t now = time(NULL);
 

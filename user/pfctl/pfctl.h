@@ -103,6 +103,7 @@ struct pfctl_status {
 	__u64 bcounters[PF_AF_IDX_MAX][PF_DIR_IDX_MAX];
 	__u64 states;        /* current entries */
 	__u64 runtime;       /* seconds since enabled (rates are per this) */
+	__u64 since;         /* CLOCK_REALTIME seconds when enabled or cleared, 0 = never */
 	__u32 running;
 	__u32 debug;
 	__u32 hostid;

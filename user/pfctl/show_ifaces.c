@@ -26,7 +26,7 @@ void pfctl_show_ifaces(FILE *f, const struct pfctl_iface *i, size_t n, int opts)
 			struct tm tm;
 			char buf[64] = "?";
 
-			if (gmtime_r(&t, &tm))
+			if (localtime_r(&t, &tm))
 				strftime(buf, sizeof(buf), "%a %b %e %H:%M:%S %Y", &tm);
 			fprintf(f, "\tCleared:     %s\n", buf);
 		}

@@ -28,14 +28,16 @@ void pfctl_show_status(FILE *f, const struct pfctl_status *s, int opts)
 {
 	char statline[80], debug[32];
 
-	if (s->running) {
+	/* The time is since the last enable or disable, as pf's `since`. */
+	if (s->since) {
 		__u64 t = s->runtime;
 		unsigned sec = t % 60, min = (t / 60) % 60, hrs = (t / 3600) % 24;
 
-		snprintf(statline, sizeof(statline), "Status: Enabled for %llu days %.2u:%.2u:%.2u",
-			 (unsigned long long)(t / 86400), hrs, min, sec);
+		snprintf(statline, sizeof(statline), "Status: %s for %llu days %.2u:%.2u:%.2u",
+			 s->running ? "Enabled" : "Disabled", (unsigned long long)(t / 86400), hrs,
+			 min, sec);
 	} else {
-		snprintf(statline, sizeof(statline), "Status: Disabled");
+		snprintf(statline, sizeof(statline), "Status: %s", s->running ? "Enabled" : "Disabled");
 	}
 	fprintf(f, "%-44s", statline);
 	snprintf(debug, sizeof(debug), "Debug: %s", pfctl_debug_name(s->debug));
@@ -107,6 +109,7 @@ void pfctl_json_status(struct jw *w, const struct pfctl_status *s)
 	jw_obj_begin(w, "info");
 	jw_bool(w, "running", s->running);
 	jw_u64(w, "runtime", s->runtime);
+	jw_u64(w, "since", s->since);
 	{
 		/* Lower case in JSON: the spelling of pf.conf's `set debug`. */
 		static const char *const lc[] = { "none", "urgent", "misc", "loud" };

@@ -49,13 +49,24 @@ static const char *udp_state_name(__u8 s)
 
 void pfctl_print_state(FILE *f, const struct pfctl_state *s, int opts)
 {
-	const struct pf_state_key *nk = &s->key[PF_SK_WIRE];
-	const struct pf_state_key *sk = &s->key[PF_SK_STACK];
 	const struct pf_state *st = &s->st;
-	const char *pname = pfctl_proto_name(nk->proto);
+	const struct pf_state_key *nk, *sk;
+	const char *pname = pfctl_proto_name(s->key[PF_SK_WIRE].proto);
 	int a, b;
 
 	peer_order(s, &a, &b);
+	/*
+	 * The key printed first is the one seen on this host's side of a NAT:
+	 * the wire key for an outbound state, the stack key for an inbound
+	 * one; the other follows in parentheses when it differs.
+	 */
+	if (pf_state_dir(st) == PF_OUT) {
+		nk = &s->key[PF_SK_WIRE];
+		sk = &s->key[PF_SK_STACK];
+	} else {
+		nk = &s->key[PF_SK_STACK];
+		sk = &s->key[PF_SK_WIRE];
+	}
 
 	fprintf(f, "%s ", s->ifname[0] ? s->ifname : "all");
 	if (pname)
@@ -124,11 +135,18 @@ void pfctl_print_state(FILE *f, const struct pfctl_state *s, int opts)
 			(unsigned long long)st->bytes[0], (unsigned long long)st->bytes[1]);
 		if (st->rule != PF_RULE_NONE)
 			fprintf(f, ", rule %u", st->rule);
+		if (st->flags & PFSTATE_F_LOG)
+			fputs(", log", f);
 		fputc('\n', f);
 	}
-	if (opts & PFCTL_OPT_VERBOSE2)
+	if (opts & PFCTL_OPT_VERBOSE2) {
 		fprintf(f, "   id: %016llx creatorid: %08x\n", (unsigned long long)st->id,
 			s->creatorid);
+		/* A floating state shows "all"; where it was made is worth
+		 * knowing (pf's orig_ifname). */
+		if (s->origin_if[0] && strcmp(s->origin_if, s->ifname[0] ? s->ifname : "all"))
+			fprintf(f, "   origif: %s\n", s->origin_if);
+	}
 }
 
 void pfctl_show_states(FILE *f, const struct pfctl_state *s, size_t n, int opts)

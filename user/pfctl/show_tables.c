@@ -16,8 +16,8 @@ static void print_ctime(FILE *f, __s64 t)
 	char buf[64];
 	struct tm tm;
 
-	/* ctime(3)'s layout, in UTC so that output does not depend on TZ. */
-	if (gmtime_r(&tt, &tm) && strftime(buf, sizeof(buf), "%a %b %e %H:%M:%S %Y", &tm))
+	/* ctime(3)'s layout and local time, as pfctl prints it. */
+	if (localtime_r(&tt, &tm) && strftime(buf, sizeof(buf), "%a %b %e %H:%M:%S %Y", &tm))
 		fprintf(f, "%s\n", buf);
 	else
 		fprintf(f, "%lld\n", (long long)t);
