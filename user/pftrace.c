@@ -663,8 +663,16 @@ static void run(struct pftrace *t)
 		unsigned long long wait = period;
 		int r;
 
-		if (tick > 0 && (unsigned long long)tick < wait)
-			wait = tick;
+#ifndef PFTRACE_NO_DT
+		/* Wake up for the next tick probe, not just every switchrate period. */
+		if (tick > 0) {
+			unsigned long long next = dt_next_tick_ns(t->prog);
+
+			now = now_ns();
+			if (next)
+				wait = next <= now ? 0 : (next - now < wait ? next - now : wait);
+		}
+#endif
 		if (deadline) {
 			now = now_ns();
 			if (now >= deadline)
