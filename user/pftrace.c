@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <getopt.h>
+#include <limits.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
@@ -61,6 +62,7 @@ struct pftrace {
 	struct trace_drops drops;
 	struct pf_status_pcpu *pcpu;
 	struct trace_ipctl ipctl;
+	__u32 events_id;      /* id of the ring buffer we read */
 	long long nevents;
 	unsigned long long malformed;
 	bool done;
@@ -570,6 +572,13 @@ static int setup(struct pftrace *t)
 	if (!bpf_map_lookup_elem(t->maps.status, &zero, t->pcpu))
 		trace_drops_baseline(&t->drops, t->pcpu);
 
+	{
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+
+		if (!bpf_obj_get_info_by_fd(t->maps.events, &info, &len))
+			t->events_id = info.id;
+	}
 	t->rb = ring_buffer__new(t->maps.events, on_event, t, NULL);
 	if (!t->rb) {
 		err = -errno;
@@ -620,6 +629,37 @@ static int setup(struct pftrace *t)
 }
 
 /*
+ * Our ring buffer stays readable after the datapath is unloaded or
+ * reloaded (we hold it open), but nothing will ever write to it again:
+ * say so instead of waiting in silence.  Returns 0 while the pin is ours.
+ */
+static int datapath_moved(struct pftrace *t)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char path[PATH_MAX + 16];
+	int fd, r = 0;
+
+	if (!t->events_id)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", t->maps.pin_dir, PFBPF_MAP_EVENTS);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			return 0;
+		fprintf(stderr, "pftrace: the pfbpf datapath was unloaded (%s is gone)\n", path);
+		return 1;
+	}
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.id != t->events_id) {
+		fprintf(stderr, "pftrace: the pfbpf datapath was reloaded (a new %s): "
+			"run pftrace again to follow it\n", path);
+		r = 1;
+	}
+	close(fd);
+	return r;
+}
+
+/*
  * `pftrace | head -1`: head may leave while no event is coming, and a
  * write would only fail at the next event.  A pipe whose reader is gone
  * reports POLLERR on its write end, so notice it at once.
@@ -663,8 +703,16 @@ static void run(struct pftrace *t)
 		unsigned long long wait = period;
 		int r;
 
-		if (tick > 0 && (unsigned long long)tick < wait)
-			wait = tick;
+#ifndef PFTRACE_NO_DT
+		/* Wake up for the next tick probe, not just every switchrate period. */
+		if (tick > 0) {
+			unsigned long long next = dt_next_tick_ns(t->prog);
+
+			now = now_ns();
+			if (next)
+				wait = next <= now ? 0 : (next - now < wait ? next - now : wait);
+		}
+#endif
 		if (deadline) {
 			now = now_ns();
 			if (now >= deadline)
@@ -689,6 +737,10 @@ static void run(struct pftrace *t)
 		if (now - last_switch >= period) {
 			last_switch = now;
 			check_drops(t);
+			if (datapath_moved(t)) {
+				t->exit_status = 1;
+				break;
+			}
 		}
 		/*
 		 * The reader went away (`| head`): leave quietly.  Any other

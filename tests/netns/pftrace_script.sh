@@ -109,6 +109,8 @@ test_exit_tick_count() {
 	assert_eq "-T 2.5 ends with status 0" 0 "$rc"
 	assert_eq "tick-1s fired twice in 2.5 s" "tick
 tick" "$(cat "$out")"
+	"$PFTRACE" -q -n 'tick-1s { printf("a\n"); } tick-700ms { printf("b\n"); }' -T 2.5 >"$out" 2>"$err"
+	assert_eq "two tick intervals, each on its own time" "b a b a b" "$(tr '\n' ' ' <"$out" | sed 's/ $//')"
 
 	start_pftrace "$out" "$err" -q -c 3 -n 'pf:::state-change { @c["changes"] = count(); }' ||
 		{ fail "pftrace did not start"; return; }

@@ -12,7 +12,7 @@ INJECT=$BUILD/pftrace-inject
 EXPECTED=$NETNS_ROOT/tests/trace/session.expected
 PIN=/sys/fs/bpf/tc/globals
 
-require_tools bpftool "$PFTRACE" "$INJECT"
+require_tools bpftool setpriv "$PFTRACE" "$INJECT"
 
 # pf_config.trace: bytes 128..131 of the value (see struct pf_config).
 config_trace() {
@@ -38,6 +38,11 @@ test_not_loaded() {
 	assert_eq "exit status without a datapath" 1 "$rc"
 	assert_eq "one line saying what to do" \
 		"pftrace: pfbpf datapath is not loaded: run 'pfctl_bpf -e' or attach build/pf_kern.bpf.o" "$out"
+	"$INJECT" init >/dev/null
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$PFTRACE" 2>&1); rc=$?
+	assert_eq "not root: exit status 1" 1 "$rc"
+	assert_eq "not root: one line saying so" \
+		"pftrace: permission denied: pfbpf needs root (CAP_BPF and CAP_NET_ADMIN)" "$out"
 	out=$(PFBPF_PIN_DIR=/tmp "$PFTRACE" 2>&1); rc=$?
 	assert_eq "a pin folder outside bpffs fails" 1 "$rc"
 	assert_match "and says bpffs" 'bpffs' "$out"
@@ -181,6 +186,25 @@ test_write_error() {
 	assert_eq "named as such" "pftrace: writing the output: No space left on device" "$(cat "$TEST_TMP/full.err")"
 }
 
+# The datapath goes away or is replaced under a running pftrace.
+test_datapath_reload() {
+	local rc
+	start_pftrace "$TEST_TMP/rl" "$TEST_TMP/rl.err" -T 10 || fail "pftrace did not start"
+	rm "$PIN"/*
+	"$INJECT" init >/dev/null # new maps, a new ring buffer
+	wait "$PFT"; rc=$?
+	assert_eq "a reloaded datapath ends pftrace with status 1" 1 "$rc"
+	assert_match "saying so" "^pftrace: the pfbpf datapath was reloaded \\(a new $PIN/pf_events\\): run pftrace again to follow it\$" \
+		"$(cat "$TEST_TMP/rl.err")"
+	start_pftrace "$TEST_TMP/ul" "$TEST_TMP/ul.err" -T 10 || fail "pftrace did not start"
+	rm "$PIN"/*
+	wait "$PFT"; rc=$?
+	assert_eq "an unloaded datapath ends pftrace with status 1" 1 "$rc"
+	assert_match "saying so" "^pftrace: the pfbpf datapath was unloaded \\($PIN/pf_events is gone\\)\$" \
+		"$(cat "$TEST_TMP/ul.err")"
+	"$INJECT" init >/dev/null
+}
+
 # Events queued while nobody read are old news: a new pftrace skips them.
 test_backlog_skipped() {
 	"$INJECT" session 1 >/dev/null
@@ -200,4 +224,5 @@ run_test test_drops
 run_test test_head
 run_test test_write_error
 run_test test_ip_switch
+run_test test_datapath_reload
 finish

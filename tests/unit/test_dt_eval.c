@@ -21,6 +21,7 @@ Test(dt_eval, arithmetic_and_precedence)
 	BEGIN_EQ("printf(\"%d %d\", 10 - 2 - 3, 2 * 3 % 4);", "5 2");
 	BEGIN_EQ("printf(\"%d %d %d\", 1 ? 2 : 3, 0 ? 2 : 0 ? 4 : 5, -(-3));", "2 5 3");
 	BEGIN_EQ("printf(\"%u %d\", (uint8_t)257, (int8_t)255);", "1 -1");
+	BEGIN_EQ("printf(\"%d %d %d\", (uint8_t)257 + 1, (uint8_t)(255 + 2) * 3, -(int8_t)200);", "2 3 56");
 	BEGIN_EQ("printf(\"%u\", (uint64_t)0 - 1);", "18446744073709551615");
 	/* unsigned 64-bit operands compare and divide unsigned */
 	BEGIN_EQ("printf(\"%d %u\", 0xffffffffffffffff > 1, 0xffffffffffffffff / 2);",
@@ -352,9 +353,11 @@ Test(dt_eval, ticks)
 	cr_assert_not_null(dtc(&r, "tick-1s { printf(\"a%d \", (timestamp - 100) / 1000000); }\n"
 			       "profile:::tick-300ms { printf(\"b%d \", (timestamp - 100) / 1000000); }\n"
 			       "tick-2hz / probename == \"tick-500ms\" / { printf(\"c \"); }", 1), "%s", r.cerr);
-	cr_assert_eq(dt_tick_interval_ns(r.p), 100000000LL);
+	cr_assert_eq(dt_tick_interval_ns(r.p), 300000000LL);
 	dt_begin(r.p, 100);
+	cr_assert_eq(dt_next_tick_ns(r.p), 100 + 300000000ULL);
 	dt_tick(r.p, 100 + 999999999);
+	cr_assert_eq(dt_next_tick_ns(r.p), 100 + 1000000000ULL);
 	dt_tick(r.p, 100 + 1000000000);
 	cr_assert_str_eq(dt_out(&r), "b300 c b600 b900 a1000 c ");
 	dtdone(&r);
@@ -435,5 +438,30 @@ Test(dt_eval, begin_fires_once_even_if_the_caller_skips_it)
 	dt_begin(r.p, 1);
 	dt_end(r.p, 7000000000ULL);
 	cr_assert_str_eq(dt_out(&r), "begin@3000000000;create;end@7000000000");
+	dtdone(&r);
+}
+
+Test(dt_eval, runtime_errors_in_functions)
+{
+	struct dtrun r;
+	struct pf_event ev = mkpf(PF_EV_STATE_CREATE, 1, PF_OUT, "198.51.100.1", 1, "198.51.100.2", 2, 6, 0, 0);
+
+	cr_assert_not_null(dtc(&r, "pf:::state-create { a = &args[0]->key[0]->addr[0].v4.s_addr;"
+			       " b = &args[0]->key[0]->addr[0].v6; c = &args[0]->key[0]->addr[0]; }\n"
+			       "BEGIN { trace(inet_ntoa(a)); }\nBEGIN { trace(inet_ntoa6(b)); }\n"
+			       "BEGIN { trace(inet_ntop(AF_INET, c)); }\n"
+			       "pf:::state-create { trace(inet_ntop(3, c)); }\n"
+			       "pf:::state-create { trace(lltostr(1, 40)); }\n"
+			       "pf:::state-create { x = &args[0]->src_port; }\n", 1), "%s", r.cerr);
+	dt_begin(r.p, 0);
+	dt_fire_pf(r.p, DT_PROBE_PF_STATE_CREATE, &ev);
+	cr_assert_str_eq(dt_out(&r), "");
+	cr_assert_str_eq(dt_errout(&r),
+			 "pftrace: error on enabled probe ID 2 (ID 1: dtrace:::BEGIN): invalid address (0x0) passed to inet_ntoa( ) in action #1 at line 2\n"
+			 "pftrace: error on enabled probe ID 3 (ID 1: dtrace:::BEGIN): invalid address (0x0) passed to inet_ntoa6( ) in action #1 at line 3\n"
+			 "pftrace: error on enabled probe ID 4 (ID 1: dtrace:::BEGIN): invalid address (0x0) passed to inet_ntop( ) in action #1 at line 4\n"
+			 "pftrace: error on enabled probe ID 5 (ID 4: pf:pf_kern::state-create): inet_ntop( ): invalid address family 3 in action #1 at line 5\n"
+			 "pftrace: error on enabled probe ID 6 (ID 4: pf:pf_kern::state-create): lltostr( ): invalid base 40 in action #1 at line 6\n"
+			 "pftrace: error on enabled probe ID 7 (ID 4: pf:pf_kern::state-create): cannot take the address of a computed value in action #1 at line 7\n");
 	dtdone(&r);
 }

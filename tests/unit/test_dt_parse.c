@@ -247,3 +247,48 @@ Test(dt_parse, errors_associative_arrays)
 		    "line 1: `a[ ]` has 1 keys here, 3 on line 1");
 	expect_cerr("pf:::state-create { x = args[0]->key[0, 1]; }", "line 1: operator [ ] takes one index here, not 2");
 }
+
+Test(dt_parse, errors_more)
+{
+	expect_cerr("pf:::state-create { i = 0; x = args[i]; }", "line 1: args[ ] index must be an integer constant");
+	expect_cerr("BEGIN { x = protocols[1, 2]; }", "line 1: protocols[ ] takes one index");
+	expect_cerr("BEGIN { a[1,2,3,4,5,6,7,8,9] = 1; }", "line 1: more than 8 keys in [ ]");
+	expect_cerr("pf:::state-create { x = !*args[0]; }", "line 1: operator ! requires a scalar operand, not `struct pf_state`");
+	expect_cerr("pf:::state-create { x = *args[0] ? 1 : 2; }",
+		    "line 1: operator ?: requires a scalar condition, not `struct pf_state`");
+	expect_cerr("pf:::state-create { x = &args[0]->key; }", "line 1: operator & cannot be applied to `struct pf_state_key *[2]`");
+	expect_cerr("BEGIN { @a = count(); s = \"%@d\"; printa(s, @a); }", "line 1: printa( ) argument #1 must be a string literal");
+	expect_cerr("pf:::state-create { trace(*args[0]); }",
+		    "line 1: trace( ) argument #1 must be an integer or a string, not `struct pf_state`");
+	expect_cerr("pf:::state-create { x = stringof(args[0]); }", "line 1: stringof( ) argument #1 must be a string or an integer");
+	expect_cerr("BEGIN { x = lltostr(1, \"a\"); }", "line 1: lltostr( ) argument #2 must be an integer");
+	expect_cerr("BEGIN { x = substr(1, 1); }", "line 1: substr( ) argument #1 must be a string");
+	expect_cerr("BEGIN { x = substr(\"a\", 1, \"b\"); }", "line 1: substr( ) argument #3 must be an integer");
+	expect_cerr("BEGIN { x = inet_ntop(AF_INET, 1); }",
+		    "line 1: inet_ntop( ) argument #2 must be a pointer to an address, not `int`");
+	expect_cerr("BEGIN { @a = lquantize(1, 0, 100000, 1); }", "line 1: lquantize( ) has too many buckets (more than 10000)");
+	expect_cerr("BEGIN { x = 1 +", "line 1: syntax error: unexpected end of input");
+	expect_cerr("BEGIN { x = 'ab'; }", "line 1: character constant is not terminated");
+	expect_cerr("BEGIN { x = \"\\xg\"; }", "line 1: invalid escape sequence \\x");
+	expect_cerr("BEGIN { printf(\"%5000d\", 1); }", "line 1: printf( ) format conversion #1: width or precision above 4096");
+}
+
+Test(dt_parse, deep_nesting_is_an_error_not_a_crash)
+{
+	char src[4096];
+	int i, n = 0;
+
+	n += sprintf(src + n, "BEGIN { x = ");
+	for (i = 0; i < 300; i++)
+		src[n++] = '(';
+	n += sprintf(src + n, "1");
+	for (i = 0; i < 300; i++)
+		src[n++] = ')';
+	sprintf(src + n, "; }");
+	expect_cerr(src, "line 1: expression is nested too deeply near `(`");
+	n = sprintf(src, "BEGIN { x = ");
+	for (i = 0; i < 300; i++)
+		src[n++] = '!';
+	sprintf(src + n, "1; }");
+	expect_cerr(src, "line 1: expression is nested too deeply near `!`");
+}

@@ -81,12 +81,15 @@ double dt_switchrate_hz(const struct dt_prog *p);
 int dt_quiet(const struct dt_prog *p);
 
 /*
- * The greatest common divisor of all tick-N intervals in ns, 0 if the script
- * has no tick probe: calling dt_tick() that often fires each tick clause on
- * time.  dt_tick() fires every tick clause whose interval has elapsed since
- * its last firing (the first interval is counted from dt_begin's now_ns).
+ * Tick probes.  dt_tick_interval_ns() is the shortest tick-N interval in
+ * ns, 0 if the script has no tick probe; dt_next_tick_ns() is when the next
+ * tick is due (CLOCK_BOOTTIME ns, 0 if none), for the caller's poll
+ * timeout.  dt_tick() fires, in time order, every tick whose time has come
+ * since the last call (the first interval counts from dt_begin's now_ns);
+ * a consumer that stalled for many intervals fires each tick once.
  */
 long long dt_tick_interval_ns(const struct dt_prog *p);
+unsigned long long dt_next_tick_ns(const struct dt_prog *p);
 
 /*
  * Running.  Each returns nonzero once exit() has been called (the caller

@@ -1457,25 +1457,28 @@ int dt_quiet(const struct dt_prog *p)
 	return p->quiet;
 }
 
-static long long gcd(long long a, long long b)
-{
-	while (b) {
-		long long t = a % b;
-
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
 long long dt_tick_interval_ns(const struct dt_prog *p)
 {
-	long long g = 0;
+	long long m = 0;
 	int i;
 
 	for (i = 0; i < p->nticks; i++)
-		g = gcd(p->ticks[i].ns, g);
-	return g;
+		if (!m || p->ticks[i].ns < m)
+			m = p->ticks[i].ns;
+	return m;
+}
+
+unsigned long long dt_next_tick_ns(const struct dt_prog *p)
+{
+	unsigned long long m = 0;
+	int i;
+
+	if (p->exited)
+		return 0;
+	for (i = 0; i < p->nticks; i++)
+		if (!m || p->ticks[i].next < m)
+			m = p->ticks[i].next;
+	return m;
 }
 
 int dt_exited(const struct dt_prog *p, int *status)

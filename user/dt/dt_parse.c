@@ -92,6 +92,7 @@ static void expect(struct parser *ps, enum tok t, const char *what)
 
 static struct node *p_expr(struct parser *ps);
 static struct node *p_assign(struct parser *ps);
+static struct node *p_unary(struct parser *ps);
 
 static const struct { const char *name; const struct dt_type *t; } casts[] = {
 	{ "int", &dt_t_int }, { "uint_t", &dt_t_uint }, { "uint8_t", &dt_t_u8 },
@@ -205,10 +206,8 @@ static struct node *p_primary(struct parser *ps)
 				dt_next(lx);
 				ps->depth--;
 				expect(ps, T_RP, ")");
-				ps->depth++;
-				n->a = p_assign(ps);
-				/* the operand was parsed at cast precedence below */
-				ps->depth--;
+				/* a cast binds like a unary operator */
+				n->a = p_unary(ps);
 				return n;
 			}
 		}
