@@ -307,12 +307,14 @@ wait_for() {
 cleanup() {
 	local p ns
 	set +e
-	for p in "${BG_PIDS[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	for p in "${BG_PIDS[@]}"; do
-		wait "$p" 2>/dev/null
-	done
+	{
+		for p in "${BG_PIDS[@]}"; do
+			kill "$p"
+		done
+		for p in "${BG_PIDS[@]}"; do
+			wait "$p"
+		done
+	} 2>/dev/null
 	# Deleting a namespace deletes its veth end (and the peer with it) and
 	# the programs attached there; the pins go with our private bpffs.
 	for ns in "${NETNS_LIST[@]}"; do
