@@ -376,7 +376,13 @@ static int attach_one(struct datapath *dp, const char *ifname, bool generic)
 	if (err)
 		return err;
 	err = xdp_attach(bpf_program__fd(dp->xdp), ifindex, ifname, generic);
-	if (err) {
+	if (err == -EEXIST || err == -EBUSY) {
+		/* Someone else's XDP program (an iproute2 attachment of ours
+		 * included): replacing it silently would be a surprise. */
+		pr_warn("%s: another XDP program is attached; remove it first "
+			"('ip link set dev %s xdp off')", ifname, ifname);
+		goto fail;
+	} else if (err) {
 		pr_warn("%s: cannot attach XDP program: %s", ifname, strerror(-err));
 		goto fail;
 	}
