@@ -237,6 +237,28 @@ test_udp_icmp() {
 		"^(icmp|ipv6-icmp) out [^ ]*:$id [^ ]*:$id " "$(dp_states)"
 }
 
+# The event ring buffer through a whole TCP connection: create,
+# established, closed, destroy, in that order, for that connection.
+test_events() {
+	local port=$1 ev=$TEST_TMP/events.$1 pid seq
+	nsx "$NS_B" "$PFBPF_LOAD" events -t 30 >"$ev" 2>&1 &
+	pid=$!
+	BG_PIDS+=("$pid")
+	sleep 0.3
+	dp_server "$NS_A" 4 "$port" || { fail "echo server on port $port"; return; }
+	dp_client_open "$NS_B" 4 "$A4" "$port"
+	dp_echo events || fail "data flows" "$(cat "$CL_OUT")"
+	dp_client_close
+	wait_for 20 grep -q "^state-destroy .*:$port " "$ev"
+	kill "$pid" 2>/dev/null
+	seq=$(grep -E "^[a-z-]+( [a-z]+)? tcp .*$A4:$port " "$ev" | awk '{print $1}' |
+		grep -Ev '^state-change$' | tr '\n' ' ')
+	assert_eq "events of the connection, in order" \
+		"state-create tcp-established tcp-closed state-destroy " "$seq"
+	assert_match "the destroy event gives its reason" "^state-destroy (fin|expired) tcp " \
+		"$(grep "^state-destroy .*:$port " "$ev")"
+}
+
 dp_run_all() {
 	run_test test_udp_icmp 4 5301
 	run_test test_udp_icmp 6 5302
@@ -244,5 +266,6 @@ dp_run_all() {
 	run_test test_tcp_lifecycle 6 8002
 	run_test test_rst_out_of_window 4 8003
 	run_test test_rst_out_of_window 6 8004
+	run_test test_events 8007
 	run_test test_block_in_pass_out 8005 8006
 }
