@@ -21,7 +21,8 @@
 struct bpf_object;
 
 /* Errors of pfbpf_maps_open() beyond plain errno values:
- *   -EPERM   not root (no CAP_BPF / CAP_SYS_ADMIN)
+ *   -EPERM   not root (any failure of a non-root caller reads as this:
+ *            its remedy comes first)
  *   -ENODEV  no bpffs mounted at /sys/fs/bpf (or at the pin folder)
  *   -ENOENT  the datapath is not loaded: its maps are not pinned
  * Anything else is the errno of the failing bpf() call. */
