@@ -24,6 +24,9 @@
 #include <string.h>
 #include "conf_parse.h"
 
+/* Largest pf.conf, include or table file read (bytes). */
+#define CONF_FILE_MAX (256 << 20)
+
 /* ---------------------------------------------------------------------- */
 /* Errors and memory                                                       */
 /* ---------------------------------------------------------------------- */
@@ -1538,7 +1541,10 @@ static void table_load_file(struct parser *p, size_t ti, const struct tok *ft)
 	FILE *f;
 	char line[1024];
 	int lineno = 0;
+	size_t read_bytes = 0;
 
+	if (p->opts.no_files)
+		conf_fail(p, ft, "table files are disabled here");
 	if (ft->s[0] != '/' && p->opts.table_dir)
 		snprintf(path, sizeof(path), "%s/%s", p->opts.table_dir, ft->s);
 	else
@@ -1550,6 +1556,19 @@ static void table_load_file(struct parser *p, size_t ti, const struct tok *ft)
 		char *s = line, *w;
 
 		lineno++;
+		/* a device or a runaway file must not hang the parser: a NUL
+		 * (fgets read more than strlen sees) means a binary file */
+		w = line + strlen(line);
+		if (w == line || (w[-1] != '\n' && w - line < (long)sizeof(line) - 1 && !feof(f))) {
+			fclose(f);
+			conf_fail(p, ft, "table file \"%s\" is binary (contains NUL bytes)", ft->s);
+		}
+		read_bytes += (size_t)(w - line);
+		if (read_bytes > CONF_FILE_MAX) {
+			fclose(f);
+			conf_fail(p, ft, "table file \"%s\" is too large (over %d MiB)", ft->s,
+				  CONF_FILE_MAX >> 20);
+		}
 		if ((w = strchr(s, '#')))
 			*w = '\0';
 		while ((w = strtok(s, " \t\r\n,"))) {
@@ -1819,6 +1838,8 @@ static void parse_include(struct parser *p)
 
 	conf_next(p, &kw);
 	expect_word(p, &path);
+	if (p->opts.no_files)
+		conf_fail(p, &kw, "include is disabled here");
 	expect_end(p);
 	if (p->nla) {
 		/* the included text must come next: nothing may be pending */
@@ -1831,10 +1852,12 @@ static void parse_include(struct parser *p)
 	f = fopen(path.s, "r");
 	if (!f)
 		conf_fail(p, &path, "cannot read include file \"%s\": %s", path.s, strerror(errno));
+	errno = 0;
 	text = read_all(f, &len);
 	fclose(f);
 	if (!text)
-		conf_fail(p, &path, "cannot read include file \"%s\"", path.s);
+		conf_fail(p, &path, "cannot read include file \"%s\": %s", path.s,
+			  strerror(errno ? errno : EIO));
 	if (memchr(text, '\0', len)) {
 		free(text);
 		conf_fail(p, &path, "include file \"%s\" is binary (contains NUL bytes)", path.s);
@@ -2052,7 +2075,8 @@ int pfbpf_conf_parse_string(const char *text, const char *name,
 	return parse_text(text, name ? name : "(string)", opts, out, err);
 }
 
-/* The whole of f, NUL-terminated (len excludes the NUL); NULL on error. */
+/* The whole of f, NUL-terminated (len excludes the NUL); NULL on error
+ * (errno EFBIG past CONF_FILE_MAX: `include "/dev/zero"` must not hang). */
 static char *read_all(FILE *f, size_t *lenp)
 {
 	size_t len = 0, cap = 65536;
@@ -2066,6 +2090,11 @@ static char *read_all(FILE *f, size_t *lenp)
 		len += n;
 		if (!n)
 			break;
+		if (len > CONF_FILE_MAX) {
+			free(buf);
+			errno = EFBIG;
+			return NULL;
+		}
 		if (cap - len < 4096) {
 			char *nb = realloc(buf, cap * 2);
 
@@ -2160,7 +2189,11 @@ int pfbpf_conf_fuzz_one(const char *data, size_t len)
 	}
 	memcpy(s, data, len);
 	s[len] = '\0';
-	rc = pfbpf_conf_parse_string(s, "fuzz", NULL, &c, &e);
+	{
+		struct pfbpf_conf_opts o = { .no_files = 1, .implicit_tables = len & 1 };
+
+		rc = pfbpf_conf_parse_string(s, "fuzz", &o, &c, &e);
+	}
 	if (!rc) {
 		FILE *f = fopen("/dev/null", "w");
 
