@@ -104,6 +104,7 @@ static struct errcase cases[] = {
 	{ "pass all label \"0123456789012345678901234567890123456789012345678901234567890123\"\n",
 	  1, 16, "label is too long (at most 63 characters)" },
 	{ "pass label \"unterminated\n", 1, 12, "unterminated quoted string" },
+	{ "pass label 'a\"b'\n", 1, 12, "a label cannot contain '\"'" },
 	{ "pass proto icmp all icmp6-type echoreq\n", 1, 32,
 	  "icmp6-type only applies to proto ipv6-icmp" },
 	{ "pass all icmp-type echoreq\n", 1, 20, "icmp-type needs proto icmp" },

@@ -1159,6 +1159,9 @@ static void parse_rule_body(struct parser *p, struct rule_tmpl *rt, int anchor)
 				conf_fail(p, &t, "label given more than once");
 			rt->label_given = 1;
 			expect_word(p, &l);
+			/* the listing quotes it: a quote inside would not read back */
+			if (strchr(l.s, '"'))
+				conf_fail(p, &l, "a label cannot contain '\"'");
 			if (strlen(l.s) >= PF_RULE_LABEL_SIZE)
 				conf_fail(p, &l, "label is too long (at most %d characters)",
 					  PF_RULE_LABEL_SIZE - 1);
