@@ -315,11 +315,6 @@ static void add_decl(struct parser *p, __u32 kind, __u32 idx, __u32 value)
 	d->value = value;
 }
 
-static const char *tok_text(const struct tok *t)
-{
-	return t->s;
-}
-
 /* name = value ...: the value is the text of the rest of the line (macros in
  * it already expanded), words joined by one space, as pfctl does. */
 static void parse_macro(struct parser *p)
@@ -337,7 +332,7 @@ static void parse_macro(struct parser *p)
 	conf_next(p, NULL); /* = */
 	while (!at_end(p) || conf_peek(p, 0)->type == T_RBRACE) {
 		struct tok *t = conf_peek(p, 0);
-		const char *s = tok_text(t);
+		const char *s = t->s;
 		size_t sl = strlen(s);
 		char *n;
 
@@ -450,10 +445,6 @@ static void parse_list(struct parser *p, item_fn fn, void *ctx)
 }
 
 /* set skip on { lo eth1 } */
-struct skipctx {
-	size_t first;
-};
-
 static void skip_item(struct parser *p, void *ctx)
 {
 	struct ifitem it = { 0 };
@@ -1674,14 +1665,12 @@ static void parse_table(struct parser *p)
 
 		if (conf_peek(p, 0)->type == T_LBRACE) {
 			size_t first = p->c->tables[ti].naddrs;
-			struct tok *open = conf_peek(p, 0);
 
 			if (conf_peek(p, 1)->type == T_RBRACE) {
 				/* `{ }`: an empty table, legal in pf */
 				conf_next(p, NULL);
 				conf_next(p, NULL);
 			} else {
-				(void)open;
 				parse_list(p, table_item, &ti);
 			}
 			tb = &p->c->tables[ti];
