@@ -411,7 +411,7 @@ typedef void (*item_fn)(struct parser *p, void *ctx);
 
 /* An item or a `{ }` list of them (commas and newlines optional, lists may
  * nest: a macro holding a list can sit inside another list). */
-static void parse_list(struct parser *p, item_fn fn, void *ctx)
+static void parse_list_opt(struct parser *p, item_fn fn, void *ctx, int allow_empty)
 {
 	struct tok open;
 	int n = 0;
@@ -435,13 +435,18 @@ static void parse_list(struct parser *p, item_fn fn, void *ctx)
 		if (t->type == T_EOF)
 			conf_fail(p, &open, "missing '}' for the list opened here");
 		if (t->type == T_LBRACE)
-			parse_list(p, fn, ctx);
+			parse_list_opt(p, fn, ctx, allow_empty);
 		else
 			fn(p, ctx);
 		n++;
 	}
-	if (!n)
+	if (!n && !allow_empty)
 		conf_fail(p, &open, "empty list");
+}
+
+static void parse_list(struct parser *p, item_fn fn, void *ctx)
+{
+	parse_list_opt(p, fn, ctx, 0);
 }
 
 /* set skip on { lo eth1 } */
@@ -1666,13 +1671,8 @@ static void parse_table(struct parser *p)
 		if (conf_peek(p, 0)->type == T_LBRACE) {
 			size_t first = p->c->tables[ti].naddrs;
 
-			if (conf_peek(p, 1)->type == T_RBRACE) {
-				/* `{ }`: an empty table, legal in pf */
-				conf_next(p, NULL);
-				conf_next(p, NULL);
-			} else {
-				parse_list(p, table_item, &ti);
-			}
+			/* `{ }`: an empty table, legal in pf */
+			parse_list_opt(p, table_item, &ti, 1);
 			tb = &p->c->tables[ti];
 			s = grow(p, (void **)&tb->srcs, &tb->nsrcs, sizeof(*s));
 			s->first = first;
