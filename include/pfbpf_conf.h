@@ -113,6 +113,18 @@ struct pfbpf_conf_macro {
 	char *value;
 };
 
+/*
+ * Notes on the rules produced (struct pfbpf_rule, include/pfbpf_rule.h):
+ *  - lists are expanded; af is set from the addresses when the rule has none;
+ *  - pass rules have keep_state NORMAL unless `no state`, and stateful pass
+ *    rules for TCP or any protocol have flags S/SA unless flags were given;
+ *  - a plain block takes rule_flag from `set block-policy` written before it;
+ *  - return-icmp: return_icmp_type says whose code return_icmp_code is:
+ *    3 (ICMP unreach): the ICMP code, ICMPv6 answers use port-unr (4);
+ *    1 (ICMPv6 unreach): the ICMPv6 code, ICMP answers use port-unr (3);
+ *  - nr counts per ruleset (main "" or an anchor path), anchor rules take a
+ *    number too, so numbers match pfctl's.
+ */
 struct pfbpf_conf {
 	struct pfbpf_rule *rules;  /* every ruleset's rules, in file order */
 	char (*rule_anchor)[PFBPF_ANCHOR_MAXPATH]; /* per rule: its ruleset, "" = main */
@@ -143,6 +155,8 @@ struct pfbpf_conf_opts {
 				     * (NULL: the current directory, as pfctl) */
 	int implicit_tables;        /* a <table> used but not defined is created
 				     * empty, as pf does; default: an error */
+	int no_files;               /* refuse `include` and table `file`s
+				     * (fuzzing, or text from an untrusted source) */
 };
 
 struct pfbpf_conf_error {

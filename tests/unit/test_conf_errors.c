@@ -71,6 +71,10 @@ static struct errcase cases[] = {
 	{ "include \"/nonexistent/x.conf\"\n", 1, 9,
 	  "cannot read include file \"/nonexistent/x.conf\": No such file or directory" },
 	{ "anchor \"a\" {\ninclude \"/dev/null\" }\n", 2, 21, "include must be on a line of its own" },
+	{ "include \"/dev/zero\"\n", 1, 9,
+	  "cannot read include file \"/dev/zero\": File too large" },
+	{ "table <z> file \"/dev/zero\"\n", 1, 16,
+	  "table file \"/dev/zero\" is binary (contains NUL bytes)" },
 	{ "load anchor x from \"y\"\n", 1, 1, "load anchor is not supported yet" },
 	{ "nat-anchor x\n", 1, 1, "nat-anchor is not supported yet" },
 	{ "\n\npass in all nat-to 192.0.2.1\n", 3, 13, "nat-to is not supported yet" },
@@ -100,6 +104,7 @@ static struct errcase cases[] = {
 	{ "pass all label \"0123456789012345678901234567890123456789012345678901234567890123\"\n",
 	  1, 16, "label is too long (at most 63 characters)" },
 	{ "pass label \"unterminated\n", 1, 12, "unterminated quoted string" },
+	{ "pass label 'a\"b'\n", 1, 12, "a label cannot contain '\"'" },
 	{ "pass proto icmp all icmp6-type echoreq\n", 1, 32,
 	  "icmp6-type only applies to proto ipv6-icmp" },
 	{ "pass all icmp-type echoreq\n", 1, 20, "icmp-type needs proto icmp" },
@@ -281,6 +286,20 @@ Test(conf_errors, errors_in_included_files_name_that_file)
 	unlink("/tmp/pfconf-inc-a.conf");
 	unlink("/tmp/pfconf-inc-b.conf");
 	unlink("/tmp/pfconf-inc-self.conf");
+}
+
+Test(conf_errors, no_files)
+{
+	struct pfbpf_conf_opts o = { .no_files = 1 };
+	struct pfbpf_conf *c;
+	struct pfbpf_conf_error e;
+
+	cr_assert_eq(pfbpf_conf_parse_string("include \"/dev/null\"\n", "f", &o, &c, &e),
+		     -EINVAL);
+	cr_expect_str_eq(e.msg, "include is disabled here");
+	cr_assert_eq(pfbpf_conf_parse_string("table <t> file \"/dev/null\"\n", "f", &o, &c, &e),
+		     -EINVAL);
+	cr_expect_str_eq(e.msg, "table files are disabled here");
 }
 
 Test(conf_errors, bad_define)

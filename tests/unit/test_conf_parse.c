@@ -397,7 +397,7 @@ Test(conf_parse, tables_inline_and_file)
 	snprintf(text, sizeof(text),
 		 "table <a> persist counters { 192.0.2.1, !192.0.2.2 198.51.100.0/24 }\n"
 		 "table <b> const file \"%s\" { 192.0.2.9 }\n"
-		 "table <e> persist\n"
+		 "table <e> persist {\n}\n"
 		 "pass from <a> to <b>\n",
 		 path);
 	c = parse_ok(text);

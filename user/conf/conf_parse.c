@@ -24,6 +24,9 @@
 #include <string.h>
 #include "conf_parse.h"
 
+/* Largest pf.conf, include or table file read (bytes). */
+#define CONF_FILE_MAX (256 << 20)
+
 /* ---------------------------------------------------------------------- */
 /* Errors and memory                                                       */
 /* ---------------------------------------------------------------------- */
@@ -312,11 +315,6 @@ static void add_decl(struct parser *p, __u32 kind, __u32 idx, __u32 value)
 	d->value = value;
 }
 
-static const char *tok_text(const struct tok *t)
-{
-	return t->s;
-}
-
 /* name = value ...: the value is the text of the rest of the line (macros in
  * it already expanded), words joined by one space, as pfctl does. */
 static void parse_macro(struct parser *p)
@@ -334,7 +332,7 @@ static void parse_macro(struct parser *p)
 	conf_next(p, NULL); /* = */
 	while (!at_end(p) || conf_peek(p, 0)->type == T_RBRACE) {
 		struct tok *t = conf_peek(p, 0);
-		const char *s = tok_text(t);
+		const char *s = t->s;
 		size_t sl = strlen(s);
 		char *n;
 
@@ -413,7 +411,7 @@ typedef void (*item_fn)(struct parser *p, void *ctx);
 
 /* An item or a `{ }` list of them (commas and newlines optional, lists may
  * nest: a macro holding a list can sit inside another list). */
-static void parse_list(struct parser *p, item_fn fn, void *ctx)
+static void parse_list_opt(struct parser *p, item_fn fn, void *ctx, int allow_empty)
 {
 	struct tok open;
 	int n = 0;
@@ -437,20 +435,21 @@ static void parse_list(struct parser *p, item_fn fn, void *ctx)
 		if (t->type == T_EOF)
 			conf_fail(p, &open, "missing '}' for the list opened here");
 		if (t->type == T_LBRACE)
-			parse_list(p, fn, ctx);
+			parse_list_opt(p, fn, ctx, allow_empty);
 		else
 			fn(p, ctx);
 		n++;
 	}
-	if (!n)
+	if (!n && !allow_empty)
 		conf_fail(p, &open, "empty list");
 }
 
-/* set skip on { lo eth1 } */
-struct skipctx {
-	size_t first;
-};
+static void parse_list(struct parser *p, item_fn fn, void *ctx)
+{
+	parse_list_opt(p, fn, ctx, 0);
+}
 
+/* set skip on { lo eth1 } */
 static void skip_item(struct parser *p, void *ctx)
 {
 	struct ifitem it = { 0 };
@@ -1156,6 +1155,9 @@ static void parse_rule_body(struct parser *p, struct rule_tmpl *rt, int anchor)
 				conf_fail(p, &t, "label given more than once");
 			rt->label_given = 1;
 			expect_word(p, &l);
+			/* the listing quotes it: a quote inside would not read back */
+			if (strchr(l.s, '"'))
+				conf_fail(p, &l, "a label cannot contain '\"'");
 			if (strlen(l.s) >= PF_RULE_LABEL_SIZE)
 				conf_fail(p, &l, "label is too long (at most %d characters)",
 					  PF_RULE_LABEL_SIZE - 1);
@@ -1538,7 +1540,10 @@ static void table_load_file(struct parser *p, size_t ti, const struct tok *ft)
 	FILE *f;
 	char line[1024];
 	int lineno = 0;
+	size_t read_bytes = 0;
 
+	if (p->opts.no_files)
+		conf_fail(p, ft, "table files are disabled here");
 	if (ft->s[0] != '/' && p->opts.table_dir)
 		snprintf(path, sizeof(path), "%s/%s", p->opts.table_dir, ft->s);
 	else
@@ -1550,6 +1555,19 @@ static void table_load_file(struct parser *p, size_t ti, const struct tok *ft)
 		char *s = line, *w;
 
 		lineno++;
+		/* a device or a runaway file must not hang the parser: a NUL
+		 * (fgets read more than strlen sees) means a binary file */
+		w = line + strlen(line);
+		if (w == line || (w[-1] != '\n' && w - line < (long)sizeof(line) - 1 && !feof(f))) {
+			fclose(f);
+			conf_fail(p, ft, "table file \"%s\" is binary (contains NUL bytes)", ft->s);
+		}
+		read_bytes += (size_t)(w - line);
+		if (read_bytes > CONF_FILE_MAX) {
+			fclose(f);
+			conf_fail(p, ft, "table file \"%s\" is too large (over %d MiB)", ft->s,
+				  CONF_FILE_MAX >> 20);
+		}
 		if ((w = strchr(s, '#')))
 			*w = '\0';
 		while ((w = strtok(s, " \t\r\n,"))) {
@@ -1652,16 +1670,9 @@ static void parse_table(struct parser *p)
 
 		if (conf_peek(p, 0)->type == T_LBRACE) {
 			size_t first = p->c->tables[ti].naddrs;
-			struct tok *open = conf_peek(p, 0);
 
-			if (conf_peek(p, 1)->type == T_RBRACE) {
-				/* `{ }`: an empty table, legal in pf */
-				conf_next(p, NULL);
-				conf_next(p, NULL);
-			} else {
-				(void)open;
-				parse_list(p, table_item, &ti);
-			}
+			/* `{ }`: an empty table, legal in pf */
+			parse_list_opt(p, table_item, &ti, 1);
 			tb = &p->c->tables[ti];
 			s = grow(p, (void **)&tb->srcs, &tb->nsrcs, sizeof(*s));
 			s->first = first;
@@ -1819,6 +1830,8 @@ static void parse_include(struct parser *p)
 
 	conf_next(p, &kw);
 	expect_word(p, &path);
+	if (p->opts.no_files)
+		conf_fail(p, &kw, "include is disabled here");
 	expect_end(p);
 	if (p->nla) {
 		/* the included text must come next: nothing may be pending */
@@ -1831,10 +1844,12 @@ static void parse_include(struct parser *p)
 	f = fopen(path.s, "r");
 	if (!f)
 		conf_fail(p, &path, "cannot read include file \"%s\": %s", path.s, strerror(errno));
+	errno = 0;
 	text = read_all(f, &len);
 	fclose(f);
 	if (!text)
-		conf_fail(p, &path, "cannot read include file \"%s\"", path.s);
+		conf_fail(p, &path, "cannot read include file \"%s\": %s", path.s,
+			  strerror(errno ? errno : EIO));
 	if (memchr(text, '\0', len)) {
 		free(text);
 		conf_fail(p, &path, "include file \"%s\" is binary (contains NUL bytes)", path.s);
@@ -2052,7 +2067,8 @@ int pfbpf_conf_parse_string(const char *text, const char *name,
 	return parse_text(text, name ? name : "(string)", opts, out, err);
 }
 
-/* The whole of f, NUL-terminated (len excludes the NUL); NULL on error. */
+/* The whole of f, NUL-terminated (len excludes the NUL); NULL on error
+ * (errno EFBIG past CONF_FILE_MAX: `include "/dev/zero"` must not hang). */
 static char *read_all(FILE *f, size_t *lenp)
 {
 	size_t len = 0, cap = 65536;
@@ -2066,6 +2082,11 @@ static char *read_all(FILE *f, size_t *lenp)
 		len += n;
 		if (!n)
 			break;
+		if (len > CONF_FILE_MAX) {
+			free(buf);
+			errno = EFBIG;
+			return NULL;
+		}
 		if (cap - len < 4096) {
 			char *nb = realloc(buf, cap * 2);
 
@@ -2160,7 +2181,11 @@ int pfbpf_conf_fuzz_one(const char *data, size_t len)
 	}
 	memcpy(s, data, len);
 	s[len] = '\0';
-	rc = pfbpf_conf_parse_string(s, "fuzz", NULL, &c, &e);
+	{
+		struct pfbpf_conf_opts o = { .no_files = 1, .implicit_tables = len & 1 };
+
+		rc = pfbpf_conf_parse_string(s, "fuzz", &o, &c, &e);
+	}
 	if (!rc) {
 		FILE *f = fopen("/dev/null", "w");
 

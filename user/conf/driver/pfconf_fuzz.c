@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h> /* read(), used by the afl++ macros */
 #include "pfbpf_conf.h"
 
 #ifdef __AFL_FUZZ_TESTCASE_LEN
