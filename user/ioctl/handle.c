@@ -412,8 +412,9 @@ int pfbpf_open(const char *path, int flags)
 	if (h->dir_fd < 0) {
 		err = -errno;
 		snprintf(open_reason, sizeof(open_reason), "%s: %s%s", dir, strerror(errno),
-			 is_bpffs(PFBPF_BPFFS) ? " (is the datapath loaded? pfctl_bpf -e)"
-					       : " (bpffs is not mounted on " PFBPF_BPFFS ")");
+			 errno == EACCES || errno == EPERM ? " (the BPF maps need root)"
+			 : is_bpffs(PFBPF_BPFFS)	   ? " (is the datapath loaded? pfctl_bpf -e)"
+						   : " (bpffs is not mounted on " PFBPF_BPFFS ")");
 		goto fail;
 	}
 	if (!is_bpffs(dir)) {
