@@ -370,3 +370,21 @@ Test(states, readonly_handle_reads_before_any_write)
 	cr_assert_eq(rs.nr, 0);
 	pfbpf_close(dev);
 }
+
+/* No pf_ctl to be had (no program in the kernel, no object to load it
+ * from) and no datapath running: the library changes the map itself and
+ * keeps the state counter right. */
+Test(states, without_pf_ctl_the_library_edits_the_map)
+{
+	struct pfioc_state_kill psk;
+
+	setenv("PFBPF_OBJ", "/nonexistent/pf_kern.bpf.o", 1);
+	three();
+	cr_assert_eq(env_nstates(), 3);
+	cr_assert_eq(gstates(), 3);
+	kill_filter(&psk, "192.0.2.1", 32, NULL, 0);
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCKILLSTATES, &psk), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(psk.psk_killed, 2);
+	cr_assert_eq(gstates(), 1);
+	unsetenv("PFBPF_OBJ");
+}
