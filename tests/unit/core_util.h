@@ -5,6 +5,8 @@
 
 #include <string.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
+#include <errno.h>
 #include <criterion/criterion.h>
 #include "harness.h"
 

@@ -444,8 +444,9 @@ int h_run(int dir, struct h_pkt *p)
 
 int h_ctl(struct pf_ctl_req *req)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = req, .ctx_size_in = sizeof(*req),
-		    .ctx_out = req, .ctx_size_out = sizeof(*req));
+	/* A syscall program's context is copied back into ctx_in; the
+	 * kernel refuses ctx_out for this program type. */
+	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = req, .ctx_size_in = sizeof(*req));
 	int err;
 
 	err = bpf_prog_test_run_opts(bpf_program__fd(h_skel->progs.pf_ctl), &o);
