@@ -148,6 +148,7 @@ int ctl_anchor_check(struct pfbpf_handle *h, const char *anchor, char *out);
 int ctl_table_id(struct pfbpf_handle *h, const char *name, bool create);
 int ctl_tables_commit(struct pfbpf_handle *h, __u32 ticket);
 int ctl_tables_rollback(struct pfbpf_handle *h, __u32 ticket);
+int ctl_tables_gc(struct pfbpf_handle *h);
 
 /* Classifier (ioctl_compile.c).  Without user/cls built in, tests may set
  * ctl_install_hook to stand in for the compiler. */

@@ -371,7 +371,10 @@ int pfbpf_cmd_xcommit(struct pfbpf_handle *h, void *arg)
 	if ((err = xrules_clear(h, XR_STAGED, NULL)))
 		goto out;
 	m.ticket = 0;
-	err = ctl_xmeta_write(h, &m);
+	if ((err = ctl_xmeta_write(h, &m)))
+		goto out;
+	if (has_main)
+		err = ctl_tables_gc(h);
 out:
 	free(main_rules);
 	return err;
@@ -555,6 +558,8 @@ int pfbpf_cmd_changerule(struct pfbpf_handle *h, void *arg)
 	}
 	if (!err)
 		err = xrules_store(h, XR_ACTIVE, anchor, v, n);
+	if (!err && !anchor[0])
+		err = ctl_tables_gc(h);
 	free(v);
 	return err;
 }

@@ -1028,3 +1028,26 @@ int ctl_tables_rollback(struct pfbpf_handle *h, __u32 ticket)
 	xt_list_free(&l);
 	return err;
 }
+
+/* Tables that only existed because a rule named them go with the last
+ * rule naming them (pf frees unreferenced, undefined tables). */
+int ctl_tables_gc(struct pfbpf_handle *h)
+{
+	struct xt_list l;
+	int err = xt_list(h, &l), fd;
+
+	if (err)
+		return err;
+	fd = ctl_map(h, PFM_XTABLES);
+	for (size_t i = 0; fd >= 0 && i < l.n; i++) {
+		const struct pfbpf_xtable *xt = &l.xt[i];
+
+		if ((xt->flags & PFR_TFLAG_ACTIVE) || xt->stage_id != PFBPF_NO_TABLE ||
+		    table_refs(h, l.names[i].s))
+			continue;
+		if (!entries_flush(h, xt->id, NULL))
+			bpf_map_delete_elem(fd, &l.names[i]);
+	}
+	xt_list_free(&l);
+	return 0;
+}
