@@ -157,7 +157,7 @@ static int ruleset_prepare(struct pfbpf_handle *h, const struct pfbpf_rule *rule
 			   __u32 *slot)
 {
 	struct pf_config cfg;
-	int err;
+	int err, fd;
 
 	if ((err = ctl_cfg_read(h, &cfg)))
 		return err;
@@ -171,6 +171,19 @@ static int ruleset_prepare(struct pfbpf_handle *h, const struct pfbpf_rule *rule
 		if (err)
 			return ctl_fail(h, err, "clearing counters of rule %u: %s", i,
 					strerror(-err));
+	}
+	/* The new rules start with no states (`max N` counts from zero): states
+	 * left from the slot's previous ruleset belong to those old rules, as
+	 * pf's states keep pointing at the rule that made them. */
+	fd = ctl_map(h, PFM_RULESTATES);
+	if (fd < 0)
+		return fd;
+	for (__u32 i = 0; i < n; i++) {
+		__u32 idx = *slot * PF_MAX_RULES + i, zero = 0;
+
+		if (bpf_map_update_elem(fd, &idx, &zero, BPF_ANY))
+			return ctl_fail(h, -errno, "clearing state count of rule %u: %s", i,
+					strerror(errno));
 	}
 	return ctl_compile_install(h, rules, n, *slot);
 }
