@@ -185,7 +185,12 @@ Test(tables, deladdrs_setaddrs_clraddrs)
 	cr_assert_eq(addaddrs("t", a, 1, 0), 1);
 	io_init(&io, "t", b, sizeof(b[0]), 3);
 	io.pfrio_size2 = 4;
+	io.pfrio_flags = PFR_FLAG_FEEDBACK;
 	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCRSETADDRS, &io), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(b[0].pfra_fback, PFR_FB_CHANGED);
+	cr_assert_eq(b[1].pfra_fback, PFR_FB_NONE);
+	cr_assert_eq(b[2].pfra_fback, PFR_FB_ADDED);
+	cr_assert_eq(b[3].pfra_fback, PFR_FB_DELETED);
 	cr_assert_eq(io.pfrio_nadd, 1);
 	cr_assert_eq(io.pfrio_ndel, 1);
 	cr_assert_eq(io.pfrio_nchange, 1);
