@@ -135,6 +135,15 @@ Test(dp, pass_rule_creates_state_listed_counted_and_killed)
 	nl.direction = PF_IN;
 	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCNATLOOK, &nl), 0, "%s", pfbpf_strerror(env_dev));
 	cr_assert_eq(ntohs(nl.rsport), 22);
+	/* and the seed's example program, unchanged but for open/ioctl */
+	{
+		char out[256];
+		int rc = env_run(out, sizeof(out), "PFBPF_PIN_DIR=%s %s 198.51.100.2 22 192.0.2.1 40000",
+				 env_dir, CTL_NATLOOK);
+
+		cr_assert_eq(rc, 0, "%s", out);
+		cr_assert_str_eq(out, "internal host 198.51.100.2:22\n");
+	}
 
 	ev = events();
 	cr_assert_eq(ev.create, 1);

@@ -419,3 +419,18 @@ Test(rules, two_writers_never_mix)
 		cr_assert_str_eq(pr.rule.label, n == 5 ? "A" : "B");
 	}
 }
+
+Test(rules, reload_starts_rules_with_no_states)
+{
+	struct pf_config cfg;
+	__u32 t, idx, n = 9;
+
+	cr_assert_eq(env_cfg(&cfg), 0);
+	idx = !cfg.active * PF_MAX_RULES; /* rule 0 of the slot the commit fills */
+	cr_assert_eq(bpf_map_update_elem(env_map(PFBPF_MAP_RULESTATES), &idx, &n, BPF_ANY), 0);
+	cr_assert_eq(begin1(env_dev, "", &t), 0);
+	cr_assert_eq(add(env_dev, "", t, PF_PASS, "fresh"), 0);
+	cr_assert_eq(commit1(env_dev, "", t), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(bpf_map_lookup_elem(env_map(PFBPF_MAP_RULESTATES), &idx, &n), 0);
+	cr_assert_eq(n, 0);
+}

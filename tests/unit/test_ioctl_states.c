@@ -370,3 +370,56 @@ Test(states, readonly_handle_reads_before_any_write)
 	cr_assert_eq(rs.nr, 0);
 	pfbpf_close(dev);
 }
+
+/* No pf_ctl to be had (no program in the kernel, no object to load it
+ * from) and no datapath running: the library changes the map itself and
+ * keeps the state counter right. */
+Test(states, without_pf_ctl_the_library_edits_the_map)
+{
+	struct pfioc_state_kill psk;
+
+	setenv("PFBPF_OBJ", "/nonexistent/pf_kern.bpf.o", 1);
+	three();
+	cr_assert_eq(env_nstates(), 3);
+	cr_assert_eq(gstates(), 3);
+	kill_filter(&psk, "192.0.2.1", 32, NULL, 0);
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCKILLSTATES, &psk), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(psk.psk_killed, 2);
+	cr_assert_eq(gstates(), 1);
+	unsetenv("PFBPF_OBJ");
+}
+
+/* A listing larger than one batch read sees every state exactly once. */
+Test(states, getstates_many)
+{
+	enum { N = 5000 };
+	struct pfioc_states ps = { .ps_len = 0 };
+	struct pfbpf_state *buf;
+	static __u8 seen[N];
+	struct pf_state s = { .timeout = PFTM_UDP_SINGLE, .rule = PF_RULE_NONE };
+
+	for (int i = 0; i < N; i++) {
+		struct pf_state_key k;
+
+		env_key4(&k, "192.0.2.10", 10000 + i, "198.51.100.10", 53, PF_OUT);
+		k.proto = IPPROTO_UDP;
+		s.id = i + 1;
+		cr_assert_eq(bpf_map_update_elem(env_map(PFBPF_MAP_STATES), &k, &s, BPF_NOEXIST), 0);
+	}
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCGETSTATES, &ps), 0);
+	cr_assert_eq(ps.ps_len, N * sizeof(struct pfbpf_state));
+	buf = malloc(ps.ps_len);
+	ps.ps_states = buf;
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCGETSTATES, &ps), 0);
+	cr_assert_eq(ps.ps_len, N * sizeof(struct pfbpf_state));
+	for (int i = 0; i < N; i++) {
+		/* outbound: the source sits in slot 1 */
+		int port = ntohs(buf[i].key[0].port[1]) - 10000;
+
+		cr_assert(port >= 0 && port < N, "port %d", port);
+		cr_assert_eq(seen[port], 0, "state %d listed twice", port);
+		seen[port] = 1;
+		cr_assert_eq(buf[i].s.id, (__u64)port + 1);
+	}
+	free(buf);
+}

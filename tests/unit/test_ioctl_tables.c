@@ -185,7 +185,12 @@ Test(tables, deladdrs_setaddrs_clraddrs)
 	cr_assert_eq(addaddrs("t", a, 1, 0), 1);
 	io_init(&io, "t", b, sizeof(b[0]), 3);
 	io.pfrio_size2 = 4;
+	io.pfrio_flags = PFR_FLAG_FEEDBACK;
 	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCRSETADDRS, &io), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(b[0].pfra_fback, PFR_FB_CHANGED);
+	cr_assert_eq(b[1].pfra_fback, PFR_FB_NONE);
+	cr_assert_eq(b[2].pfra_fback, PFR_FB_ADDED);
+	cr_assert_eq(b[3].pfra_fback, PFR_FB_DELETED);
 	cr_assert_eq(io.pfrio_nadd, 1);
 	cr_assert_eq(io.pfrio_ndel, 1);
 	cr_assert_eq(io.pfrio_nchange, 1);
@@ -377,4 +382,37 @@ Test(tables, inadefine_rolled_back)
 	io.pfrio_flags = PFR_FLAG_ALLRSETS;
 	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCRGETTABLES, &io), 0);
 	cr_assert_eq(io.pfrio_size, 0, "the never-committed table is gone");
+}
+
+/* A table a rule names exists (undefined, referenced) while the rule does,
+ * and goes with it. */
+Test(tables, referenced_table_lives_with_its_rule)
+{
+	struct pfioc_trans_e e = { .rs_num = PF_RULESET_FILTER };
+	struct pfioc_trans tr = { .size = 1, .esize = sizeof(e), .array = &e };
+	struct pfioc_rule pr = {};
+	struct pfr_table t[2];
+	struct pfioc_table io;
+
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCXBEGIN, &tr), 0);
+	pr.ticket = e.ticket;
+	env_rule(&pr.rule, PF_DROP, "x");
+	pr.rule.dst.type = PFBPF_ADDR_TABLE;
+	strcpy(pr.rule.dst.table, "named");
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCADDRULE, &pr), 0);
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCXCOMMIT, &tr), 0, "%s", pfbpf_strerror(env_dev));
+	io_init(&io, "", t, sizeof(t[0]), 2);
+	io.pfrio_flags = PFR_FLAG_ALLRSETS;
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCRGETTABLES, &io), 0);
+	cr_assert_eq(io.pfrio_size, 1);
+	cr_assert_str_eq(t[0].pfrt_name, "named");
+	cr_assert(t[0].pfrt_flags & PFR_TFLAG_REFERENCED);
+	cr_assert_not(t[0].pfrt_flags & PFR_TFLAG_ACTIVE);
+	/* an empty ruleset: the table goes */
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCXBEGIN, &tr), 0);
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCXCOMMIT, &tr), 0);
+	io_init(&io, "", t, sizeof(t[0]), 2);
+	io.pfrio_flags = PFR_FLAG_ALLRSETS;
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCRGETTABLES, &io), 0);
+	cr_assert_eq(io.pfrio_size, 0);
 }

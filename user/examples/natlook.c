@@ -3,7 +3,11 @@
  * natlook.c - the DIOCNATLOOK example of the /dev/pf manual
  * (seeds/001_*.txt), kept as it is there: only the open() and ioctl_socket()
  * lines became pfbpf_open() and pfbpf_ioctl().  It builds against include/
- * (<net/pfvar.h> is libpfbpf's compatibility header).
+ * (<net/pfvar.h> is libpfbpf's compatibility header).  read_address()
+ * shifts a signed int as the manual does, which -fsanitize=undefined
+ * reports for addresses from 128.0.0.0 on; it is the manual's code, kept.
+ *
+ *	PFBPF_PIN_DIR=... natlook <gwy addr> <gwy port> <ext addr> <ext port>
  */
 #include <sys/types.h>
 #include <sys/socket.h>

@@ -184,9 +184,12 @@ int ctl_map(struct pfbpf_handle *h, enum pfm m)
 		fd = ctl_map_create(h, m, path);
 		if (fd < 0)
 			return fd;
+	} else if (fd < 0 && (errno == EPERM || errno == EACCES)) {
+		return ctl_fail(h, -errno, "%s: permission denied: the BPF maps need root (CAP_BPF)",
+				path);
 	} else if (fd < 0) {
 		return ctl_fail(h, -errno, "map %s is not pinned in %s (%s): is the datapath loaded?",
-				  map_names[m], h->pin_dir, strerror(errno));
+				map_names[m], h->pin_dir, strerror(errno));
 	}
 	h->fd[m] = fd;
 	return fd;
@@ -409,8 +412,9 @@ int pfbpf_open(const char *path, int flags)
 	if (h->dir_fd < 0) {
 		err = -errno;
 		snprintf(open_reason, sizeof(open_reason), "%s: %s%s", dir, strerror(errno),
-			 is_bpffs(PFBPF_BPFFS) ? " (is the datapath loaded? pfctl_bpf -e)"
-					       : " (bpffs is not mounted on " PFBPF_BPFFS ")");
+			 errno == EACCES || errno == EPERM ? " (the BPF maps need root)"
+			 : is_bpffs(PFBPF_BPFFS)	   ? " (is the datapath loaded? pfctl_bpf -e)"
+						   : " (bpffs is not mounted on " PFBPF_BPFFS ")");
 		goto fail;
 	}
 	if (!is_bpffs(dir)) {

@@ -131,10 +131,18 @@ int ctl_load_pf_ctl(struct pfbpf_handle *h);
 __u64 ctl_boot_ns(void);
 __s64 ctl_real_s(void);
 
-/* States (ioctl_states.c) */
-int ctl_state_export(struct pfbpf_handle *h, const struct pf_config *cfg, __u64 nstates,
-		       const struct pf_state_key *k, const struct pf_state *s,
-		       struct pfbpf_state *out);
+/* States (ioctl_states.c): what a listing resolves once (creator ids,
+ * timeout profiles, the last interface name) and the export itself. */
+struct ctl_export {
+	__u32 now;
+	__u32 ifindex;
+	char ifname[IFNAMSIZ];
+	__u32 creators[PF_MAX_CREATORS];
+	struct pf_tprofile tp[PF_MAX_TPROFILES];
+};
+void ctl_export_init(struct pfbpf_handle *h, struct ctl_export *x);
+void ctl_state_export(struct ctl_export *x, const struct pf_config *cfg, __u64 nstates,
+		      const struct pf_state_key *k, const struct pf_state *s, struct pfbpf_state *out);
 
 /* Rules (ioctl_rules.c): install rules as the main ruleset into the inactive
  * slot, flip, bump the generation.  Leaves the running ruleset untouched on
@@ -148,6 +156,7 @@ int ctl_anchor_check(struct pfbpf_handle *h, const char *anchor, char *out);
 int ctl_table_id(struct pfbpf_handle *h, const char *name, bool create);
 int ctl_tables_commit(struct pfbpf_handle *h, __u32 ticket);
 int ctl_tables_rollback(struct pfbpf_handle *h, __u32 ticket);
+int ctl_tables_gc(struct pfbpf_handle *h);
 
 /* Classifier (ioctl_compile.c).  Without user/cls built in, tests may set
  * ctl_install_hook to stand in for the compiler. */

@@ -151,34 +151,62 @@ static int xrules_store(struct pfbpf_handle *h, __u32 area, const char *anchor,
 	return 0;
 }
 
-int ctl_ruleset_install(struct pfbpf_handle *h, const struct pfbpf_rule *rules, __u32 n)
+/* Fill the inactive slot with a compiled ruleset; nothing a packet sees
+ * changes yet. */
+static int ruleset_prepare(struct pfbpf_handle *h, const struct pfbpf_rule *rules, __u32 n,
+			   __u32 *slot)
 {
 	struct pf_config cfg;
-	__u32 slot;
-	int err;
+	int err, fd;
 
 	if ((err = ctl_cfg_read(h, &cfg)))
 		return err;
-	slot = !cfg.active;
+	*slot = !cfg.active;
 	/* Fresh counters for the new rules (pf resets them on load), and for
 	 * the end-of-ruleset slot at index n. */
 	for (__u32 i = 0; i <= n && i < PF_MAX_RULES; i++) {
-		__u32 idx = slot * PF_MAX_RULES + i;
+		__u32 idx = *slot * PF_MAX_RULES + i;
 
 		err = ctl_pcpu_zero(h, PFM_RULECTR, &idx, sizeof(struct pf_rule_counters));
 		if (err)
 			return ctl_fail(h, err, "clearing counters of rule %u: %s", i,
-					  strerror(-err));
+					strerror(-err));
 	}
-	err = ctl_compile_install(h, rules, n, slot);
-	if (err)
-		return err;
-	/* The switch: one map update, seen whole by every CPU. */
+	/* The new rules start with no states (`max N` counts from zero): states
+	 * left from the slot's previous ruleset belong to those old rules, as
+	 * pf's states keep pointing at the rule that made them. */
+	fd = ctl_map(h, PFM_RULESTATES);
+	if (fd < 0)
+		return fd;
+	for (__u32 i = 0; i < n; i++) {
+		__u32 idx = *slot * PF_MAX_RULES + i, zero = 0;
+
+		if (bpf_map_update_elem(fd, &idx, &zero, BPF_ANY))
+			return ctl_fail(h, -errno, "clearing state count of rule %u: %s", i,
+					strerror(errno));
+	}
+	return ctl_compile_install(h, rules, n, *slot);
+}
+
+/* The switch: one map update, seen whole by every CPU. */
+static int ruleset_flip(struct pfbpf_handle *h, __u32 slot)
+{
+	struct pf_config cfg;
+	int err;
+
 	if ((err = ctl_cfg_read(h, &cfg)))
 		return err;
 	cfg.active = slot;
 	cfg.ruleset_gen++;
 	return ctl_cfg_write(h, &cfg);
+}
+
+int ctl_ruleset_install(struct pfbpf_handle *h, const struct pfbpf_rule *rules, __u32 n)
+{
+	__u32 slot;
+	int err = ruleset_prepare(h, rules, n, &slot);
+
+	return err ? err : ruleset_flip(h, slot);
 }
 
 static int trans_copy(struct pfbpf_handle *h, struct pfioc_trans *io, struct pfioc_trans_e **out)
@@ -295,7 +323,7 @@ int pfbpf_cmd_xcommit(struct pfbpf_handle *h, void *arg)
 	struct pfbpf_rule *main_rules = NULL;
 	struct pfbpf_xmeta m;
 	struct pf_config cfg;
-	__u32 nmain = 0;
+	__u32 nmain = 0, slot = 0;
 	bool has_main = false, has_tables = false;
 	int err;
 
@@ -319,14 +347,17 @@ int pfbpf_cmd_xcommit(struct pfbpf_handle *h, void *arg)
 			return err;
 		/* Compiled into the inactive slot: a compile error leaves the
 		 * running ruleset untouched and the transaction open. */
-		err = ctl_ruleset_install(h, main_rules, nmain);
+		err = ruleset_prepare(h, main_rules, nmain, &slot);
 		if (err) {
 			free(main_rules);
 			return err;
 		}
 	}
-	/* Phase two: nothing below can be refused by the rules. */
+	/* Phase two: nothing below can be refused by the rules.  Tables
+	 * first, so the new rules never run against the old contents. */
 	if (has_tables && (err = ctl_tables_commit(h, m.ticket)))
+		goto out;
+	if (has_main && (err = ruleset_flip(h, slot)))
 		goto out;
 	for (int i = 0; i < io->size; i++) {
 		struct pfbpf_rule *v;
@@ -353,7 +384,10 @@ int pfbpf_cmd_xcommit(struct pfbpf_handle *h, void *arg)
 	if ((err = xrules_clear(h, XR_STAGED, NULL)))
 		goto out;
 	m.ticket = 0;
-	err = ctl_xmeta_write(h, &m);
+	if ((err = ctl_xmeta_write(h, &m)))
+		goto out;
+	if (has_main)
+		err = ctl_tables_gc(h);
 out:
 	free(main_rules);
 	return err;
@@ -537,6 +571,8 @@ int pfbpf_cmd_changerule(struct pfbpf_handle *h, void *arg)
 	}
 	if (!err)
 		err = xrules_store(h, XR_ACTIVE, anchor, v, n);
+	if (!err && !anchor[0])
+		err = ctl_tables_gc(h);
 	free(v);
 	return err;
 }

@@ -6,59 +6,62 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "ioctl_priv.h"
 
-int ctl_state_export(struct pfbpf_handle *h, const struct pf_config *cfg, __u64 nstates,
-		       const struct pf_state_key *k, const struct pf_state *s,
-		       struct pfbpf_state *out)
+void ctl_export_init(struct pfbpf_handle *h, struct ctl_export *x)
 {
-	__u32 now = pfbpf_now(), tmo = 0, creator = 0, idx;
 	int fd;
+
+	memset(x, 0, sizeof(*x));
+	x->now = pfbpf_now();
+	/* Read the small tables once per listing, not once per state. */
+	fd = ctl_map(h, PFM_CREATORS);
+	for (__u32 i = 0; fd >= 0 && i < PF_MAX_CREATORS; i++)
+		bpf_map_lookup_elem(fd, &i, &x->creators[i]);
+	fd = ctl_map(h, PFM_TPROF);
+	for (__u32 i = 1; fd >= 0 && i < PF_MAX_TPROFILES; i++)
+		bpf_map_lookup_elem(fd, &i, &x->tp[i]);
+}
+
+void ctl_state_export(struct ctl_export *x, const struct pf_config *cfg, __u64 nstates,
+		      const struct pf_state_key *k, const struct pf_state *s, struct pfbpf_state *out)
+{
+	__u32 tmo = 0, creator;
 
 	memset(out, 0, sizeof(*out));
 	out->key[PF_SK_WIRE] = *k;
 	out->key[PF_SK_STACK] = *k; /* no NAT: the stack key is the wire key */
 	out->s = *s;
 	out->direction = pf_state_dir(s);
-	if (!s->ifindex || !if_indextoname(s->ifindex, out->ifname))
-		out->ifname[0] = 0;
-	idx = s->creator;
-	fd = ctl_map(h, PFM_CREATORS);
-	if (fd >= 0)
-		bpf_map_lookup_elem(fd, &idx, &creator);
+	if (s->ifindex && s->ifindex != x->ifindex) {
+		x->ifindex = s->ifindex;
+		if (!if_indextoname(s->ifindex, x->ifname))
+			x->ifname[0] = 0;
+	}
+	if (s->ifindex)
+		memcpy(out->ifname, x->ifname, IFNAMSIZ);
+	creator = x->creators[s->creator];
 	out->creatorid = creator ? creator : (s->creator ? 0 : cfg->hostid);
 	if (s->timeout < PFTM_MAX) {
 		tmo = pfbpf_timeout(cfg, s->timeout, nstates);
-		if (s->tprofile) {
-			struct pf_tprofile tp;
-
-			idx = s->tprofile;
-			fd = ctl_map(h, PFM_TPROF);
-			if (fd >= 0 && !bpf_map_lookup_elem(fd, &idx, &tp) && tp.timeout[s->timeout])
-				tmo = tp.timeout[s->timeout];
-		}
+		if (s->tprofile && x->tp[s->tprofile].timeout[s->timeout])
+			tmo = x->tp[s->tprofile].timeout[s->timeout];
 	}
-	out->expires_in = s->expire + tmo > now ? s->expire + tmo - now : 0;
-	out->age = now > s->creation ? now - s->creation : 0;
-	return 0;
+	out->expires_in = s->expire + tmo > x->now ? s->expire + tmo - x->now : 0;
+	out->age = x->now > s->creation ? x->now - s->creation : 0;
 }
 
-/*
- * Walk the state map and call fn for each state; stops early when fn
- * returns nonzero.  Entries may vanish under us (expiry, LRU): they are
- * skipped, as pf's list would no longer have them either.
- */
-static int states_walk(struct pfbpf_handle *h,
-		       int (*fn)(const struct pf_state_key *, const struct pf_state *, void *),
-		       void *arg)
+typedef int (*state_fn)(const struct pf_state_key *, const struct pf_state *, void *);
+
+/* One key at a time, for kernels or maps without batch lookups. */
+static int states_walk_slow(int fd, state_fn fn, void *arg)
 {
 	struct pf_state_key k, next;
 	struct pf_state s;
-	int fd = ctl_map(h, PFM_STATES), ret = 0;
 	bool first = true;
+	int ret = 0;
 
-	if (fd < 0)
-		return fd;
 	while (!bpf_map_get_next_key(fd, first ? NULL : &k, &next)) {
 		first = false;
 		k = next;
@@ -71,8 +74,67 @@ static int states_walk(struct pfbpf_handle *h,
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * Walk the state map and call fn for each state; stops early when fn
+ * returns nonzero.  Batch lookups read a thousand states per system call
+ * (pfctl -ss on a full table).  Entries may vanish under us (expiry, LRU):
+ * they are skipped, as pf's list would no longer have them either.
+ */
+static int states_walk(struct pfbpf_handle *h, state_fn fn, void *arg)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 cap = 1024, count, token_in = 0, token_out = 0;
+	struct pf_state_key *keys = NULL;
+	struct pf_state *vals = NULL;
+	int fd = ctl_map(h, PFM_STATES), ret = 0, err;
+	bool first = true;
+
+	if (fd < 0)
+		return fd;
+	for (;;) {
+		if (!keys) {
+			keys = calloc(cap, sizeof(*keys));
+			vals = calloc(cap, sizeof(*vals));
+			if (!keys || !vals) {
+				ret = -ENOMEM;
+				break;
+			}
+		}
+		count = cap;
+		err = bpf_map_lookup_batch(fd, first ? NULL : &token_in, &token_out, keys, vals,
+					   &count, &opts);
+		err = err ? -errno : 0;
+		if (err == -ENOSPC && cap < (1u << 20)) {
+			/* one hash bucket holds more than fits: grow */
+			cap *= 4;
+			free(keys);
+			free(vals);
+			keys = NULL;
+			vals = NULL;
+			continue;
+		}
+		if (err && err != -ENOENT) {
+			if (first && (err == -EINVAL || err == -524 /* ENOTSUPP */ || err == -EOPNOTSUPP))
+				ret = states_walk_slow(fd, fn, arg);
+			else
+				ret = err;
+			break;
+		}
+		for (__u32 i = 0; i < count && !ret; i++)
+			ret = fn(&keys[i], &vals[i], arg);
+		if (ret || err == -ENOENT)
+			break;
+		token_in = token_out;
+		first = false;
+	}
+	free(keys);
+	free(vals);
+	return ret < 0 ? ret : 0;
+}
+
 struct collect {
 	struct pfbpf_handle *h;
+	struct ctl_export x;
 	struct pf_config cfg;
 	__u64 nstates;
 	struct pfbpf_state *buf; /* NULL: count only */
@@ -90,7 +152,7 @@ static int collect_one(const struct pf_state_key *k, const struct pf_state *s, v
 	if (c->buf) {
 		if (c->n >= c->max)
 			return 1;
-		ctl_state_export(c->h, &c->cfg, c->nstates, k, s, &c->buf[c->n]);
+		ctl_state_export(&c->x, &c->cfg, c->nstates, k, s, &c->buf[c->n]);
 	}
 	c->n++;
 	return 0;
@@ -106,6 +168,7 @@ static int collect_init(struct pfbpf_handle *h, struct collect *c)
 	if ((err = ctl_cfg_read(h, &c->cfg)) || (err = ctl_gcount_read(h, &gc)))
 		return err;
 	c->nstates = gc.states > 0 ? gc.states : 0;
+	ctl_export_init(h, &c->x);
 	return 0;
 }
 
@@ -145,7 +208,7 @@ static int find_one(const struct pf_state_key *k, const struct pf_state *s, void
 	if (c->by_id ? s->id == c->want_id : c->n == c->want_nr) {
 		struct pfbpf_state tmp;
 
-		ctl_state_export(c->h, &c->cfg, c->nstates, k, s, &tmp);
+		ctl_state_export(&c->x, &c->cfg, c->nstates, k, s, &tmp);
 		if (c->by_id && c->want_creator && tmp.creatorid != c->want_creator) {
 			c->n++;
 			return 0;

@@ -690,7 +690,7 @@ int pfbpf_cmd_rdeladdrs(struct pfbpf_handle *h, void *arg)
 
 /* Make table `id`'s contents exactly `want` (n addresses): add and change
  * first, delete last, so addresses in both never miss. */
-static int table_replace(struct pfbpf_handle *h, __u16 id, const struct pfr_addr *want, int n,
+static int table_replace(struct pfbpf_handle *h, __u16 id, struct pfr_addr *want, int n, bool fb,
 			 bool dry, int *nadd, int *ndel, int *nchange, struct pfr_addr *deleted,
 			 int ndeleted_max, __u32 *cnt)
 {
@@ -716,16 +716,25 @@ static int table_replace(struct pfbpf_handle *h, __u16 id, const struct pfr_addr
 		for (j = 0; j < cur.n; j++)
 			if (!memcmp(&cur.k[j], &tk, sizeof(tk)))
 				break;
+		if (fb)
+			want[i].pfra_fback = PFR_FB_NONE;
 		if (j < cur.n) {
-			if (keep[j])
+			if (keep[j]) {
+				if (fb)
+					want[i].pfra_fback = PFR_FB_DUPLICATE;
 				continue; /* listed twice */
+			}
 			keep[j] = 1;
 			if (cur.e[j].neg == e.neg)
 				continue;
 			(*nchange)++;
 			e.ctime = cur.e[j].ctime;
+			if (fb)
+				want[i].pfra_fback = PFR_FB_CHANGED;
 		} else {
 			(*nadd)++;
+			if (fb)
+				want[i].pfra_fback = PFR_FB_ADDED;
 		}
 		if (!dry && bpf_map_update_elem(fd, &tk, &e, BPF_ANY)) {
 			err = ctl_fail(h, errno == ENOSPC ? -ENOMEM : -errno,
@@ -736,8 +745,10 @@ static int table_replace(struct pfbpf_handle *h, __u16 id, const struct pfr_addr
 	for (size_t j = 0; j < cur.n; j++) {
 		if (keep[j])
 			continue;
-		if (deleted && *ndel < ndeleted_max)
+		if (deleted && *ndel < ndeleted_max) {
 			tkey_to_addr(&cur.k[j], &cur.e[j], &deleted[*ndel]);
+			deleted[*ndel].pfra_fback = PFR_FB_DELETED;
+		}
 		(*ndel)++;
 		if (!dry)
 			bpf_map_delete_elem(fd, &cur.k[j]);
@@ -765,7 +776,8 @@ int pfbpf_cmd_rsetaddrs(struct pfbpf_handle *h, void *arg)
 	if (io->pfrio_size2 > io->pfrio_size)
 		room = io->pfrio_size2 - io->pfrio_size;
 	io->pfrio_nadd = io->pfrio_ndel = io->pfrio_nchange = 0;
-	err = table_replace(h, xt.id, a, io->pfrio_size, dummy(io), &io->pfrio_nadd,
+	err = table_replace(h, xt.id, a, io->pfrio_size, io->pfrio_flags & PFR_FLAG_FEEDBACK,
+			    dummy(io), &io->pfrio_nadd,
 			    &io->pfrio_ndel, &io->pfrio_nchange, room ? a + io->pfrio_size : NULL,
 			    room, &xt.cnt);
 	if (err)
@@ -988,7 +1000,7 @@ int ctl_tables_commit(struct pfbpf_handle *h, __u32 ticket)
 		for (size_t j = 0; j < st.n; j++)
 			tkey_to_addr(&st.k[j], &st.e[j], &want[j]);
 		entries_free(&st);
-		err = table_replace(h, xt->id, want, st.n, false, &nadd, &ndel, &nch, NULL, 0,
+		err = table_replace(h, xt->id, want, st.n, false, false, &nadd, &ndel, &nch, NULL, 0,
 				    &xt->cnt);
 		free(want);
 		if (!err)
@@ -1027,4 +1039,27 @@ int ctl_tables_rollback(struct pfbpf_handle *h, __u32 ticket)
 	}
 	xt_list_free(&l);
 	return err;
+}
+
+/* Tables that only existed because a rule named them go with the last
+ * rule naming them (pf frees unreferenced, undefined tables). */
+int ctl_tables_gc(struct pfbpf_handle *h)
+{
+	struct xt_list l;
+	int err = xt_list(h, &l), fd;
+
+	if (err)
+		return err;
+	fd = ctl_map(h, PFM_XTABLES);
+	for (size_t i = 0; fd >= 0 && i < l.n; i++) {
+		const struct pfbpf_xtable *xt = &l.xt[i];
+
+		if ((xt->flags & PFR_TFLAG_ACTIVE) || xt->stage_id != PFBPF_NO_TABLE ||
+		    table_refs(h, l.names[i].s))
+			continue;
+		if (!entries_flush(h, xt->id, NULL))
+			bpf_map_delete_elem(fd, &l.names[i]);
+	}
+	xt_list_free(&l);
+	return 0;
 }
