@@ -166,6 +166,18 @@ enum aggfn { AG_COUNT, AG_SUM, AG_MIN, AG_MAX, AG_AVG, AG_QUANTIZE, AG_LQUANTIZE
 	     AG_STDDEV, AG_MAXFN };
 
 struct aggkey { int64_t i; char *s; };
+
+/*
+ * Hash index over an entry vector whose elements start with their keys
+ * (struct aggent, struct aent): chains of entry indexes, so lookups stay
+ * O(1) with many keys (per-address counts under a flood).
+ */
+struct hidx {
+	int *head;          /* nb buckets, -1 = empty */
+	unsigned nb;
+	int *next;          /* per entry */
+	int ncap;
+};
 struct aggent {
 	struct aggkey k[DT_MAXKEYS];
 	int64_t cnt, sum, min, max;
@@ -182,6 +194,7 @@ struct agg {
 	int nbkt;
 	struct aggent *e;
 	int n, cap;
+	struct hidx h;
 	int printed;
 };
 
@@ -199,6 +212,7 @@ struct assoc {
 	const struct dt_type *vt;
 	struct aent *e;
 	int n, cap;
+	struct hidx h;
 };
 #define DT_ASSOC_MAX 1000000   /* entries per array, as dtrace's dynvarsize bounds them */
 
