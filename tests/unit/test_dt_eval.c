@@ -437,6 +437,7 @@ Test(dt_eval, begin_fires_once_even_if_the_caller_skips_it)
 	dt_fire_pf(r.p, DT_PROBE_PF_STATE_CREATE, &ev);
 	dt_begin(r.p, 1);
 	dt_end(r.p, 7000000000ULL);
+	dt_end(r.p, 8000000000ULL);
 	cr_assert_str_eq(dt_out(&r), "begin@3000000000;create;end@7000000000");
 	dtdone(&r);
 }

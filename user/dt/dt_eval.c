@@ -1514,6 +1514,9 @@ void dt_end(struct dt_prog *p, unsigned long long now_ns)
 {
 	int i;
 
+	if (p->ended)
+		return;
+	p->ended = 1;
 	if (!p->began)
 		dt_begin(p, now_ns);
 	p->ts = now_ns;

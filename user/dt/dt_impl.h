@@ -251,7 +251,7 @@ struct dt_prog {
 	int exited, status;
 	unsigned long long nerrors;
 	struct tickst *ticks; int nticks;
-	int began;
+	int began, ended;
 	struct dt_type **ptypes; int nptypes;
 	/* every AST node, so a failed compile frees what it built */
 	struct node **nodes; int nnodes, capnodes;
