@@ -1361,6 +1361,27 @@ static void report(struct dt_prog *p, struct clause *cl, const char *where)
 		probe_field(p, 2), probe_field(p, 3), p->rerr, where);
 }
 
+static void exec(struct dt_prog *p, const struct node *st)
+{
+	struct dt_value v;
+	int i;
+
+	if (st->k == N_IF) {
+		eval(p, st->a, &v);
+		if (truth(&v))
+			exec(p, st->b);
+		else if (st->c)
+			exec(p, st->c);
+	} else if (st->k == N_BLOCK) {
+		for (i = 0; i < st->nargs; i++)
+			exec(p, st->args[i]);
+	} else if (st->k == N_ASSIGN && st->a->k == N_AGG) {
+		agg_update(p, st);
+	} else {
+		eval(p, st, &v);
+	}
+}
+
 static void run_clause(struct dt_prog *p, struct clause *cl)
 {
 	jmp_buf jb;
@@ -1399,12 +1420,7 @@ static void run_clause(struct dt_prog *p, struct clause *cl)
 		prefixed = 1;
 	}
 	for (i = 0; i < cl->nstmts; i++) {
-		const struct node *st = cl->stmts[i];
-
-		if (st->k == N_ASSIGN && st->a->k == N_AGG)
-			agg_update(p, st);
-		else
-			eval(p, st, &v);
+		exec(p, cl->stmts[i]);
 		scratch_reset(p);
 	}
 out:
