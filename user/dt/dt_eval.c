@@ -534,6 +534,7 @@ static void call(struct dt_prog *p, const struct node *n, struct dt_value *v);
 static void eval(struct dt_prog *p, const struct node *n, struct dt_value *v)
 {
 	struct dt_value a, b;
+	struct var *var;
 	char buf[64];
 
 	switch (n->k) {
@@ -682,19 +683,16 @@ static void eval(struct dt_prog *p, const struct node *n, struct dt_value *v)
 			}
 			return;
 		}
-		/* fall through */
-	case N_VARASSIGN_: {
-		struct var *var = lval_var(p, n->a);
-
 		eval(p, n->b, &b);
+		var = lval_var(p, n->a);
 		if (n->op != T_ASSIGN) {
 			var_load(var, &a);
-			set_i(&b, var->t, binop(p, n->op, (is_unsigned64(var->t) || is_unsigned64(b.t) ? &dt_t_u64 : &dt_t_i64), &a, &b));
+			set_i(&b, var->t, binop(p, n->op, is_unsigned64(var->t) || is_unsigned64(b.t) ?
+						   &dt_t_u64 : &dt_t_i64, &a, &b));
 		}
 		var_store(var, &b);
 		var_load(var, v);
 		return;
-	}
 	case N_PREINC:
 	case N_POSTINC:
 		if (n->a->k == N_ASSOC) {
@@ -709,10 +707,7 @@ static void eval(struct dt_prog *p, const struct node *n, struct dt_value *v)
 			*v = n->k == N_POSTINC ? a : b;
 			return;
 		}
-		/* fall through */
-	case N_VARINC_: {
-		struct var *var = lval_var(p, n->a);
-
+		var = lval_var(p, n->a);
 		var_load(var, &a);
 		b = a;
 		b.i = a.i + (n->op == T_INC ? 1 : -1);
@@ -721,7 +716,6 @@ static void eval(struct dt_prog *p, const struct node *n, struct dt_value *v)
 		if (n->k == N_POSTINC)
 			*v = a;
 		return;
-	}
 	case N_ADDR:
 		eval(p, n->a, &a);
 		if (!a.r.base)

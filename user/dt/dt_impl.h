@@ -96,7 +96,6 @@ enum nkind {
 	N_MEMBER, N_ARROW, N_INDEX, N_CALL, N_UNARY, N_BINARY, N_TERNARY,
 	N_ASSIGN, N_AGG, N_ADDR, N_DEREF, N_PREINC, N_POSTINC, N_CAST,
 	N_PROTOCOLS, N_ASSOC, N_IF, N_BLOCK,
-	N_VARASSIGN_, N_VARINC_, /* never built: labels of the evaluator */
 };
 
 struct node {
@@ -258,7 +257,6 @@ struct dt_prog {
 	char *pending;
 };
 
-struct node *dt_parse_expr_for_test(const char *src);
 void dt_lex_fail(struct lexer *lx, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4), noreturn));
 void dt_next(struct lexer *lx);

@@ -418,14 +418,10 @@ static struct node *p_assign(struct parser *ps)
 	return n;
 }
 
+/* D has no comma operator outside argument lists: an expression is an assignment. */
 static struct node *p_expr(struct parser *ps)
 {
-	struct lexer *lx = &ps->lx;
-	struct node *n = p_assign(ps), *m;
-
-	(void)lx;
-	(void)m;
-	return n;
+	return p_assign(ps);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -638,11 +634,6 @@ static struct agg *agg_find(struct dt_prog *p, const char *name)
 	return NULL;
 }
 
-static const char *int_arg_name(const struct dt_type *t)
-{
-	return t->name;
-}
-
 /* The checked type of an int-only operand. */
 static void want_int(struct parser *ps, struct node *n, const char *op)
 {
@@ -650,7 +641,7 @@ static void want_int(struct parser *ps, struct node *n, const char *op)
 
 	if (!isint(t))
 		FAIL(ps, n->line, "operator %s requires an integer operand, not `%s`", op,
-		     int_arg_name(t));
+		     t->name);
 }
 
 static const char *opname(int op)
