@@ -26,12 +26,8 @@ $(call objs,$(PFCTL_TEST_SRCS)): CPPFLAGS += -Itests/unit
 # The tool: libpfbpf (mk/ioctl.mk, with the classifier compiler when
 # user/cls is in the tree), the pf.conf library (mk/conf.mk) and
 # libpfcommon (mk/load.mk: loader, pinned maps, logging).
-#
-# libpfioctl and libpfconf both define pfbpf_limit_name() (the same pf
-# limit names): until one of them drops its copy the linker takes the first.
 PFCTL_BPF := $(BUILD)/pfctl_bpf
 PFCTL_BPF_LIBS := $(LIBIOCTL) $(IOCTL_CLS) $(LIBCONF) $(LIBCOMMON)
-$(PFCTL_BPF): LDFLAGS += -Wl,--allow-multiple-definition
 $(PFCTL_BPF): LDLIBS += -lxdp
 $(PFCTL_BPF): $(call objs,user/pfctl_bpf.c $(PFCTL_EDGE_SRCS)) $(LIBPFCLI) $(PFCTL_BPF_LIBS)
 	$(call msg,LINK,$@)
@@ -43,7 +39,6 @@ $(BUILD)/obj/pfctl_nomain.o: user/pfctl_bpf.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -DPFCTL_NO_MAIN -MMD -MP -c $< -o $@
-$(PFCTL_CLI_TEST): LDFLAGS += -Wl,--allow-multiple-definition
 $(PFCTL_CLI_TEST): LDLIBS += -lxdp
 $(PFCTL_CLI_TEST): $(call objs,tests/unit/test_pfctl_cli.c $(PFCTL_EDGE_SRCS)) \
 		$(BUILD)/obj/pfctl_nomain.o $(LIBPFCLI) $(PFCTL_BPF_LIBS)
@@ -56,7 +51,6 @@ ALL_TARGETS += $(PFCTL_CLI_TEST)
 # libpfbpf's test environment (tests/unit/ioctl_env.c, mk/ioctl.mk).
 PFCTL_KERN_TEST := $(BUILD)/tests/test_pfctl_kern
 $(call objs,tests/unit/test_pfctl_kern.c): CPPFLAGS += -DPFCTL_BIN='"$(abspath $(PFCTL_BPF))"'
-$(PFCTL_KERN_TEST): LDFLAGS += -Wl,--allow-multiple-definition
 $(PFCTL_KERN_TEST): LDLIBS += -lxdp
 $(PFCTL_KERN_TEST): $(call objs,tests/unit/test_pfctl_kern.c user/pfctl/kern.c) $(IOCTL_ENV_OBJ) \
 		$(LIBPFCLI) $(PFCTL_BPF_LIBS)

@@ -42,8 +42,15 @@ test_loader_options() {
 		"$(bpftool map show pinned /sys/fs/bpf/tc/globals/pf_states)"
 	assert_nomatch "XDP back in native mode" 'xdpgeneric' \
 		"$(nsx "$NS_B" ip -d link show dev "$VETH_B")"
-	assert_match "one interface listed" "^interface $VETH_B: .* xdp native tc egress" \
+	assert_match "the interface listed" "^interface $VETH_B: .* xdp native tc egress" \
 		"$(pfload "$NS_B" status)"
+	# A bridge has no native XDP: the loader must fall back to generic.
+	nsx "$NS_B" ip link add "dpd$$" type bridge && nsx "$NS_B" ip link set "dpd$$" up
+	assert_cmd "attach to a link without native XDP" pfload "$NS_B" attach "dpd$$"
+	assert_match "fell back to generic XDP" 'xdpgeneric' "$(nsx "$NS_B" ip -d link show dev "dpd$$")"
+	assert_match "status shows the generic attachment" "^interface dpd$$: .* xdp generic" \
+		"$(pfload "$NS_B" status)"
+	assert_cmd "detach the bridge" pfload "$NS_B" detach "dpd$$"
 	assert_fails "attach to a missing interface fails" pfload "$NS_B" attach nosuchif$$
 	assert_match "the error names the interface" "nosuchif$$: no such interface" \
 		"$(pfload "$NS_B" attach nosuchif$$ 2>&1)"

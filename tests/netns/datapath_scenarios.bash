@@ -198,7 +198,48 @@ test_block_in_pass_out() {
 	assert_eq "outbound IPv6 connection passes (keep state)" ping-out "$out"
 }
 
+# dp_icmp_echo NS FAMILY DST ID: one echo request with scapy; prints
+# "reply" or "none" (ping is not a test dependency).
+dp_icmp_echo() {
+	cat >"$TEST_TMP/echo.py" <<'EOF'
+import logging, sys
+logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+from scapy.all import IP, IPv6, ICMP, ICMPv6EchoRequest, sr1, conf
+conf.verb = 0
+fam, dst, ident = sys.argv[1], sys.argv[2], int(sys.argv[3])
+p = IP(dst=dst) / ICMP(id=ident) if fam == "4" else IPv6(dst=dst) / ICMPv6EchoRequest(id=ident)
+print("reply" if sr1(p, timeout=3) is not None else "none")
+EOF
+	nsx "$1" "$PY" "$TEST_TMP/echo.py" "$2" "$3" "$4"
+}
+
+# UDP and ICMP echo through the filter: one state each, with pf's peer
+# states after one request and one reply (creator MULTIPLE, peer SINGLE for
+# UDP; ICMP keyed by the echo id on both ports).
+test_udp_icmp() {
+	local fam=$1 port=$2 a=$A4 out lines id
+	id=$((4000 + fam))
+	[ "$fam" = 6 ] && a=$A6
+	local v6only=
+	[ "$fam" = 6 ] && v6only=,ipv6only=1
+	bg nsx "$NS_A" socat "UDP$fam-RECVFROM:$port,fork$v6only" EXEC:cat
+	wait_for 5 sh -c "nsenter --net=/run/netns/$NS_A ss -lunH | grep -q ':$port '"
+	[ "$fam" = 6 ] && a="[$a]"
+	out=$(echo dgram | nsx "$NS_B" socat -T 2 STDIO "UDP$fam:$a:$port" 2>&1)
+	assert_eq "UDP datagram answered through the filter" dgram "$out"
+	lines=$(dp_states | grep -E "^udp .*:$port ")
+	assert_eq "one UDP state" 1 "$(printf '%s' "$lines" | grep -c .)"
+	assert_match "UDP peer states MULTIPLE:SINGLE" "^udp out .*:$port MULTIPLE:SINGLE " "$lines"
+	[ "$fam" = 6 ] && a=$A6 || a=$A4
+	out=$(dp_icmp_echo "$NS_B" "$fam" "$a" "$id")
+	assert_eq "ICMP echo answered through the filter" reply "$out"
+	assert_match "ICMP echo state keyed by the echo id" \
+		"^(icmp|ipv6-icmp) out [^ ]*:$id [^ ]*:$id " "$(dp_states)"
+}
+
 dp_run_all() {
+	run_test test_udp_icmp 4 5301
+	run_test test_udp_icmp 6 5302
 	run_test test_tcp_lifecycle 4 8001
 	run_test test_tcp_lifecycle 6 8002
 	run_test test_rst_out_of_window 4 8003

@@ -230,7 +230,7 @@ static int datapath_open(struct datapath *dp, const struct pfbpf_load_opts *o)
 static int xdp_attach(int prog_fd, int ifindex, const char *ifname, bool generic)
 {
 	struct xdp_program *xp;
-	int err = -EOPNOTSUPP;
+	int err;
 
 	xp = xdp_program__from_fd(prog_fd);
 	err = libxdp_get_error(xp);
@@ -403,9 +403,9 @@ fail:
 		struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
 
 		if (!libxdp_get_error(mp)) {
-			struct xdp_program *main = xdp_multiprog__main_prog(mp);
+			struct xdp_program *cur = xdp_multiprog__main_prog(mp);
 
-			if (main && xdp_program__id(main) == prog_id(bpf_program__fd(dp->xdp)))
+			if (cur && xdp_program__id(cur) == prog_id(bpf_program__fd(dp->xdp)))
 				xdp_multiprog__detach(mp);
 			xdp_multiprog__close(mp);
 		}

@@ -118,7 +118,7 @@ static void init_fds(struct pfbpf_maps *m)
 	m->nextra = 0;
 }
 
-int pfbpf_maps_open_dir(struct pfbpf_maps *m, const char *pin_dir)
+static int maps_open_dir(struct pfbpf_maps *m, const char *pin_dir)
 {
 	static const char *const required[] = {
 		PFBPF_MAP_STATES, PFBPF_MAP_CONFIG, PFBPF_MAP_COUNT, PFBPF_MAP_STATUS,
@@ -175,6 +175,17 @@ int pfbpf_maps_open_dir(struct pfbpf_maps *m, const char *pin_dir)
 	return 0;
 fail:
 	pfbpf_maps_close(m);
+	return err;
+}
+
+int pfbpf_maps_open_dir(struct pfbpf_maps *m, const char *pin_dir)
+{
+	int err = maps_open_dir(m, pin_dir);
+
+	/* Whatever else went wrong, an unprivileged user's first problem is
+	 * privilege: bpffs is usually root-only and bpf() needs CAP_BPF. */
+	if (err && geteuid() != 0)
+		return -EPERM;
 	return err;
 }
 
