@@ -168,3 +168,42 @@ Test(dt_agg, clear_and_trunc)
 			 "  198.51.100.1                                                      4\n");
 	dtdone(&r);
 }
+
+/* Many keys, interleaved deletions: the hash index must find every one. */
+Test(dt_agg, many_keys_and_deletions)
+{
+	struct dtrun r;
+	static char live[20001];
+	int i, ok = 0;
+	char want[64];
+
+	cr_assert_not_null(dtc(&r, "pf:::state-create { live[args[0]->id] = args[0]->id; @c[args[0]->id % 3000] = count();"
+			       " @s[args[0]->src_ip] = sum(1); }\n"
+			       "pf:::state-destroy / live[args[0]->id] == args[0]->id / { live[args[0]->id] = 0; @ok = count(); }\n"
+			       "pf:::state-destroy / live[args[0]->id] != 0 / { @bad = count(); }\n"
+			       "END { printa(\"%@d\\n\", @ok); trunc(@c, 2); printa(\"%d:%@d \", @c); trunc(@s); }", 1),
+			   "%s", r.cerr);
+	for (i = 1; i <= 20000; i++) {
+		struct pf_event ev = mkpf(PF_EV_STATE_CREATE, i, PF_OUT, "198.51.100.1", 1, "198.51.100.2", 2, 6, 0, 0);
+
+		ev.key[1].addr[1].v4 = htonl(0xc6336400 + (i % 200));
+		dt_fire_pf(r.p, DT_PROBE_PF_STATE_CREATE, &ev);
+		live[i] = 1;
+		/* destroy every other step a scrambled, maybe already destroyed, id */
+		if (i % 2 == 0) {
+			int id = (int)(((long long)i / 2 * 7919) % i) + 1;
+
+			ev.state.id = id;
+			dt_fire_pf(r.p, DT_PROBE_PF_STATE_DESTROY, &ev);
+			ok += live[id];
+			live[id] = 0;
+		}
+	}
+	dt_end(r.p, 1);
+	/* ids 1..2000 modulo 3000 occur 7 times: trunc keeps the two largest keys */
+	snprintf(want, sizeof(want), "%d\n1999:7 2000:7 ", ok);
+	cr_assert_str_eq(dt_out(&r), want);
+	cr_assert_gt(ok, 5000);
+	cr_assert_eq(dt_errors(r.p), 0);
+	dtdone(&r);
+}

@@ -437,6 +437,7 @@ Test(dt_eval, begin_fires_once_even_if_the_caller_skips_it)
 	dt_fire_pf(r.p, DT_PROBE_PF_STATE_CREATE, &ev);
 	dt_begin(r.p, 1);
 	dt_end(r.p, 7000000000ULL);
+	dt_end(r.p, 8000000000ULL);
 	cr_assert_str_eq(dt_out(&r), "begin@3000000000;create;end@7000000000");
 	dtdone(&r);
 }
@@ -464,4 +465,28 @@ Test(dt_eval, runtime_errors_in_functions)
 			 "pftrace: error on enabled probe ID 6 (ID 4: pf:pf_kern::state-create): lltostr( ): invalid base 40 in action #1 at line 6\n"
 			 "pftrace: error on enabled probe ID 7 (ID 4: pf:pf_kern::state-create): cannot take the address of a computed value in action #1 at line 7\n");
 	dtdone(&r);
+}
+
+Test(dt_eval, if_else)
+{
+	struct dtrun r;
+	struct pf_event ev = mkpf(PF_EV_STATE_CHANGE, 1, PF_OUT, "198.51.100.1", 1, "198.51.100.2", 2, 6,
+				  TCPS_ESTABLISHED, TCPS_SYN_SENT);
+
+	cr_assert_not_null(dtc(&r, "pf:::state-change {\n"
+			       "  if (args[0]->src.state == TCPS_ESTABLISHED) { x = \"src-est\"; n = 1; }\n"
+			       "  else x = \"other\";\n"
+			       "  if (args[0]->dst.state == TCPS_ESTABLISHED)\n    printf(\"both \");\n"
+			       "  else if (args[0]->dst.state == TCPS_SYN_SENT) { printf(\"dst-syn \"); @c[\"syn\"] = count(); }\n"
+			       "  else { printf(\"?\"); }\n"
+			       "  if (n) printf(\"%s %d\", x, n);\n}\n", 1), "%s", r.cerr);
+	dt_begin(r.p, 0);
+	dt_fire_pf(r.p, DT_PROBE_PF_STATE_CHANGE, &ev);
+	dt_end(r.p, 1);
+	cr_assert_str_eq(dt_out(&r), "dst-syn src-est 1\n  syn                                                               1\n");
+	dtdone(&r);
+	expect_cerr("BEGIN { if (1) { x = 1;\n", "line 2: syntax error: `{` on line 1 is not closed with `}`");
+	expect_cerr("pf:::state-create { if (*args[0]) x = 1; }",
+		    "line 1: if ( ) condition must be a scalar, not `struct pf_state`");
+	expect_cerr("BEGIN { if 1 { } }", "line 1: syntax error: expected `(` near `1`");
 }

@@ -49,7 +49,10 @@ struct dt_opts {
 	FILE *out;       /* trace output (stdout if NULL) */
 	FILE *err;       /* runtime errors (stderr if NULL) */
 	int quiet;       /* -q: as `#pragma D option quiet` */
-	/* Interface name for ifinfo_t.if_name; NULL or NULL result: "ifN". */
+	/*
+	 * Interface name for ifinfo_t.if_name and the state's ifname.  Without
+	 * a callback if_indextoname() is asked; a NULL answer prints "ifN".
+	 */
 	const char *(*ifname)(__u32 ifindex, void *arg);
 	void *arg;
 	/*
@@ -103,7 +106,10 @@ int dt_fire_pf(struct dt_prog *p, enum dt_probe probe, const struct pf_event *ev
 int dt_fire_ip(struct dt_prog *p, enum dt_probe probe, const struct pf_ip_event *ev);
 int dt_tick(struct dt_prog *p, unsigned long long now_ns);
 
-/* Fires END, then prints the aggregations not yet printed with printa(). */
+/*
+ * Fires END, then prints the aggregations not yet printed with printa().
+ * Only the first call does anything.
+ */
 void dt_end(struct dt_prog *p, unsigned long long now_ns);
 
 /* Nonzero once exit(n) ran; *status (if not NULL) gets n. */
@@ -112,7 +118,7 @@ int dt_exited(const struct dt_prog *p, int *status);
 /* Enabled probes (clause x probe pairs), for "matched N probes". */
 unsigned dt_matched_probes(const struct dt_prog *p);
 
-/* Runtime errors reported so far (each clause reports its first). */
+/* Runtime faults so far (each clause prints only its first). */
 unsigned long long dt_errors(const struct dt_prog *p);
 
 void dt_free(struct dt_prog *p);

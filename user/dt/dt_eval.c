@@ -208,6 +208,117 @@ static struct var *lval_var(struct dt_prog *p, const struct node *l)
 	return l->k == N_THIS ? &p->thisv.v[l->slot] : &p->globals.v[l->slot];
 }
 
+/* ---- hash index over key tuples ---- */
+
+static uint64_t khash(int nkeys, const struct dt_type *const *kt, const struct aggkey *k)
+{
+	uint64_t h = 1469598103934665603ULL;
+	int i;
+
+	for (i = 0; i < nkeys; i++) {
+		if (kt[i]->kind == TK_STR) {
+			const unsigned char *c;
+
+			for (c = (const unsigned char *)k[i].s; *c; c++)
+				h = (h ^ *c) * 1099511628211ULL;
+			h = (h ^ 0xff) * 1099511628211ULL;
+		} else {
+			h = (h ^ (uint64_t)k[i].i) * 1099511628211ULL;
+			h ^= h >> 29;
+		}
+	}
+	return h;
+}
+
+static int keys_cmp(int nkeys, const struct dt_type *const *kt, const struct aggkey *a,
+		    const struct aggkey *b);
+
+#define EKEYS(base, esz, i) ((const struct aggkey *)((const char *)(base) + (size_t)(i) * (esz)))
+
+static int hidx_find(const struct hidx *h, const void *base, size_t esz, int nkeys,
+		     const struct dt_type *const *kt, const struct aggkey *k)
+{
+	int i;
+
+	if (!h->nb)
+		return -1;
+	for (i = h->head[khash(nkeys, kt, k) & (h->nb - 1)]; i >= 0; i = h->next[i])
+		if (!keys_cmp(nkeys, kt, EKEYS(base, esz, i), k))
+			return i;
+	return -1;
+}
+
+static void hidx_link(struct hidx *h, const void *base, size_t esz, int nkeys,
+		      const struct dt_type *const *kt, int i)
+{
+	unsigned b = khash(nkeys, kt, EKEYS(base, esz, i)) & (h->nb - 1);
+
+	h->next[i] = h->head[b];
+	h->head[b] = i;
+}
+
+/* Rebuild for entries [0, n) and room for cap entries. */
+static void hidx_rebuild(struct hidx *h, const void *base, size_t esz, int n, int cap, int nkeys,
+			 const struct dt_type *const *kt)
+{
+	unsigned nb = 16, b;
+	int i;
+
+	while (nb < (unsigned)cap)
+		nb <<= 1;
+	if (nb != h->nb) {
+		free(h->head);
+		h->head = malloc(nb * sizeof(*h->head));
+		h->nb = nb;
+	}
+	if (cap > h->ncap) {
+		free(h->next);
+		h->next = malloc((size_t)cap * sizeof(*h->next));
+		h->ncap = cap;
+	}
+	if (!h->head || !h->next)
+		abort();
+	for (b = 0; b < nb; b++)
+		h->head[b] = -1;
+	for (i = 0; i < n; i++)
+		hidx_link(h, base, esz, nkeys, kt, i);
+}
+
+static void hidx_unlink(struct hidx *h, const void *base, size_t esz, int nkeys,
+			const struct dt_type *const *kt, int i)
+{
+	int *pp = &h->head[khash(nkeys, kt, EKEYS(base, esz, i)) & (h->nb - 1)];
+
+	while (*pp != i)
+		pp = &h->next[*pp];
+	*pp = h->next[i];
+}
+
+/*
+ * Remove entry i (already freed by the caller): the last entry moves into
+ * its place, so the vector stays dense.
+ */
+static void hidx_remove(struct hidx *h, void *base, size_t esz, int *n, int nkeys,
+			const struct dt_type *const *kt, int i)
+{
+	int last = *n - 1;
+
+	hidx_unlink(h, base, esz, nkeys, kt, i);
+	if (i != last) {
+		hidx_unlink(h, base, esz, nkeys, kt, last);
+		memcpy((char *)base + (size_t)i * esz, (char *)base + (size_t)last * esz, esz);
+		hidx_link(h, base, esz, nkeys, kt, i);
+	}
+	*n = last;
+}
+
+static void hidx_free(struct hidx *h)
+{
+	free(h->head);
+	free(h->next);
+	memset(h, 0, sizeof(*h));
+}
+
 /* ---- associative arrays ---- */
 
 static int keys_cmp(int nkeys, const struct dt_type *const *kt, const struct aggkey *a,
@@ -242,27 +353,9 @@ static void assoc_keys(struct dt_prog *p, const struct node *n, const struct ass
 	}
 }
 
-/* Index of the entry with keys k, or -(insertion point) - 1. */
-static int assoc_find_ent(const struct assoc *as, const struct aggkey *k)
-{
-	int lo = 0, hi = as->n;
-
-	while (lo < hi) {
-		int mid = (lo + hi) / 2, c = keys_cmp(as->nkeys, as->kt, as->e[mid].k, k);
-
-		if (!c)
-			return mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -lo - 1;
-}
-
 static void assoc_load(const struct assoc *as, const struct aggkey *k, struct dt_value *v)
 {
-	int i = assoc_find_ent(as, k);
+	int i = hidx_find(&as->h, as->e, sizeof(*as->e), as->nkeys, as->kt, k);
 
 	memset(v, 0, sizeof(*v));
 	v->t = as->vt;
@@ -278,7 +371,7 @@ static void assoc_load(const struct assoc *as, const struct aggkey *k, struct dt
 static void assoc_store(struct dt_prog *p, struct assoc *as, const struct aggkey *k,
 			const struct dt_value *v)
 {
-	int i = assoc_find_ent(as, k), j;
+	int i = hidx_find(&as->h, as->e, sizeof(*as->e), as->nkeys, as->kt, k), j;
 	int zero = as->vt->kind == TK_STR ? !v->s[0] : !v->i;
 	struct aent *e;
 
@@ -288,8 +381,7 @@ static void assoc_store(struct dt_prog *p, struct assoc *as, const struct aggkey
 			for (j = 0; j < as->nkeys; j++)
 				free(e->k[j].s);
 			free(e->s);
-			memmove(e, e + 1, (as->n - i - 1) * sizeof(*e));
-			as->n--;
+			hidx_remove(&as->h, as->e, sizeof(*as->e), &as->n, as->nkeys, as->kt, i);
 			return;
 		}
 	} else {
@@ -302,10 +394,9 @@ static void assoc_store(struct dt_prog *p, struct assoc *as, const struct aggkey
 			as->e = realloc(as->e, as->cap * sizeof(*as->e));
 			if (!as->e)
 				abort();
+			hidx_rebuild(&as->h, as->e, sizeof(*as->e), as->n, as->cap, as->nkeys, as->kt);
 		}
-		i = -i - 1;
-		memmove(&as->e[i + 1], &as->e[i], (as->n - i) * sizeof(*as->e));
-		as->n++;
+		i = as->n++;
 		e = &as->e[i];
 		memset(e, 0, sizeof(*e));
 		for (j = 0; j < as->nkeys; j++) {
@@ -314,6 +405,7 @@ static void assoc_store(struct dt_prog *p, struct assoc *as, const struct aggkey
 			else
 				e->k[j].i = k[j].i;
 		}
+		hidx_link(&as->h, as->e, sizeof(*as->e), as->nkeys, as->kt, i);
 	}
 	if (as->vt->kind == TK_STR) {
 		char *s = strdup(v->s);
@@ -442,6 +534,7 @@ static void call(struct dt_prog *p, const struct node *n, struct dt_value *v);
 static void eval(struct dt_prog *p, const struct node *n, struct dt_value *v)
 {
 	struct dt_value a, b;
+	struct var *var;
 	char buf[64];
 
 	switch (n->k) {
@@ -590,19 +683,16 @@ static void eval(struct dt_prog *p, const struct node *n, struct dt_value *v)
 			}
 			return;
 		}
-		/* fall through */
-	case N_VARASSIGN_: {
-		struct var *var = lval_var(p, n->a);
-
 		eval(p, n->b, &b);
+		var = lval_var(p, n->a);
 		if (n->op != T_ASSIGN) {
 			var_load(var, &a);
-			set_i(&b, var->t, binop(p, n->op, (is_unsigned64(var->t) || is_unsigned64(b.t) ? &dt_t_u64 : &dt_t_i64), &a, &b));
+			set_i(&b, var->t, binop(p, n->op, is_unsigned64(var->t) || is_unsigned64(b.t) ?
+						   &dt_t_u64 : &dt_t_i64, &a, &b));
 		}
 		var_store(var, &b);
 		var_load(var, v);
 		return;
-	}
 	case N_PREINC:
 	case N_POSTINC:
 		if (n->a->k == N_ASSOC) {
@@ -617,10 +707,7 @@ static void eval(struct dt_prog *p, const struct node *n, struct dt_value *v)
 			*v = n->k == N_POSTINC ? a : b;
 			return;
 		}
-		/* fall through */
-	case N_VARINC_: {
-		struct var *var = lval_var(p, n->a);
-
+		var = lval_var(p, n->a);
 		var_load(var, &a);
 		b = a;
 		b.i = a.i + (n->op == T_INC ? 1 : -1);
@@ -629,7 +716,6 @@ static void eval(struct dt_prog *p, const struct node *n, struct dt_value *v)
 		if (n->k == N_POSTINC)
 			*v = a;
 		return;
-	}
 	case N_ADDR:
 		eval(p, n->a, &a);
 		if (!a.r.base)
@@ -771,7 +857,7 @@ static void agg_update(struct dt_prog *p, const struct node *n)
 	struct dt_value v;
 	struct aggent *e = NULL;
 	int64_t x = 0;
-	int i, lo, hi;
+	int i, j;
 
 	memset(k, 0, sizeof(k));
 	for (i = 0; i < ag->nkeys; i++) {
@@ -785,43 +871,32 @@ static void agg_update(struct dt_prog *p, const struct node *n)
 		eval(p, fn->args[0], &v);
 		x = v.i;
 	}
-	/* binary search: entries are kept sorted by key */
-	lo = 0;
-	hi = ag->n;
-	while (lo < hi) {
-		int mid = (lo + hi) / 2, c = key_cmp(ag, ag->e[mid].k, k);
-
-		if (!c) {
-			e = &ag->e[mid];
-			break;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (!e) {
+	i = hidx_find(&ag->h, ag->e, sizeof(*ag->e), ag->nkeys, ag->kt, k);
+	if (i >= 0) {
+		e = &ag->e[i];
+	} else {
 		if (ag->n == ag->cap) {
 			ag->cap = ag->cap ? ag->cap * 2 : 16;
 			ag->e = realloc(ag->e, ag->cap * sizeof(*ag->e));
 			if (!ag->e)
 				abort();
+			hidx_rebuild(&ag->h, ag->e, sizeof(*ag->e), ag->n, ag->cap, ag->nkeys, ag->kt);
 		}
-		memmove(&ag->e[lo + 1], &ag->e[lo], (ag->n - lo) * sizeof(*ag->e));
-		e = &ag->e[lo];
-		ag->n++;
+		i = ag->n++;
+		e = &ag->e[i];
 		memset(e, 0, sizeof(*e));
-		for (i = 0; i < ag->nkeys; i++) {
-			if (ag->kt[i]->kind == TK_STR)
-				e->k[i].s = strdup(k[i].s);
+		for (j = 0; j < ag->nkeys; j++) {
+			if (ag->kt[j]->kind == TK_STR)
+				e->k[j].s = strdup(k[j].s);
 			else
-				e->k[i].i = k[i].i;
+				e->k[j].i = k[j].i;
 		}
 		if (ag->nbkt) {
 			e->bkt = calloc(ag->nbkt, sizeof(*e->bkt));
 			if (!e->bkt)
 				abort();
 		}
+		hidx_link(&ag->h, ag->e, sizeof(*ag->e), ag->nkeys, ag->kt, i);
 	}
 	switch (ag->fn) {
 	case AG_MIN:
@@ -1047,23 +1122,22 @@ static void agg_clear(struct agg *ag, int trunc_all, int64_t keep)
 		/* keep the `keep` largest values */
 		const struct aggent **v;
 		struct aggent *ne = calloc(ag->cap, sizeof(*ne));
+		char *kept = calloc(ag->n, 1);
 		int n = 0, j;
 
 		sort_agg = ag;
 		sort_key = 0;
 		sort_rev = 1;
 		v = malloc(ag->n * sizeof(*v));
-		if (!v || !ne)
+		if (!v || !ne || !kept)
 			abort();
 		for (i = 0; i < ag->n; i++)
 			v[i] = &ag->e[i];
 		qsort(v, ag->n, sizeof(*v), ent_cmp);
+		for (j = 0; j < keep; j++)
+			kept[v[j] - ag->e] = 1;
 		for (i = 0; i < ag->n; i++) {
-			int kept = 0;
-
-			for (j = 0; j < keep; j++)
-				kept |= v[j] == &ag->e[i];
-			if (kept) {
+			if (kept[i]) {
 				ne[n++] = ag->e[i];
 			} else {
 				for (j = 0; j < ag->nkeys; j++)
@@ -1072,9 +1146,11 @@ static void agg_clear(struct agg *ag, int trunc_all, int64_t keep)
 			}
 		}
 		free(v);
+		free(kept);
 		free(ag->e);
 		ag->e = ne;
 		ag->n = n;
+		hidx_rebuild(&ag->h, ag->e, sizeof(*ag->e), ag->n, ag->cap, ag->nkeys, ag->kt);
 		return;
 	}
 	if (keep > 0)
@@ -1087,6 +1163,8 @@ static void agg_clear(struct agg *ag, int trunc_all, int64_t keep)
 		free(ag->e[i].bkt);
 	}
 	ag->n = 0;
+	if (ag->h.nb)
+		hidx_rebuild(&ag->h, ag->e, sizeof(*ag->e), 0, ag->cap, ag->nkeys, ag->kt);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1277,6 +1355,27 @@ static void report(struct dt_prog *p, struct clause *cl, const char *where)
 		probe_field(p, 2), probe_field(p, 3), p->rerr, where);
 }
 
+static void exec(struct dt_prog *p, const struct node *st)
+{
+	struct dt_value v;
+	int i;
+
+	if (st->k == N_IF) {
+		eval(p, st->a, &v);
+		if (truth(&v))
+			exec(p, st->b);
+		else if (st->c)
+			exec(p, st->c);
+	} else if (st->k == N_BLOCK) {
+		for (i = 0; i < st->nargs; i++)
+			exec(p, st->args[i]);
+	} else if (st->k == N_ASSIGN && st->a->k == N_AGG) {
+		agg_update(p, st);
+	} else {
+		eval(p, st, &v);
+	}
+}
+
 static void run_clause(struct dt_prog *p, struct clause *cl)
 {
 	jmp_buf jb;
@@ -1315,12 +1414,7 @@ static void run_clause(struct dt_prog *p, struct clause *cl)
 		prefixed = 1;
 	}
 	for (i = 0; i < cl->nstmts; i++) {
-		const struct node *st = cl->stmts[i];
-
-		if (st->k == N_ASSIGN && st->a->k == N_AGG)
-			agg_update(p, st);
-		else
-			eval(p, st, &v);
+		exec(p, cl->stmts[i]);
 		scratch_reset(p);
 	}
 out:
@@ -1430,6 +1524,9 @@ void dt_end(struct dt_prog *p, unsigned long long now_ns)
 {
 	int i;
 
+	if (p->ended)
+		return;
+	p->ended = 1;
 	if (!p->began)
 		dt_begin(p, now_ns);
 	p->ts = now_ns;
@@ -1528,6 +1625,7 @@ void dt_free(struct dt_prog *p)
 	dt_var_free(&p->thisv);
 	for (i = 0; i < p->naggs; i++) {
 		agg_clear(&p->aggs[i], 1, 0);
+		hidx_free(&p->aggs[i].h);
 		free(p->aggs[i].e);
 		free(p->aggs[i].name);
 	}
@@ -1543,6 +1641,7 @@ void dt_free(struct dt_prog *p)
 			free(as->e[j].s);
 		}
 		free(as->e);
+		hidx_free(&as->h);
 		free(as->name);
 	}
 	free(p->assocs);

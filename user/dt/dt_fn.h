@@ -20,8 +20,5 @@ extern const struct dt_fn dt_fns[];
 enum { B_TIMESTAMP, B_WALLTIMESTAMP, B_VTIMESTAMP, B_CPU, B_PROBEPROV, B_PROBEMOD,
        B_PROBEFUNC, B_PROBENAME, B_EPID, B_ID, B_PID, B_EXECNAME, B_MAX };
 
-/* an identifier that is a script constant rather than a variable */
-#define N_SRCDST_SLOT 1
-
 struct fmt *dt_fmt_compile(const char *s, int allow_agg, char *err, size_t errlen);
 #endif

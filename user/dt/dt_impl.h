@@ -95,8 +95,7 @@ enum nkind {
 	N_INT, N_STR, N_VAR, N_THIS, N_SELF, N_CONST, N_BUILTIN, N_ARGS,
 	N_MEMBER, N_ARROW, N_INDEX, N_CALL, N_UNARY, N_BINARY, N_TERNARY,
 	N_ASSIGN, N_AGG, N_ADDR, N_DEREF, N_PREINC, N_POSTINC, N_CAST,
-	N_PROTOCOLS, N_ASSOC,
-	N_VARASSIGN_, N_VARINC_, /* never built: labels of the evaluator */
+	N_PROTOCOLS, N_ASSOC, N_IF, N_BLOCK,
 };
 
 struct node {
@@ -166,6 +165,18 @@ enum aggfn { AG_COUNT, AG_SUM, AG_MIN, AG_MAX, AG_AVG, AG_QUANTIZE, AG_LQUANTIZE
 	     AG_STDDEV, AG_MAXFN };
 
 struct aggkey { int64_t i; char *s; };
+
+/*
+ * Hash index over an entry vector whose elements start with their keys
+ * (struct aggent, struct aent): chains of entry indexes, so lookups stay
+ * O(1) with many keys (per-address counts under a flood).
+ */
+struct hidx {
+	int *head;          /* nb buckets, -1 = empty */
+	unsigned nb;
+	int *next;          /* per entry */
+	int ncap;
+};
 struct aggent {
 	struct aggkey k[DT_MAXKEYS];
 	int64_t cnt, sum, min, max;
@@ -182,6 +193,7 @@ struct agg {
 	int nbkt;
 	struct aggent *e;
 	int n, cap;
+	struct hidx h;
 	int printed;
 };
 
@@ -199,6 +211,7 @@ struct assoc {
 	const struct dt_type *vt;
 	struct aent *e;
 	int n, cap;
+	struct hidx h;
 };
 #define DT_ASSOC_MAX 1000000   /* entries per array, as dtrace's dynvarsize bounds them */
 
@@ -237,14 +250,13 @@ struct dt_prog {
 	int exited, status;
 	unsigned long long nerrors;
 	struct tickst *ticks; int nticks;
-	int began;
+	int began, ended;
 	struct dt_type **ptypes; int nptypes;
 	/* every AST node, so a failed compile frees what it built */
 	struct node **nodes; int nnodes, capnodes;
 	char *pending;
 };
 
-struct node *dt_parse_expr_for_test(const char *src);
 void dt_lex_fail(struct lexer *lx, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4), noreturn));
 void dt_next(struct lexer *lx);

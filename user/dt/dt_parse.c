@@ -418,14 +418,10 @@ static struct node *p_assign(struct parser *ps)
 	return n;
 }
 
+/* D has no comma operator outside argument lists: an expression is an assignment. */
 static struct node *p_expr(struct parser *ps)
 {
-	struct lexer *lx = &ps->lx;
-	struct node *n = p_assign(ps), *m;
-
-	(void)lx;
-	(void)m;
-	return n;
+	return p_assign(ps);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -638,11 +634,6 @@ static struct agg *agg_find(struct dt_prog *p, const char *name)
 	return NULL;
 }
 
-static const char *int_arg_name(const struct dt_type *t)
-{
-	return t->name;
-}
-
 /* The checked type of an int-only operand. */
 static void want_int(struct parser *ps, struct node *n, const char *op)
 {
@@ -650,7 +641,7 @@ static void want_int(struct parser *ps, struct node *n, const char *op)
 
 	if (!isint(t))
 		FAIL(ps, n->line, "operator %s requires an integer operand, not `%s`", op,
-		     int_arg_name(t));
+		     t->name);
 }
 
 static const char *opname(int op)
@@ -1354,6 +1345,89 @@ static void check_stmt(struct parser *ps, struct node *n)
 	check(ps, n, 2);
 }
 
+static struct node *p_stmt(struct parser *ps);
+
+/* `{ statements }` or a single statement, the arms of if / else */
+static struct node *p_block(struct parser *ps)
+{
+	struct lexer *lx = &ps->lx;
+	struct node *b = mknode(ps, N_BLOCK, lx->tline);
+	int line = lx->tline;
+
+	if (lx->t != T_LC) {
+		add_arg(b, p_stmt(ps));
+		return b;
+	}
+	dt_next(lx);
+	while (lx->t != T_RC) {
+		if (lx->t == T_SEMI) {
+			dt_next(lx);
+			continue;
+		}
+		if (lx->t == T_EOF)
+			FAIL(ps, lx->tline, "syntax error: `{` on line %d is not closed with `}`", line);
+		add_arg(b, p_stmt(ps));
+	}
+	dt_next(lx);
+	return b;
+}
+
+/* A statement (checked in script order, so variables are defined first). */
+static struct node *p_stmt(struct parser *ps)
+{
+	struct lexer *lx = &ps->lx;
+	struct node *n;
+
+	if (++ps->nest > 200)
+		FAIL(ps, lx->tline, "statements are nested too deeply near `%s`", near(ps));
+	if (lx->t == T_IDENT && !strcmp(lx->sval, "if")) {
+		const struct dt_type *t;
+
+		n = mknode(ps, N_IF, lx->tline);
+		dt_next(lx);
+		expect(ps, T_LP, "(");
+		ps->depth = 1;
+		n->a = p_expr(ps);
+		ps->depth = 0;
+		expect(ps, T_RP, ")");
+		t = check(ps, n->a, 0);
+		if (!isscalar(t) && !isstr(t))
+			FAIL(ps, n->line, "if ( ) condition must be a scalar, not `%s`", t->name);
+		n->b = p_block(ps);
+		if (lx->t == T_IDENT && !strcmp(lx->sval, "else")) {
+			dt_next(lx);
+			n->c = p_block(ps);
+		}
+		ps->nest--;
+		return n;
+	}
+	ps->depth = 0;
+	n = p_expr(ps);
+	check_stmt(ps, n);
+	if (lx->t != T_RC)
+		expect(ps, T_SEMI, ";");
+	ps->nest--;
+	return n;
+}
+
+/* Does the statement record data (so a non-quiet firing prints its line)? */
+static int records(const struct node *n)
+{
+	int i;
+
+	if (!n)
+		return 0;
+	if (n->k == N_IF)
+		return records(n->b) || records(n->c);
+	if (n->k == N_BLOCK) {
+		for (i = 0; i < n->nargs; i++)
+			if (records(n->args[i]))
+				return 1;
+		return 0;
+	}
+	return !(n->k == N_ASSIGN && n->a->k == N_AGG);
+}
+
 /* ------------------------------------------------------------------------ */
 /* probe descriptions, pragmas, clauses                                     */
 /* ------------------------------------------------------------------------ */
@@ -1602,20 +1676,16 @@ static void p_clause(struct parser *ps)
 		if (lx->t == T_EOF)
 			FAIL(ps, lx->tline, "syntax error: clause starting on line %d is not closed "
 			     "with `}`", cl->line);
-		ps->depth = 0;
-		st = p_expr(ps);
+		st = p_stmt(ps);
 		cl->stmts = realloc(cl->stmts, (cl->nstmts + 1) * sizeof(*cl->stmts));
 		if (!cl->stmts)
 			abort();
 		cl->stmts[cl->nstmts++] = st;
-		check_stmt(ps, st);
-		if (lx->t != T_RC)
-			expect(ps, T_SEMI, ";");
 	}
 	/* do not read past `}`: what follows may be a probe description */
 	cl->records = cl->nstmts == 0;
 	for (i = 0; i < cl->nstmts; i++)
-		if (!(cl->stmts[i]->k == N_ASSIGN && cl->stmts[i]->a->k == N_AGG))
+		if (records(cl->stmts[i]))
 			cl->records = 1;
 }
 
