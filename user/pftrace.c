@@ -70,11 +70,13 @@ struct pftrace {
 	int exit_status;
 };
 
+/* Signals received: the first ends the run, a second one the final drain. */
 static volatile sig_atomic_t got_signal;
 
 static void on_signal(int sig)
 {
-	got_signal = sig;
+	if (got_signal < 2)
+		got_signal++;
 }
 
 /* CLOCK_REALTIME - CLOCK_BOOTTIME, to print boot-time stamps as wall time. */
@@ -238,7 +240,7 @@ static int on_event(void *ctx, void *data, size_t size)
 
 	if (t->discarding)
 		return 0;
-	if (t->done || got_signal)
+	if (t->done || got_signal > 1)
 		return -ECANCELED; /* stop draining: we are leaving */
 	if (size < 1) {
 		t->malformed++;
@@ -756,6 +758,14 @@ static void run(struct pftrace *t)
 		if (reader_gone(t->out))
 			return;
 	}
+	/*
+	 * Ctrl-C or -T: what the datapath queued before we stopped still
+	 * counts (`ping -c 5` then Ctrl-C must show 5), as dtrace consumes its
+	 * buffers before printing the aggregations.  A second Ctrl-C cuts
+	 * this short.
+	 */
+	if (!t->done && !ferror(t->out))
+		ring_buffer__consume(t->rb);
 	check_drops(t);
 }
 

@@ -88,12 +88,25 @@ test_seed_ip_count() {
 	assert_eq "the ip script switched receive events on" 1 "$(config_trace)"
 	"$INJECT" ip 5 >/dev/null
 	"$INJECT" ip 4 send >/dev/null
-	sleep 1.2
+	# At once: what was queued before Ctrl-C is still read and counted.
 	kill -INT "$PFT"
 	wait "$PFT"
 	assert_eq "Ctrl-C: status 0" 0 "$?"
 	assert_match "Ctrl-C printed @num: 5 received from 192.0.2.1" '^ *192\.0\.2\.1 +5$' "$(cat "$out")"
 	assert_eq "receive events off again" 0 "$(config_trace)"
+}
+
+# Ctrl-C arriving while events wait in the ring buffer: they still count.
+test_ctrl_c_drains() {
+	local out=$TEST_TMP/dr err=$TEST_TMP/dr.err
+	start_pftrace "$out" "$err" -s "$D/ip_count.d" || { fail "pftrace did not start" "$(cat "$err")"; return; }
+	kill -STOP "$PFT"
+	"$INJECT" ip 6 >/dev/null
+	kill -INT "$PFT"
+	kill -CONT "$PFT"
+	wait "$PFT"
+	assert_eq "status 0" 0 "$?"
+	assert_match "the 6 packets queued before Ctrl-C are counted" '^ *192\.0\.2\.1 +6$' "$(cat "$out")"
 }
 
 test_exit_tick_count() {
@@ -153,6 +166,7 @@ test_head_script() {
 run_test test_compile_errors
 run_test test_seed_pf
 run_test test_seed_ip_count
+run_test test_ctrl_c_drains
 run_test test_exit_tick_count
 run_test test_begin_and_runtime_errors
 run_test test_head_script

@@ -53,13 +53,18 @@ assert_order() {
 	pass "$what"
 }
 
+# listening PORT: a TCP listener on PORT in B.
+listening() {
+	nsx "$NS_B" ss -Hltn "sport = :$1" | grep -q LISTEN
+}
+
 # one_connection PORT: a client in A sends a line to an echo server in B
 # and both sides close: SYN, data, FIN exchange.
 one_connection() {
 	local port=$1 got
 	nsx "$NS_B" socat -T 5 TCP-LISTEN:"$port",bind="$B4",reuseaddr SYSTEM:cat &
 	BG_PIDS+=($!)
-	wait_for 5 nsx "$NS_B" ss -Hltn "sport = :$port" | grep -q LISTEN
+	wait_for 5 listening "$port"
 	got=$(echo hello | nsx "$NS_A" socat -T 5 - TCP:"$B4":"$port",connect-timeout=5)
 	assert_eq "the echo server answered through the datapath" hello "$got"
 }
@@ -111,7 +116,7 @@ test_stream_v6() {
 	start_pftrace "$out" "$err" -p af=inet6,proto=tcp -T 30 || { fail "pftrace did not start"; return; }
 	nsx "$NS_B" socat -T 5 TCP6-LISTEN:2224,bind="[$B6]",reuseaddr SYSTEM:cat &
 	BG_PIDS+=($!)
-	wait_for 5 nsx "$NS_B" ss -Hltn "sport = :2224" | grep -q LISTEN
+	wait_for 5 listening 2224
 	got=$(echo hello6 | nsx "$NS_A" socat -T 5 - "TCP6:[$B6]:2224,connect-timeout=5")
 	assert_eq "the IPv6 echo answered through the datapath" hello6 "$got"
 	wait_for 15 grep -qs '^\[DESTROY\]' "$out"
