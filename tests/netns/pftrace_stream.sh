@@ -26,6 +26,9 @@ trace_is() { [ "$(config_trace)" = "$1" ]; }
 start_pftrace() {
 	local out=$1 err=$2
 	shift 2
+	# A fresh file: the background job truncates it only when it runs, so a
+	# 'reading' line left by an earlier run could satisfy the wait below.
+	rm -f "$out" "$err"
 	"$PFTRACE" -v "$@" >"$out" 2>"$err" &
 	PFT=$!
 	BG_PIDS+=("$PFT")

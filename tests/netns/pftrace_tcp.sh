@@ -24,6 +24,9 @@ setup() {
 start_pftrace() {
 	local out=$1 err=$2
 	shift 2
+	# A fresh file: the background job truncates it only when it runs, so a
+	# 'reading' line left by an earlier run could satisfy the wait below.
+	rm -f "$out" "$err"
 	# nsenter directly (not the nsx function): $! must be pftrace itself.
 	nsenter --net="/run/netns/$NS_B" -- "$PFTRACE" -v "$@" >"$out" 2>"$err" &
 	PFT=$!
