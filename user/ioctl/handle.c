@@ -96,6 +96,7 @@ static void handle_free(struct pfbpf_handle *h)
 		close(h->dir_fd);
 	if (h->dev >= 0)
 		close(h->dev);
+	ctl_flat_free(&h->flat);
 	free(h);
 }
 

@@ -22,6 +22,8 @@ void ctl_export_init(struct pfbpf_handle *h, struct ctl_export *x)
 	fd = ctl_map(h, PFM_TPROF);
 	for (__u32 i = 1; fd >= 0 && i < PF_MAX_TPROFILES; i++)
 		bpf_map_lookup_elem(fd, &i, &x->tp[i]);
+	if (ctl_flat_active(h, &x->flat))
+		x->flat = NULL;
 }
 
 void ctl_state_export(struct ctl_export *x, const struct pf_config *cfg, __u64 nstates,
@@ -50,6 +52,11 @@ void ctl_state_export(struct ctl_export *x, const struct pf_config *cfg, __u64 n
 	}
 	out->expires_in = s->expire + tmo > x->now ? s->expire + tmo - x->now : 0;
 	out->age = x->now > s->creation ? x->now - s->creation : 0;
+	out->rule_nr = s->rule;
+	if (s->rule != PF_RULE_NONE && x->flat && s->rule < x->flat->n) {
+		out->rule_nr = x->flat->o[s->rule].nr;
+		memcpy(out->rule_anchor, x->flat->o[s->rule].anchor, sizeof(out->rule_anchor));
+	}
 }
 
 typedef int (*state_fn)(const struct pf_state_key *, const struct pf_state *, void *);
