@@ -603,6 +603,10 @@ int ctl_flatten(struct pfbpf_handle *h, const struct ctl_rs *over, size_t nover,
 		ctl_flat_free(out);
 		return err;
 	}
+	/* The datapath numbers its rules (states, counters) by position in
+	 * the flat list; the per-ruleset numbers live on in out->o. */
+	for (__u32 i = 0; i < out->n; i++)
+		out->r[i].nr = i;
 	/* Where each anchor call sits in the flat list (for its evaluations):
 	 * the number of flat rules that came before it. */
 	for (__u32 c = 0; c < out->ncalls; c++) {

@@ -338,6 +338,8 @@ static int call_check(struct pfbpf_handle *h, const char *call, char *out)
 				PFBPF_ANCHOR_MAXLEN - 1);
 	memset(out, 0, PFBPF_ANCHOR_MAXLEN);
 	memcpy(out, call, len);
+	if (len && out[len - 1] == '/')
+		return ctl_fail(h, -EINVAL, "anchor_call \"%s\" ends with '/'", out);
 	for (c = out + (out[0] == '/'); len && *c;) {
 		const char *end = strchr(c, '/');
 		size_t cl = end ? (size_t)(end - c) : strlen(c);
