@@ -220,16 +220,21 @@ Test(pfctl_kern, tool_anchors)
 
 	snprintf(cmd, sizeof(cmd), "-f %s", conf);
 	cr_assert_eq(pfctl(out, sizeof(out), cmd), 0, "%s", out);
-	cr_assert_str_eq(out, "pfctl_bpf: warning: the 1 rules of anchor \"web\" are listed but "
-			      "not evaluated: the datapath runs the main ruleset only\n");
+	cr_assert_str_eq(out, "", "anchors are evaluated: nothing to warn about");
 	unlink(conf);
 	cr_assert_eq(pfctl(out, sizeof(out), "-sA"), 0, "%s", out);
 	cr_assert_str_eq(out, "  web\n");
 	cr_assert_eq(pfctl(out, sizeof(out), "-a web -sr"), 0, "%s", out);
 	cr_assert_str_eq(out, "pass in proto tcp from any to any port = http flags S/SA keep state\n");
-	/* The datapath runs the main ruleset only: loading says so. */
+	/* The main listing shows the anchor rule where it sits, as pfctl. */
 	cr_assert_eq(pfctl(out, sizeof(out), "-sr"), 0, "%s", out);
-	cr_assert_str_eq(out, "pass out all flags S/SA keep state\n");
+	cr_assert_str_eq(out, "pass out all flags S/SA keep state\nanchor \"web\" all\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-sr -vv"), 0, "%s", out);
+	cr_assert(strstr(out, "@1 anchor \"web\" all\n"), "%s", out);
+	/* -a web -F rules empties the anchor, the call stays. */
+	cr_assert_eq(pfctl(out, sizeof(out), "-a web -F rules"), 0, "%s", out);
+	cr_assert_eq(pfctl(out, sizeof(out), "-sr"), 0, "%s", out);
+	cr_assert_str_eq(out, "pass out all flags S/SA keep state\nanchor \"web\" all\n");
 }
 
 Test(pfctl_kern, tool_table_commands_from_file)
