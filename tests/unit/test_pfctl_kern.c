@@ -237,6 +237,45 @@ Test(pfctl_kern, tool_anchors)
 	cr_assert_str_eq(out, "pass out all flags S/SA keep state\nanchor \"web\" all\n");
 }
 
+/* The golden anchors file loaded for real: nested inline anchors, a
+ * wildcard call, an anonymous anchor, anchor filters intersected in. */
+Test(pfctl_kern, tool_loads_nested_anchors)
+{
+	const char *conf = conf_file("block all\n"
+				     "anchor \"ssh\" in on lo proto tcp {\n"
+				     "  pass in proto tcp to port 22 keep state (max 10)\n"
+				     "  anchor \"admins\" quick {\n"
+				     "    pass in proto tcp from 192.0.2.10 to port 2222\n"
+				     "  }\n"
+				     "  block in quick proto tcp to port 2222\n"
+				     "}\n"
+				     "anchor \"ftp-proxy/*\"\n"
+				     "anchor out {\n"
+				     "  pass out all\n"
+				     "}\n");
+	char cmd[256], out[4096];
+
+	snprintf(cmd, sizeof(cmd), "-f %s", conf);
+	cr_assert_eq(pfctl(out, sizeof(out), cmd), 0, "%s", out);
+	unlink(conf);
+	cr_assert_eq(pfctl(out, sizeof(out), "-sr"), 0, "%s", out);
+	cr_assert_str_eq(out, "block drop all\n"
+			      "anchor \"ssh\" in on lo proto tcp all\n"
+			      "anchor \"ftp-proxy/*\" all\n"
+			      "anchor out all\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-a ssh -sr -vv"), 0, "%s", out);
+	cr_assert(strstr(out, "@1 anchor \"admins\" quick all\n"), "%s", out);
+	cr_assert_eq(pfctl(out, sizeof(out), "-sA -v"), 0, "%s", out);
+	cr_assert_str_eq(out, "  _4\n  ssh\n  ssh/admins\n");
+	/* A proxy's anchor loaded later is reached by the wildcard. */
+	conf = conf_file("pass in proto tcp to port 21\n");
+	snprintf(cmd, sizeof(cmd), "-a ftp-proxy/1234 -f %s", conf);
+	cr_assert_eq(pfctl(out, sizeof(out), cmd), 0, "%s", out);
+	unlink(conf);
+	cr_assert_eq(pfctl(out, sizeof(out), "-a ftp-proxy/1234 -sr"), 0, "%s", out);
+	cr_assert_str_eq(out, "pass in proto tcp from any to any port = ftp flags S/SA keep state\n");
+}
+
 Test(pfctl_kern, tool_table_commands_from_file)
 {
 	const char *list = conf_file("# addresses, one or more a line\n"
