@@ -341,6 +341,38 @@ Test(anchor, inexpressible_filter_is_refused_and_running_ruleset_stays)
 	cr_assert_str_eq(pr.rule.label, "m0");
 }
 
+Test(anchor, changerule_in_an_anchor_recompiles)
+{
+	struct pfioc_rule pr = { .action = PF_CHANGE_GET_TICKET };
+
+	cr_assert_eq(load("svc", (struct spec[]){ { "s0" } }, 1), 0);
+	cr_assert_eq(load("", (struct spec[]){ { "m0" }, { "", "svc" } }, 2), 0);
+	cr_assert_str_eq(flat(), "m0 s0");
+	strcpy(pr.anchor, "svc");
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCCHANGERULE, &pr), 0);
+	pr.action = PF_CHANGE_ADD_TAIL;
+	env_rule(&pr.rule, PF_DROP, "s1");
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCCHANGERULE, &pr), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_str_eq(flat(), "m0 s0 s1");
+	/* An anchor rule added to the main ruleset by DIOCCHANGERULE. */
+	memset(&pr, 0, sizeof(pr));
+	pr.action = PF_CHANGE_GET_TICKET;
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCCHANGERULE, &pr), 0);
+	pr.action = PF_CHANGE_ADD_HEAD;
+	env_rule(&pr.rule, PF_PASS, "");
+	strcpy(pr.anchor_call, "svc");
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCCHANGERULE, &pr), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_str_eq(flat(), "s0 s1 m0 s0 s1");
+	pr.action = PF_CHANGE_REMOVE;
+	pr.nr = 2;
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCCHANGERULE, &pr), -1, "stale ticket");
+	pr.action = PF_CHANGE_GET_TICKET;
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCCHANGERULE, &pr), 0);
+	pr.action = PF_CHANGE_REMOVE;
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCCHANGERULE, &pr), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_str_eq(flat(), "s0 s1 m0", "the call at 2 is gone, the one at 0 stays");
+}
+
 Test(anchor, call_names_are_checked)
 {
 	struct pfioc_trans_e e = { .rs_num = PF_RULESET_FILTER };
