@@ -285,6 +285,15 @@ Test(anchor, intersection_of_fields)
 	cr_assert_eq(ctl_rule_restrict(&r, &c, why, sizeof(why)), 1);
 	cr_assert_eq(r.flags, TH_SYN);
 	cr_assert_eq(r.flagset, TH_SYN | TH_ACK);
+	/* pass (flags S/SA by default) under anchor "x" proto udp: no flags. */
+	env_rule(&r, PF_PASS, "");
+	env_rule(&c, PF_PASS, "");
+	r.flags = TH_SYN;
+	r.flagset = TH_SYN | TH_ACK;
+	c.proto = IPPROTO_UDP;
+	cr_assert_eq(ctl_rule_restrict(&r, &c, why, sizeof(why)), 1);
+	cr_assert_eq(r.proto, IPPROTO_UDP);
+	cr_assert_eq(r.flagset, 0);
 	/* Tables cannot be intersected with anything but themselves. */
 	env_rule(&r, PF_PASS, "");
 	env_rule(&c, PF_PASS, "");

@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -299,6 +300,11 @@ int ctl_rule_restrict(struct pfbpf_rule *r, const struct pfbpf_rule *c, char *wh
 		r->flags |= c->flags;
 		r->flagset |= c->flagset;
 	}
+	/* pfctl's default flags S/SA on `pass` rules concern TCP only: an
+	 * anchor rule that narrows the protocol to another one drops them,
+	 * so the expanded rule reads as pfctl would have written it. */
+	if (r->proto && r->proto != IPPROTO_TCP)
+		r->flags = r->flagset = 0;
 	return 1;
 }
 
