@@ -460,6 +460,22 @@ Test(anchor_ctr, counters_belong_to_the_anchor_rules)
 	pr = getrule("", 0);
 	cr_assert_eq(pr.packets[0], 10);
 	cr_assert_eq(pr.evaluations, 31);
+
+	/* Loading the anchor again: its rules start from zero, the main
+	 * rules keep their counters though main rule 2 moves to flat 4. */
+	cr_assert_eq(load("svc", (struct spec[]){ { "t0" }, { "t1" }, { "t2" } }, 3), 0);
+	pr = getrule("", 2);
+	cr_assert_str_eq(pr.rule.label, "m2");
+	cr_assert_eq(pr.packets[0], 40, "main rule 2 kept its counters");
+	cr_assert_eq(pr.states_tot, 3);
+	pr = getrule("", 0);
+	cr_assert_eq(pr.packets[0], 10);
+	pr = getrule("svc", 1);
+	cr_assert_eq(pr.packets[0], 0, "the anchor's new rules start at zero");
+	/* Reloading the main ruleset zeroes its rules, as pf does. */
+	cr_assert_eq(load("", (struct spec[]){ { "m0" }, { "", "svc" }, { "m2" } }, 3), 0);
+	pr = getrule("", 0);
+	cr_assert_eq(pr.packets[0], 0);
 }
 
 /* ---- real packets ------------------------------------------------------- */

@@ -427,15 +427,71 @@ static void rs_array_free(struct ctl_rs *rs, size_t n)
  * place of the stored ones and compile the result into the inactive slot.
  * Nothing a packet sees changes yet.
  */
+static bool rs_replaced(const struct ctl_rs *over, size_t nover, const char *anchor)
+{
+	for (size_t i = 0; i < nover; i++)
+		if (!strcmp(over[i].anchor, anchor))
+			return true;
+	return false;
+}
+
+/*
+ * Rules of rulesets the change leaves alone stay the same rules, as pf's
+ * rule objects do: their counters and state counts move from the running
+ * slot to the new one (ftp-proxy loads an anchor per connection; that must
+ * not zero every other rule's counters).  Old and new flat lists keep such
+ * rules in the same relative order, so one forward walk pairs them.
+ */
+static void counters_carry(struct pfbpf_handle *h, const struct ctl_flat *old, __u32 oslot,
+			   const struct ctl_flat *nf, __u32 nslot, const struct ctl_rs *over,
+			   size_t nover)
+{
+	size_t stride = ctl_pcpu_stride(sizeof(struct pf_rule_counters));
+	int cfd = ctl_map(h, PFM_RULECTR), sfd = ctl_map(h, PFM_RULESTATES);
+	char *buf = calloc(h->ncpu, stride);
+	__u32 j = 0;
+
+	if (!buf || cfd < 0 || sfd < 0) {
+		free(buf);
+		return;
+	}
+	for (__u32 i = 0; i < nf->n; i++) {
+		const struct ctl_origin *o = &nf->o[i];
+		__u32 k, from, to, cur;
+
+		if (rs_replaced(over, nover, o->anchor))
+			continue;
+		for (k = j; k < old->n; k++)
+			if (old->o[k].nr == o->nr && !strcmp(old->o[k].anchor, o->anchor))
+				break;
+		if (k == old->n)
+			continue;
+		j = k + 1;
+		from = oslot * PF_MAX_RULES + k;
+		to = nslot * PF_MAX_RULES + i;
+		if (!bpf_map_lookup_elem(cfd, &from, buf))
+			bpf_map_update_elem(cfd, &to, buf, BPF_ANY);
+		if (!bpf_map_lookup_elem(sfd, &from, &cur))
+			bpf_map_update_elem(sfd, &to, &cur, BPF_ANY);
+	}
+	free(buf);
+}
+
 static int flat_prepare(struct pfbpf_handle *h, const struct ctl_rs *over, size_t nover,
 			__u32 *slot)
 {
+	const struct ctl_flat *old = NULL;
+	struct pf_config cfg;
 	struct ctl_flat f;
 	int err = ctl_flatten(h, over, nover, &f);
 
 	if (err)
 		return err;
 	err = ruleset_prepare(h, f.r, f.n, slot);
+	/* The running ruleset's expansion, to carry counters over (none to
+	 * carry if it cannot be had). */
+	if (!err && !ctl_cfg_read(h, &cfg) && !ctl_flat_active(h, &old))
+		counters_carry(h, old, cfg.active, &f, *slot, over, nover);
 	ctl_flat_free(&f);
 	return err;
 }
