@@ -561,6 +561,26 @@ Test(anchor_dp, anchor_rules_decide_packets)
 		cr_assert_eq(st[i].s.rule, p6666 ? 2 : 1, "s.rule is the datapath's (flat) number");
 	}
 
+	/* A main reload moves every position; the states, made in the old
+	 * slot, still name the rules that made them. */
+	{
+		struct pfbpf_rule m2[4];
+
+		env_rule(&m2[0], PF_PASS, "first");
+		m2[0].direction = PF_OUT;
+		memcpy(&m2[1], m, sizeof(m));
+		load_rules("", m2, (const char *[]){ NULL, NULL, "svc", NULL }, 4);
+	}
+	ps.ps_len = sizeof(st);
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCGETSTATES, &ps), 0);
+	cr_assert_eq(ps.ps_len, 2 * sizeof(st[0]));
+	for (int i = 0; i < 2; i++) {
+		bool p6666 = st[i].key[0].port[1] == htons(6666) || st[i].key[0].port[0] == htons(6666);
+
+		cr_assert_str_eq(st[i].rule_anchor, "svc", "state %d after the reload", i);
+		cr_assert_eq(st[i].rule_nr, p6666 ? 1 : 0);
+	}
+
 	load_rules("svc", NULL, NULL, 0);
 	cr_assert_eq(syn(5556), XDP_DROP, "flushed: blocked again");
 }

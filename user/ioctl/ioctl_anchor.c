@@ -660,3 +660,72 @@ bool ctl_flat_from(const struct ctl_flat *f, __u32 i, const char *anchor, __u32 
 	}
 	return false;
 }
+
+int ctl_flat_record(struct pfbpf_handle *h, const struct ctl_flat *f, __u32 slot)
+{
+	struct pfbpf_xflat_key k = { .slot = slot, .idx = PFBPF_XFLAT_COUNT };
+	struct pfbpf_xflat v = {};
+	__u32 old = 0;
+	int fd = ctl_map(h, PFM_XFLAT);
+
+	if (fd < 0)
+		return fd;
+	if (!bpf_map_lookup_elem(fd, &k, &v))
+		old = v.nr;
+	for (k.idx = 0; k.idx < f->n; k.idx++) {
+		memset(&v, 0, sizeof(v));
+		v.nr = f->o[k.idx].nr;
+		memcpy(v.anchor, f->o[k.idx].anchor, sizeof(v.anchor));
+		if (bpf_map_update_elem(fd, &k, &v, BPF_ANY))
+			return ctl_fail(h, -errno, "recording the origin of rule %u: %s", k.idx,
+					strerror(errno));
+	}
+	for (; k.idx < old; k.idx++)
+		bpf_map_delete_elem(fd, &k);
+	memset(&v, 0, sizeof(v));
+	v.nr = f->n;
+	k.idx = PFBPF_XFLAT_COUNT;
+	if (bpf_map_update_elem(fd, &k, &v, BPF_ANY))
+		return ctl_fail(h, -errno, "recording the rule origins: %s", strerror(errno));
+	return 0;
+}
+
+/* Both slots' origins into the handle, once per ruleset generation. */
+int ctl_flat_origins(struct pfbpf_handle *h)
+{
+	struct pf_config cfg;
+	int err, fd;
+
+	if ((err = ctl_cfg_read(h, &cfg)))
+		return err;
+	if (h->origin_valid && h->origin_gen == cfg.ruleset_gen)
+		return 0;
+	for (int s = 0; s < PF_RULESET_SLOTS; s++) {
+		free(h->origin[s]);
+		h->origin[s] = NULL;
+		h->norigin[s] = 0;
+	}
+	h->origin_valid = false;
+	fd = ctl_map(h, PFM_XFLAT);
+	if (fd < 0)
+		return fd;
+	for (__u32 s = 0; s < PF_RULESET_SLOTS; s++) {
+		struct pfbpf_xflat_key k = { .slot = s, .idx = PFBPF_XFLAT_COUNT };
+		struct pfbpf_xflat v;
+		__u32 n;
+
+		if (bpf_map_lookup_elem(fd, &k, &v))
+			continue;
+		n = v.nr < PF_MAX_RULES ? v.nr : PF_MAX_RULES;
+		h->origin[s] = calloc(n ? n : 1, sizeof(*h->origin[s]));
+		if (!h->origin[s])
+			return -ENOMEM;
+		for (k.idx = 0; k.idx < n; k.idx++)
+			if (bpf_map_lookup_elem(fd, &k, &h->origin[s][k.idx]))
+				h->origin[s][k.idx].nr = PF_RULE_NONE;
+		h->norigin[s] = n;
+	}
+	h->origin_valid = true;
+	h->origin_gen = cfg.ruleset_gen;
+	return 0;
+}

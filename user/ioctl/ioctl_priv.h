@@ -18,7 +18,7 @@ enum pfm {
 	PFM_STATES, PFM_CONFIG, PFM_COUNT, PFM_STATUS, PFM_RULECTR,
 	PFM_RULESTATES, PFM_IFCTR, PFM_TPROF, PFM_CREATORS, PFM_TABLES,
 	PFM_TABLESTAT,
-	PFM_XRULES, PFM_XMETA, PFM_XTABLES, PFM_XIFFLAGS,
+	PFM_XRULES, PFM_XMETA, PFM_XTABLES, PFM_XIFFLAGS, PFM_XFLAT,
 	PFM_MAX,
 };
 #define PFM_FIRST_CTL PFM_XRULES
@@ -32,6 +32,23 @@ enum pfm {
 #define PFBPF_MAP_XMETA "pf_xmeta"       /* array[1]: struct pfbpf_xmeta */
 #define PFBPF_MAP_XTABLES "pf_xtables"   /* hash: table name -> struct pfbpf_xtable */
 #define PFBPF_MAP_XIFFLAGS "pf_xifflags" /* hash: ifindex -> struct pfbpf_xif */
+#define PFBPF_MAP_XFLAT "pf_xflat"       /* hash: xflat_key -> struct pfbpf_xflat */
+
+/*
+ * Per ruleset slot, where each rule of the expanded ruleset came from:
+ * states carry (slot, position), and a state made before the last load
+ * still names its rule in the ruleset of its own slot.  idx
+ * PFBPF_XFLAT_COUNT holds the number of rules in nr.
+ */
+#define PFBPF_XFLAT_COUNT 0xffffffffu
+struct pfbpf_xflat_key {
+	__u32 slot;
+	__u32 idx;
+};
+struct pfbpf_xflat {
+	__u32 nr;                          /* number in its ruleset */
+	char anchor[PFBPF_ANCHOR_MAXLEN];  /* its ruleset, "" = main */
+};
 
 /*
  * Rule text: area 0 is the active ruleset, area 1 the open transaction.
@@ -138,6 +155,11 @@ struct pfbpf_handle {
 	struct ctl_flat flat;
 	__u64 flat_gen;
 	bool flat_valid;
+	/* pf_xflat of both slots, valid for ruleset_gen == origin_gen. */
+	struct pfbpf_xflat *origin[PF_RULESET_SLOTS];
+	__u32 norigin[PF_RULESET_SLOTS];
+	__u64 origin_gen;
+	bool origin_valid;
 };
 
 /* One DIOC command. */
@@ -188,7 +210,10 @@ struct ctl_export {
 	char ifname[IFNAMSIZ];
 	__u32 creators[PF_MAX_CREATORS];
 	struct pf_tprofile tp[PF_MAX_TPROFILES];
-	const struct ctl_flat *flat; /* to name s.rule per ruleset, NULL if unknown */
+	/* To name s.rule per ruleset: the origins of each slot's rules
+	 * (owned by the handle), NULL when unknown. */
+	const struct pfbpf_xflat *origin[PF_RULESET_SLOTS];
+	__u32 norigin[PF_RULESET_SLOTS];
 };
 void ctl_export_init(struct pfbpf_handle *h, struct ctl_export *x);
 void ctl_state_export(struct ctl_export *x, const struct pf_config *cfg, __u64 nstates,
@@ -209,6 +234,9 @@ int ctl_flatten(struct pfbpf_handle *h, const struct ctl_rs *over, size_t nover,
 		struct ctl_flat *out);
 void ctl_flat_free(struct ctl_flat *f);
 int ctl_flat_active(struct pfbpf_handle *h, const struct ctl_flat **out);
+/* Record / read where the rules of a slot came from (pf_xflat). */
+int ctl_flat_record(struct pfbpf_handle *h, const struct ctl_flat *f, __u32 slot);
+int ctl_flat_origins(struct pfbpf_handle *h);
 bool ctl_flat_from(const struct ctl_flat *f, __u32 i, const char *anchor, __u32 nr);
 /* Restrict rule r to the packets anchor rule c matches: 1 done, 0 r can
  * never match then, -1 not expressible as one rule (why says what). */

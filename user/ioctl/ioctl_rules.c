@@ -437,27 +437,29 @@ static bool rs_replaced(const struct ctl_rs *over, size_t nover, const char *anc
 
 /*
  * Rules of rulesets the change leaves alone stay the same rules, as pf's
- * rule objects do: their counters and state counts move from the running
- * slot to the new one (ftp-proxy loads an anchor per connection; that must
- * not zero every other rule's counters).  Old and new flat lists keep such
- * rules in the same relative order, so one forward walk pairs them.
+ * rule objects do: their counters move from the running slot to the new
+ * one (ftp-proxy loads an anchor per connection; that must not zero every
+ * other rule's counters).  Not their state counts: the datapath counts a
+ * state down in the slot it was made in, so the new slot counts from zero
+ * as after any reload.  Old and new flat lists keep such rules in the same
+ * relative order, so one forward walk pairs them.
  */
 static void counters_carry(struct pfbpf_handle *h, const struct ctl_flat *old, __u32 oslot,
 			   const struct ctl_flat *nf, __u32 nslot, const struct ctl_rs *over,
 			   size_t nover)
 {
 	size_t stride = ctl_pcpu_stride(sizeof(struct pf_rule_counters));
-	int cfd = ctl_map(h, PFM_RULECTR), sfd = ctl_map(h, PFM_RULESTATES);
+	int cfd = ctl_map(h, PFM_RULECTR);
 	char *buf = calloc(h->ncpu, stride);
 	__u32 j = 0;
 
-	if (!buf || cfd < 0 || sfd < 0) {
+	if (!buf || cfd < 0) {
 		free(buf);
 		return;
 	}
 	for (__u32 i = 0; i < nf->n; i++) {
 		const struct ctl_origin *o = &nf->o[i];
-		__u32 k, from, to, cur;
+		__u32 k, from, to;
 
 		if (rs_replaced(over, nover, o->anchor))
 			continue;
@@ -471,8 +473,6 @@ static void counters_carry(struct pfbpf_handle *h, const struct ctl_flat *old, _
 		to = nslot * PF_MAX_RULES + i;
 		if (!bpf_map_lookup_elem(cfd, &from, buf))
 			bpf_map_update_elem(cfd, &to, buf, BPF_ANY);
-		if (!bpf_map_lookup_elem(sfd, &from, &cur))
-			bpf_map_update_elem(sfd, &to, &cur, BPF_ANY);
 	}
 	free(buf);
 }
@@ -488,6 +488,8 @@ static int flat_prepare(struct pfbpf_handle *h, const struct ctl_rs *over, size_
 	if (err)
 		return err;
 	err = ruleset_prepare(h, f.r, f.n, slot);
+	if (!err)
+		err = ctl_flat_record(h, &f, *slot);
 	/* The running ruleset's expansion, to carry counters over (none to
 	 * carry if it cannot be had). */
 	if (!err && !ctl_cfg_read(h, &cfg) && !ctl_flat_active(h, &old))
