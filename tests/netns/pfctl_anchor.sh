@@ -36,6 +36,7 @@ test_anchor_opens_and_closes() {
 	EOF
 	serve "$NS_B" 5554
 	expect_block "port 5555 is closed while anchor svc is empty" "$NS_A" "$B4" 5555
+	assert_match "-sA lists the called anchor, empty as it is" '^  svc$' "$(pf -sA)"
 	assert_eq "-sr lists the anchor rule as pfctl does" \
 		"$(printf 'block drop in all\nanchor "svc" all\npass out all flags S/SA keep state')" \
 		"$(pf -sr)"

@@ -114,6 +114,15 @@ Test(anchor, calls_expand_in_place_and_reload_alone)
 
 	cr_assert_eq(load("", (struct spec[]){ { "m0" }, { "", "svc" }, { "m2" } }, 3), 0);
 	cr_assert_str_eq(flat(), "m0 m2", "an empty anchor adds nothing");
+	{
+		struct pfioc_ruleset rs = {};
+
+		cr_assert_eq(pfbpf_ioctl(env_dev, DIOCGETRULESETS, &rs), 0);
+		cr_assert_eq(rs.nr, 1, "a called anchor exists, as in pf");
+		rs.nr = 0;
+		cr_assert_eq(pfbpf_ioctl(env_dev, DIOCGETRULESET, &rs), 0);
+		cr_assert_str_eq(rs.name, "svc");
+	}
 	cr_assert_eq(load("svc", (struct spec[]){ { "s0" }, { "s1" } }, 2), 0,
 		     "%s", pfbpf_strerror(env_dev));
 	cr_assert_str_eq(flat(), "m0 s0 s1 m2", "loading the anchor alone recompiles");

@@ -836,22 +836,47 @@ static int anchor_children(struct pfbpf_handle *h, const char *path, char ***out
 	else if (fd < 0)
 		return fd;
 	while (fd >= 0 && !bpf_map_get_next_key(fd, first ? NULL : &k, &next)) {
-		const char *rest, *slash;
+		const char *rest, *slash, *cand = k.anchor;
+		char call[2 * PFBPF_ANCHOR_MAXLEN];
 		bool dup = false;
 
 		first = false;
 		k = next;
-		if (k.area != XR_ACTIVE || !k.anchor[0])
+		if (k.area == XR_ACTIVE_CALL) {
+			/* pf creates an anchor when a rule calls it (the parent
+			 * of a wildcard call): it exists, empty, for listings. */
+			union {
+				struct pfbpf_rule r;
+				char call[PFBPF_ANCHOR_MAXLEN];
+			} v;
+			size_t len;
+
+			if (bpf_map_lookup_elem(fd, &k, &v))
+				continue;
+			v.call[PFBPF_ANCHOR_MAXLEN - 1] = 0;
+			if (v.call[0] == '/' || !k.anchor[0])
+				snprintf(call, sizeof(call), "%s", v.call + (v.call[0] == '/'));
+			else
+				snprintf(call, sizeof(call), "%.*s/%s", PFBPF_ANCHOR_MAXLEN, k.anchor,
+					 v.call);
+			len = strlen(call);
+			if (len && call[len - 1] == '*')
+				call[len > 1 ? len - 2 : 0] = 0;
+			cand = call;
+		} else if (k.area != XR_ACTIVE) {
+			continue;
+		}
+		if (!cand[0])
 			continue;
 		if (plen) {
-			if (strncmp(k.anchor, path, plen) || (k.anchor[plen] && k.anchor[plen] != '/'))
+			if (strncmp(cand, path, plen) || (cand[plen] && cand[plen] != '/'))
 				continue;
 			exists = true;
-			if (!k.anchor[plen])
+			if (!cand[plen])
 				continue;
-			rest = k.anchor + plen + 1;
+			rest = cand + plen + 1;
 		} else {
-			rest = k.anchor;
+			rest = cand;
 		}
 		slash = strchr(rest, '/');
 		size_t len = slash ? (size_t)(slash - rest) : strlen(rest);
