@@ -331,15 +331,15 @@ static int flat_push(struct flat_ctx *x, const struct pfbpf_rule *r, const char 
 				PF_MAX_RULES);
 	if (f->n == x->cap) {
 		size_t cap = x->cap ? 2 * x->cap : 64;
-		void *nr_ = realloc(f->r, cap * sizeof(*f->r)), *no;
+		void *p = realloc(f->r, cap * sizeof(*f->r));
 
-		if (!nr_)
+		if (!p)
 			return -ENOMEM;
-		f->r = nr_;
-		no = realloc(f->o, cap * sizeof(*f->o));
-		if (!no)
+		f->r = p;
+		p = realloc(f->o, cap * sizeof(*f->o));
+		if (!p)
 			return -ENOMEM;
-		f->o = no;
+		f->o = p;
 		x->cap = cap;
 	}
 	f->r[f->n] = *r;
