@@ -928,8 +928,10 @@ int pf_ctl(struct pf_ctl_req *req)
 	switch (req->op) {
 	case PF_CTL_ARM:
 		/* Make the zero defaults explicit so pfctl shows pf's values. */
+		/* Adaptive bounds stay 0 (= 60%/120% of `limit states`, kept
+		 * in step with the limit as pfctl does) unless set. */
 		for (i = 0; i < PFTM_MAX; i++)
-			if (!cfg->timeout[i])
+			if (!cfg->timeout[i] && i != PFTM_ADAPTIVE_START && i != PFTM_ADAPTIVE_END)
 				cfg->timeout[i] = pf_default_timeout(i);
 		if (!cfg->limit[PF_LIMIT_STATES])
 			cfg->limit[PF_LIMIT_STATES] = PF_DEFAULT_LIMIT_STATES;
