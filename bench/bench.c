@@ -144,12 +144,14 @@ static struct pfbpf_rule rule_any(__u8 action, __u8 dir)
 }
 
 /*
- * n rules as a large pf.conf tends to have them: host- and service-specific
- * (from one host of 10.0.0.0/8 to one server of 198.51.100.0/24, one port,
- * alternately tcp/udp, pass/block, some quick), none matching the measured
- * packet (192.0.2.1 -> 198.51.100.1:80), and a last rule that does.  When
- * last_pass, the last rule is `pass in proto tcp no state` (the packet is
- * classified on every run, no state is made); otherwise `block in`.
+ * n rules as a large pf.conf tends to have them, in four shapes taking
+ * turns: host to host and port; any to a server and port; a /24 to any
+ * and port; udp from any to any port 53.  Some are quick, half pass, half
+ * block.  None matches the measured packet (192.0.2.1 -> 198.51.100.1:80
+ * tcp) though each field of it is matched by many rules (every `any'),
+ * and the last rule does.  When last_pass, the last rule is `pass in proto
+ * tcp no state` (the packet is classified on every run, no state is made);
+ * otherwise `block in`.
  */
 static struct pfbpf_rule *ruleset_typical(size_t n, int last_pass)
 {
@@ -157,21 +159,40 @@ static struct pfbpf_rule *ruleset_typical(size_t n, int last_pass)
 	size_t i;
 
 	for (i = 0; i + 1 < n; i++) {
+		struct pfbpf_addr_spec *src = &r[i].src, *dst = &r[i].dst;
+
 		r[i] = rule_any(i % 2 ? PF_PASS : PF_DROP, PF_IN);
 		r[i].nr = i;
 		r[i].quick = i % 3 == 0;
-		r[i].proto = i % 4 == 3 ? IPPROTO_UDP : IPPROTO_TCP;
+		r[i].proto = IPPROTO_TCP;
 		r[i].keep_state = PF_STATE_NORMAL;
-		r[i].src.type = PFBPF_ADDR_MASK;
-		r[i].src.af = PF_INET;
-		r[i].src.prefixlen = 32;
-		r[i].src.addr.v4 = htonl(0x0a000000 + (__u32)i * 7);
-		r[i].dst.type = PFBPF_ADDR_MASK;
-		r[i].dst.af = PF_INET;
-		r[i].dst.prefixlen = 32;
-		r[i].dst.addr.v4 = htonl(0xc6336400 + (__u32)(i % 250) + 1);
 		r[i].dport.op = PF_OP_EQ;
-		r[i].dport.port[0] = i % 5 ? 1024 + i % 4000 : 80;
+		r[i].dport.port[0] = 1024 + i % 4000;
+		switch (i % 4) {
+		case 0:
+			src->type = dst->type = PFBPF_ADDR_MASK;
+			src->af = dst->af = PF_INET;
+			src->prefixlen = dst->prefixlen = 32;
+			src->addr.v4 = htonl(0x0a000000 + (__u32)i * 7);
+			dst->addr.v4 = htonl(0xc6336400 + (__u32)(i % 250) + 2);
+			break;
+		case 1:
+			dst->type = PFBPF_ADDR_MASK;
+			dst->af = PF_INET;
+			dst->prefixlen = 32;
+			dst->addr.v4 = htonl(0xc6336400 + (__u32)(i % 250) + 2);
+			break;
+		case 2:
+			src->type = PFBPF_ADDR_MASK;
+			src->af = PF_INET;
+			src->prefixlen = 24;
+			src->addr.v4 = htonl(0x0a000000 + ((__u32)i << 8));
+			break;
+		default:
+			r[i].proto = IPPROTO_UDP;
+			r[i].dport.port[0] = 53;
+			break;
+		}
 	}
 	r[n - 1] = rule_any(last_pass ? PF_PASS : PF_DROP, PF_IN);
 	r[n - 1].nr = n - 1;
@@ -181,10 +202,16 @@ static struct pfbpf_rule *ruleset_typical(size_t n, int last_pass)
 }
 
 /*
- * The classifier's worst case: rules that each match the packet in every
- * field but one, a different one from rule to rule, so every field's
- * bitmap is dense and the summary AND keeps every word as a candidate
- * (only the word AND finds them empty).  Reported, not judged.
+ * The classifier's worst case: rules of one shape (source address and
+ * destination port), each with a source of its own, alternating between
+ * accepting the packet's source with another port (`from ! 10.1.x.y`:
+ * a negated host contains every other address) and the packet's port from
+ * another source.  Both fields' bitmaps are dense for this packet and no
+ * value is shared, so no grouping separates them: every word survives the
+ * summary AND and is found empty only by the word AND.  Reported, not
+ * judged: the cost here grows with the number of words (rules / 64).
+ * Measured at 4,000 rules: negated hosts are stored in every address
+ * entry's bitmap, and 10,000 of these exceed the word pool.
  */
 static struct pfbpf_rule *ruleset_interleaved(size_t n)
 {
@@ -196,27 +223,17 @@ static struct pfbpf_rule *ruleset_interleaved(size_t n)
 		r[i].nr = i;
 		r[i].quick = 1;
 		r[i].proto = IPPROTO_TCP;
-		switch (i % 3) {
-		case 0: /* from 10.x: wrong source, right port */
-			r[i].src.type = PFBPF_ADDR_MASK;
-			r[i].src.af = PF_INET;
-			r[i].src.prefixlen = 32;
-			r[i].src.addr.v4 = htonl(0x0a000000 + (__u32)i);
-			r[i].dport.op = PF_OP_EQ;
-			r[i].dport.port[0] = 80;
-			break;
-		case 1: /* right source, wrong port */
-			r[i].dport.op = PF_OP_EQ;
+		r[i].src.type = PFBPF_ADDR_MASK;
+		r[i].src.af = PF_INET;
+		r[i].src.prefixlen = 32;
+		r[i].dport.op = PF_OP_EQ;
+		if (i % 2) { /* from ! 10.1.x.y (the packet's source too), wrong port */
+			r[i].src.neg = 1;
+			r[i].src.addr.v4 = htonl(0x0a010000 + (__u32)i);
 			r[i].dport.port[0] = 1024 + i % 4000;
-			break;
-		default: /* right port, wrong destination */
-			r[i].dst.type = PFBPF_ADDR_MASK;
-			r[i].dst.af = PF_INET;
-			r[i].dst.prefixlen = 32;
-			r[i].dst.addr.v4 = htonl(0xcb007100 + (__u32)(i % 250));
-			r[i].dport.op = PF_OP_EQ;
+		} else { /* wrong source, right port */
+			r[i].src.addr.v4 = htonl(0x0a000000 + (__u32)i);
 			r[i].dport.port[0] = 80;
-			break;
 		}
 	}
 	r[n - 1] = rule_any(PF_PASS, PF_IN);
@@ -405,7 +422,7 @@ static void bench_classifier(void)
 		cr[i] = row_add(name);
 	}
 	worst[0] = row_add("classifier worst case, 10 rules");
-	worst[1] = row_add("classifier worst case, 10000 rules");
+	worst[1] = row_add("classifier worst case, 4000 rules");
 	if ((e = cls_probe_open(&probe, CLS_PROBE_OBJ))) {
 		for (int i = 0; i < 3; i++)
 			row_fail(cr[i], "cannot load %s: %s", CLS_PROBE_OBJ, strerror(-e));
@@ -425,7 +442,7 @@ static void bench_classifier(void)
 	inet_pton(AF_INET, "198.51.100.1", &pk.dst);
 	for (int i = 0; i < 5; i++) {
 		struct row *r = i < 3 ? cr[i] : worst[i - 3];
-		size_t n = i < 3 ? nr[i] : (i == 3 ? 10 : 10000);
+		size_t n = i < 3 ? nr[i] : (i == 3 ? 10 : 4000);
 		struct pfbpf_rule *rules = i < 3 ? ruleset_typical(n, 1) : ruleset_interleaved(n);
 		struct pfbpf_cls_image *img = NULL;
 		struct cls_probe_match m;
@@ -555,6 +572,14 @@ out:
 
 /* ---- report ---------------------------------------------------------- */
 
+/* Targets are judged only on a full run: a smoke run's few thousand
+ * repeats are noise, and memory per state below 1M states is dominated by
+ * the map's fixed slack. */
+static int row_judged(const struct row *r)
+{
+	return r->unit[0] == 'b' ? nstates >= 1000000 : repeat >= 1000000;
+}
+
 static void finish(const char *json)
 {
 	FILE *f = NULL;
@@ -581,7 +606,10 @@ static void finish(const char *json)
 			snprintf(val, sizeof(val), "%.1f %s", r->ns, r->unit[0] == 'b' ? "B" : "ns");
 		if (r->ratio > 0)
 			snprintf(ratio, sizeof(ratio), "%.2fx", r->ratio);
-		if (r->target > 0 && r->ns >= 0 && judged > 0)
+		if (r->target > 0 && r->ns >= 0 && judged > 0 && !row_judged(r))
+			snprintf(tgt, sizeof(tgt), "not judged: %s", r->unit[0] == 'b' ? "fewer than 1000000 states"
+											  : "repeat below 1000000");
+		else if (r->target > 0 && r->ns >= 0 && judged > 0)
 			snprintf(tgt, sizeof(tgt), "%s (<= %g%s, got %.2f)", judged <= r->target ? "met" : "missed",
 				 r->target, r->unit[0] == 'b' ? " B" : "x", judged);
 		else if (r->target > 0)
@@ -613,7 +641,9 @@ static void finish(const char *json)
 			fprintf(f, "\"baseline\": \"%s\", \"ratio\": %.3f, ", r->base, r->ratio);
 		if (r->target > 0)
 			fprintf(f, "\"target\": %g, \"result\": \"%s\", ", r->target,
-				r->ns < 0 || judged <= 0 ? "not measured" : judged <= r->target ? "met" : "missed");
+				r->ns < 0 || judged <= 0 ? "not measured" :
+				!row_judged(r)           ? "not judged" :
+				judged <= r->target      ? "met" : "missed");
 		fprintf(f, "\"note\": \"%s\"}%s\n", r->note, i + 1 < nrows ? "," : "");
 	}
 	fprintf(f, "  ]\n}\n");

@@ -125,6 +125,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pf_c_words SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PF_RULESET_SLOTS * PF_CLS_BITS);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pf_c_bit2rule SEC(".maps");
+
 /*
  * State of one evaluation, shared with the bpf_loop callback.  The walk
  * over candidate words and over rules needing a table check is one
@@ -133,7 +141,6 @@ struct {
  * to pick.
  */
 struct pf_cls_run {
-	const struct pf_pkt *pkt;
 	__u32 bm[PF_CLS_NFIELDS]; /* bitmap index (slot-relative id + slot base) */
 	__u64 cand[PF_CLS_SUM_WORDS]; /* words left to visit */
 	__u64 mw;        /* matches in the current word */
@@ -141,10 +148,29 @@ struct pf_cls_run {
 	__u64 pending;   /* matches of the current word still needing a table check */
 	__u32 slot;
 	__u32 w;         /* current word */
-	__u32 last;      /* last (highest) match so far, PF_RULE_NONE if none */
+	__u32 last;      /* highest-numbered match so far, PF_RULE_NONE if none */
+	__u32 qbest;     /* lowest-numbered quick match so far, PF_RULE_NONE if none */
 	__u32 idx;       /* result */
 	__u32 stop;      /* where pf's walk stops: the quick winner, else nrules */
-	__u32 done;
+};
+
+/*
+ * The evaluation state lives in a per-CPU scratch entry, not on the stack:
+ * the datapath calling us already uses most of BPF's 512-byte combined
+ * stack.  A program runs to completion on its CPU (no other XDP or tc
+ * program runs there in between), so one entry per CPU is enough.  The
+ * bpf_loop context on the stack carries only the packet pointer (a map
+ * value cannot hold pointers).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pf_cls_run);
+} pf_c_run SEC(".maps");
+
+struct pf_cls_loop {
+	const struct pf_pkt *pkt;
 };
 
 /* Bit helpers written out: the BPF target has no popcount/ctz instruction,
@@ -204,13 +230,26 @@ static __always_inline int pf_cls_in_table(__u16 tbl, __u8 af, const struct pf_a
 /* Post-check of a candidate whose address field names a table: the
  * classifier treated the table as "any" so that pfctl -T changes verdicts
  * without recompiling. */
-static __always_inline int pf_cls_tables_ok(const struct pf_cls_run *r, __u32 rule)
+/* Rule index of bit `bit` of the slot's bit space (PF_RULE_NONE: padding). */
+static __always_inline __u32 pf_cls_rule_of(__u32 slot, __u32 bit)
 {
-	__u32 key = r->slot * PF_MAX_RULES + rule;
-	const struct pf_rule_bpf *rb = bpf_map_lookup_elem(&pf_rules, &key);
-	const struct pf_pkt *pkt = r->pkt;
+	__u32 key = slot * PF_CLS_BITS + bit, *ri;
 
-	if (!rb)
+	ri = bpf_map_lookup_elem(&pf_c_bit2rule, &key);
+	return ri ? *ri : PF_RULE_NONE;
+}
+
+static __always_inline int pf_cls_tables_ok(const struct pf_cls_run *r, const struct pf_pkt *pkt,
+					    __u32 bit)
+{
+	__u32 key = r->slot * PF_MAX_RULES + pf_cls_rule_of(r->slot, bit);
+	const struct pf_rule_bpf *rb;
+
+	if (key >= PF_RULESET_SLOTS * PF_MAX_RULES)
+		return 0;
+	rb = bpf_map_lookup_elem(&pf_rules, &key);
+
+	if (!rb || !pkt)
 		return 0;
 	if (rb->src_table && pf_cls_in_table(rb->src_table, pkt->af, &pkt->src) == !!rb->src_table_neg)
 		return 0;
@@ -219,22 +258,50 @@ static __always_inline int pf_cls_tables_ok(const struct pf_cls_run *r, __u32 ru
 	return 1;
 }
 
-/* The matches of word r->w are final: a quick rule among them wins at once
- * (the lowest quick match is where pf's walk stops, and it is the winner),
- * otherwise remember the highest match: last match wins. */
+/* No candidate word left: pf's answer from what was found. */
+static __always_inline long pf_cls_conclude(struct pf_cls_run *r)
+{
+	if (r->qbest != PF_RULE_NONE) {
+		r->idx = r->qbest;
+		r->stop = r->qbest;
+	} else {
+		r->idx = r->last;
+	}
+	return 1;
+}
+
+/* Go on with the next candidate word, or conclude now if there is none
+ * (saves a callback round). */
+static __always_inline long pf_cls_more(struct pf_cls_run *r)
+{
+	if (r->cand[0] | r->cand[1] | r->cand[2] | r->cand[3] | r->cand[4])
+		return 0;
+	return pf_cls_conclude(r);
+}
+
+/*
+ * The matches of word r->w are final.  A word holds rules of one shape in
+ * rule order, so its lowest quick bit is its lowest-numbered quick match
+ * and its highest bit its highest-numbered match; across words (shapes)
+ * the numbers are compared.  pf's answer: the lowest-numbered quick match
+ * if any (the walk stops there), else the highest-numbered match.
+ */
 static __always_inline long pf_cls_finish_word(struct pf_cls_run *r)
 {
 	__u64 q = r->mw & r->quick;
+	__u32 rule;
 
 	if (q) {
-		r->idx = r->w * 64 + pf_cls_ctz(q);
-		r->stop = r->idx;
-		r->done = 1;
-		return 1;
+		rule = pf_cls_rule_of(r->slot, r->w * 64 + pf_cls_ctz(q));
+		if (rule < r->qbest)
+			r->qbest = rule;
 	}
-	if (r->mw)
-		r->last = r->w * 64 + pf_cls_fls(r->mw);
-	return 0;
+	if (r->mw) {
+		rule = pf_cls_rule_of(r->slot, r->w * 64 + pf_cls_fls(r->mw));
+		if (rule != PF_RULE_NONE && (r->last == PF_RULE_NONE || rule > r->last))
+			r->last = rule;
+	}
+	return pf_cls_more(r);
 }
 
 /* Word w = k * 64 + b of bitmap r->bm[f], 0 where its summary says so. */
@@ -255,22 +322,27 @@ static __always_inline __u64 pf_cls_word(const struct pf_cls_run *r, __u32 f, __
 
 static long pf_cls_step(__u64 i, void *data)
 {
-	struct pf_cls_run *r = data;
+	const struct pf_cls_loop *l = data;
 	const struct pf_cls_words *aw;
+	struct pf_cls_run *r;
 	__u64 mw = ~0ULL, qn, bit;
-	__u32 k, b, f, key;
+	__u32 k, b, f, key = 0;
+
+	r = bpf_map_lookup_elem(&pf_c_run, &key);
+	if (!r)
+		return 1;
 
 	if (r->pending) {
 		bit = r->pending & -r->pending;
 		r->pending &= ~bit;
-		if (!pf_cls_tables_ok(r, r->w * 64 + pf_cls_ctz(bit)))
+		if (!pf_cls_tables_ok(r, l->pkt, r->w * 64 + pf_cls_ctz(bit)))
 			r->mw &= ~bit;
 		if (r->pending)
 			return 0;
 		return pf_cls_finish_word(r);
 	}
 
-	/* next candidate word: lowest first, as pf walks rules in order */
+	/* next candidate word */
 	if (r->cand[0])
 		k = 0;
 	else if (r->cand[1])
@@ -279,11 +351,10 @@ static long pf_cls_step(__u64 i, void *data)
 		k = 2;
 	else if (r->cand[3])
 		k = 3;
-	else {
-		r->idx = r->last;
-		r->done = 1;
-		return 1;
-	}
+	else if (r->cand[4])
+		k = 4;
+	else
+		return pf_cls_conclude(r);
 	b = pf_cls_ctz(r->cand[k]);
 	r->cand[k] &= r->cand[k] - 1;
 	r->w = k * 64 + b;
@@ -295,19 +366,20 @@ static long pf_cls_step(__u64 i, void *data)
 		mw &= pf_cls_word(r, PF_CLS_NSINGLE + 2 * f, k, b) |
 		      pf_cls_word(r, PF_CLS_NSINGLE + 2 * f + 1, k, b);
 		if (!mw)
-			return 0;
+			return pf_cls_more(r);
 	}
 	for (f = 0; f < PF_CLS_NSINGLE; f++)
 		mw &= pf_cls_word(r, f, k, b);
 	if (!mw)
-		return 0;
+		return pf_cls_more(r);
 
 	key = r->slot * PF_CLS_WORDS + r->w;
 	aw = bpf_map_lookup_elem(&pf_c_words, &key);
 	if (!aw)
 		return 0;
-	/* A quick rule needing no table check bounds the walk: candidates
-	 * above it can never win, so they are not looked up in tables. */
+	/* A quick rule needing no table check bounds this word: candidates
+	 * above it (higher numbers, same shape) can never win, so they are
+	 * not looked up in tables. */
 	qn = mw & aw->quick & ~aw->tbl;
 	if (qn) {
 		bit = qn & -qn;
@@ -353,8 +425,9 @@ static __always_inline __u32 pf_cls_arr_bm(void *map, __u32 key)
 static __always_inline int pf_cls_eval(const struct pf_pkt *pkt, const struct pf_config *cfg,
 				       struct pf_rule_match *m)
 {
-	struct pf_cls_run r = {};
+	struct pf_cls_loop l = { .pkt = pkt };
 	struct pf_cls_if_key ik = {};
+	struct pf_cls_run *r;
 	const struct pf_cls_meta *meta;
 	__u32 slot = cfg->active & 1, key, afi, dir, idx, f, k;
 	__u32 *id;
@@ -373,13 +446,18 @@ static __always_inline int pf_cls_eval(const struct pf_pkt *pkt, const struct pf
 	dir = pkt->dir - 1;
 	afi = pkt->af == PF_INET6;
 
-	r.pkt = pkt;
-	r.slot = slot;
-	r.last = PF_RULE_NONE;
-	r.idx = PF_RULE_NONE;
-	r.stop = meta->nrules; /* no quick match: pf walks to the end */
+	key = 0;
+	r = bpf_map_lookup_elem(&pf_c_run, &key);
+	if (!r)
+		return 0;
+	__builtin_memset(r, 0, sizeof(*r));
+	r->slot = slot;
+	r->last = PF_RULE_NONE;
+	r->idx = PF_RULE_NONE;
+	r->qbest = PF_RULE_NONE;
+	r->stop = meta->nrules; /* no quick match: pf walks to the end */
 
-	r.bm[PF_CLS_F_BASE] = pf_cls_arr_bm(&pf_c_base,
+	r->bm[PF_CLS_F_BASE] = pf_cls_arr_bm(&pf_c_base,
 					    slot * PF_CLS_BASE_N + (dir * 2 + afi) * 256 + pkt->proto);
 	id = NULL;
 	if (meta->nifs) {
@@ -387,57 +465,57 @@ static __always_inline int pf_cls_eval(const struct pf_pkt *pkt, const struct pf
 		ik.ifindex = pkt->ifindex;
 		id = bpf_map_lookup_elem(&pf_c_if, &ik);
 	}
-	r.bm[PF_CLS_F_IF] = id ? *id : meta->if_default;
-	r.bm[PF_CLS_F_SRC] = pf_cls_addr_bm(meta, slot, 0, pkt->af, &pkt->src);
-	r.bm[PF_CLS_F_DST] = pf_cls_addr_bm(meta, slot, 1, pkt->af, &pkt->dst);
+	r->bm[PF_CLS_F_IF] = id ? *id : meta->if_default;
+	r->bm[PF_CLS_F_SRC] = pf_cls_addr_bm(meta, slot, 0, pkt->af, &pkt->src);
+	r->bm[PF_CLS_F_DST] = pf_cls_addr_bm(meta, slot, 1, pkt->af, &pkt->dst);
 	idx = pkt->has_ports ? bpf_ntohs(pkt->sport) : PF_CLS_NOPORT;
-	r.bm[PF_CLS_F_SPORT] = pf_cls_arr_bm(&pf_c_port, slot * 2 * PF_CLS_PORT_N + idx);
+	r->bm[PF_CLS_F_SPORT] = pf_cls_arr_bm(&pf_c_port, slot * 2 * PF_CLS_PORT_N + idx);
 	idx = pkt->has_ports ? bpf_ntohs(pkt->dport) : PF_CLS_NOPORT;
-	r.bm[PF_CLS_F_DPORT] = pf_cls_arr_bm(&pf_c_port, (slot * 2 + 1) * PF_CLS_PORT_N + idx);
+	r->bm[PF_CLS_F_DPORT] = pf_cls_arr_bm(&pf_c_port, (slot * 2 + 1) * PF_CLS_PORT_N + idx);
 	idx = pkt->proto == PF_CLS_IPPROTO_TCP ? pkt->tcp_flags : PF_CLS_NOTCP;
-	r.bm[PF_CLS_F_FLAGS] = pf_cls_arr_bm(&pf_c_flags, slot * PF_CLS_FLAGS_N + idx);
+	r->bm[PF_CLS_F_FLAGS] = pf_cls_arr_bm(&pf_c_flags, slot * PF_CLS_FLAGS_N + idx);
 	idx = (pkt->proto == PF_CLS_IPPROTO_ICMP || pkt->proto == PF_CLS_IPPROTO_ICMPV6) ?
 		      ((__u32)pkt->icmp_type << 8 | pkt->icmp_code) :
 		      PF_CLS_NOICMP;
-	r.bm[PF_CLS_F_ICMP] = pf_cls_arr_bm(&pf_c_icmp, slot * PF_CLS_ICMP_N + idx);
-	r.bm[PF_CLS_F_SRC_W] = meta->wild[0];
-	r.bm[PF_CLS_F_DST_W] = meta->wild[1];
-	r.bm[PF_CLS_F_SPORT_W] = meta->wild[2];
-	r.bm[PF_CLS_F_DPORT_W] = meta->wild[3];
+	r->bm[PF_CLS_F_ICMP] = pf_cls_arr_bm(&pf_c_icmp, slot * PF_CLS_ICMP_N + idx);
+	r->bm[PF_CLS_F_SRC_W] = meta->wild[0];
+	r->bm[PF_CLS_F_DST_W] = meta->wild[1];
+	r->bm[PF_CLS_F_SPORT_W] = meta->wild[2];
+	r->bm[PF_CLS_F_DPORT_W] = meta->wild[3];
 
 	/* AND of the summaries: only words where every field has a candidate
 	 * are visited. */
 	for (k = 0; k < PF_CLS_SUM_WORDS; k++)
-		r.cand[k] = ~0ULL;
+		r->cand[k] = ~0ULL;
 	for (f = 0; f < PF_CLS_NFIELDS; f++) {
 		const struct pf_cls_bm *bm, *bw;
 
-		r.bm[f] = slot * PF_CLS_MAX_BMS + (r.bm[f] & (PF_CLS_MAX_BMS - 1));
+		r->bm[f] = slot * PF_CLS_MAX_BMS + (r->bm[f] & (PF_CLS_MAX_BMS - 1));
 		if (f < PF_CLS_NSINGLE) {
-			key = r.bm[f];
+			key = r->bm[f];
 			bm = bpf_map_lookup_elem(&pf_c_bm, &key);
 			if (!bm)
 				return 0;
 			for (k = 0; k < PF_CLS_SUM_WORDS; k++)
-				r.cand[k] &= bm->sum[k];
+				r->cand[k] &= bm->sum[k];
 		} else if (f & 1) {
 			/* a pair: (specific | wildcard), both ids now final */
-			key = r.bm[f - 1];
+			key = r->bm[f - 1];
 			bm = bpf_map_lookup_elem(&pf_c_bm, &key);
-			key = r.bm[f];
+			key = r->bm[f];
 			bw = bpf_map_lookup_elem(&pf_c_bm, &key);
 			if (!bm || !bw)
 				return 0;
 			for (k = 0; k < PF_CLS_SUM_WORDS; k++)
-				r.cand[k] &= bm->sum[k] | bw->sum[k];
+				r->cand[k] &= bm->sum[k] | bw->sum[k];
 		}
 	}
-	if (!(r.cand[0] | r.cand[1] | r.cand[2] | r.cand[3]))
+	if (!(r->cand[0] | r->cand[1] | r->cand[2] | r->cand[3] | r->cand[4]))
 		return 0;
 
-	bpf_loop(PF_CLS_WORDS + PF_MAX_RULES + 1, pf_cls_step, &r, 0);
-	m->idx = r.idx;
-	m->stop = r.stop;
+	bpf_loop(PF_CLS_WORDS + PF_MAX_RULES + 1, pf_cls_step, &l, 0);
+	m->idx = r->idx;
+	m->stop = r->stop;
 	return 0;
 }
 

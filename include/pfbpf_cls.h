@@ -40,10 +40,23 @@
 #define PFBPF_MAP_CLS_BM "pf_c_bm"     /* array[SLOTS*PF_CLS_MAX_BMS]: pf_cls_bm */
 #define PFBPF_MAP_CLS_POOL "pf_c_pool" /* array[SLOTS*PF_CLS_POOL_WORDS]: __u64 */
 #define PFBPF_MAP_CLS_WORDS "pf_c_words" /* array[SLOTS*PF_CLS_WORDS]: pf_cls_words */
+#define PFBPF_MAP_CLS_B2R "pf_c_bit2rule" /* array[SLOTS*PF_CLS_BITS]: rule index */
 
-#define PF_CLS_WORDS (PF_MAX_RULES / 64)  /* 256 words of rule bits */
-#define PF_CLS_SUM_WORDS (PF_CLS_WORDS / 64) /* 4 summary words */
-PFBPF_ASSERT(PF_MAX_RULES % 4096 == 0, "summary level needs whole words");
+/*
+ * Bit positions are not rule numbers: rules are grouped by shape (which of
+ * source, destination, source port, destination port they name), each
+ * group starting on a word of its own and keeping rule order inside.  A
+ * word then holds rules of one shape only, so the summary AND drops whole
+ * groups whose named fields miss the packet, even when the rules of the
+ * ruleset take turns between shapes (see docs/classifier.md).
+ * pf_c_bit2rule maps a bit back to its rule.  Room: every rule plus up to
+ * 63 bits of padding for each of the 16 shapes.
+ */
+#define PF_CLS_NSHAPES 16
+#define PF_CLS_SUM_WORDS 5                    /* summary words */
+#define PF_CLS_WORDS (PF_CLS_SUM_WORDS * 64)  /* 320 words of rule bits */
+#define PF_CLS_BITS (PF_CLS_WORDS * 64)       /* 20480 */
+PFBPF_ASSERT(PF_CLS_BITS >= PF_MAX_RULES + PF_CLS_NSHAPES * 63, "room for shape padding");
 
 /*
  * Bitmaps a packet looks up, in the order of pf_cls_run.bm[].  The first
@@ -90,7 +103,7 @@ enum pf_cls_field {
 /* Capacities per slot.  Exceeding one is a compile error naming it. */
 #define PF_CLS_MAX_BMS 65536        /* distinct bitmaps */
 #define PF_CLS_POOL_WORDS (1 << 19) /* non-zero bitmap words (4 MiB) */
-#define PF_CLS_MAX_PREFIXES 32768   /* address prefixes, both sides, both afs */
+#define PF_CLS_MAX_PREFIXES (2 * PF_MAX_RULES + 4) /* LPM entries: both sides, both afs, roots */
 #define PF_CLS_MAX_IFS 1024         /* distinct interfaces named by rules */
 
 /* One bitmap: summary bits and where its non-zero words start in the pool. */
@@ -98,11 +111,11 @@ struct pf_cls_bm {
 	__u64 sum[PF_CLS_SUM_WORDS];     /* bit w: word w is non-zero */
 	__u32 base;                      /* pool index of its first word */
 	__u16 rank[PF_CLS_SUM_WORDS];    /* summary bits set in sum[0..k-1] */
-	__u32 pad;
+	__u16 pad;
 };
-PFBPF_ASSERT(sizeof(struct pf_cls_bm) == 48, "pf_cls_bm layout");
+PFBPF_ASSERT(sizeof(struct pf_cls_bm) == 56, "pf_cls_bm layout");
 
-/* Per slot and word: which rules are quick, which need a table check. */
+/* Per slot and word: which bits are quick rules, which need a table check. */
 struct pf_cls_words {
 	__u64 quick;
 	__u64 tbl;

@@ -21,12 +21,26 @@ $(BUILD)/tests/test_cls_%: $(BUILD)/obj/tests/unit/test_cls_%.o $(CLS_PROBE_OBJS
 # the objects are kept: a pattern-built test would otherwise drop them
 .SECONDARY: $(patsubst $(BUILD)/tests/%,$(BUILD)/obj/tests/unit/%.o,$(CLS_TESTS)) $(CLS_PROBE_OBJS)
 
+# The datapath test runs rulesets through build/pf_kern.bpf.o with the
+# core's harness (tests/unit/harness.c).
+$(BUILD)/obj/tests/unit/test_cls_datapath.o: $(BUILD)/pf_kern.skel.h
+$(BUILD)/tests/test_cls_datapath: $(BUILD)/obj/tests/unit/test_cls_datapath.o \
+		$(call objs,tests/unit/harness.c) $(CLS_LIB)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcriterion $(LDLIBS)
+
 ALL_TARGETS += $(CLS_LIB) $(CLS_PROBE) $(CLS_TESTS)
 TEST_STEPS  += test-cls
 
 # Tests load BPF objects: one job at a time keeps memory use and CPU share
 # small on the shared machine.
-test-cls: $(CLS_TESTS) $(CLS_PROBE)
+test-cls: $(CLS_TESTS) $(CLS_PROBE) $(BUILD)/pf_kern.bpf.o
 	$(Q)set -e; for t in $(CLS_TESTS); do echo "  RUN      $$t"; $$t --jobs 1; done
 
 .PHONY: test-cls
+
+# The core tests load rulesets through tests/unit/harness_rules.c, which
+# calls the compiler: link it and the library into test_core too ($^
+# drops duplicates, so this stays right if datapath.mk lists them later).
+$(BUILD)/test_core: $(call objs,tests/unit/harness_rules.c) $(CLS_LIB)

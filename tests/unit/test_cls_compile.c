@@ -126,3 +126,51 @@ Test(cls_compile, ten_thousand_rules_stay_compact)
 	pfbpf_cls_free(img);
 	free(r);
 }
+
+/* Nested prefixes put the covering rules into every inner entry's bitmap:
+ * 8,192 rules on 10/8 and 8,192 hosts inside it exceed the word pool, and
+ * the error says which limit. */
+Test(cls_compile, pool_limit_names_the_limit)
+{
+	size_t n = PF_MAX_RULES, i;
+	struct pfbpf_rule *r = calloc(n, sizeof(*r));
+	struct pfbpf_cls_image *img = (void *)1;
+	char err[256] = "";
+
+	for (i = 0; i < n; i++) {
+		r[i].nr = i;
+		r[i].src.type = PFBPF_ADDR_MASK;
+		r[i].src.af = PF_INET;
+		r[i].src.prefixlen = i < n / 2 ? 8 : 32;
+		r[i].src.addr.v4 = htonl(i < n / 2 ? 0x0a000000 : 0x0a000000 + (__u32)i);
+	}
+	cr_assert_eq(pfbpf_cls_compile(r, n, NULL, NULL, &img, err, sizeof(err)), -ENOSPC);
+	cr_assert_null(img);
+	cr_assert_str_eq(err, "ruleset of 16384 rules: classifier word pool full (limit 524288 words per ruleset)");
+	free(r);
+}
+
+static int tprof(const struct pfbpf_rule *r, void *arg)
+{
+	return r->timeout[PFTM_TCP_ESTABLISHED] ? 5 : 0;
+}
+
+static int tprof_fail(const struct pfbpf_rule *r, void *arg)
+{
+	return -ENOSPC;
+}
+
+/* Per-rule timeouts: the ctl layer assigns profiles; the compiler only
+ * carries the index into pf_rule_bpf. */
+Test(cls_compile, tprofiles_assigned_by_callback)
+{
+	struct pfbpf_rule r[2] = {};
+	struct pfbpf_cls_image *img;
+	char err[256] = "";
+
+	r[1].timeout[PFTM_TCP_ESTABLISHED] = 3600;
+	cr_assert_eq(pfbpf_cls_compile(r, 2, NULL, NULL, &img, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(pfbpf_cls_set_tprofiles(img, r, tprof, NULL), 0);
+	cr_assert_eq(pfbpf_cls_set_tprofiles(img, r, tprof_fail, NULL), -ENOSPC);
+	pfbpf_cls_free(img);
+}

@@ -370,3 +370,53 @@ Test(cls, install_into_inactive_slot_leaves_active_alone)
 	cr_assert_eq(m.idx, 0);
 	cr_assert_eq(m.stop, 1);
 }
+
+static int tprof(const struct pfbpf_rule *r, void *arg)
+{
+	return r->timeout[PFTM_TCP_ESTABLISHED] ? 5 : 0;
+}
+
+/* pf_rules holds what the datapath needs of each rule, per slot. */
+Test(cls, pf_rules_contents_per_slot)
+{
+	struct pfbpf_rule r[2] = { R(PF_PASS, PF_IN, 0), R(PF_DROP, PF_OUT, 1) };
+	struct pf_rule_bpf b;
+	char err[256] = "";
+	__u32 key;
+	int fd;
+
+	r[0].keep_state = PF_STATE_NORMAL;
+	r[0].max_states = 10;
+	r[1].rule_flag = PFRULE_RETURNRST;
+	r[1].log = 1;
+	r[1].timeout[PFTM_TCP_ESTABLISHED] = 3600;
+	table(&r[1].dst, "bad", 1);
+	r[0].nr = 0;
+	r[1].nr = 1;
+	cr_assert_eq(pfbpf_cls_compile(r, 2, tid, NULL, &img, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(pfbpf_cls_set_tprofiles(img, r, tprof, NULL), 0);
+	cr_assert_eq(pfbpf_cls_install(img, 1, cls_probe_map_fd, &probe), 0);
+	fd = cls_probe_map_fd(PFBPF_MAP_RULES, &probe);
+	key = 1 * PF_MAX_RULES + 0;
+	cr_assert_eq(bpf_map_lookup_elem(fd, &key, &b), 0);
+	cr_assert_eq(b.nr, 0);
+	cr_assert_eq(b.action, PF_PASS);
+	cr_assert_eq(b.direction, PF_IN);
+	cr_assert_eq(b.keep_state, PF_STATE_NORMAL);
+	cr_assert_eq(b.max_states, 10);
+	cr_assert_eq(b.tprofile, 0);
+	key = 1 * PF_MAX_RULES + 1;
+	cr_assert_eq(bpf_map_lookup_elem(fd, &key, &b), 0);
+	cr_assert_eq(b.nr, 1);
+	cr_assert_eq(b.action, PF_DROP);
+	cr_assert_eq(b.quick, 1);
+	cr_assert_eq(b.log, 1);
+	cr_assert_eq(b.rule_flag, PFRULE_RETURNRST);
+	cr_assert_eq(b.tprofile, 5);
+	cr_assert_eq(b.dst_table, 1 + 1, "table id 1 (\"bad\") + 1");
+	cr_assert_eq(b.dst_table_neg, 1);
+	key = 0 * PF_MAX_RULES + 1;
+	cr_assert_eq(bpf_map_lookup_elem(fd, &key, &b), 0);
+	cr_assert_eq(b.nr, 0, "slot 0 untouched");
+	cr_assert_eq(b.action, 0);
+}

@@ -215,6 +215,45 @@ static void fill_tables(void)
 	}
 }
 
+/* CLS_DEBUG=1: print a ruleset and packet the two evaluations disagree on. */
+static void dump_addr(const char *what, const struct pfbpf_addr_spec *a)
+{
+	char buf[INET6_ADDRSTRLEN] = "";
+
+	if (a->type == PFBPF_ADDR_ANY) {
+		fprintf(stderr, " %s any", what);
+		return;
+	}
+	if (a->type == PFBPF_ADDR_TABLE) {
+		fprintf(stderr, " %s %s<%s>", what, a->neg ? "!" : "", a->table);
+		return;
+	}
+	inet_ntop(a->af == PF_INET ? AF_INET : AF_INET6, &a->addr, buf, sizeof(buf));
+	fprintf(stderr, " %s %s%s/%u", what, a->neg ? "!" : "", buf, a->prefixlen);
+}
+
+static void dump(const struct pfbpf_rule *r, size_t n, const struct pfbpf_cls_pkt *p)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < n; i++) {
+		const struct pfbpf_rule *x = &r[i];
+
+		fprintf(stderr, "@%zu %s dir %u%s af %u proto %u on %s%s", i, x->action ? "block" : "pass",
+			x->direction, x->quick ? " quick" : "", x->af, x->proto, x->ifnot ? "!" : "",
+			x->ifname[0] ? x->ifname : "any");
+		dump_addr("from", &x->src);
+		fprintf(stderr, " port op %u %u %u", x->sport.op, x->sport.port[0], x->sport.port[1]);
+		dump_addr("to", &x->dst);
+		fprintf(stderr, " port op %u %u %u flags %#x/%#x icmp %u/%u\n", x->dport.op, x->dport.port[0],
+			x->dport.port[1], x->flags, x->flagset, x->icmp_type, x->icmp_code);
+	}
+	inet_ntop(p->af == PF_INET ? AF_INET : AF_INET6, &p->src, s, sizeof(s));
+	inet_ntop(p->af == PF_INET ? AF_INET : AF_INET6, &p->dst, d, sizeof(d));
+	fprintf(stderr, "packet dir %u proto %u if %u %s:%u -> %s:%u flags %#x icmp %u/%u\n", p->dir, p->proto,
+		p->ifindex, s, p->sport, d, p->dport, p->tcp_flags, p->icmp_type, p->icmp_code);
+}
+
 static void run_round(unsigned round, size_t nrules, unsigned npkts)
 {
 	struct pfbpf_rule *r = calloc(nrules + 1, sizeof(*r));
@@ -240,16 +279,8 @@ static void run_round(unsigned round, size_t nrules, unsigned npkts)
 		rand_pkt(&p, lo);
 		cr_assert_eq(cls_probe_run(&probe, &p, slot, &m), 0);
 		lin = pfbpf_cls_linear(img, &p, in_table, NULL, &stop);
-		if (getenv("CLS_DEBUG") && (int)m.idx != lin) {
-			for (int q = 0; q < (int)nrules; q++) {
-				struct pfbpf_rule *x = &r[q];
-				fprintf(stderr, "r%d act%d dir%d q%d af%d p%d if=%s!%d src t%d n%d af%d /%d %08x tb%s dst t%d n%d af%d /%d %08x tb%s sp %d %d %d dp %d %d %d fl %x/%x icmp %d %d\n", q, x->action, x->direction, x->quick, x->af, x->proto, x->ifname, x->ifnot,
-				x->src.type, x->src.neg, x->src.af, x->src.prefixlen, ntohl(x->src.addr.v4), x->src.table,
-				x->dst.type, x->dst.neg, x->dst.af, x->dst.prefixlen, ntohl(x->dst.addr.v4), x->dst.table,
-				x->sport.op, x->sport.port[0], x->sport.port[1], x->dport.op, x->dport.port[0], x->dport.port[1], x->flags, x->flagset, x->icmp_type, x->icmp_code);
-			}
-			fprintf(stderr, "pkt dir%d af%d p%d if%d %08x -> %08x %d %d fl %x icmp %d %d\n", p.dir, p.af, p.proto, p.ifindex, ntohl(p.src.v4), ntohl(p.dst.v4), p.sport, p.dport, p.tcp_flags, p.icmp_type, p.icmp_code);
-		}
+		if (getenv("CLS_DEBUG") && (int)m.idx != lin)
+			dump(r, nrules, &p);
 		cr_assert_eq((int)m.idx, lin, "round %u (%zu rules) packet %u: classifier %d, pf walk %d", round,
 			     nrules, i, (int)m.idx, lin);
 		cr_assert_eq(m.stop, stop, "round %u packet %u: stop %u vs %u", round, i, m.stop, stop);

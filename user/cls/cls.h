@@ -45,10 +45,24 @@ int pfbpf_cls_set_tprofiles(struct pfbpf_cls_image *img, const struct pfbpf_rule
  * Write every classifier map (pf_rules, pf_c_*) for `slot`, removing the
  * slot's stale entries.  map_fd(name, arg) returns the fd of the map with
  * that name (PFBPF_MAP_* / PFBPF_MAP_CLS_*) or a negative errno.  The slot
- * must not be the active one: packets would see it half-written.
+ * must not be the active one, nor have been active until a moment ago
+ * (packets still reading it would see it half-written):
+ * pfbpf_cls_commit() waits for an RCU grace period first and is the way
+ * to commit.
  */
 int pfbpf_cls_install(const struct pfbpf_cls_image *img, unsigned slot,
 		      int (*map_fd)(const char *map_name, void *arg), void *arg);
+
+/*
+ * A whole commit (DIOCXCOMMIT): wait until no packet can still be reading
+ * the inactive slot (an RCU grace period), install into it, then flip pf_config.active to it and bump
+ * pf_config.ruleset_gen, in one update of pf_config.  The read-modify-write
+ * of pf_config assumes one writer (the control tool) at a time.  *slot_out
+ * (may be NULL) receives the slot now active.  On error nothing a packet
+ * sees has changed.
+ */
+int pfbpf_cls_commit(const struct pfbpf_cls_image *img,
+		     int (*map_fd)(const char *map_name, void *arg), void *arg, unsigned *slot_out);
 
 void pfbpf_cls_free(struct pfbpf_cls_image *img);
 

@@ -5,8 +5,6 @@
 
 #include "cls/cls.h"
 
-#define CLS_STR_(x) #x
-#define CLS_STR(x) CLS_STR_(x)
 #define PF_CLS_HASH_SIZE (PF_CLS_MAX_BMS * 2)
 
 enum { CLS_IF_ANY = 0, CLS_IF_IS = 1, CLS_IF_NOT = 2, CLS_IF_NEVER = 3 };
@@ -41,6 +39,9 @@ struct pfbpf_cls_image {
 	size_t nrules;
 	struct pf_rule_bpf *rb;
 	struct cls_rule *cr;
+	__u32 *pos;           /* rule index -> bit */
+	__u32 *bit2rule;      /* bit -> rule index, PF_RULE_NONE for padding */
+	__u32 nbits;
 	__u32 base[PF_CLS_BASE_N];
 	__u32 sport[PF_CLS_PORT_N];
 	__u32 dport[PF_CLS_PORT_N];

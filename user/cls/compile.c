@@ -306,6 +306,140 @@ static int rule_normalise(const struct pfbpf_rule *r, size_t i, struct cls_rule 
 	return 0;
 }
 
+/* ---- bit layout ----------------------------------------------------- */
+
+static unsigned rule_shape(const struct cls_rule *c)
+{
+	return (c->src.type == PFBPF_ADDR_MASK) | (c->dst.type == PFBPF_ADDR_MASK) << 1 |
+	       (c->sport.op != PF_OP_NONE) << 2 | (c->dport.op != PF_OP_NONE) << 3;
+}
+
+/* Hash of the first field a rule names (its value, as the classifier
+ * sees it): rules sharing it are "of one value". */
+static __u64 rule_value(const struct cls_rule *c)
+{
+	const void *p = NULL;
+	size_t len = 0, i;
+	__u64 h = 0xcbf29ce484222325ULL;
+
+	if (c->src.type == PFBPF_ADDR_MASK) {
+		p = &c->src;
+		len = sizeof(c->src);
+	} else if (c->dst.type == PFBPF_ADDR_MASK) {
+		p = &c->dst;
+		len = sizeof(c->dst);
+	} else if (c->sport.op != PF_OP_NONE) {
+		p = &c->sport;
+		len = sizeof(c->sport);
+	} else if (c->dport.op != PF_OP_NONE) {
+		p = &c->dport;
+		len = sizeof(c->dport);
+	}
+	for (i = 0; i < len; i++) {
+		h ^= ((const __u8 *)p)[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+struct lay {
+	__u32 shape;
+	__u32 idx;
+	__u64 value;
+	__u64 group;
+};
+
+static int cmp_lay_value(const void *a, const void *b)
+{
+	const struct lay *x = a, *y = b;
+
+	if (x->shape != y->shape)
+		return x->shape < y->shape ? -1 : 1;
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int cmp_lay_group(const void *a, const void *b)
+{
+	const struct lay *x = a, *y = b;
+
+	if (x->shape != y->shape)
+		return x->shape < y->shape ? -1 : 1;
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Bits needed when groups are laid out from fresh words. */
+static __u32 lay_bits(const struct lay *l, size_t n)
+{
+	__u32 bit = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i && (l[i].shape != l[i - 1].shape || l[i].group != l[i - 1].group))
+			bit = (bit + 63) & ~63u;
+		bit++;
+	}
+	return bit;
+}
+
+/*
+ * Bit layout.  Rules are grouped, each group gets consecutive bits in rule
+ * order starting on a fresh word, so a word never mixes groups:
+ *  - by shape (the address and port fields they name): a packet whose
+ *    named fields miss a shape drops all of its words at the summary
+ *    level, however the ruleset interleaves shapes;
+ *  - inside a shape, rules sharing the value of their first named field
+ *    with at least `popular` others form a group of their own, the rest
+ *    one group: otherwise 5,000 rules "from the packet's source to another
+ *    port" interleaved with 5,000 "from elsewhere to the packet's port"
+ *    would leave every word of the shape a candidate.
+ * The grouping only decides where bits go; the answer never depends on
+ * it.  `popular` starts at one word of rules and doubles until the
+ * padding fits the bit space (without value groups it always fits).
+ */
+static int layout(struct pfbpf_cls_image *img)
+{
+	struct lay *l = calloc(img->nrules + 1, sizeof(*l));
+	size_t i, j, n = img->nrules;
+	__u32 bit = 0, popular;
+
+	if (!l)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		l[i].shape = rule_shape(&img->cr[i]);
+		l[i].idx = i;
+		l[i].value = rule_value(&img->cr[i]);
+	}
+	qsort(l, n, sizeof(*l), cmp_lay_value);
+	for (popular = 64;; popular *= 2) {
+		for (i = 0; i < n; i = j) {
+			for (j = i; j < n && l[j].shape == l[i].shape && l[j].value == l[i].value; j++)
+				;
+			for (size_t k = i; k < j; k++)
+				l[k].group = j - i >= popular && popular <= PF_MAX_RULES ? l[i].value | 1ULL << 63 : 0;
+		}
+		qsort(l, n, sizeof(*l), cmp_lay_group);
+		if (lay_bits(l, n) <= PF_CLS_BITS || popular > PF_MAX_RULES)
+			break;
+		qsort(l, n, sizeof(*l), cmp_lay_value);
+	}
+	for (i = 0; i < PF_CLS_BITS; i++)
+		img->bit2rule[i] = PF_RULE_NONE;
+	for (i = 0; i < n; i++) {
+		if (i && (l[i].shape != l[i - 1].shape || l[i].group != l[i - 1].group))
+			bit = (bit + 63) & ~63u;
+		img->pos[l[i].idx] = bit;
+		img->bit2rule[bit] = l[i].idx;
+		bit++;
+	}
+	img->nbits = bit;
+	free(l);
+	return 0;
+}
+
 /* ---- per-field bitmaps --------------------------------------------- */
 
 static int cmp_u32(const void *a, const void *b)
@@ -336,7 +470,7 @@ static int build_base(struct pfbpf_cls_image *img, __u64 *bits)
 						continue;
 					if (c->proto && c->proto != proto)
 						continue;
-					bset(bits, i);
+					bset(bits, img->pos[i]);
 				}
 				if ((id = bm_intern(img, bits)) < 0)
 					return id;
@@ -374,7 +508,7 @@ static int build_if(struct pfbpf_cls_image *img, __u64 *bits)
 	memset(bits, 0, PF_CLS_WORDS * 8);
 	for (i = 0; i < img->nrules; i++)
 		if (img->cr[i].ifkind == CLS_IF_ANY || img->cr[i].ifkind == CLS_IF_NOT)
-			bset(bits, i);
+			bset(bits, img->pos[i]);
 	if ((id = bm_intern(img, bits)) < 0)
 		goto out;
 	img->if_default = id;
@@ -385,7 +519,7 @@ static int build_if(struct pfbpf_cls_image *img, __u64 *bits)
 
 			if (c->ifkind == CLS_IF_ANY || (c->ifkind == CLS_IF_IS && c->ifindex == idx[j]) ||
 			    (c->ifkind == CLS_IF_NOT && c->ifindex != idx[j]))
-				bset(bits, i);
+				bset(bits, img->pos[i]);
 		}
 		if ((id = bm_intern(img, bits)) < 0)
 			goto out;
@@ -482,7 +616,7 @@ static int build_addr_side(struct pfbpf_cls_image *img, __u64 *bits, unsigned si
 		}
 		pf[np++] = (struct pfx){ .plen = refs[i].plen, .addr = refs[i].addr, .first = i, .count = 1 };
 	}
-	if (img->naddrs + np > PF_CLS_MAX_PREFIXES / PF_RULESET_SLOTS) {
+	if (img->naddrs + np > PF_CLS_MAX_PREFIXES) {
 		id = -EOVERFLOW;
 		goto out;
 	}
@@ -492,7 +626,7 @@ static int build_addr_side(struct pfbpf_cls_image *img, __u64 *bits, unsigned si
 			const struct cls_addr *a = side ? &img->cr[i].dst : &img->cr[i].src;
 
 			if (a->type == PFBPF_ADDR_MASK && a->neg && a->af == af)
-				bset(bits, i);
+				bset(bits, img->pos[i]);
 		}
 		/* every ancestor (or equal) prefix of entry e */
 		for (l = 0; l <= pf[e].plen && l <= maxlen; l++) {
@@ -508,9 +642,9 @@ static int build_addr_side(struct pfbpf_cls_image *img, __u64 *bits, unsigned si
 				const struct cls_addr *a = side ? &c->dst : &c->src;
 
 				if (a->neg)
-					bclr(bits, refs[k].rule);
+					bclr(bits, img->pos[refs[k].rule]);
 				else
-					bset(bits, refs[k].rule);
+					bset(bits, img->pos[refs[k].rule]);
 			}
 		}
 		if ((id = bm_intern(img, bits)) < 0)
@@ -547,7 +681,7 @@ static int build_wild(struct pfbpf_cls_image *img, __u64 *bits, unsigned which)
 		default: wild = c->dport.op == PF_OP_NONE; break;
 		}
 		if (wild)
-			bset(bits, i);
+			bset(bits, img->pos[i]);
 	}
 	if ((id = bm_intern(img, bits)) < 0)
 		return id;
@@ -603,9 +737,9 @@ static int build_port_side(struct pfbpf_cls_image *img, __u64 *bits, unsigned si
 
 		for (; k < n && ev[k].pos == pos; k++) {
 			if (ev[k].set)
-				bset(bits, ev[k].rule);
+				bset(bits, img->pos[ev[k].rule]);
 			else
-				bclr(bits, ev[k].rule);
+				bclr(bits, img->pos[ev[k].rule]);
 		}
 		if (k < n)
 			next = ev[k].pos;
@@ -633,7 +767,7 @@ static int build_flags(struct pfbpf_cls_image *img, __u64 *bits)
 
 			/* pf tests flags only on TCP packets */
 			if (f == PF_CLS_NOTCP || !c->flagset || (f & c->flagset) == c->flags)
-				bset(bits, i);
+				bset(bits, img->pos[i]);
 		}
 		if ((id = bm_intern(img, bits)) < 0)
 			return id;
@@ -651,7 +785,7 @@ static int build_icmp(struct pfbpf_cls_image *img, __u64 *bits)
 	memset(bits, 0, PF_CLS_WORDS * 8);
 	for (i = 0; i < img->nrules; i++)
 		if (!img->cr[i].icmp_type)
-			bset(bits, i);
+			bset(bits, img->pos[i]);
 	if ((notype = bm_intern(img, bits)) < 0)
 		return notype;
 	img->icmp[PF_CLS_NOICMP] = notype;
@@ -672,7 +806,7 @@ static int build_icmp(struct pfbpf_cls_image *img, __u64 *bits)
 
 				if (!c->icmp_type ||
 				    (c->icmp_type == t + 1 && (!c->icmp_code || c->icmp_code == code + 1)))
-					bset(bits, i);
+					bset(bits, img->pos[i]);
 			}
 			if ((id = bm_intern(img, bits)) < 0)
 				return id;
@@ -682,20 +816,27 @@ static int build_icmp(struct pfbpf_cls_image *img, __u64 *bits)
 	return 0;
 }
 
-static const char *limit_msg(int e)
+static const char *limit_msg(int e, char *buf, size_t len)
 {
 	switch (e) {
 	case -E2BIG:
-		return "too many distinct rule bitmaps (limit " CLS_STR(PF_CLS_MAX_BMS) " per ruleset)";
+		snprintf(buf, len, "too many distinct rule bitmaps (limit %u per ruleset)", PF_CLS_MAX_BMS);
+		break;
 	case -ENOSPC:
-		return "classifier word pool full (limit " CLS_STR(PF_CLS_POOL_WORDS) " words per ruleset)";
+		snprintf(buf, len, "classifier word pool full (limit %u words per ruleset)", PF_CLS_POOL_WORDS);
+		break;
 	case -EOVERFLOW:
-		return "too many distinct addresses (limit " CLS_STR(PF_CLS_MAX_PREFIXES) " prefixes)";
+		snprintf(buf, len, "too many distinct addresses (limit %u prefixes per ruleset)",
+			 PF_CLS_MAX_PREFIXES);
+		break;
 	case -EMLINK:
-		return "too many interfaces named by rules (limit " CLS_STR(PF_CLS_MAX_IFS) ")";
+		snprintf(buf, len, "too many interfaces named by rules (limit %u)", PF_CLS_MAX_IFS);
+		break;
 	default:
-		return strerror(-e);
+		snprintf(buf, len, "%s", strerror(-e));
+		break;
 	}
+	return buf;
 }
 
 int pfbpf_cls_compile(const struct pfbpf_rule *rules, size_t n, pfbpf_table_id_fn tid, void *arg,
@@ -717,13 +858,15 @@ int pfbpf_cls_compile(const struct pfbpf_rule *rules, size_t n, pfbpf_table_id_f
 	img->nrules = n;
 	img->rb = calloc(n + 1, sizeof(*img->rb));
 	img->cr = calloc(n + 1, sizeof(*img->cr));
+	img->pos = calloc(n + 1, sizeof(*img->pos));
+	img->bit2rule = calloc(PF_CLS_BITS, sizeof(*img->bit2rule));
 	img->bms = calloc(PF_CLS_MAX_BMS, sizeof(*img->bms));
 	img->pool = calloc(PF_CLS_POOL_WORDS, sizeof(*img->pool));
 	img->hash = calloc(PF_CLS_HASH_SIZE, sizeof(*img->hash));
 	img->hash_key = calloc(PF_CLS_HASH_SIZE, sizeof(*img->hash_key));
-	img->addrs = calloc(PF_CLS_MAX_PREFIXES / PF_RULESET_SLOTS + 1, sizeof(*img->addrs));
+	img->addrs = calloc(PF_CLS_MAX_PREFIXES + 1, sizeof(*img->addrs));
 	bits = calloc(PF_CLS_WORDS, sizeof(*bits));
-	if (!img->rb || !img->cr || !img->bms || !img->pool || !img->hash || !img->hash_key ||
+	if (!img->rb || !img->cr || !img->pos || !img->bit2rule || !img->bms || !img->pool || !img->hash || !img->hash_key ||
 	    !img->addrs || !bits) {
 		e = -ENOMEM;
 		seterr(err, errlen, "out of memory compiling the ruleset");
@@ -736,10 +879,18 @@ int pfbpf_cls_compile(const struct pfbpf_rule *rules, size_t n, pfbpf_table_id_f
 			seterr(err, errlen, "rule %zu: %s", i, strerror(-e));
 			goto fail;
 		}
+	}
+	if ((e = layout(img))) {
+		seterr(err, errlen, "out of memory compiling the ruleset");
+		goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		__u32 b = img->pos[i];
+
 		if (img->cr[i].quick)
-			img->words[i / 64].quick |= 1ULL << (i % 64);
+			img->words[b / 64].quick |= 1ULL << (b % 64);
 		if (img->cr[i].src.type == PFBPF_ADDR_TABLE || img->cr[i].dst.type == PFBPF_ADDR_TABLE)
-			img->words[i / 64].tbl |= 1ULL << (i % 64);
+			img->words[b / 64].tbl |= 1ULL << (b % 64);
 	}
 	/* id 0: the empty bitmap, what an unwritten map entry means */
 	memset(bits, 0, PF_CLS_WORDS * 8);
@@ -759,8 +910,11 @@ int pfbpf_cls_compile(const struct pfbpf_rule *rules, size_t n, pfbpf_table_id_f
 	img->hash_key = NULL;
 	*out = img;
 	return 0;
-limit:
-	seterr(err, errlen, "ruleset of %zu rules: %s", n, limit_msg(e));
+limit: {
+	char why[128];
+
+	seterr(err, errlen, "ruleset of %zu rules: %s", n, limit_msg(e, why, sizeof(why)));
+}
 fail:
 	free(bits);
 	pfbpf_cls_free(img);
@@ -790,6 +944,8 @@ void pfbpf_cls_free(struct pfbpf_cls_image *img)
 		return;
 	free(img->rb);
 	free(img->cr);
+	free(img->pos);
+	free(img->bit2rule);
 	free(img->bms);
 	free(img->pool);
 	free(img->hash);

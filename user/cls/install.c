@@ -8,6 +8,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
 
 #include "cls/cls_int.h"
@@ -88,7 +92,7 @@ static unsigned addr_slot(const void *k)
 int pfbpf_cls_install(const struct pfbpf_cls_image *img, unsigned slot,
 		      int (*map_fd)(const char *map_name, void *arg), void *arg)
 {
-	int rules, meta, base, ifm, addr, port, flags, icmp, bm, pool, words;
+	int rules, meta, base, ifm, addr, port, flags, icmp, bm, pool, words, b2r;
 	struct pf_cls_meta old = {}, nm = {};
 	__u32 i, s = slot;
 	int err;
@@ -112,6 +116,7 @@ int pfbpf_cls_install(const struct pfbpf_cls_image *img, unsigned slot,
 	FD(bm, PFBPF_MAP_CLS_BM);
 	FD(pool, PFBPF_MAP_CLS_POOL);
 	FD(words, PFBPF_MAP_CLS_WORDS);
+	FD(b2r, PFBPF_MAP_CLS_B2R);
 #undef FD
 	bpf_map_lookup_elem(meta, &s, &old);
 
@@ -134,6 +139,7 @@ int pfbpf_cls_install(const struct pfbpf_cls_image *img, unsigned slot,
 	    (img->npool &&
 	     (err = array_write(pool, slot * PF_CLS_POOL_WORDS, img->pool, img->npool, sizeof(*img->pool)))) ||
 	    (err = array_write(words, slot * PF_CLS_WORDS, img->words, PF_CLS_WORDS, sizeof(img->words[0]))) ||
+	    (err = array_write(b2r, slot * PF_CLS_BITS, img->bit2rule, PF_CLS_BITS, sizeof(__u32))) ||
 	    (err = array_write(base, slot * PF_CLS_BASE_N, img->base, PF_CLS_BASE_N, sizeof(__u32))) ||
 	    (err = array_write(port, slot * 2 * PF_CLS_PORT_N, img->sport, PF_CLS_PORT_N, sizeof(__u32))) ||
 	    (err = array_write(port, (slot * 2 + 1) * PF_CLS_PORT_N, img->dport, PF_CLS_PORT_N, sizeof(__u32))) ||
@@ -188,5 +194,50 @@ int pfbpf_cls_install(const struct pfbpf_cls_image *img, unsigned slot,
 	}
 	if (bpf_map_update_elem(meta, &s, &nm, BPF_ANY))
 		return -errno;
+	return 0;
+}
+
+/*
+ * The inactive slot may have been the active one a moment ago: a packet
+ * that read pf_config.active just before the last flip may still be
+ * reading it.  XDP and tc programs run inside RCU read-side sections, so
+ * once an RCU grace period has passed none of them can still be in the old
+ * slot.  membarrier(GLOBAL) waits for one (synchronize_rcu); where it is
+ * not available (nohz_full), a pause far longer than any program run.
+ */
+static void wait_for_readers(void)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) == 0)
+		return;
+	nanosleep(&ts, NULL);
+}
+
+int pfbpf_cls_commit(const struct pfbpf_cls_image *img,
+		     int (*map_fd)(const char *map_name, void *arg), void *arg, unsigned *slot_out)
+{
+	struct pf_config cfg;
+	__u32 zero = 0;
+	unsigned slot;
+	int fd, err;
+
+	if ((fd = map_fd(PFBPF_MAP_CONFIG, arg)) < 0)
+		return fd;
+	if (bpf_map_lookup_elem(fd, &zero, &cfg))
+		return -errno;
+	slot = !(cfg.active & 1);
+	wait_for_readers();
+	if ((err = pfbpf_cls_install(img, slot, map_fd, arg)))
+		return err;
+	/* re-read: only `active` and the generation are ours to change */
+	if (bpf_map_lookup_elem(fd, &zero, &cfg))
+		return -errno;
+	cfg.active = slot;
+	cfg.ruleset_gen++;
+	if (bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY))
+		return -errno;
+	if (slot_out)
+		*slot_out = slot;
 	return 0;
 }

@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# The D language engine of pftrace (user/dt): library, replay driver, unit
+# tests, golden tests of the seed scripts and the parser fuzz target.
+
+LIBDT := $(BUILD)/libpfdt.a
+DT_OBJS := $(call objs,$(wildcard user/dt/*.c))
+$(LIBDT): $(DT_OBJS)
+
+DT_REPLAY := $(BUILD)/dt-replay
+$(DT_REPLAY): $(call objs,tests/dtrace/dt-replay.c) $(LIBDT)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -lm -o $@
+
+DT_TESTS := $(BUILD)/test_dt
+$(DT_TESTS): $(call objs,$(wildcard tests/unit/test_dt_*.c)) $(LIBDT)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -lcriterion -lm -o $@
+
+ALL_TARGETS += $(LIBDT) $(DT_REPLAY) $(DT_TESTS)
+
+test-dt: $(DT_TESTS)
+	$(Q)$(DT_TESTS) --jobs 2
+
+golden-dt: $(DT_REPLAY)
+	$(Q)tests/dtrace/run-golden.sh $(DT_REPLAY)
+
+# libFuzzer build of the whole engine (compile + run on a fixed event set)
+# with ASan/UBSan.  `make fuzz` runs long (FUZZ_TIME seconds, default 600),
+# fuzz-smoke is the short run `make test` does.
+DT_FUZZ := $(BUILD)/dt_fuzz
+FUZZ_TIME ?= 600
+FUZZ_SRCS := tests/fuzz/dt_fuzz.c $(wildcard user/dt/*.c)
+$(DT_FUZZ): $(FUZZ_SRCS) $(wildcard user/dt/*.h) include/pfbpf_types.h
+	$(call msg,FUZZCC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		$(CPPFLAGS) -D_GNU_SOURCE -std=gnu11 $(FUZZ_SRCS) -lm -o $@
+
+fuzz: $(DT_FUZZ)
+	$(Q)mkdir -p $(BUILD)/fuzz-corpus
+	$(Q)mkdir -p $(BUILD)/fuzz-artifacts
+	$(Q)$(DT_FUZZ) -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=10 \
+		-artifact_prefix=$(BUILD)/fuzz-artifacts/ $(BUILD)/fuzz-corpus tests/fuzz/corpus
+
+fuzz-smoke: $(DT_FUZZ)
+	$(Q)mkdir -p $(BUILD)/fuzz-corpus $(BUILD)/fuzz-artifacts
+	$(Q)if $(DT_FUZZ) -max_total_time=20 -max_len=4096 -timeout=10 \
+		-artifact_prefix=$(BUILD)/fuzz-artifacts/ $(BUILD)/fuzz-corpus tests/fuzz/corpus \
+		> $(BUILD)/fuzz-smoke.log 2>&1; then \
+		grep '^Done' $(BUILD)/fuzz-smoke.log; \
+	else \
+		tail -n 40 $(BUILD)/fuzz-smoke.log; \
+		echo "fuzz-smoke: failed, input saved in $(BUILD)/fuzz-artifacts/"; exit 1; \
+	fi
+
+TEST_STEPS += test-dt golden-dt fuzz-smoke
+.PHONY: test-dt golden-dt fuzz fuzz-smoke

@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# libpfbpf: the /dev/pf ioctl interface over the pinned maps (user/ioctl),
+# its Criterion tests against real pinned maps, and the seed's DIOCNATLOOK
+# example built against include/.
+
+LIBIOCTL := $(BUILD)/libpfioctl.a
+$(LIBIOCTL): $(call objs,$(wildcard user/ioctl/*.c))
+# pf_ctl is loaded from the skeleton's embedded object when not in the kernel.
+$(call objs,user/ioctl/ctl_prog.c): $(BPF_SKEL)
+# The classifier compiler is linked in when user/cls is in the tree
+# (ioctl_compile.c checks for user/cls/cls.h).
+IOCTL_CLS := $(if $(wildcard user/cls/cls.h),$(BUILD)/libpfcls.a)
+
+IOCTL_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_ioctl_*.c))
+IOCTL_ENV_OBJ := $(call objs,tests/unit/ioctl_env.c)
+IOCTL_TEST_OBJS := $(IOCTL_ENV_OBJ) $(call objs,$(wildcard tests/unit/test_ioctl_*.c))
+$(IOCTL_TEST_OBJS): CPPFLAGS += -DCTL_BPF_OBJ='"$(abspath $(BPF_OBJ))"' \
+	-DCTL_NATLOOK='"$(abspath $(BUILD)/examples/natlook)"'
+$(IOCTL_ENV_OBJ): $(BPF_OBJ)
+
+# The packet builders of the datapath's harness (tests/unit/harness.c).
+$(BUILD)/tests/test_ioctl_%: $(BUILD)/obj/tests/unit/test_ioctl_%.o $(IOCTL_ENV_OBJ) $(HARNESS_OBJ) \
+		$(LIBIOCTL) $(IOCTL_CLS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcriterion $(LDLIBS)
+
+# The seed's example, unchanged but for its open and ioctl lines.
+$(BUILD)/examples/natlook: $(call objs,user/examples/natlook.c) $(LIBIOCTL) $(IOCTL_CLS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+# BSD code: K&R-era habits the seed has (implicit int conversions).
+$(call objs,user/examples/natlook.c): CFLAGS += -Wno-sign-compare
+
+.SECONDARY: $(patsubst $(BUILD)/tests/%,$(BUILD)/obj/tests/unit/%.o,$(IOCTL_TESTS))
+
+ALL_TARGETS += $(LIBIOCTL) $(IOCTL_TESTS) $(BUILD)/examples/natlook
+TEST_STEPS  += test-ioctl
+
+# Each test pins its maps in a private bpffs folder; one job at a time.
+test-ioctl: $(IOCTL_TESTS) $(BUILD)/examples/natlook $(BPF_OBJ)
+	$(Q)rc=0; for t in $(IOCTL_TESTS); do echo "  RUN      $$t"; $$t --jobs 1 || rc=1; done; exit $$rc
+
+.PHONY: test-ioctl

@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# pfctl_bpf: the command-line tool, its formatting library and its tests.
+#
+# The printers (user/pfctl/*.c) need nothing but libc, so the formatting
+# tests build and run without a datapath.  The files that reach the kernel
+# or the parser (kern.c through libpfbpf, conf.c through the pf.conf
+# library, attach.c through the loader) only go into the tool.
+
+PFCTL_EDGE_SRCS := user/pfctl/kern.c user/pfctl/conf.c user/pfctl/attach.c
+PFCTL_FMT_SRCS := $(filter-out $(PFCTL_EDGE_SRCS),$(wildcard user/pfctl/*.c))
+LIBPFCLI := $(BUILD)/libpfcli.a
+$(LIBPFCLI): $(call objs,$(PFCTL_FMT_SRCS))
+
+PFCTL_TEST_SRCS := $(filter-out tests/unit/test_pfctl_cli.c tests/unit/test_pfctl_kern.c,\
+	$(wildcard tests/unit/test_pfctl_*.c))
+PFCTL_TEST_BIN := $(BUILD)/tests/test_pfctl
+
+$(PFCTL_TEST_BIN): $(call objs,$(PFCTL_TEST_SRCS)) $(LIBPFCLI)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcriterion
+
+# Test objects include "pfctl/pfctl.h" (from user/) and test_pfctl.h.
+$(call objs,$(PFCTL_TEST_SRCS)): CPPFLAGS += -Itests/unit
+
+# The tool: libpfbpf (mk/ioctl.mk, with the classifier compiler when
+# user/cls is in the tree), the pf.conf library (mk/conf.mk) and
+# libpfcommon (mk/load.mk: loader, pinned maps, logging).
+PFCTL_BPF := $(BUILD)/pfctl_bpf
+PFCTL_BPF_LIBS := $(LIBIOCTL) $(IOCTL_CLS) $(LIBCONF) $(LIBCOMMON)
+$(PFCTL_BPF): LDLIBS += -lxdp
+$(PFCTL_BPF): $(call objs,user/pfctl_bpf.c $(PFCTL_EDGE_SRCS)) $(LIBPFCLI) $(PFCTL_BPF_LIBS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# The command line itself, linked in with main() left out.
+PFCTL_CLI_TEST := $(BUILD)/tests/test_pfctl_cli
+$(BUILD)/obj/pfctl_nomain.o: user/pfctl_bpf.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -DPFCTL_NO_MAIN -MMD -MP -c $< -o $@
+$(PFCTL_CLI_TEST): LDLIBS += -lxdp
+$(PFCTL_CLI_TEST): $(call objs,tests/unit/test_pfctl_cli.c $(PFCTL_EDGE_SRCS)) \
+		$(BUILD)/obj/pfctl_nomain.o $(LIBPFCLI) $(PFCTL_BPF_LIBS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -lcriterion -o $@
+ALL_TARGETS += $(PFCTL_CLI_TEST)
+
+# kern.c and the tool against real maps pinned in a private folder, with
+# libpfbpf's test environment (tests/unit/ioctl_env.c, mk/ioctl.mk).
+PFCTL_KERN_TEST := $(BUILD)/tests/test_pfctl_kern
+$(call objs,tests/unit/test_pfctl_kern.c): CPPFLAGS += -DPFCTL_BIN='"$(abspath $(PFCTL_BPF))"'
+$(PFCTL_KERN_TEST): LDLIBS += -lxdp
+$(PFCTL_KERN_TEST): $(call objs,tests/unit/test_pfctl_kern.c user/pfctl/kern.c) $(IOCTL_ENV_OBJ) \
+		$(LIBPFCLI) $(PFCTL_BPF_LIBS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -lcriterion -o $@
+ALL_TARGETS += $(PFCTL_KERN_TEST)
+
+test-pfctl: $(PFCTL_TEST_BIN) $(PFCTL_CLI_TEST) $(PFCTL_KERN_TEST) $(PFCTL_BPF) $(BPF_OBJ)
+	$(Q)$(PFCTL_TEST_BIN) -j1
+	$(Q)$(PFCTL_CLI_TEST) -j1
+	$(Q)$(PFCTL_KERN_TEST) -j1
+
+# netns scenarios: each script is self-contained (tests/netns/lib.sh makes
+# a private bpffs and cleans up); they run one after the other.
+PFCTL_NETNS := $(sort $(wildcard tests/netns/pfctl_*.sh))
+netns-pfctl: $(PFCTL_BPF)
+	$(Q)rc=0; for t in $(PFCTL_NETNS); do \
+		echo "--- $$t"; PFCTL=$(abspath $(PFCTL_BPF)) bash $$t || rc=1; \
+	done; exit $$rc
+
+# The pf.conf golden files (tests/rules/*.conf -> -nvf -> *.expected) run
+# through pfctl_bpf as well as through the conf library's own driver: the
+# conf runner takes the command from PFCONF_CMD.
+golden-pfctl: $(PFCTL_BPF)
+	$(Q)$(MAKE) --no-print-directory golden-conf PFCONF_CMD=$(abspath $(PFCTL_BPF))
+
+ALL_TARGETS += $(LIBPFCLI) $(PFCTL_TEST_BIN) $(PFCTL_BPF)
+TEST_STEPS += test-pfctl golden-pfctl netns-pfctl
+
+.PHONY: test-pfctl golden-pfctl netns-pfctl
+

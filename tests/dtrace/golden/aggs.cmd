@@ -1,0 +1,1 @@
+aggs.d all_events.ev

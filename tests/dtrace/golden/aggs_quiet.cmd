@@ -1,0 +1,1 @@
+-q aggs.d all_events.ev

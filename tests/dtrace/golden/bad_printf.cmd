@@ -1,0 +1,1 @@
+-n bad/printf.d

@@ -1,0 +1,1 @@
+-n bad/probe.d

@@ -1,0 +1,1 @@
+errors.d ip_v4_v6.ev

@@ -1,0 +1,1 @@
+ip_table.d ip_v4_v6.ev

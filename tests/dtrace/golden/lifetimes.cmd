@@ -1,0 +1,1 @@
+lifetimes.d all_events.ev

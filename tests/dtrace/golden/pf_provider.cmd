@@ -1,0 +1,1 @@
+pf_provider.d tcp_v4_v6.ev

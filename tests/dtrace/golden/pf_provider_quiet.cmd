@@ -1,0 +1,1 @@
+-q pf_provider.d tcp_v4_v6.ev

@@ -1,0 +1,1 @@
+tick.d tick.ev

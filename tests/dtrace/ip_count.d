@@ -1,0 +1,4 @@
+ip:::receive
+{
+@num[args[2]->ip_saddr] = count();
+}

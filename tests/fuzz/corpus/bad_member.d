@@ -1,0 +1,4 @@
+pf:::state-create
+{
+	printf("%d\n", args[0]->nosuch);
+}

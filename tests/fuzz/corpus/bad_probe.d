@@ -1,0 +1,4 @@
+pf:::state-frobnicate
+{
+	trace(1);
+}

@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Shared by the pfctl_*.sh scenarios (source after lib.sh).
+#
+# Topology (lib.sh's netns_pair): namespace A (198.51.100.1) is the rest of
+# the world, namespace B (198.51.100.2) the filtering host; pfctl_bpf -e -i
+# attaches pf on B's veth end.  A -> B is inbound for pf, B -> A outbound.
+# A second address on A (198.51.100.3) gives a second source host.
+
+A4B=$NET4.3
+
+# pf ARGS...: pfctl_bpf inside B (pins are per mount namespace, not per
+# network namespace; B is where the interface names are).
+pf() { nsx "$NS_B" "$PFCTL" "$@"; }
+
+# pfctl_setup PREFIX: namespaces, veth, pf enabled on B's end.
+pfctl_setup() {
+	if ! netns_pair "$1"; then
+		fail "setup: namespaces and veth"
+		finish
+	fi
+	nsx "$NS_A" ip addr add "$A4B/24" dev "$VETH_A"
+	assert_cmd "pfctl_bpf -e -i $VETH_B" pf -e -i "$VETH_B"
+	assert_match "pf is running" '^Enabled$' "$(pf -s Running 2>&1)"
+}
+
+# load NAME: write the pf.conf given on stdin and load it with -f.
+load() {
+	cat > "$TEST_TMP/$1.conf"
+	assert_cmd "load $1" pf -f "$TEST_TMP/$1.conf"
+}
+
+# serve NS PORT [udp]: an echo server in NS until the test ends.
+serve() {
+	local ns=$1 port=$2
+	if [ "${3:-}" = udp ]; then
+		bg nsx "$ns" socat "UDP4-RECVFROM:$port,reuseaddr,fork" EXEC:cat
+		wait_for 5 sh -c "nsenter --net=/run/netns/$ns ss -lunH | grep -q ':$port '"
+	else
+		bg nsx "$ns" socat "TCP4-LISTEN:$port,reuseaddr,fork" EXEC:cat
+		wait_for 5 sh -c "nsenter --net=/run/netns/$ns ss -ltnH | grep -q ':$port '"
+	fi
+}
+
+# tcp_ok FROM_NS ADDR PORT [SRCADDR]: one TCP echo exchange succeeds.
+tcp_ok() {
+	local bind=""
+	[ -n "${4:-}" ] && bind=",bind=$4"
+	[ "$(echo probe | nsx "$1" socat -T 2 STDIO "TCP4:$2:$3,connect-timeout=2$bind" 2>/dev/null)" = probe ]
+}
+
+# udp_send FROM_NS ADDR PORT [SRCADDR]: one datagram (makes a state when
+# pf passes it; nobody needs to answer).
+udp_send() {
+	local bind=""
+	[ -n "${4:-}" ] && bind=",bind=$4"
+	echo x | nsx "$1" socat -u STDIO "UDP4-SENDTO:$2:$3$bind" 2>/dev/null
+}
+
+# expect_pass WHAT FROM_NS ADDR PORT [SRCADDR] / expect_block ...
+expect_pass() {
+	local what=$1
+	shift
+	if tcp_ok "$@"; then pass "$what"; else fail "$what" "connection to $2:$3 failed"; fi
+}
+expect_block() {
+	local what=$1
+	shift
+	if tcp_ok "$@"; then fail "$what" "connection to $2:$3 went through"; else pass "$what"; fi
+}
+
+# states [PATTERN]: -ss lines (first line of each state) matching PATTERN.
+states() { pf -ss 2>/dev/null | grep -E -- "${1:-.}" || true; }
+nstates() { states "${1:-.}" | grep -c . || true; }
+
+# counter NAME: a -si counter's total ("state-limit", "inserts", ...).
+counter() {
+	pf -si | awk -v n="$1" '{ l = $0; sub(/^ +/, "", l) }
+		index(l, n " ") == 1 { t = substr(l, length(n) + 1); split(t, f, " "); print f[1]; exit }'
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * ioctl_env.h - libpfbpf test environment: the real datapath object loaded
+ * with its maps pinned in a private bpffs folder (PFBPF_PIN_DIR), so the
+ * library opens them exactly as in production and parallel runs never meet
+ * in /sys/fs/bpf/tc/globals.
+ */
+#ifndef PFBPF_TEST_IOCTL_ENV_H
+#define PFBPF_TEST_IOCTL_ENV_H
+
+#include <stdbool.h>
+#include "pfbpf.h"
+
+extern int env_dev;                /* pfbpf handle on the private folder */
+extern char env_dir[256];          /* the private pin folder */
+
+/* Load the object pinned in a private folder and open a handle on it.
+ * with_progs false: maps only (no datapath program loaded). */
+void env_setup_maps(void);
+void env_setup_progs(void);
+void env_teardown(void);
+
+/* fd of a pinned map of the private folder (opened once, kept). */
+int env_map(const char *name);
+int env_cfg(struct pf_config *cfg);
+int env_cfg_set(const struct pf_config *cfg);
+int env_ncpu(void);
+/* Write v (size bytes) for cpu (others zero) into a per-CPU map element. */
+void env_pcpu_put(const char *map, const void *key, const void *v, size_t size, int cpu);
+
+/* A TCP state key in pf's order for a connection src:sport -> dst:dport
+ * opened in direction dir. */
+void env_key4(struct pf_state_key *k, const char *src, __u16 sport, const char *dst,
+	      __u16 dport, int dir);
+/* DIOCADDSTATE a TCP state; returns the pfbpf_ioctl result. */
+int env_add_state4(const char *src, __u16 sport, const char *dst, __u16 dport, int dir,
+		   __u64 id);
+int env_nstates(void);
+
+/* fd of a program of the loaded object (env_setup_progs). */
+int env_prog(const char *name);
+
+/* A pass/block rule. */
+void env_rule(struct pfbpf_rule *r, int action, const char *label);
+
+/* Run a command, capture stdout+stderr into out; returns the exit status. */
+int env_run(char *out, size_t outlen, const char *fmt, ...);
+
+#endif

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * test_pfctl_kern.c - pfctl_bpf's kernel operations (user/pfctl/kern.c) and
+ * the tool itself against the real datapath maps, pinned in a private
+ * folder by libpfbpf's test environment: what -ss, -st, -sm, -si, -k and
+ * -F states print and do on real maps.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ioctl_env.h"
+#include "pfctl/kern.h"
+#include "pfctl/pfctl.h"
+#include "test_pfctl.h"
+
+#ifndef PFCTL_BIN
+#define PFCTL_BIN "build/pfctl_bpf"
+#endif
+
+TestSuite(pfctl_kern, .init = env_setup_maps, .fini = env_teardown);
+
+/* Run pfctl_bpf on the private pins; output in out. */
+static int pfctl(char *out, size_t len, const char *args)
+{
+	return env_run(out, len, "PFBPF_PIN_DIR=%s %s %s", env_dir, PFCTL_BIN, args);
+}
+
+Test(pfctl_kern, states_listed_as_pfctl)
+{
+	struct pfctl_state *s = NULL;
+	size_t n = 0;
+
+	cr_assert_eq(env_add_state4("198.51.100.1", 40000, "198.51.100.2", 22, PF_IN, 0x1001), 0,
+		     "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(env_add_state4("198.51.100.2", 40001, "203.0.113.5", 443, PF_OUT, 0x1002), 0,
+		     "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(pfctl_k_get_states(env_dev, &s, &n), 0);
+	cr_assert_eq(n, 2);
+	/* Table order is the hash's: sort by id for a stable text. */
+	if (s[0].st.id > s[1].st.id) {
+		struct pfctl_state t = s[0];
+
+		s[0] = s[1];
+		s[1] = t;
+	}
+	{
+		CAPTURE(pfctl_show_states(f, s, n, 0));
+		cr_assert_str_eq(out,
+			"all tcp 198.51.100.2:22 <- 198.51.100.1:40000       ESTABLISHED:ESTABLISHED\n"
+			"all tcp 198.51.100.2:40001 -> 203.0.113.5:443       ESTABLISHED:ESTABLISHED\n");
+		free(out);
+	}
+	CAPTURE(pfctl_print_state(f, &s[0], PFCTL_OPT_VERBOSE | PFCTL_OPT_VERBOSE2));
+	cr_assert(strstr(out, "   id: 0000000000001001 creatorid: "), "%s", out);
+	cr_assert(strstr(out, "age 00:00:0") &&
+		  (strstr(out, "expires in 24:00:00") || strstr(out, "expires in 23:59:5")),
+		  "a fresh established state: %s", out);
+	free(out);
+	free(s);
+}
+
+Test(pfctl_kern, timeouts_and_limits_round_trip)
+{
+	__u32 t[PFTM_MAX], l[PF_LIMIT_MAX];
+
+	cr_assert_eq(pfctl_k_set_timeout(env_dev, PFTM_UDP_FIRST_PACKET, 3), 0);
+	cr_assert_eq(pfctl_k_set_limit(env_dev, PF_LIMIT_STATES, 5000), 0);
+	cr_assert_eq(pfctl_k_get_timeouts(env_dev, t), 0);
+	cr_assert_eq(pfctl_k_get_limits(env_dev, l), 0);
+	cr_assert_eq(t[PFTM_UDP_FIRST_PACKET], 3);
+	cr_assert_eq(t[PFTM_TCP_ESTABLISHED], 86400, "unset timeouts read as pf's defaults");
+	cr_assert_eq(l[PF_LIMIT_STATES], 5000);
+	CAPTURE(pfctl_show_limits(f, l, 0));
+	cr_assert(strstr(out, "states        hard limit     5000\n"), "%s", out);
+	free(out);
+}
+
+Test(pfctl_kern, status_counts_states)
+{
+	struct pfctl_status st;
+
+	cr_assert_eq(env_add_state4("198.51.100.1", 40000, "198.51.100.2", 22, PF_IN, 0x2001), 0);
+	cr_assert_eq(pfctl_k_get_status(env_dev, &st), 0);
+	cr_assert_eq(st.states, 1);
+}
+
+Test(pfctl_kern, tool_show_and_kill)
+{
+	char out[4096];
+
+	cr_assert_eq(env_add_state4("198.51.100.1", 40000, "198.51.100.2", 22, PF_IN, 0x3001), 0);
+	cr_assert_eq(env_add_state4("198.51.100.3", 40000, "198.51.100.2", 22, PF_IN, 0x3002), 0);
+	cr_assert_eq(env_add_state4("198.51.100.3", 40001, "198.51.100.2", 80, PF_IN, 0x3003), 0);
+
+	cr_assert_eq(pfctl(out, sizeof(out), "-ss"), 0, "%s", out);
+	cr_assert(strstr(out, "all tcp 198.51.100.2:80 <- 198.51.100.3:40001       ESTABLISHED:ESTABLISHED\n"),
+		  "%s", out);
+
+	cr_assert_eq(pfctl(out, sizeof(out), "-k 198.51.100.3"), 0, "%s", out);
+	cr_assert_str_eq(out, "killed 2 states from 1 sources and 0 destinations\n");
+	cr_assert_eq(env_nstates(), 1);
+
+	cr_assert_eq(pfctl(out, sizeof(out), "-k id -k 3001"), 0, "%s", out);
+	cr_assert_str_eq(out, "killed 1 states\n");
+	cr_assert_eq(env_nstates(), 0);
+}
+
+Test(pfctl_kern, tool_flush_states_and_info)
+{
+	char out[4096];
+
+	cr_assert_eq(env_add_state4("198.51.100.1", 40000, "198.51.100.2", 22, PF_IN, 0x4001), 0);
+	cr_assert_eq(pfctl(out, sizeof(out), "-F states"), 0, "%s", out);
+	cr_assert_str_eq(out, "1 states cleared\n");
+	cr_assert_eq(env_nstates(), 0);
+	cr_assert_eq(pfctl(out, sizeof(out), "-si"), 0, "%s", out);
+	cr_assert(strstr(out, "  current entries                        0               \n"), "%s", out);
+	cr_assert_eq(pfctl(out, sizeof(out), "-st"), 0, "%s", out);
+	cr_assert(strstr(out, "tcp.established           86400s\n"), "%s", out);
+	cr_assert_eq(pfctl(out, sizeof(out), "-x loud"), 0, "%s", out);
+	cr_assert_str_eq(out, "debug level set to 'loud'\n");
+}
+
+/* Write a pf.conf for the tool; returns its path (static buffer). */
+static const char *conf_file(const char *text)
+{
+	static char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/pfctl_kern_XXXXXX");
+	fd = mkstemp(path);
+	cr_assert(fd >= 0);
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+Test(pfctl_kern, tool_load_rules_tables_labels)
+{
+	const char *conf = conf_file("table <allowed> persist { 198.51.100.1 }\n"
+				     "block in all\n"
+				     "pass in proto tcp from <allowed> to any port 22 label \"ssh\"\n"
+				     "pass out all\n");
+	char cmd[256], out[4096];
+
+	snprintf(cmd, sizeof(cmd), "-f %s", conf);
+	cr_assert_eq(pfctl(out, sizeof(out), cmd), 0, "%s", out);
+	cr_assert_eq(pfctl(out, sizeof(out), "-sr"), 0, "%s", out);
+	cr_assert_str_eq(out, "block drop in all\n"
+			      "pass in proto tcp from <allowed> to any port = ssh flags S/SA keep state label \"ssh\"\n"
+			      "pass out all flags S/SA keep state\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-vvsr"), 0, "%s", out);
+	cr_assert(strstr(out, "@1 pass in proto tcp from <allowed>"), "%s", out);
+	cr_assert(strstr(out, "  [ Evaluations: 0         Packets: 0         Bytes: 0           States: 0     ]\n"),
+		  "%s", out);
+	cr_assert_eq(pfctl(out, sizeof(out), "-sl"), 0, "%s", out);
+	cr_assert_str_eq(out, "ssh 0 0 0 0 0 0 0 0\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-sT"), 0, "%s", out);
+	cr_assert_str_eq(out, "allowed\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-t allowed -T add 198.51.100.3 192.0.2.0/24"), 0, "%s", out);
+	cr_assert_str_eq(out, "2/2 addresses added.\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-t allowed -T show"), 0, "%s", out);
+	cr_assert(strstr(out, "   198.51.100.1\n") && strstr(out, "   198.51.100.3\n") &&
+		  strstr(out, "   192.0.2.0/24\n"), "%s", out);
+	cr_assert_eq(pfctl(out, sizeof(out), "-t allowed -T delete 198.51.100.1"), 0, "%s", out);
+	cr_assert_str_eq(out, "1/1 addresses deleted.\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-t allowed -T test 192.0.2.7"), 0, "%s", out);
+	cr_assert_str_eq(out, "1/1 addresses match.\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-t allowed -T test 198.51.100.1"), 2, "%s", out);
+	cr_assert_eq(pfctl(out, sizeof(out), "-t nosuch -T show"), 1, "%s", out);
+	cr_assert_str_eq(out, "pfctl_bpf: Table <nosuch> does not exist.\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-F rules"), 0, "%s", out);
+	cr_assert_str_eq(out, "rules cleared\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-sr"), 0, "%s", out);
+	cr_assert_str_eq(out, "");
+	unlink(conf);
+}
+
+Test(pfctl_kern, tool_rejected_load_keeps_ruleset)
+{
+	const char *good = conf_file("pass out all\n");
+	char cmd[256], out[4096];
+
+	snprintf(cmd, sizeof(cmd), "-f %s", good);
+	cr_assert_eq(pfctl(out, sizeof(out), cmd), 0, "%s", out);
+	unlink(good);
+	/* Parses, but names a table the file does not define. */
+	good = conf_file("block all\npass in from <nosuch>\n");
+	snprintf(cmd, sizeof(cmd), "-f %s", good);
+	cr_assert_eq(pfctl(out, sizeof(out), cmd), 1, "%s", out);
+	cr_assert(strstr(out, ":2:"), "the error names the line: %s", out);
+	cr_assert_eq(pfctl(out, sizeof(out), "-sr"), 0, "%s", out);
+	cr_assert_str_eq(out, "pass out all flags S/SA keep state\n");
+	unlink(good);
+}
+
+Test(pfctl_kern, tool_json_documents)
+{
+	char out[8192];
+
+	cr_assert_eq(env_add_state4("198.51.100.1", 40000, "198.51.100.2", 22, PF_IN, 0x5001), 0);
+	cr_assert_eq(pfctl(out, sizeof(out), "-ss --json"), 0, "%s", out);
+	cr_assert(!strncmp(out, "{\"states\":[{\"id\":\"0000000000005001\",", 36), "%s", out);
+	cr_assert_eq(pfctl(out, sizeof(out), "-sm --json"), 0, "%s", out);
+	cr_assert_str_eq(out, "{\"limits\":{\"states\":100000,\"src-nodes\":10000,\"frags\":5000,"
+			      "\"tables\":1000,\"table-entries\":200000}}\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-s Running --json"), 0, "%s", out);
+	cr_assert_str_eq(out, "{\"running\":true}\n");
+}
+
+Test(pfctl_kern, tool_anchors)
+{
+	const char *conf = conf_file("pass out all\n"
+				     "anchor \"web\" {\n"
+				     "  pass in proto tcp to port 80\n"
+				     "}\n");
+	char cmd[256], out[4096];
+
+	snprintf(cmd, sizeof(cmd), "-f %s", conf);
+	cr_assert_eq(pfctl(out, sizeof(out), cmd), 0, "%s", out);
+	cr_assert_str_eq(out, "pfctl_bpf: warning: the 1 rules of anchor \"web\" are listed but "
+			      "not evaluated: the datapath runs the main ruleset only\n");
+	unlink(conf);
+	cr_assert_eq(pfctl(out, sizeof(out), "-sA"), 0, "%s", out);
+	cr_assert_str_eq(out, "  web\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-a web -sr"), 0, "%s", out);
+	cr_assert_str_eq(out, "pass in proto tcp from any to any port = http flags S/SA keep state\n");
+	/* The datapath runs the main ruleset only: loading says so. */
+	cr_assert_eq(pfctl(out, sizeof(out), "-sr"), 0, "%s", out);
+	cr_assert_str_eq(out, "pass out all flags S/SA keep state\n");
+}
+
+Test(pfctl_kern, tool_table_commands_from_file)
+{
+	const char *list = conf_file("# addresses, one or more a line\n"
+				     "198.51.100.1 198.51.100.2\n"
+				     "2001:db8::/32\n");
+	char cmd[256], out[4096];
+
+	snprintf(cmd, sizeof(cmd), "-t t1 -T add -f %s", list);
+	cr_assert_eq(pfctl(out, sizeof(out), cmd), 0, "%s", out);
+	cr_assert_str_eq(out, "1 table created.\n3/3 addresses added.\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-t t1 -T add -v 198.51.100.1 198.51.100.9"), 0, "%s", out);
+	/* -v: one line per address whose feedback is not "none". */
+	cr_assert(strstr(out, "A  198.51.100.9\n") && strstr(out, "1/2 addresses added.\n"), "%s", out);
+	cr_assert_eq(pfctl(out, sizeof(out), "-t t1 -T zero"), 0, "%s", out);
+	cr_assert_str_eq(out, "1 table/stats cleared.\n");
+	/* Entries just added are younger than an hour: nothing expires. */
+	cr_assert_eq(pfctl(out, sizeof(out), "-t t1 -T expire 3600"), 0, "%s", out);
+	cr_assert_str_eq(out, "0/0 addresses expired.\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-t t1 -T expire 0"), 0, "%s", out);
+	cr_assert_str_eq(out, "4/4 addresses expired.\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-t t1 -T add 192.0.2.1"), 0, "%s", out);
+	cr_assert_eq(pfctl(out, sizeof(out), "-t t1 -T flush"), 0, "%s", out);
+	cr_assert_str_eq(out, "1 addresses deleted.\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-t t1 -T kill"), 0, "%s", out);
+	cr_assert_str_eq(out, "1 table deleted.\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-sT"), 0, "%s", out);
+	cr_assert_str_eq(out, "");
+	cr_assert_eq(pfctl(out, sizeof(out), "-t t1 -T add bogus"), 1, "%s", out);
+	cr_assert_str_eq(out, "pfctl_bpf: cannot parse address 'bogus' (host names are not resolved)\n");
+	unlink(list);
+}
+
+Test(pfctl_kern, tool_device_option)
+{
+	char out[4096];
+
+	cr_assert_eq(env_run(out, sizeof(out), "%s -p %s -sm", PFCTL_BIN, env_dir), 0, "%s", out);
+	cr_assert(!strncmp(out, "states        hard limit   100000\n", 34), "%s", out);
+	cr_assert_eq(env_run(out, sizeof(out), "%s -p /sys/fs/bpf/pfctl-kern-none -sm", PFCTL_BIN), 1,
+		     "%s", out);
+	cr_assert(strstr(out, "not loaded (no maps pinned in /sys/fs/bpf/pfctl-kern-none)"), "%s", out);
+}

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Stream-mode text and JSON lines for every event type, from fixed structs. */
+#include <criterion/criterion.h>
+#include <errno.h>
+
+#include "trace/trace.h"
+#include "trace_fixtures.h"
+
+static char buf[1024];
+
+#define TEXT(ev) (trace_fmt_pf_text(&(ev), buf, sizeof(buf)), buf)
+#define JSON(ev) (trace_fmt_pf_json(&(ev), buf, sizeof(buf)), buf)
+
+Test(trace_fmt, create_text)
+{
+	struct pf_event ev = fx_tcp_in(PF_EV_STATE_CREATE);
+
+	cr_assert_str_eq(TEXT(ev), "[NEW] tcp 198.51.100.1:40000 -> 198.51.100.2:22 in "
+				   "id 5f00000000000001 SYN_SENT:CLOSED rule 3");
+}
+
+Test(trace_fmt, create_without_rule)
+{
+	struct pf_event ev = fx_tcp_in(PF_EV_STATE_CREATE);
+
+	ev.state.rule = PF_RULE_NONE;
+	cr_assert_str_eq(TEXT(ev), "[NEW] tcp 198.51.100.1:40000 -> 198.51.100.2:22 in "
+				   "id 5f00000000000001 SYN_SENT:CLOSED rule none");
+}
+
+Test(trace_fmt, change_text)
+{
+	struct pf_event ev = fx_tcp_in(PF_EV_STATE_CHANGE);
+
+	ev.old_pstate[0] = TCPS_SYN_SENT;
+	ev.old_pstate[1] = TCPS_SYN_RECEIVED;
+	ev.state.pstate[0] = TCPS_ESTABLISHED;
+	ev.state.pstate[1] = TCPS_ESTABLISHED;
+	cr_assert_str_eq(TEXT(ev), "[UPDATE] tcp 198.51.100.1:40000 -> 198.51.100.2:22 in "
+				   "id 5f00000000000001 SYN_SENT:SYN_RECEIVED -> ESTABLISHED:ESTABLISHED");
+}
+
+Test(trace_fmt, established_text)
+{
+	struct pf_event ev = fx_tcp_in(PF_EV_TCP_ESTABLISHED);
+
+	ev.state.pstate[0] = ev.state.pstate[1] = TCPS_ESTABLISHED;
+	cr_assert_str_eq(TEXT(ev), "[ESTABLISHED] tcp 198.51.100.1:40000 -> 198.51.100.2:22 in "
+				   "id 5f00000000000001 ESTABLISHED:ESTABLISHED");
+}
+
+Test(trace_fmt, closed_text)
+{
+	struct pf_event ev = fx_tcp_in(PF_EV_TCP_CLOSED);
+
+	ev.state.pstate[0] = ev.state.pstate[1] = TCPS_FIN_WAIT_2;
+	cr_assert_str_eq(TEXT(ev), "[CLOSED] tcp 198.51.100.1:40000 -> 198.51.100.2:22 in "
+				   "id 5f00000000000001 FIN_WAIT_2:FIN_WAIT_2");
+}
+
+Test(trace_fmt, destroy_text)
+{
+	struct pf_event ev = fx_tcp_in(PF_EV_STATE_DESTROY);
+
+	ev.reason = PF_DESTROY_EXPIRED;
+	ev.state.pstate[0] = ev.state.pstate[1] = TCPS_TIME_WAIT;
+	ev.state.packets[0] = 6;
+	ev.state.packets[1] = 5;
+	ev.state.bytes[0] = 400;
+	ev.state.bytes[1] = 3000000000ull;
+	cr_assert_str_eq(TEXT(ev), "[DESTROY] tcp 198.51.100.1:40000 -> 198.51.100.2:22 in "
+				   "id 5f00000000000001 TIME_WAIT:TIME_WAIT reason expired "
+				   "pkts 6:5 bytes 400:3000000000");
+}
+
+Test(trace_fmt, destroy_reasons)
+{
+	static const char *const want[] = { "none", "expired", "killed", "flushed",
+					    "evicted", "rst", "fin" };
+
+	for (unsigned int r = 0; r < 7; r++)
+		cr_assert_str_eq(trace_reason_name(r), want[r]);
+	cr_assert_str_eq(trace_reason_name(200), "unknown");
+}
+
+Test(trace_fmt, outbound_udp6_text)
+{
+	struct pf_event ev = fx_udp6_out(PF_EV_STATE_CREATE);
+
+	/* Outbound: the source is key slot 1, printed first. */
+	cr_assert_str_eq(TEXT(ev), "[NEW] udp [2001:db8::1]:5353 -> [2001:db8::2]:53 out "
+				   "id 0000000000000010 MULTIPLE:SINGLE rule none");
+}
+
+Test(trace_fmt, nat_shows_stack_key)
+{
+	struct pf_event ev = fx_tcp_in(PF_EV_STATE_CREATE);
+
+	inet_pton(AF_INET, "203.0.113.9", &ev.key[PF_SK_STACK].addr[1].v4);
+	ev.key[PF_SK_STACK].port[1] = htons(2222);
+	cr_assert_str_eq(TEXT(ev), "[NEW] tcp 198.51.100.1:40000 -> 198.51.100.2:22 "
+				   "(198.51.100.1:40000 -> 203.0.113.9:2222) in "
+				   "id 5f00000000000001 SYN_SENT:CLOSED rule 3");
+}
+
+Test(trace_fmt, portless_and_unknown_proto)
+{
+	struct pf_event ev = fx_tcp_in(PF_EV_STATE_CREATE);
+
+	ev.key[0].proto = ev.key[1].proto = 47;
+	ev.state.pstate[0] = PFOTHERS_SINGLE;
+	ev.state.pstate[1] = PFOTHERS_NO_TRAFFIC;
+	cr_assert_str_eq(TEXT(ev), "[NEW] gre 198.51.100.1 -> 198.51.100.2 in "
+				   "id 5f00000000000001 SINGLE:NO_TRAFFIC rule 3");
+	ev.key[0].proto = ev.key[1].proto = 253;
+	cr_assert_str_eq(TEXT(ev), "[NEW] proto-253 198.51.100.1 -> 198.51.100.2 in "
+				   "id 5f00000000000001 SINGLE:NO_TRAFFIC rule 3");
+}
+
+Test(trace_fmt, icmp_shows_query_id)
+{
+	struct pf_event ev = fx_tcp_in(PF_EV_STATE_CREATE);
+
+	ev.key[0].proto = ev.key[1].proto = IPPROTO_ICMP;
+	ev.key[0].port[0] = ev.key[0].port[1] = htons(777);
+	ev.key[1] = ev.key[0];
+	ev.state.pstate[0] = PFOTHERS_SINGLE;
+	ev.state.pstate[1] = PFOTHERS_NO_TRAFFIC;
+	cr_assert_str_eq(TEXT(ev), "[NEW] icmp 198.51.100.1:777 -> 198.51.100.2:777 in "
+				   "id 5f00000000000001 SINGLE:NO_TRAFFIC rule 3");
+}
+
+Test(trace_fmt, truncation_keeps_length)
+{
+	struct pf_event ev = fx_tcp_in(PF_EV_STATE_CREATE);
+	char small[10];
+	int n = trace_fmt_pf_text(&ev, small, sizeof(small));
+
+	cr_assert_eq(n, (int)strlen("[NEW] tcp 198.51.100.1:40000 -> 198.51.100.2:22 in "
+				    "id 5f00000000000001 SYN_SENT:CLOSED rule 3"));
+	cr_assert_str_eq(small, "[NEW] tcp");
+}
+
+Test(trace_fmt, create_json)
+{
+	struct pf_event ev = fx_tcp_in(PF_EV_STATE_CREATE);
+
+	cr_assert_str_eq(JSON(ev),
+			 "{\"type\":\"create\",\"ts_ns\":123456789,\"cpu\":1,"
+			 "\"id\":\"5f00000000000001\",\"creatorid\":\"deadbeef\",\"af\":\"inet\","
+			 "\"proto\":\"tcp\",\"src\":\"198.51.100.1\",\"sport\":40000,"
+			 "\"dst\":\"198.51.100.2\",\"dport\":22,\"direction\":\"in\",\"ifindex\":7,"
+			 "\"rule\":3,\"src_state\":\"SYN_SENT\",\"dst_state\":\"CLOSED\","
+			 "\"packets\":[0,0],\"bytes\":[0,0]}");
+}
+
+Test(trace_fmt, change_json)
+{
+	struct pf_event ev = fx_tcp_in(PF_EV_STATE_CHANGE);
+
+	ev.old_pstate[0] = TCPS_SYN_SENT;
+	ev.old_pstate[1] = TCPS_CLOSED;
+	ev.state.pstate[1] = TCPS_SYN_RECEIVED;
+	cr_assert_str_eq(JSON(ev),
+			 "{\"type\":\"change\",\"ts_ns\":123456789,\"cpu\":1,"
+			 "\"id\":\"5f00000000000001\",\"creatorid\":\"deadbeef\",\"af\":\"inet\","
+			 "\"proto\":\"tcp\",\"src\":\"198.51.100.1\",\"sport\":40000,"
+			 "\"dst\":\"198.51.100.2\",\"dport\":22,\"direction\":\"in\",\"ifindex\":7,"
+			 "\"rule\":3,\"src_state\":\"SYN_SENT\",\"dst_state\":\"SYN_RECEIVED\","
+			 "\"old_src_state\":\"SYN_SENT\",\"old_dst_state\":\"CLOSED\","
+			 "\"packets\":[0,0],\"bytes\":[0,0]}");
+}
+
+Test(trace_fmt, established_and_closed_json_type)
+{
+	struct pf_event ev = fx_tcp_in(PF_EV_TCP_ESTABLISHED);
+
+	cr_assert(strncmp(JSON(ev), "{\"type\":\"established\",", 22) == 0, "%s", buf);
+	ev.type = PF_EV_TCP_CLOSED;
+	cr_assert(strncmp(JSON(ev), "{\"type\":\"closed\",", 17) == 0, "%s", buf);
+}
+
+Test(trace_fmt, destroy_json_udp6_nat)
+{
+	struct pf_event ev = fx_udp6_out(PF_EV_STATE_DESTROY);
+
+	ev.reason = PF_DESTROY_KILLED;
+	ev.state.packets[0] = 1;
+	ev.state.bytes[0] = 80;
+	inet_pton(AF_INET6, "2001:db8::99", ev.key[PF_SK_STACK].addr[1].v6);
+	cr_assert_str_eq(JSON(ev),
+			 "{\"type\":\"destroy\",\"ts_ns\":42,\"cpu\":0,"
+			 "\"id\":\"0000000000000010\",\"creatorid\":\"00000000\",\"af\":\"inet6\","
+			 "\"proto\":\"udp\",\"src\":\"2001:db8::1\",\"sport\":5353,"
+			 "\"dst\":\"2001:db8::2\",\"dport\":53,"
+			 "\"stack\":{\"src\":\"2001:db8::99\",\"sport\":5353,\"dst\":\"2001:db8::2\",\"dport\":53},"
+			 "\"direction\":\"out\",\"ifindex\":0,"
+			 "\"rule\":null,\"src_state\":\"MULTIPLE\",\"dst_state\":\"SINGLE\","
+			 "\"reason\":\"killed\",\"packets\":[1,0],\"bytes\":[80,0]}");
+}
+
+Test(trace_fmt, ip_receive_text)
+{
+	struct pf_ip_event ev = fx_ip4(PF_EV_IP_RECEIVE);
+
+	trace_fmt_ip_text(&ev, fx_ifname, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "[RECEIVE] icmp 192.0.2.1 -> 192.0.2.2 len 64 ttl 64 on veth0 pass");
+}
+
+Test(trace_fmt, ip_send_v6_text_unknown_if)
+{
+	struct pf_ip_event ev = fx_ip6(PF_EV_IP_SEND);
+
+	ev.ifindex = 12;
+	trace_fmt_ip_text(&ev, fx_ifname, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "[SEND] tcp 2001:db8::1 -> 2001:db8::2 len 32 hlim 63 on if12 block");
+}
+
+Test(trace_fmt, ip_json_v4)
+{
+	struct pf_ip_event ev = fx_ip4(PF_EV_IP_RECEIVE);
+
+	trace_fmt_ip_json(&ev, fx_ifname, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "{\"type\":\"receive\",\"ts_ns\":1000,\"cpu\":0,\"ip_ver\":4,"
+			      "\"proto\":\"icmp\",\"src\":\"192.0.2.1\",\"dst\":\"192.0.2.2\","
+			      "\"plength\":64,\"ifindex\":7,\"ifname\":\"veth0\",\"ihl\":5,\"tos\":0,"
+			      "\"length\":84,\"ident\":4660,\"flags\":2,\"offset\":0,\"ttl\":64,"
+			      "\"checksum\":43981,\"verdict\":\"pass\",\"hook\":\"xdp\"}");
+}
+
+Test(trace_fmt, ip_json_v6_escapes_ifname)
+{
+	struct pf_ip_event ev = fx_ip6(PF_EV_IP_SEND);
+
+	trace_fmt_ip_json(&ev, fx_ifname, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "{\"type\":\"send\",\"ts_ns\":0,\"cpu\":0,\"ip_ver\":6,"
+			      "\"proto\":\"tcp\",\"src\":\"2001:db8::1\",\"dst\":\"2001:db8::2\","
+			      "\"plength\":32,\"ifindex\":9,\"ifname\":\"wan\\\"x\",\"tclass\":4,"
+			      "\"flow\":74565,\"hlim\":63,\"plen\":32,\"verdict\":\"block\",\"hook\":\"tc\"}");
+}
+
+Test(trace_fmt, drops)
+{
+	trace_fmt_drops_text(1, 3, 4, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "7 drops on CPU 1");
+	trace_fmt_drops_text(0, 1, 0, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "1 drop on CPU 0");
+	trace_fmt_drops_json(1, 3, 4, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "{\"type\":\"drops\",\"cpu\":1,\"count\":7,\"state\":3,\"ip\":4}");
+}
+
+Test(trace_fmt, names)
+{
+	cr_assert_str_eq(trace_pstate_name(IPPROTO_TCP, TCPS_SYN_RECEIVED), "SYN_RECEIVED");
+	cr_assert_str_eq(trace_pstate_name(IPPROTO_TCP, 99), "UNKNOWN");
+	cr_assert_str_eq(trace_pstate_name(IPPROTO_UDP, PFUDPS_NO_TRAFFIC), "NO_TRAFFIC");
+	cr_assert_eq(trace_proto_number("icmp6"), IPPROTO_ICMPV6);
+	cr_assert_eq(trace_proto_number("TCP"), IPPROTO_TCP);
+	cr_assert_eq(trace_proto_number("bogus"), -EINVAL);
+	cr_assert_null(trace_event_name(0));
+}
+
+Test(trace_fmt, time_prefix)
+{
+	trace_fmt_time(5000001234ull, 1700000000000000000ll, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "[1700000005.000001]");
+	trace_fmt_time(999, 0, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "[0.000000]");
+}

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * ioctl_priv.h - libpfbpf internals shared by the per-command files.
+ */
+#ifndef PFBPF_IOCTL_PRIV_H
+#define PFBPF_IOCTL_PRIV_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "pfbpf.h"
+
+struct bpf_object;
+
+/* Maps the library opens, datapath's first, then its own control maps. */
+enum pfm {
+	PFM_STATES, PFM_CONFIG, PFM_COUNT, PFM_STATUS, PFM_RULECTR,
+	PFM_RULESTATES, PFM_IFCTR, PFM_TPROF, PFM_CREATORS, PFM_TABLES,
+	PFM_TABLESTAT,
+	PFM_XRULES, PFM_XMETA, PFM_XTABLES, PFM_XIFFLAGS,
+	PFM_MAX,
+};
+#define PFM_FIRST_CTL PFM_XRULES
+
+/*
+ * Control maps, created and pinned by libpfbpf next to the datapath's maps
+ * so that every process using the same pin folder shares them (and they go
+ * away with it).  The datapath never reads them.
+ */
+#define PFBPF_MAP_XRULES "pf_xrules"     /* hash: xrule_key -> pfbpf_rule */
+#define PFBPF_MAP_XMETA "pf_xmeta"       /* array[1]: struct pfbpf_xmeta */
+#define PFBPF_MAP_XTABLES "pf_xtables"   /* hash: table name -> struct pfbpf_xtable */
+#define PFBPF_MAP_XIFFLAGS "pf_xifflags" /* hash: ifindex -> struct pfbpf_xif */
+
+/* Rule text: area 0 is the active ruleset, area 1 the open transaction. */
+enum { XR_ACTIVE = 0, XR_STAGED = 1 };
+struct pfbpf_xrule_key {
+	__u32 area;
+	__u32 nr;
+	char anchor[PFBPF_ANCHOR_MAXLEN];
+};
+#define PFBPF_XRULES_MAX (3 * PF_MAX_RULES)
+
+/* Transaction bookkeeping. */
+struct pfbpf_xmeta {
+	__u32 ticket;      /* ticket of the open transaction, 0 = none */
+	__u32 ticket_seq;  /* last ticket handed out */
+	__u64 begin_gen;   /* pf_config.ruleset_gen at DIOCXBEGIN */
+	__u32 owner_pid;   /* process that began it (diagnostics only) */
+	__u32 pad;
+};
+
+#define PFBPF_NO_TABLE 0xffff
+struct pfbpf_xtable {
+	__u16 id;          /* table id in pf_tables keys */
+	__u16 stage_id;    /* DIOCRINADEFINE contents, PFBPF_NO_TABLE if none */
+	__u32 flags;       /* PFR_TFLAG_PERSIST/CONST/COUNTERS/ACTIVE/INACTIVE */
+	__u32 cnt;         /* addresses under id */
+	__u32 stage_cnt;
+	__s64 tzero;       /* CLOCK_REALTIME seconds of creation or last clear */
+	__u32 stage_ticket;
+	__u32 stage_flags; /* user flags the staged definition will bring */
+};
+
+struct pfbpf_xif {
+	__u32 flags;       /* PFI_IFLAG_SKIP */
+	__u32 pad;
+	__s64 tzero;
+};
+
+struct pfbpf_handle {
+	int dev;            /* handle number: a descriptor we own (dup of pf_config) */
+	int flags;          /* O_RDONLY / O_RDWR */
+	int dir_fd;         /* pin folder, flock'ed by writers */
+	int ncpu;
+	int fd[PFM_MAX];    /* -1 until opened */
+	int ctl_prog_fd;    /* pf_ctl syscall program, -1 unknown, -2 absent */
+	struct bpf_object *ctl_obj; /* pf_ctl loaded by us (owns ctl_prog_fd) */
+	char pin_dir[PATH_MAX];
+	char reason[512];
+	/* Classifier maps the compiler asked for, kept open. */
+#define CTL_XFD_MAX 16
+	struct {
+		char name[16];
+		int fd;
+	} xfd[CTL_XFD_MAX];
+	/* DIOCADDRULE: rules already staged for (ticket, anchor) */
+	__u32 add_ticket;
+	__u32 add_count;
+	char add_anchor[PFBPF_ANCHOR_MAXLEN];
+};
+
+/* One DIOC command. */
+struct pfbpf_cmd {
+	unsigned long cmd;
+	int (*fn)(struct pfbpf_handle *h, void *arg);
+	const char *name;
+	bool write;         /* changes something: needs O_RDWR and the lock */
+};
+extern const struct pfbpf_cmd ctl_cmds[];
+
+/* Record the reason for a failure; returns err (negative errno). */
+int ctl_fail(struct pfbpf_handle *h, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Map access: fd of map m (opening it on first use), or -errno with reason. */
+int ctl_map(struct pfbpf_handle *h, enum pfm m);
+const char *ctl_map_name(enum pfm m);
+int ctl_cfg_read(struct pfbpf_handle *h, struct pf_config *cfg);
+int ctl_cfg_write(struct pfbpf_handle *h, const struct pf_config *cfg);
+int ctl_gcount_read(struct pfbpf_handle *h, struct pf_gcount *gc);
+int ctl_xmeta_read(struct pfbpf_handle *h, struct pfbpf_xmeta *m);
+int ctl_xmeta_write(struct pfbpf_handle *h, const struct pfbpf_xmeta *m);
+
+/* Per-CPU maps: read all CPUs of one element into buf (ncpu * round8(size)),
+ * zero one element on every CPU. */
+size_t ctl_pcpu_stride(size_t size);
+int ctl_pcpu_read(struct pfbpf_handle *h, enum pfm m, const void *key, void *buf, size_t size);
+int ctl_pcpu_zero(struct pfbpf_handle *h, enum pfm m, const void *key, size_t size);
+
+/* Is a datapath program (XDP or tc) using our pf_config loaded? */
+int ctl_datapath_loaded(struct pfbpf_handle *h);
+/* Run pf_ctl with req; -ENODEV when no pf_ctl program is loaded. */
+int ctl_run_ctl(struct pfbpf_handle *h, struct pf_ctl_req *req);
+
+/* Load pf_ctl from the datapath object against our pins (ctl_prog.c). */
+int ctl_load_pf_ctl(struct pfbpf_handle *h);
+
+/* Time */
+__u64 ctl_boot_ns(void);
+__s64 ctl_real_s(void);
+
+/* States (ioctl_states.c): what a listing resolves once (creator ids,
+ * timeout profiles, the last interface name) and the export itself. */
+struct ctl_export {
+	__u32 now;
+	__u32 ifindex;
+	char ifname[IFNAMSIZ];
+	__u32 creators[PF_MAX_CREATORS];
+	struct pf_tprofile tp[PF_MAX_TPROFILES];
+};
+void ctl_export_init(struct pfbpf_handle *h, struct ctl_export *x);
+void ctl_state_export(struct ctl_export *x, const struct pf_config *cfg, __u64 nstates,
+		      const struct pf_state_key *k, const struct pf_state *s, struct pfbpf_state *out);
+
+/* Rules (ioctl_rules.c): install rules as the main ruleset into the inactive
+ * slot, flip, bump the generation.  Leaves the running ruleset untouched on
+ * failure. */
+int ctl_ruleset_install(struct pfbpf_handle *h, const struct pfbpf_rule *rules, __u32 n);
+int ctl_xrules_load(struct pfbpf_handle *h, __u32 area, const char *anchor,
+		      struct pfbpf_rule **rules, __u32 *n);
+int ctl_anchor_check(struct pfbpf_handle *h, const char *anchor, char *out);
+
+/* Tables (ioctl_tables.c) */
+int ctl_table_id(struct pfbpf_handle *h, const char *name, bool create);
+int ctl_tables_commit(struct pfbpf_handle *h, __u32 ticket);
+int ctl_tables_rollback(struct pfbpf_handle *h, __u32 ticket);
+int ctl_tables_gc(struct pfbpf_handle *h);
+
+/* Classifier (ioctl_compile.c).  Without user/cls built in, tests may set
+ * ctl_install_hook to stand in for the compiler. */
+extern int (*ctl_install_hook)(struct pfbpf_handle *h, const struct pfbpf_rule *rules,
+				 __u32 n, __u32 slot);
+int ctl_compile_install(struct pfbpf_handle *h, const struct pfbpf_rule *rules, __u32 n,
+			  __u32 slot);
+
+#endif /* PFBPF_IOCTL_PRIV_H */

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * loader.h - attach and detach the pfbpf datapath (what pf's DIOCSTART and
+ * DIOCSTOP need on Linux): XDP on ingress, tc on egress, maps pinned by name
+ * in PFBPF_PIN_DIR so that iproute2 attachments, our own and the tools all
+ * share one state table.
+ *
+ * Program pins, so that another process can detach:
+ *   PFBPF_PROG_PIN_DIR/pf_ctl           the control program (one for all)
+ *   PFBPF_PROG_PIN_DIR/<ifname>/xdp     the XDP program attached to ifname
+ *   PFBPF_PROG_PIN_DIR/<ifname>/tc_egress
+ */
+#ifndef PFBPF_LOADER_H
+#define PFBPF_LOADER_H
+
+#include <stdbool.h>
+
+#include "pfbpf_types.h"
+
+struct pfbpf_load_opts {
+	bool generic;         /* XDP in generic (skb) mode, do not try native */
+	__u32 limit_states;   /* `set limit states`, 0 = leave as is */
+	__u32 map_size;       /* pf_states entries when the table is created now;
+			       * 0 = the object's size */
+	const char *obj_path; /* NULL: embedded skeleton, else this object file */
+	/* Timeouts to set, seconds; 0 = leave as is. */
+	__u32 timeout[PFTM_MAX];
+};
+
+/* Mount bpffs at /sys/fs/bpf if nothing is mounted there. */
+int pfbpf_bpffs_mount(void);
+
+/* Load the datapath once and attach it to every interface of ifnames.
+ * On failure, interfaces attached by this call are detached again. */
+int pfbpf_attach(char *const *ifnames, int n, const struct pfbpf_load_opts *opts);
+/* Remove our XDP and tc programs from ifname and their pins.  -ENOENT if
+ * pfbpf was not attached there by the loader. */
+int pfbpf_detach(const char *ifname);
+/* Detach from every interface with pins, then remove every pin (maps
+ * included: the state table goes when the last program using it goes). */
+int pfbpf_purge(void);
+
+/* Interfaces the loader has attached to (names of pin folders); calls cb
+ * for each, stops on a nonzero return. */
+int pfbpf_attached_foreach(int (*cb)(const char *ifname, void *arg), void *arg);
+
+/* Timeout names as in pf.conf's `set timeout` ("tcp.established"), -1 if
+ * unknown. */
+int pfbpf_timeout_by_name(const char *name);
+const char *pfbpf_timeout_name(int pftm);
+
+#endif /* PFBPF_LOADER_H */

@@ -1,0 +1,619 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * pfbpf-load - attach and detach the pfbpf datapath, show what is attached,
+ * list states.  The plumbing tool under pfctl_bpf -e/-d, make demo and the
+ * netns tests.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <signal.h>
+#include <time.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+
+#include "lib/loader.h"
+#include "lib/log.h"
+#include "lib/pfbpf_maps.h"
+
+static bool json;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: pfbpf-load [-v] [-j] COMMAND [ARGS]   (-j: JSON for status and states)\n"
+		"  attach IF [IF...] [--generic] [--limit N] [--map-size N]\n"
+		"                    [--timeout NAME=SECS]... [--obj FILE]\n"
+		"                     load the datapath and attach it (XDP ingress, tc egress)\n"
+		"  detach IF [IF...]  remove what 'attach' put on IF\n"
+		"  status             attached interfaces, state count, timer\n"
+		"  states             one line per state\n"
+		"  events [-c N] [-t SECS]\n"
+		"                     print state events as they come\n"
+		"  set [--limit N] [--timeout NAME=SECS]...\n"
+		"                     change pf_config of the running datapath\n"
+		"  arm                fill config defaults and start the sweep timer\n"
+		"                     (needed after attaching with iproute2)\n"
+		"  sweep              expire what has expired now\n"
+		"  purge              detach everywhere and remove every pin\n"
+		"environment: PFBPF_PIN_DIR (maps, default %s), PFBPF_PROG_PIN_DIR\n"
+		"             (default %s), PFBPF_OBJ (object instead of the embedded one)\n",
+		PFBPF_PIN_DIR, PFBPF_PROG_PIN_DIR);
+}
+
+static int parse_u32(const char *s, const char *what, __u32 *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || *end || end == s || v > 0xffffffffUL) {
+		pr_warn("%s: not a number: '%s'", what, s);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_timeout(const char *arg, __u32 *timeouts)
+{
+	char name[64];
+	const char *eq = strchr(arg, '=');
+	int t;
+
+	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(name)) {
+		pr_warn("--timeout wants NAME=SECONDS, got '%s'", arg);
+		return -EINVAL;
+	}
+	memcpy(name, arg, eq - arg);
+	name[eq - arg] = '\0';
+	t = pfbpf_timeout_by_name(name);
+	if (t < 0) {
+		pr_warn("unknown timeout '%s' (tcp.established, udp.first, interval, ...)", name);
+		return -EINVAL;
+	}
+	if (parse_u32(eq + 1, name, &timeouts[t]))
+		return -EINVAL;
+	if (!timeouts[t]) {
+		pr_warn("timeout %s: 0 would mean the default; give seconds > 0", name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+enum { OPT_GENERIC = 256, OPT_LIMIT, OPT_MAPSIZE, OPT_TIMEOUT, OPT_OBJ };
+
+static const struct option load_opts[] = {
+	{ "generic", no_argument, NULL, OPT_GENERIC },
+	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ "map-size", required_argument, NULL, OPT_MAPSIZE },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "obj", required_argument, NULL, OPT_OBJ },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_load_opts(int argc, char **argv, struct pfbpf_load_opts *o, bool attach)
+{
+	int c;
+
+	optind = 0; /* glibc: 0 reinitialises getopt for a new vector */
+	while ((c = getopt_long(argc, argv, "+", load_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_GENERIC:
+			if (!attach)
+				goto bad;
+			o->generic = true;
+			break;
+		case OPT_LIMIT:
+			if (parse_u32(optarg, "--limit", &o->limit_states))
+				return -EINVAL;
+			break;
+		case OPT_MAPSIZE:
+			if (!attach || parse_u32(optarg, "--map-size", &o->map_size))
+				goto bad;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_timeout(optarg, o->timeout))
+				return -EINVAL;
+			break;
+		case OPT_OBJ:
+			if (!attach)
+				goto bad;
+			o->obj_path = optarg;
+			break;
+		default:
+			goto bad;
+		}
+	}
+	return optind;
+bad:
+	usage(stderr);
+	return -EINVAL;
+}
+
+/* getopt_long permutes: interfaces may come before or after options. */
+static int cmd_attach(int argc, char **argv)
+{
+	struct pfbpf_load_opts o = {};
+	char *ifs[64];
+	int n = 0, i, err;
+
+	for (;;) {
+		err = parse_load_opts(argc, argv, &o, true);
+		if (err < 0)
+			return 1;
+		if (optind >= argc)
+			break;
+		/* A non-option: an interface; continue parsing after it. */
+		if (n == (int)(sizeof(ifs) / sizeof(ifs[0]))) {
+			pr_warn("too many interfaces");
+			return 1;
+		}
+		ifs[n++] = argv[optind];
+		argv += optind;
+		argc -= optind;
+	}
+	if (!n) {
+		usage(stderr);
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		if (!if_nametoindex(ifs[i])) {
+			pr_warn("%s: no such interface", ifs[i]);
+			return 1;
+		}
+	}
+	err = pfbpf_attach(ifs, n, &o);
+	if (err) {
+		pr_warn("attach failed: %s", strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_detach(int argc, char **argv)
+{
+	int i, err, ret = 0;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 1;
+	}
+	for (i = 1; i < argc; i++) {
+		err = pfbpf_detach(argv[i]);
+		if (err == -ENOENT) {
+			pr_warn("%s: pfbpf is not attached there by pfbpf-load", argv[i]);
+			ret = 1;
+		} else if (err) {
+			pr_warn("%s: detach failed: %s", argv[i], strerror(-err));
+			ret = 1;
+		}
+	}
+	return ret;
+}
+
+static int open_maps(struct pfbpf_maps *m)
+{
+	int err = pfbpf_maps_open(m);
+
+	if (err)
+		pr_warn("%s", pfbpf_maps_strerror(err));
+	return err;
+}
+
+static int status_if_cb(const char *ifname, void *arg)
+{
+	unsigned int ifindex = if_nametoindex(ifname);
+	struct xdp_multiprog *mp;
+	const char *mode = "none";
+
+	if (!ifindex) {
+		printf("interface %s: gone (stale pins; 'pfbpf-load detach %s')\n", ifname, ifname);
+		return 0;
+	}
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
+	if (!libxdp_get_error(mp)) {
+		switch (xdp_multiprog__attach_mode(mp)) {
+		case XDP_MODE_NATIVE: mode = "native"; break;
+		case XDP_MODE_SKB: mode = "generic"; break;
+		case XDP_MODE_HW: mode = "offload"; break;
+		default: break;
+		}
+		xdp_multiprog__close(mp);
+	}
+	printf("interface %s: ifindex %u xdp %s tc egress\n", ifname, ifindex, mode);
+	return 0;
+}
+
+static int if_json_cb(const char *ifname, void *arg)
+{
+	int *n = arg;
+
+	printf("%s\"%s\"", (*n)++ ? ", " : "", ifname);
+	return 0;
+}
+
+static void status_json(struct pfbpf_maps *m, const struct pf_config *cfg,
+			const struct pf_gcount *gc, long n)
+{
+	static const char *const res[PFRES_MAX] = PFRES_NAMES;
+	struct pf_status_pcpu st;
+	int i, nif = 0;
+
+	printf("{\"enabled\": %s, \"interfaces\": [", cfg->stopped ? "false" : "true");
+	pfbpf_attached_foreach(if_json_cb, &nif);
+	printf("], \"states\": %ld, \"counted\": %lld, \"limit\": %u, "
+	       "\"timer_armed\": %s, \"sweeps\": %llu, \"evicted\": %llu",
+	       n, (long long)gc->states, pfbpf_config_limit(cfg, PF_LIMIT_STATES),
+	       gc->timer_armed ? "true" : "false", (unsigned long long)gc->sweeps,
+	       (unsigned long long)gc->evicted);
+	if (!pfbpf_status_read(m, &st)) {
+		printf(", \"counters\": {");
+		for (i = 0; i < PFRES_MAX; i++)
+			printf("%s\"%s\": %llu", i ? ", " : "", res[i],
+			       (unsigned long long)st.counters[i]);
+		printf("}, \"state_search\": %llu, \"state_insert\": %llu, "
+		       "\"state_removals\": %llu, \"events_lost\": %llu",
+		       (unsigned long long)st.fcounters[FCNT_STATE_SEARCH],
+		       (unsigned long long)st.fcounters[FCNT_STATE_INSERT],
+		       (unsigned long long)st.fcounters[FCNT_STATE_REMOVALS],
+		       (unsigned long long)st.events_lost);
+	}
+	printf("}\n");
+}
+
+static int cmd_status(void)
+{
+	struct pfbpf_maps m;
+	struct pf_config cfg;
+	struct pf_gcount gc;
+	struct pf_status_pcpu st;
+	long n;
+
+	if (open_maps(&m))
+		return 1;
+	if (!json)
+		pfbpf_attached_foreach(status_if_cb, NULL);
+	if (pfbpf_config_read(&m, &cfg) || pfbpf_gcount_read(&m, &gc)) {
+		pr_warn("cannot read pf_config/pf_count: %s", strerror(errno));
+		pfbpf_maps_close(&m);
+		return 1;
+	}
+	n = pfbpf_states_count(&m);
+	if (json) {
+		status_json(&m, &cfg, &gc, n);
+		pfbpf_maps_close(&m);
+		return 0;
+	}
+	printf("status %s\n", cfg.stopped ? "disabled" : "enabled");
+	printf("states %ld counted %lld limit %u\n", n, (long long)gc.states,
+	       pfbpf_config_limit(&cfg, PF_LIMIT_STATES));
+	printf("timer %s sweeps %llu evicted %llu\n", gc.timer_armed ? "armed" : "off",
+	       (unsigned long long)gc.sweeps, (unsigned long long)gc.evicted);
+	printf("pins %s %s\n", m.pin_dir, m.prog_pin_dir);
+	if (!pfbpf_status_read(&m, &st)) {
+		static const char *const res[PFRES_MAX] = PFRES_NAMES;
+		int i;
+
+		/* One "counter NAME N" line each, pf's names: easy to grep. */
+		for (i = 0; i < PFRES_MAX; i++)
+			printf("counter %s %llu\n", res[i], (unsigned long long)st.counters[i]);
+		printf("counter state-search %llu\ncounter state-insert %llu\n"
+		       "counter state-removals %llu\n",
+		       (unsigned long long)st.fcounters[FCNT_STATE_SEARCH],
+		       (unsigned long long)st.fcounters[FCNT_STATE_INSERT],
+		       (unsigned long long)st.fcounters[FCNT_STATE_REMOVALS]);
+		printf("counter events-lost %llu\n", (unsigned long long)st.events_lost);
+	}
+	pfbpf_maps_close(&m);
+	return 0;
+}
+
+static const char *peer_state(__u8 proto, __u8 s, char *buf, size_t len)
+{
+	static const char *const other[] = { "NO_TRAFFIC", "SINGLE", "MULTIPLE" };
+
+	if (proto == IPPROTO_TCP)
+		return pfbpf_tcps_name(s);
+	if (s < 3)
+		return other[s];
+	snprintf(buf, len, "%u", s);
+	return buf;
+}
+
+static int state_line_cb(const struct pf_state_key *k, const struct pf_state *s, void *arg)
+{
+	char a[64], b[64], p0[16], p1[16], pbuf[8];
+	const char *proto = pfbpf_proto_name(k->proto);
+
+	if (!proto) {
+		snprintf(pbuf, sizeof(pbuf), "%u", k->proto);
+		proto = pbuf;
+	}
+	/* Key slots are pf's: the creating packet's source sits in slot 0
+	 * when it came in, in slot 1 when it went out.  Print the creator
+	 * first, then the peer, as pfctl -ss does with "->". */
+	{
+		int src = pf_state_dir(s) == PF_IN ? 0 : 1;
+
+		pfbpf_fmt_endpoint(a, sizeof(a), k->af, k->proto, &k->addr[src], k->port[src]);
+		pfbpf_fmt_endpoint(b, sizeof(b), k->af, k->proto, &k->addr[!src],
+				   k->port[!src]);
+	}
+	printf("%s %s %s %s %s:%s pkts %u:%u bytes %llu:%llu id %016llx if %u rule %d "
+	       "seqlo %u:%u seqhi %u:%u\n",
+	       proto, pf_state_dir(s) == PF_IN ? "in" : "out", a, b,
+	       peer_state(k->proto, s->pstate[0], p0, sizeof(p0)),
+	       peer_state(k->proto, s->pstate[1], p1, sizeof(p1)), s->packets[0],
+	       s->packets[1], (unsigned long long)s->bytes[0], (unsigned long long)s->bytes[1],
+	       (unsigned long long)s->id, s->ifindex, s->rule == PF_RULE_NONE ? -1 : (int)s->rule,
+	       s->seqlo[0], s->seqlo[1], s->seqhi[0], s->seqhi[1]);
+	return 0;
+}
+
+static int state_json_cb(const struct pf_state_key *k, const struct pf_state *s, void *arg)
+{
+	char a[64], b[64], p0[16], p1[16];
+	int *n = arg, src = pf_state_dir(s) == PF_IN ? 0 : 1;
+
+	pfbpf_fmt_endpoint(a, sizeof(a), k->af, k->proto, &k->addr[src], k->port[src]);
+	pfbpf_fmt_endpoint(b, sizeof(b), k->af, k->proto, &k->addr[!src], k->port[!src]);
+	printf("%s\n  {\"id\": \"%016llx\", \"af\": %u, \"proto\": %u, \"direction\": \"%s\", "
+	       "\"src\": \"%s\", \"dst\": \"%s\", \"peer_states\": [\"%s\", \"%s\"], "
+	       "\"packets\": [%u, %u], \"bytes\": [%llu, %llu], \"ifindex\": %u, "
+	       "\"rule\": %d, \"creation\": %u, \"expire\": %u, \"timeout\": %u}",
+	       (*n)++ ? "," : "", (unsigned long long)s->id, k->af == PF_INET6 ? 6 : 4, k->proto,
+	       pf_state_dir(s) == PF_IN ? "in" : "out", a, b,
+	       peer_state(k->proto, s->pstate[0], p0, sizeof(p0)),
+	       peer_state(k->proto, s->pstate[1], p1, sizeof(p1)), s->packets[0], s->packets[1],
+	       (unsigned long long)s->bytes[0], (unsigned long long)s->bytes[1], s->ifindex,
+	       s->rule == PF_RULE_NONE ? -1 : (int)s->rule, s->creation, s->expire, s->timeout);
+	return 0;
+}
+
+static int cmd_states(void)
+{
+	struct pfbpf_maps m;
+	int err, n = 0;
+
+	if (open_maps(&m))
+		return 1;
+	if (json)
+		printf("[");
+	err = pfbpf_states_foreach(&m, json ? state_json_cb : state_line_cb, &n);
+	if (json)
+		printf("%s]\n", n ? "\n" : "");
+	pfbpf_maps_close(&m);
+	if (err) {
+		pr_warn("cannot read the state table: %s", strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
+static const char *ev_name(int type)
+{
+	switch (type) {
+	case PF_EV_STATE_CREATE: return "state-create";
+	case PF_EV_STATE_CHANGE: return "state-change";
+	case PF_EV_TCP_ESTABLISHED: return "tcp-established";
+	case PF_EV_TCP_CLOSED: return "tcp-closed";
+	case PF_EV_STATE_DESTROY: return "state-destroy";
+	case PF_EV_IP_RECEIVE: return "ip-receive";
+	case PF_EV_IP_SEND: return "ip-send";
+	}
+	return "unknown";
+}
+
+struct ev_ctx {
+	long seen;
+	long max;
+};
+
+/* One line per event, the state line's layout after the event name. */
+static int event_cb(void *arg, void *data, size_t len)
+{
+	static const char *const reasons[] = PF_DESTROY_REASON_NAMES;
+	struct ev_ctx *c = arg;
+	const struct pf_event *e = data;
+
+	if (len < 1)
+		return 0;
+	if (e->type == PF_EV_IP_RECEIVE || e->type == PF_EV_IP_SEND) {
+		const struct pf_ip_event *ip = data;
+		char a[64], b[64];
+		__u8 af = ip->ip_ver == 6 ? PF_INET6 : PF_INET;
+
+		if (len < sizeof(*ip))
+			return 0;
+		pfbpf_fmt_endpoint(a, sizeof(a), af, 0, &ip->saddr, 0);
+		pfbpf_fmt_endpoint(b, sizeof(b), af, 0, &ip->daddr, 0);
+		printf("%s if %u %s -> %s len %u %s\n", ev_name(ip->type), ip->ifindex, a, b,
+		       ip->ip_plength, ip->verdict == PF_PASS ? "pass" : "block");
+	} else if (len >= sizeof(*e)) {
+		printf("%s%s%s ", ev_name(e->type), e->type == PF_EV_STATE_DESTROY ? " " : "",
+		       e->type == PF_EV_STATE_DESTROY && e->reason < 7 ? reasons[e->reason] : "");
+		fflush(stdout);
+		state_line_cb(&e->key[PF_SK_WIRE], &e->state, NULL);
+	}
+	fflush(stdout);
+	c->seen++;
+	return c->max && c->seen >= c->max ? 1 : 0;
+}
+
+static volatile sig_atomic_t ev_stop;
+
+static void ev_sig(int sig)
+{
+	ev_stop = 1;
+}
+
+/* events [-c COUNT] [-t SECONDS]: follow the ring buffer (pftrace is the
+ * real consumer; this is for tests and the demo). */
+static int cmd_events(int argc, char **argv)
+{
+	struct ev_ctx c = {};
+	struct ring_buffer *rb;
+	struct pfbpf_maps m;
+	__u32 secs = 0;
+	time_t end;
+	int opt, err;
+
+	optind = 0;
+	while ((opt = getopt(argc, argv, "+c:t:")) != -1) {
+		__u32 v;
+
+		if (opt == '?' || parse_u32(optarg, opt == 'c' ? "-c" : "-t", &v))
+			return 1;
+		if (opt == 'c')
+			c.max = v;
+		else
+			secs = v;
+	}
+	if (open_maps(&m))
+		return 1;
+	if (m.events < 0) {
+		pr_warn("the datapath has no event ring buffer pinned");
+		pfbpf_maps_close(&m);
+		return 1;
+	}
+	rb = ring_buffer__new(m.events, event_cb, &c, NULL);
+	if (!rb) {
+		pr_warn("cannot read the event ring buffer: %s", strerror(errno));
+		pfbpf_maps_close(&m);
+		return 1;
+	}
+	end = time(NULL) + secs;
+	signal(SIGINT, ev_sig);
+	signal(SIGTERM, ev_sig);
+	while (!ev_stop) {
+		err = ring_buffer__poll(rb, 100);
+		if (err < 0 && err != -EINTR)
+			break;
+		if (c.max && c.seen >= c.max)
+			break;
+		if (secs && time(NULL) >= end)
+			break;
+	}
+	ring_buffer__free(rb);
+	pfbpf_maps_close(&m);
+	return 0;
+}
+
+static int cmd_set(int argc, char **argv)
+{
+	struct pfbpf_load_opts o = {};
+	struct pfbpf_maps m;
+	struct pf_config cfg;
+	int i, err;
+
+	if (parse_load_opts(argc, argv, &o, false) < 0)
+		return 1;
+	if (optind != argc) {
+		usage(stderr);
+		return 1;
+	}
+	if (open_maps(&m))
+		return 1;
+	err = pfbpf_config_read(&m, &cfg);
+	if (!err) {
+		if (o.limit_states)
+			cfg.limit[PF_LIMIT_STATES] = o.limit_states;
+		for (i = 0; i < PFTM_MAX; i++)
+			if (o.timeout[i])
+				cfg.timeout[i] = o.timeout[i];
+		err = pfbpf_config_write(&m, &cfg);
+	}
+	pfbpf_maps_close(&m);
+	if (err) {
+		pr_warn("cannot update pf_config: %s", strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_ctl(int op)
+{
+	struct pfbpf_maps m;
+	__u64 n = 0;
+	int err;
+
+	if (open_maps(&m))
+		return 1;
+	err = op == PF_CTL_ARM ? pfbpf_ctl_arm(&m) : pfbpf_ctl_sweep(&m, &n);
+	pfbpf_maps_close(&m);
+	if (err) {
+		pr_warn("%s failed: %s", op == PF_CTL_ARM ? "arming the sweep timer" : "sweep",
+			strerror(-err));
+		return 1;
+	}
+	if (op == PF_CTL_SWEEP)
+		printf("expired %llu\n", (unsigned long long)n);
+	return 0;
+}
+
+#ifndef PFBPF_NO_MAIN
+int main(int argc, char **argv)
+{
+	int verbose = 0, c;
+	const char *cmd;
+
+	while ((c = getopt(argc, argv, "+vjh")) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	pfbpf_log_init(argv[0], verbose);
+	if (optind >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	cmd = argv[optind];
+	argc -= optind;
+	argv += optind;
+	if (!strcmp(cmd, "attach"))
+		return cmd_attach(argc, argv);
+	if (!strcmp(cmd, "detach"))
+		return cmd_detach(argc, argv);
+	if (!strcmp(cmd, "status"))
+		return cmd_status();
+	if (!strcmp(cmd, "states"))
+		return cmd_states();
+	if (!strcmp(cmd, "events"))
+		return cmd_events(argc, argv);
+	if (!strcmp(cmd, "set"))
+		return cmd_set(argc, argv);
+	if (!strcmp(cmd, "arm"))
+		return cmd_ctl(PF_CTL_ARM);
+	if (!strcmp(cmd, "sweep"))
+		return cmd_ctl(PF_CTL_SWEEP);
+	if (!strcmp(cmd, "purge")) {
+		c = pfbpf_purge();
+		if (c)
+			pr_warn("purge: %s", strerror(-c));
+		return c ? 1 : 0;
+	}
+	pr_warn("unknown command '%s'", cmd);
+	usage(stderr);
+	return 1;
+}
+#endif

@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * conf.c - -f and -n: a pf.conf through the conf library, loaded as one
+ * transaction (DIOCXBEGIN, DIOCRINADEFINE, DIOCADDRULE, DIOCXCOMMIT) so
+ * that a ruleset that fails anywhere leaves the running one untouched.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctx.h"
+#include "kern.h"
+#include "pfbpf_conf.h"
+
+static void conf_rule_printer(FILE *f, const struct pfbpf_rule *r, int opts)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	int v = (opts & PFCTL_OPT_VERBOSE2) ? 2 : (opts & PFCTL_OPT_VERBOSE) ? 1 : 0;
+
+	if (!m)
+		return;
+	pfbpf_rule_print(m, r, v);
+	fclose(m);
+	/* The callers end the line (and add counters under it). */
+	while (len && text[len - 1] == '\n')
+		text[--len] = '\0';
+	fputs(text, f);
+	free(text);
+}
+
+void pfctl_use_conf_printer(void)
+{
+	pfctl_rule_print_fn = conf_rule_printer;
+}
+
+static void table_addrs(const struct pfbpf_conf_table *t, struct pfctl_taddr *a)
+{
+	for (size_t i = 0; i < t->naddrs; i++) {
+		memset(&a[i], 0, sizeof(a[i]));
+		a[i].addr = t->addrs[i].addr;
+		a[i].af = t->addrs[i].af;
+		a[i].net = t->addrs[i].prefixlen;
+		a[i].neg = t->addrs[i].neg;
+	}
+}
+
+/* "-a base" + the ruleset a rule came from. */
+static void anchor_path(char *buf, size_t len, const char *base, const char *sub)
+{
+	if (base && *base && sub && *sub)
+		snprintf(buf, len, "%s/%s", base, sub);
+	else if (base && *base)
+		snprintf(buf, len, "%s", base);
+	else
+		snprintf(buf, len, "%s", sub ? sub : "");
+}
+
+/*
+ * libpfbpf stores and lists the rules of anchors (-a NAME -sr) but installs
+ * only the main ruleset into the datapath's classifier: say so at load time
+ * rather than let an administrator believe those rules filter.
+ */
+static void warn_anchor_rules(const struct pfctl_ctx *c, const struct pfbpf_conf *conf)
+{
+	if (c->anchor && *c->anchor && conf->nrules) {
+		fprintf(stderr, "pfctl_bpf: warning: the %zu rules loaded into anchor \"%s\" are "
+				"listed but not evaluated: the datapath runs the main ruleset only\n",
+			conf->nrules, c->anchor);
+		return;
+	}
+	for (size_t k = 0; k < conf->nanchors; k++) {
+		size_t n = 0;
+
+		for (size_t i = 0; conf->rule_anchor && i < conf->nrules; i++)
+			n += !strcmp(conf->rule_anchor[i], conf->anchors[k].path);
+		if (n)
+			fprintf(stderr, "pfctl_bpf: warning: the %zu rules of anchor \"%s\" are "
+					"listed but not evaluated: the datapath runs the main "
+					"ruleset only\n", n, conf->anchors[k].path);
+	}
+}
+
+static int load_conf(struct pfctl_ctx *c, const struct pfbpf_conf *conf)
+{
+	struct pfctl_trans t = { 0 };
+	char path[MAXPATHLEN];
+	int tbl, err, i;
+	size_t k;
+
+	/* Every ruleset the file writes is replaced, empty ones included,
+	 * as pfctl does: a reload without an anchor empties it. */
+	anchor_path(path, sizeof(path), c->anchor, "");
+	if (pfctl_k_trans_elem(&t, PF_RULESET_FILTER, path) < 0)
+		return -E2BIG;
+	for (k = 0; k < conf->nanchors; k++) {
+		anchor_path(path, sizeof(path), c->anchor, conf->anchors[k].path);
+		if (pfctl_k_trans_elem(&t, PF_RULESET_FILTER, path) < 0)
+			return -E2BIG;
+	}
+	/* Tables live in the main ruleset here, whatever -a says. */
+	tbl = pfctl_k_trans_elem(&t, PF_RULESET_TABLE, "");
+	if (tbl < 0)
+		return -E2BIG;
+
+	err = pfctl_k_trans_begin(c->dev, &t);
+	if (err) {
+		pfctl_err_op(c, "DIOCXBEGIN", err);
+		return err;
+	}
+	for (k = 0; k < conf->ntables; k++) {
+		const struct pfbpf_conf_table *ct = &conf->tables[k];
+		struct pfctl_taddr *a = calloc(ct->naddrs ? ct->naddrs : 1, sizeof(*a));
+
+		if (!a) {
+			err = -ENOMEM;
+			goto rollback;
+		}
+		table_addrs(ct, a);
+		err = pfctl_k_table_define(c->dev, t.e[tbl].ticket, "", ct->name, ct->flags, a,
+					   ct->naddrs);
+		free(a);
+		if (err) {
+			char what[96];
+
+			snprintf(what, sizeof(what), "DIOCRINADEFINE <%s>", ct->name);
+			pfctl_err_op(c, what, err);
+			goto rollback;
+		}
+	}
+	for (k = 0; k < conf->nrules; k++) {
+		const char *sub = conf->rule_anchor ? conf->rule_anchor[k] : "";
+
+		anchor_path(path, sizeof(path), c->anchor, sub);
+		i = pfctl_k_trans_elem(&t, PF_RULESET_FILTER, path);
+		if (i < 0) {
+			err = i;
+			goto rollback;
+		}
+		err = pfctl_k_add_rule(c->dev, t.e[i].ticket, path, &conf->rules[k]);
+		if (err) {
+			char what[64];
+
+			snprintf(what, sizeof(what), "DIOCADDRULE (line %d)",
+				 conf->rule_line ? conf->rule_line[k] : 0);
+			pfctl_err_op(c, what, err);
+			goto rollback;
+		}
+	}
+	err = pfctl_k_trans_commit(c->dev, &t);
+	if (err) {
+		pfctl_err_op(c, "DIOCXCOMMIT", err);
+		goto rollback;
+	}
+	warn_anchor_rules(c, conf);
+	return 0;
+rollback:
+	pfctl_k_trans_rollback(c->dev, &t);
+	return err;
+}
+
+/*
+ * Options after the commit: pfctl sets them inside the transaction, but a
+ * timeout applied before a commit that then fails would change the running
+ * firewall for a ruleset that was refused.
+ */
+static int load_options(struct pfctl_ctx *c, const struct pfbpf_conf *conf)
+{
+	const struct pfbpf_conf_options *o = &conf->options;
+	int err, rc = 0;
+
+	for (int i = 0; i < PFTM_MAX; i++) {
+		if (!(o->timeout_set & (1u << i)))
+			continue;
+		err = pfctl_k_set_timeout(c->dev, i, o->timeout[i]);
+		if (err) {
+			char what[64];
+
+			snprintf(what, sizeof(what), "set timeout %s", pfctl_timeout_name(i));
+			pfctl_err_op(c, what, err);
+			rc = err;
+		}
+	}
+	for (int i = 0; i < PF_LIMIT_MAX; i++) {
+		if (!(o->limit_set & (1u << i)))
+			continue;
+		err = pfctl_k_set_limit(c->dev, i, o->limit[i]);
+		if (err) {
+			char what[64];
+
+			snprintf(what, sizeof(what), "set limit %s", pfctl_limits[i].name);
+			pfctl_err_op(c, what, err);
+			rc = err;
+		}
+	}
+	if (o->set & PFBPF_OPT_DEBUG) {
+		err = pfctl_k_set_debug(c->dev, o->debug);
+		if (err) {
+			pfctl_err_op(c, "set debug", err);
+			rc = err;
+		}
+	}
+	if (o->set & PFBPF_OPT_HOSTID) {
+		err = pfctl_k_set_hostid(c->dev, o->hostid);
+		if (err) {
+			pfctl_err_op(c, "set hostid", err);
+			rc = err;
+		}
+	}
+	/* pf keeps the state policy in each rule; struct pfbpf_rule has no
+	 * such flag and no DIOC command sets pf_config.state_policy, so say
+	 * so rather than pretend. */
+	if ((o->set & PFBPF_OPT_STATE_POLICY) && o->state_policy == PF_STATE_IFBOUND)
+		fprintf(stderr, "pfctl_bpf: warning: set state-policy if-bound is not applied yet: "
+				"states stay floating\n");
+	if (o->set & PFBPF_OPT_SKIP) {
+		/* `set skip on` replaces the skip list, as pf's does. */
+		struct pfctl_iface *ifs = NULL;
+		size_t n = 0;
+
+		if (!pfctl_k_get_ifaces(c->dev, NULL, &ifs, &n)) {
+			for (size_t i = 0; i < n; i++)
+				if (ifs[i].flags & PFCTL_IFLAG_SKIP)
+					pfctl_k_set_ifflag(c->dev, ifs[i].name, false, PFI_IFLAG_SKIP);
+			free(ifs);
+		}
+		for (size_t i = 0; i < o->nskip; i++) {
+			err = pfctl_k_set_ifflag(c->dev, o->skip[i], true, PFI_IFLAG_SKIP);
+			if (err) {
+				char what[64];
+
+				snprintf(what, sizeof(what), "set skip on %s", o->skip[i]);
+				pfctl_err_op(c, what, err);
+				rc = err;
+			}
+		}
+	}
+	return rc;
+}
+
+int pfctl_load_file(struct pfctl_ctx *c, const char *path)
+{
+	struct pfbpf_conf_opts copts = { 0 };
+	struct pfbpf_conf_error cerr;
+	struct pfbpf_conf *conf = NULL;
+	char msg[512];
+	int err;
+
+	copts.defines = c->defines;
+	copts.ndefines = c->ndefines;
+	memset(&cerr, 0, sizeof(cerr));
+	err = pfbpf_conf_parse_file(path, &copts, &conf, &cerr);
+	if (err) {
+		fprintf(stderr, "%s\n", pfbpf_conf_strerror(&cerr, msg, sizeof(msg)));
+		/* With -n nothing was to be loaded: the place of the error is
+		 * the whole message (and what the golden .err files hold). */
+		if (!(c->opts & PFCTL_OPT_NOACTION))
+			fprintf(stderr, "pfctl_bpf: Syntax error in config file: pf rules not loaded\n");
+		return err;
+	}
+	/* -nv and -v print what is (or would be) loaded, as pfctl does. */
+	if (c->opts & PFCTL_OPT_VERBOSE)
+		pfbpf_conf_print(stdout, conf,
+				 (c->opts & PFCTL_OPT_VERBOSE2) ? 2 : 1);
+	if (c->opts & PFCTL_OPT_NOACTION) {
+		pfbpf_conf_free(conf);
+		return 0;
+	}
+	if (!(c->opts & PFCTL_OPT_OPTIONS_ONLY)) {
+		err = load_conf(c, conf);
+		if (err) {
+			fprintf(stderr, "pfctl_bpf: pf rules not loaded\n");
+			pfbpf_conf_free(conf);
+			return err;
+		}
+	}
+	if (!(c->opts & PFCTL_OPT_RULES_ONLY))
+		err = load_options(c, conf);
+	pfbpf_conf_free(conf);
+	return err;
+}
+
+int pfctl_flush_rules(struct pfctl_ctx *c)
+{
+	struct pfctl_trans t = { 0 };
+	int err;
+
+	pfctl_k_trans_elem(&t, PF_RULESET_FILTER, c->anchor ? c->anchor : "");
+	err = pfctl_k_trans_begin(c->dev, &t);
+	if (err) {
+		pfctl_err_op(c, "DIOCXBEGIN", err);
+		return err;
+	}
+	err = pfctl_k_trans_commit(c->dev, &t);
+	if (err) {
+		pfctl_err_op(c, "DIOCXCOMMIT", err);
+		pfctl_k_trans_rollback(c->dev, &t);
+		return err;
+	}
+	pfctl_msg(c, "rules cleared");
+	return 0;
+}
+
+int pfctl_read_addr_file(const char *path, struct pfctl_taddr **out, size_t *n)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char line[512];
+	size_t cap = 0;
+	int lineno = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!f) {
+		fprintf(stderr, "pfctl_bpf: %s: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	/* pfctl's address files: whitespace separated, `#` comments. */
+	while (fgets(line, sizeof(line), f)) {
+		char *save = NULL, *tok, *hash = strchr(line, '#');
+
+		lineno++;
+		if (hash)
+			*hash = '\0';
+		for (tok = strtok_r(line, " \t\r\n", &save); tok;
+		     tok = strtok_r(NULL, " \t\r\n", &save)) {
+			if (*n == cap) {
+				struct pfctl_taddr *a;
+
+				cap = cap ? cap * 2 : 64;
+				a = realloc(*out, cap * sizeof(*a));
+				if (!a) {
+					free(*out);
+					*out = NULL;
+					if (f != stdin)
+						fclose(f);
+					return -ENOMEM;
+				}
+				*out = a;
+			}
+			if (pfctl_taddr_parse(tok, &(*out)[*n])) {
+				fprintf(stderr, "pfctl_bpf: %s:%d: cannot parse address '%s'\n",
+					path, lineno, tok);
+				free(*out);
+				*out = NULL;
+				*n = 0;
+				if (f != stdin)
+					fclose(f);
+				return -EINVAL;
+			}
+			(*n)++;
+		}
+	}
+	if (f != stdin)
+		fclose(f);
+	return 0;
+}

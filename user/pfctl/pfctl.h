@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * pfctl.h - pfctl_bpf's internal view of what it shows.
+ *
+ * The printers (show_*.c) work on these plain structs, filled either from
+ * the kernel (kern.c, the only file that talks pfbpf_ioctl) or from fixed
+ * values in the unit tests.  Keeping the two apart lets the tests pin the
+ * exact text of every output without a datapath, and keeps the formats in
+ * one place when the ioctl structures change.
+ */
+#ifndef PFCTL_PFCTL_H
+#define PFCTL_PFCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <net/if.h>
+
+#include "pfbpf_types.h"
+#include "pfbpf_rule.h"
+
+/* pfctl's option bits (PF_OPT_*), the subset that changes output. */
+#define PFCTL_OPT_VERBOSE 0x0001
+#define PFCTL_OPT_VERBOSE2 0x0002 /* -vv */
+#define PFCTL_OPT_NUMERIC 0x0004
+#define PFCTL_OPT_QUIET 0x0008
+#define PFCTL_OPT_SHOWALL 0x0010 /* -s all: section titles */
+#define PFCTL_OPT_JSON 0x0020
+#define PFCTL_OPT_NOACTION 0x0040 /* -n */
+#define PFCTL_OPT_DEBUG 0x0080
+#define PFCTL_OPT_OPTIONS_ONLY 0x0100 /* -O: load only the options of -f */
+#define PFCTL_OPT_RULES_ONLY 0x0200   /* -R: load only the rules (and tables) */
+
+/* ---- JSON writer (json.c) ---------------------------------------------- */
+
+#define JW_MAX_DEPTH 16
+
+/*
+ * A streaming writer: keys are passed with each value, commas are placed by
+ * the writer, so the show functions cannot produce malformed documents.
+ * Output is compact, one document ending in a newline.
+ */
+struct jw {
+	FILE *f;
+	int depth;
+	bool first[JW_MAX_DEPTH];
+	char closer[JW_MAX_DEPTH];
+};
+
+void jw_init(struct jw *w, FILE *f);
+void jw_obj_begin(struct jw *w, const char *key);
+void jw_obj_end(struct jw *w);
+void jw_arr_begin(struct jw *w, const char *key);
+void jw_arr_end(struct jw *w);
+void jw_str(struct jw *w, const char *key, const char *val);
+void jw_u64(struct jw *w, const char *key, unsigned long long val);
+void jw_s64(struct jw *w, const char *key, long long val);
+void jw_f64(struct jw *w, const char *key, double val);
+void jw_bool(struct jw *w, const char *key, bool val);
+void jw_null(struct jw *w, const char *key);
+/* Closes every open container and writes the final newline. */
+void jw_finish(struct jw *w);
+
+/* ---- common formatting (fmt.c) ---------------------------------------- */
+
+/* "tcp", "udp", "icmp", "ipv6-icmp", ... or NULL when unknown. */
+const char *pfctl_proto_name(__u8 proto);
+/* Address and port as pfctl prints them: 192.0.2.1:22, 2001:db8::1[22]. */
+void pfctl_print_host(FILE *f, const struct pf_addr *a, __be16 port, __u8 af);
+int pfctl_addr_str(const struct pf_addr *a, __u8 af, char *buf, size_t len);
+/* HH:MM:SS with hours unbounded, as pfctl prints ages. */
+void pfctl_print_hms(FILE *f, __u32 secs);
+const char *pfctl_tcp_state_name(__u8 s);
+const char *pfctl_timeout_name(int pftm);
+const char *pfctl_debug_name(__u32 level); /* "None", "Urgent", "Misc", "Loud" */
+/* Parse "none|urgent|misc|loud" (pfctl -x); -EINVAL when unknown. */
+int pfctl_debug_parse(const char *s, __u32 *level);
+
+/* ---- states (show_states.c) --------------------------------------------- */
+
+struct pfctl_state {
+	struct pf_state_key key[2]; /* [PF_SK_WIRE], [PF_SK_STACK] */
+	struct pf_state st;
+	__u32 creatorid;             /* resolved from st.creator */
+	__u32 age;                   /* seconds since creation */
+	__u32 expires_in;            /* seconds until it expires, 0 if due */
+	char ifname[IF_NAMESIZE];    /* "all" for a floating state */
+	char origin_if[IF_NAMESIZE]; /* interface that created it ("" if gone) */
+};
+
+void pfctl_print_state(FILE *f, const struct pfctl_state *s, int opts);
+void pfctl_json_state(struct jw *w, const struct pfctl_state *s);
+void pfctl_show_states(FILE *f, const struct pfctl_state *s, size_t n, int opts);
+void pfctl_json_states(struct jw *w, const struct pfctl_state *s, size_t n);
+
+/* ---- status (show_info.c) ----------------------------------------------- */
+
+struct pfctl_status {
+	__u64 counters[PFRES_MAX];
+	__u64 lcounters[LCNT_MAX];
+	__u64 fcounters[FCNT_MAX];
+	__u64 pcounters[PF_AF_IDX_MAX][PF_DIR_IDX_MAX][PF_VERDICT_IDX_MAX];
+	__u64 bcounters[PF_AF_IDX_MAX][PF_DIR_IDX_MAX];
+	__u64 states;        /* current entries */
+	__u64 runtime;       /* seconds since enabled (rates are per this) */
+	__u64 since;         /* CLOCK_REALTIME seconds when enabled or cleared, 0 = never */
+	__u32 running;
+	__u32 debug;
+	__u32 hostid;
+	char ifname[IF_NAMESIZE]; /* status interface, "" = none */
+	/* every interface together (pf counts only the status interface) */
+	__u64 all_pcounters[PF_AF_IDX_MAX][PF_DIR_IDX_MAX][PF_VERDICT_IDX_MAX];
+	__u64 all_bcounters[PF_AF_IDX_MAX][PF_DIR_IDX_MAX];
+	/* pfbpf's own datapath counters, shown with -v */
+	__u64 evicted;
+	__u64 events_lost;
+	__u64 ip_events_lost;
+	__u64 unhandled;
+	__u64 icmp_err_nostate;
+};
+
+void pfctl_show_status(FILE *f, const struct pfctl_status *s, int opts);
+void pfctl_json_status(struct jw *w, const struct pfctl_status *s);
+/* -s Running */
+void pfctl_show_running(FILE *f, const struct pfctl_status *s);
+
+/* ---- timeouts and limits (show_timeouts.c) ------------------------------ */
+
+struct pfctl_timeout_desc {
+	const char *name;
+	int pftm;
+};
+/* In pfctl's order, NULL-terminated. */
+extern const struct pfctl_timeout_desc pfctl_timeouts[];
+struct pfctl_limit_desc {
+	const char *name;
+	int index;
+};
+extern const struct pfctl_limit_desc pfctl_limits[];
+
+/* Timeout seconds indexed by PFTM_*; limits by PF_LIMIT_* (UINT32_MAX = unlimited). */
+void pfctl_show_timeouts(FILE *f, const __u32 *timeout, int opts);
+void pfctl_json_timeouts(struct jw *w, const __u32 *timeout);
+void pfctl_show_limits(FILE *f, const __u32 *limit, int opts);
+void pfctl_json_limits(struct jw *w, const __u32 *limit);
+/* "tcp.established" -> PFTM_TCP_ESTABLISHED, -1 when unknown */
+int pfctl_timeout_lookup(const char *name);
+
+/* ---- rules and labels (show_rules.c) ------------------------------------ */
+
+struct pfctl_rule {
+	struct pfbpf_rule r;
+	__u64 evaluations;
+	__u64 packets[2];
+	__u64 bytes[2];
+	__u64 states_cur;
+	__u64 states_tot;
+};
+
+/* How a rule's text is produced: the pf.conf printer of the conf library
+ * in pfctl_bpf, a fixed one in the tests.  The printer writes the "@nr "
+ * prefix itself when opts has PFCTL_OPT_VERBOSE2. */
+typedef void (*pfctl_rule_printer)(FILE *f, const struct pfbpf_rule *r, int opts);
+extern pfctl_rule_printer pfctl_rule_print_fn;
+
+void pfctl_show_rules(FILE *f, const struct pfctl_rule *r, size_t n, int opts);
+void pfctl_json_rules(struct jw *w, const struct pfctl_rule *r, size_t n);
+void pfctl_show_labels(FILE *f, const struct pfctl_rule *r, size_t n, int opts);
+void pfctl_json_labels(struct jw *w, const struct pfctl_rule *r, size_t n);
+
+/* ---- tables (show_tables.c) --------------------------------------------- */
+
+#define PFCTL_TFLAG_CONST 0x01
+#define PFCTL_TFLAG_PERSIST 0x02
+#define PFCTL_TFLAG_ACTIVE 0x04
+#define PFCTL_TFLAG_INACTIVE 0x08
+#define PFCTL_TFLAG_REFERENCED 0x10
+#define PFCTL_TFLAG_REFDANCHOR 0x20
+#define PFCTL_TFLAG_COUNTERS 0x40
+
+struct pfctl_table {
+	char name[PF_TABLE_NAME_SIZE];
+	char anchor[1024];
+	__u32 flags;       /* PFCTL_TFLAG_* */
+	__u32 cnt;         /* addresses */
+	__u32 refs_rules;
+	__u32 refs_anchors;
+	__u64 match;
+	__u64 nomatch;
+	__s64 tzero;       /* CLOCK_REALTIME seconds of the last clear */
+};
+
+struct pfctl_taddr {
+	__u8 af;
+	__u8 net;          /* prefix length */
+	__u8 neg;
+	__u8 fback;        /* feedback of -T add/delete/test (PFR_FB_*) */
+	struct pf_addr addr;
+	__u64 match;       /* -vv: per-address statistics when kept */
+	__s64 tzero;
+};
+
+/* pfctl's feedback letters for -v on -T add/delete/test. */
+enum {
+	PFCTL_FB_NONE = 0, PFCTL_FB_MATCH, PFCTL_FB_ADDED, PFCTL_FB_DELETED,
+	PFCTL_FB_CHANGED, PFCTL_FB_CLEARED, PFCTL_FB_CONFLICT, PFCTL_FB_NOTMATCH,
+	PFCTL_FB_DUPLICATE, PFCTL_FB_NOCOUNT,
+};
+
+void pfctl_show_tables(FILE *f, const struct pfctl_table *t, size_t n, int opts);
+void pfctl_json_tables(struct jw *w, const struct pfctl_table *t, size_t n);
+void pfctl_print_taddr(FILE *f, const struct pfctl_taddr *a, int opts);
+void pfctl_show_taddrs(FILE *f, const struct pfctl_taddr *a, size_t n, int opts);
+void pfctl_json_taddrs(struct jw *w, const char *key, const struct pfctl_taddr *a, size_t n);
+/* Parse "192.0.2.1", "2001:db8::/32", "!192.0.2.0/24" (no host names). */
+int pfctl_taddr_parse(const char *s, struct pfctl_taddr *a);
+
+/* ---- interfaces (show_ifaces.c) ----------------------------------------- */
+
+#define PFCTL_IFLAG_SKIP 0x0100
+
+struct pfctl_iface {
+	char name[IF_NAMESIZE];
+	__u32 flags;        /* PFCTL_IFLAG_* */
+	__u32 states;
+	__u32 rules;
+	__u64 packets[PF_AF_IDX_MAX][PF_DIR_IDX_MAX][PF_VERDICT_IDX_MAX];
+	__u64 bytes[PF_AF_IDX_MAX][PF_DIR_IDX_MAX][PF_VERDICT_IDX_MAX];
+	__s64 tzero;
+};
+
+void pfctl_show_ifaces(FILE *f, const struct pfctl_iface *i, size_t n, int opts);
+void pfctl_json_ifaces(struct jw *w, const struct pfctl_iface *i, size_t n);
+
+/* ---- -s modifiers (pfctl_bpf.c) ------------------------------------------ */
+
+/* pfctl's first-prefix lookup: "s" -> "states", "T" -> "Tables". */
+const char *pfctl_lookup_option(const char *cmd, const char *const *list);
+extern const char *const pfctl_showopt_list[];
+extern const char *const pfctl_clearopt_list[];
+extern const char *const pfctl_tblcmdopt_list[];
+extern const char *const pfctl_debugopt_list[];
+
+#endif /* PFCTL_PFCTL_H */

@@ -1,0 +1,853 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * pftrace - watch pfbpf's state table live.
+ *
+ * Without a script it streams every state event one per line, like
+ * `conntrack -E` (or JSON lines with -o json), optionally narrowed by -p
+ * filters.  With -s FILE or -n 'probe /pred/ { ... }' it runs a D script
+ * over the pf and ip providers (user/dt).  Events come from the datapath's
+ * pinned ring buffer (pf_events); the events the datapath could not queue
+ * are counted per CPU in pf_status and reported as DTrace reports drops.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <limits.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "lib/log.h"
+#include "lib/pfbpf_maps.h"
+#include "trace/trace.h"
+#ifndef PFTRACE_NO_DT
+#include "dt/dt.h"
+#endif
+
+struct pftrace {
+	/* options */
+	bool json;
+	bool timestamps;      /* -t */
+	long long wall_offset_ns;
+	int quiet;
+	int verbose;
+	long long max_events; /* -c, 0 = no limit */
+	double seconds;       /* -T, 0 = no limit */
+	unsigned int sleep_us;/* --sleep-per-event: a deliberately slow consumer */
+	bool have_filter;
+	struct trace_filter filter;
+	char *script;         /* -s contents or -n clauses */
+	const char *script_name;
+	bool list;
+	const char *list_pattern;
+
+	/* runtime */
+	FILE *out;
+	struct pfbpf_maps maps;
+	bool maps_open;
+	struct ring_buffer *rb;
+#ifndef PFTRACE_NO_DT
+	struct dt_prog *prog;
+#endif
+	struct trace_drops drops;
+	struct pf_status_pcpu *pcpu;
+	struct trace_ipctl ipctl;
+	__u32 events_id;      /* id of the ring buffer we read */
+	long long nevents;
+	unsigned long long malformed;
+	bool done;
+	bool discarding;      /* draining what was queued before we started */
+	int exit_status;
+};
+
+/* Signals received: the first ends the run, a second one the final drain. */
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	if (got_signal < 2)
+		got_signal++;
+}
+
+/* CLOCK_REALTIME - CLOCK_BOOTTIME, to print boot-time stamps as wall time. */
+static long long wall_offset(void)
+{
+	struct timespec r, b;
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_BOOTTIME, &b);
+	return (r.tv_sec - b.tv_sec) * 1000000000ll + (r.tv_nsec - b.tv_nsec);
+}
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	/* The datapath stamps events with bpf_ktime_get_boot_ns(). */
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* if_indextoname is a syscall; the ip provider asks once per packet. */
+static const char *ifname_cached(__u32 ifindex)
+{
+	static struct {
+		__u32 ifindex;
+		char name[IF_NAMESIZE];
+	} cache[32];
+	static unsigned int next;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cache) / sizeof(cache[0]); i++)
+		if (cache[i].ifindex == ifindex && ifindex)
+			return cache[i].name;
+	i = next++ % (sizeof(cache) / sizeof(cache[0]));
+	if (!if_indextoname(ifindex, cache[i].name))
+		return NULL;
+	cache[i].ifindex = ifindex;
+	return cache[i].name;
+}
+
+static const char *ifname_fmt(unsigned int ifindex, char *buf, size_t len)
+{
+	const char *n = ifname_cached(ifindex);
+
+	if (!n)
+		return NULL;
+	snprintf(buf, len, "%s", n);
+	return buf;
+}
+
+#ifndef PFTRACE_NO_DT
+static const char *ifname_dt(__u32 ifindex, void *arg)
+{
+	return ifname_cached(ifindex);
+}
+#endif
+
+static void emit_line(struct pftrace *t, const char *line)
+{
+	fputs(line, t->out);
+	fputc('\n', t->out);
+}
+
+static void report_drops(void *ctx, unsigned int cpu, __u64 state, __u64 ip)
+{
+	struct pftrace *t = ctx;
+	char line[160];
+
+	/* Text and scripts: on stderr as dtrace(1); JSON: in the stream, for tools. */
+	if (t->json && !t->script) {
+		trace_fmt_drops_json(cpu, state, ip, line, sizeof(line));
+		emit_line(t, line);
+	} else {
+		trace_fmt_drops_text(cpu, state, ip, line, sizeof(line));
+		fflush(t->out);
+		fprintf(stderr, "pftrace: %s\n", line);
+	}
+}
+
+static void check_drops(struct pftrace *t)
+{
+	__u32 zero = 0;
+
+	if (!t->pcpu || bpf_map_lookup_elem(t->maps.status, &zero, t->pcpu))
+		return;
+	trace_drops_update(&t->drops, t->pcpu, report_drops, t);
+}
+
+static void count_event(struct pftrace *t)
+{
+	if (t->max_events && ++t->nevents >= t->max_events)
+		t->done = true;
+}
+
+static void time_prefix(struct pftrace *t, __u64 ts_ns)
+{
+	char ts[48];
+
+	if (!t->timestamps || t->json)
+		return;
+	trace_fmt_time(ts_ns, t->wall_offset_ns, ts, sizeof(ts));
+	fputs(ts, t->out);
+	fputc(' ', t->out);
+}
+
+static void stream_pf(struct pftrace *t, const struct pf_event *ev)
+{
+	char line[512];
+
+	if (t->have_filter && !trace_filter_match_pf(&t->filter, ev))
+		return;
+	if (t->json)
+		trace_fmt_pf_json(ev, line, sizeof(line));
+	else
+		trace_fmt_pf_text(ev, line, sizeof(line));
+	time_prefix(t, ev->ts_ns);
+	emit_line(t, line);
+	count_event(t);
+}
+
+static void stream_ip(struct pftrace *t, const struct pf_ip_event *ev)
+{
+	char line[512];
+
+	/* Packet events reach the stream only when -p event= asked for them. */
+	if (!t->have_filter || !trace_filter_ip_bits(&t->filter) ||
+	    !trace_filter_match_ip(&t->filter, ev))
+		return;
+	if (t->json)
+		trace_fmt_ip_json(ev, ifname_fmt, line, sizeof(line));
+	else
+		trace_fmt_ip_text(ev, ifname_fmt, line, sizeof(line));
+	time_prefix(t, ev->ts_ns);
+	emit_line(t, line);
+	count_event(t);
+}
+
+#ifndef PFTRACE_NO_DT
+static void script_event(struct pftrace *t, unsigned int type, const void *data)
+{
+	enum dt_probe probe = dt_probe_of_event(type);
+
+	if (probe == DT_PROBE_MAX || !dt_prog_uses(t->prog, probe))
+		return;
+	if (type >= PF_EV_IP_RECEIVE)
+		dt_fire_ip(t->prog, probe, data);
+	else
+		dt_fire_pf(t->prog, probe, data);
+	/* Asked rather than taken from the return, which is also -EINVAL. */
+	if (dt_exited(t->prog, NULL))
+		t->done = true;
+	count_event(t);
+}
+#endif
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct pftrace *t = ctx;
+	unsigned int type;
+
+	if (t->discarding)
+		return 0;
+	if (t->done || got_signal > 1)
+		return -ECANCELED; /* stop draining: we are leaving */
+	if (size < 1) {
+		t->malformed++;
+		return 0;
+	}
+	type = *(const __u8 *)data;
+	if ((type >= PF_EV_IP_RECEIVE && size < sizeof(struct pf_ip_event)) ||
+	    (type < PF_EV_IP_RECEIVE && size < sizeof(struct pf_event))) {
+		t->malformed++;
+		return 0;
+	}
+#ifndef PFTRACE_NO_DT
+	if (t->script)
+		script_event(t, type, data);
+	else
+#endif
+	if (type >= PF_EV_IP_RECEIVE)
+		stream_ip(t, data);
+	else
+		stream_pf(t, data);
+	if (t->sleep_us)
+		usleep(t->sleep_us);
+	return t->done ? -ECANCELED : 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: pftrace [-qtv] [-o text|json] [-p KEY=VALUE[,...]] [-c COUNT] [-T SECONDS]\n"
+		"       pftrace [-qv] [-c COUNT] [-T SECONDS] -s SCRIPT | -n 'PROBE /PRED/ { ACTIONS }'\n"
+		"       pftrace -l [-n PATTERN]\n"
+		"filter keys: proto, af, host, src, dst, port, sport, dport, event, id, rule,\n"
+		"             dir, reason, if (see pftrace(8))\n");
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	size_t cap = 4096, len = 0, n;
+	char *buf;
+
+	if (!f)
+		return NULL;
+	buf = malloc(cap);
+	while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (len + 1 >= cap) {
+			char *nb = realloc(buf, cap *= 2);
+
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+			}
+			buf = nb;
+		}
+	}
+	if (buf)
+		buf[len] = '\0';
+	if (f != stdin)
+		fclose(f);
+	return buf;
+}
+
+static int add_clause(struct pftrace *t, const char *clause)
+{
+	size_t old = t->script ? strlen(t->script) : 0;
+	char *s = realloc(t->script, old + strlen(clause) + 2);
+
+	if (!s)
+		return -ENOMEM;
+	if (!old)
+		s[0] = '\0';
+	strcat(s, clause);
+	strcat(s, "\n");
+	t->script = s;
+	return 0;
+}
+
+enum { OPT_SLEEP = 256 };
+
+/* Returns -1 to go on, else the exit status. */
+static int parse_args(struct pftrace *t, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "sleep-per-event", required_argument, NULL, OPT_SLEEP },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	char err[256], *end;
+	int c, nflag = 0;
+
+	while ((c = getopt_long(argc, argv, "c:hln:o:p:qs:tT:v", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			t->max_events = strtoll(optarg, &end, 10);
+			if (*end || t->max_events <= 0) {
+				fprintf(stderr, "pftrace: -c needs a positive event count, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 't':
+			t->timestamps = true;
+			break;
+		case 'T':
+			t->seconds = strtod(optarg, &end);
+			if (*end || !(t->seconds > 0)) {
+				fprintf(stderr, "pftrace: -T needs a positive number of seconds, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'l':
+			t->list = true;
+			break;
+		case 'n':
+			nflag = 1;
+			if (add_clause(t, optarg)) {
+				fprintf(stderr, "pftrace: out of memory\n");
+				return 1;
+			}
+			t->script_name = "-n";
+			t->list_pattern = optarg;
+			break;
+		case 'o':
+			if (!strcmp(optarg, "json")) {
+				t->json = true;
+			} else if (!strcmp(optarg, "text")) {
+				t->json = false;
+			} else {
+				fprintf(stderr, "pftrace: unknown output format '%s' (text or json)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'p':
+			if (trace_filter_parse(&t->filter, optarg, NULL, err, sizeof(err))) {
+				fprintf(stderr, "pftrace: -p %s: %s\n", optarg, err);
+				return 2;
+			}
+			t->have_filter = true;
+			break;
+		case 'q':
+			t->quiet = 1;
+			break;
+		case 's':
+			if (t->script) {
+				fprintf(stderr, "pftrace: give one -s SCRIPT or -n clauses, not both\n");
+				return 2;
+			}
+			t->script = read_file(optarg);
+			if (!t->script) {
+				fprintf(stderr, "pftrace: cannot read script %s: %s\n", optarg,
+					strerror(errno ? errno : ENOMEM));
+				return 1;
+			}
+			t->script_name = optarg;
+			break;
+		case 'v':
+			t->verbose++;
+			break;
+		case OPT_SLEEP:
+			t->sleep_us = strtoul(optarg, &end, 10);
+			if (*end) {
+				fprintf(stderr, "pftrace: --sleep-per-event needs microseconds, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "pftrace: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (t->list && !nflag)
+		t->list_pattern = NULL;
+	if (t->script && nflag && strcmp(t->script_name, "-n")) {
+		fprintf(stderr, "pftrace: give one -s SCRIPT or -n clauses, not both\n");
+		return 2;
+	}
+	if (t->script && t->have_filter) {
+		fprintf(stderr, "pftrace: -p filters the event stream; in a script use a predicate\n");
+		return 2;
+	}
+	return -1;
+}
+
+#ifndef PFTRACE_NO_DT
+/*
+ * A probe description as dtrace -l -n takes it: provider:module:function:name
+ * with fields missing from the left, an empty field or `*` matching anything.
+ */
+static bool probe_matches(const char *pattern, const struct dt_probe_info *p)
+{
+	const char *have[4] = { p->provider, p->module, p->function, p->name };
+	char buf[256], *field[4] = { NULL, NULL, NULL, NULL }, *start = buf, *c;
+	int colons = 0, i;
+
+	snprintf(buf, sizeof(buf), "%s", pattern);
+	for (c = buf; *c; c++)
+		colons += *c == ':';
+	if (colons > 3)
+		return false;
+	/* Fields are counted from the right: "receive" is a name. */
+	for (i = 3 - colons, c = buf;; c++) {
+		if (*c && *c != ':')
+			continue;
+		field[i++] = start;
+		if (!*c)
+			break;
+		*c = '\0';
+		start = c + 1;
+	}
+	for (i = 0; i < 4; i++) {
+		if (!field[i] || !*field[i])
+			continue;
+		/* tick-1s stands for the whole tick-N family. */
+		if (i == 3 && p->probe == DT_PROBE_TICK && !strncmp(field[i], "tick-", 5))
+			continue;
+		if (fnmatch(field[i], have[i] ? have[i] : "", 0))
+			return false;
+	}
+	return true;
+}
+#endif
+
+static int list_probes(const char *pattern)
+{
+#ifndef PFTRACE_NO_DT
+	const struct dt_probe_info *p;
+	size_t n, shown = 0;
+
+	p = dt_probe_list(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (pattern && !probe_matches(pattern, &p[i]))
+			continue;
+		if (!shown++)
+			printf("%5s %10s %12s %10s %-16s %s\n", "ID", "PROVIDER", "MODULE", "FUNCTION",
+			       "NAME", "ARGUMENTS");
+		/* No trailing blanks on probes without arguments. */
+		printf("%5u %10s %12s %10s %-*s", p[i].id, p[i].provider,
+		       p[i].module ? p[i].module : "", p[i].function ? p[i].function : "",
+		       p[i].args[0] ? 16 : 0, p[i].name);
+		for (int a = 0; a < 8 && p[i].args[a]; a++)
+			printf("%s%s", a ? ", " : " ", p[i].args[a]);
+		printf("\n");
+	}
+	if (!shown) {
+		fprintf(stderr, "pftrace: no probe matches '%s'\n", pattern);
+		return 1;
+	}
+	return fflush(stdout) ? 1 : 0;
+#else
+	fprintf(stderr, "pftrace: built without the D language engine (user/dt)\n");
+	return 1;
+#endif
+}
+
+/* Which packet events (PF_TRACE_*) this run needs from the datapath. */
+static unsigned int wanted_ip_bits(struct pftrace *t)
+{
+#ifndef PFTRACE_NO_DT
+	if (t->script) {
+		unsigned int bits = 0;
+
+		if (dt_prog_uses(t->prog, DT_PROBE_IP_RECEIVE))
+			bits |= PF_TRACE_IP_RECEIVE;
+		if (dt_prog_uses(t->prog, DT_PROBE_IP_SEND))
+			bits |= PF_TRACE_IP_SEND;
+		return bits;
+	}
+#endif
+	return t->have_filter ? trace_filter_ip_bits(&t->filter) : 0;
+}
+
+static int compile_script(struct pftrace *t)
+{
+#ifndef PFTRACE_NO_DT
+	struct dt_opts o = {
+		.out = t->out,
+		.err = stderr,
+		.quiet = t->quiet,
+		.ifname = ifname_dt,
+	};
+	char err[512];
+
+	t->prog = dt_compile(t->script, t->script_name, &o, err, sizeof(err));
+	if (!t->prog) {
+		fprintf(stderr, "%s\n", err);
+		return -EINVAL;
+	}
+	return 0;
+#else
+	fprintf(stderr, "pftrace: built without the D language engine (user/dt)\n");
+	return -ENOSYS;
+#endif
+}
+
+static int setup(struct pftrace *t)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	unsigned int bits;
+	__u32 zero = 0;
+	int err, skipped;
+
+	err = pfbpf_maps_open(&t->maps);
+	if (err) {
+		fprintf(stderr, "pftrace: %s\n", pfbpf_maps_strerror(err));
+		return err;
+	}
+	t->maps_open = true;
+	if (t->maps.events < 0) {
+		fprintf(stderr, "pftrace: the loaded datapath has no event ring buffer (%s/%s): "
+			"reload it with a current pf_kern.bpf.o\n", t->maps.pin_dir, PFBPF_MAP_EVENTS);
+		return -ENOENT;
+	}
+
+	/* Losses from before we started belong to nobody: take a baseline. */
+	err = trace_drops_init(&t->drops, t->maps.ncpus);
+	t->pcpu = calloc(t->maps.ncpus, sizeof(*t->pcpu));
+	if (err || !t->pcpu) {
+		fprintf(stderr, "pftrace: out of memory\n");
+		return -ENOMEM;
+	}
+	if (!bpf_map_lookup_elem(t->maps.status, &zero, t->pcpu))
+		trace_drops_baseline(&t->drops, t->pcpu);
+
+	{
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+
+		if (!bpf_obj_get_info_by_fd(t->maps.events, &info, &len))
+			t->events_id = info.id;
+	}
+	t->rb = ring_buffer__new(t->maps.events, on_event, t, NULL);
+	if (!t->rb) {
+		err = -errno;
+		fprintf(stderr, "pftrace: cannot read the event ring buffer %s/%s: %s\n",
+			t->maps.pin_dir, PFBPF_MAP_EVENTS, strerror(-err));
+		return err;
+	}
+
+	/*
+	 * Signals before the ip switch: from here on any exit path goes
+	 * through cleanup, which turns packet events off again.  No
+	 * SA_RESTART: the signal must interrupt the ring buffer's epoll_wait.
+	 */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	/*
+	 * Every instance registers, even without packet events: a BPF ring
+	 * buffer has one consumer position, so two readers would each get
+	 * part of the events, and the user must hear about it.
+	 */
+	bits = wanted_ip_bits(t);
+	err = trace_ip_enable(&t->ipctl, t->maps.config, bits);
+	if (err && bits) {
+		fprintf(stderr, "pftrace: cannot enable packet events in %s/%s: %s\n",
+			t->maps.pin_dir, PFBPF_MAP_CONFIG, strerror(-err));
+		return err;
+	}
+	if (err)
+		pr_info("cannot register in %s: %s (another reader would go unnoticed)",
+			TRACE_REG_DIR, strerror(-err));
+	if (bits)
+		pr_info("packet events enabled (%s%s)", bits & PF_TRACE_IP_RECEIVE ? " receive" : "",
+			bits & PF_TRACE_IP_SEND ? " send" : "");
+	if (t->ipctl.other_pid)
+		fprintf(stderr, "pftrace: warning: pftrace (pid %d) is also reading this datapath's "
+			"events: each event goes to only one of you\n", t->ipctl.other_pid);
+
+	/* Events queued before we started belong to nobody: skip them. */
+	t->discarding = true;
+	skipped = ring_buffer__consume(t->rb);
+	t->discarding = false;
+	if (skipped > 0)
+		pr_info("skipped %d events queued before pftrace started", skipped);
+	return 0;
+}
+
+/*
+ * Our ring buffer stays readable after the datapath is unloaded or
+ * reloaded (we hold it open), but nothing will ever write to it again:
+ * say so instead of waiting in silence.  Returns 0 while the pin is ours.
+ */
+static int datapath_moved(struct pftrace *t)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char path[PATH_MAX + 16];
+	int fd, r = 0;
+
+	if (!t->events_id)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", t->maps.pin_dir, PFBPF_MAP_EVENTS);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			return 0;
+		fprintf(stderr, "pftrace: the pfbpf datapath was unloaded (%s is gone)\n", path);
+		return 1;
+	}
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.id != t->events_id) {
+		fprintf(stderr, "pftrace: the pfbpf datapath was reloaded (a new %s): "
+			"run pftrace again to follow it\n", path);
+		r = 1;
+	}
+	close(fd);
+	return r;
+}
+
+/*
+ * `pftrace | head -1`: head may leave while no event is coming, and a
+ * write would only fail at the next event.  A pipe whose reader is gone
+ * reports POLLERR on its write end, so notice it at once.
+ */
+static bool reader_gone(FILE *f)
+{
+	struct pollfd p = { .fd = fileno(f), .events = 0 };
+	struct stat st;
+
+	if (fstat(p.fd, &st) || !S_ISFIFO(st.st_mode))
+		return false;
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
+
+/* The main loop: drain, then every switchrate period account drops. */
+static void run(struct pftrace *t)
+{
+	unsigned long long start = now_ns(), last_switch = start, now;
+	unsigned long long period = 1000000000ull, deadline = 0;
+	long long tick = 0;
+
+#ifndef PFTRACE_NO_DT
+	if (t->prog) {
+		double hz = dt_switchrate_hz(t->prog);
+
+		/* DTrace's default switchrate is 1 Hz. */
+		if (hz > 0)
+			period = (unsigned long long)(1e9 / hz);
+		tick = dt_tick_interval_ns(t->prog);
+		dt_begin(t->prog, start);
+		if (dt_exited(t->prog, NULL))
+			t->done = true;
+	}
+#endif
+	if (t->seconds > 0)
+		deadline = start + (unsigned long long)(t->seconds * 1e9);
+	if (period < 1000000ull)
+		period = 1000000ull;
+
+	while (!t->done && !got_signal) {
+		unsigned long long wait = period;
+		int r;
+
+#ifndef PFTRACE_NO_DT
+		/* Wake up for the next tick probe, not just every switchrate period. */
+		if (tick > 0) {
+			unsigned long long next = dt_next_tick_ns(t->prog);
+
+			now = now_ns();
+			if (next)
+				wait = next <= now ? 0 : (next - now < wait ? next - now : wait);
+		}
+#endif
+		if (deadline) {
+			now = now_ns();
+			if (now >= deadline)
+				break;
+			if (deadline - now < wait)
+				wait = deadline - now;
+		}
+		r = ring_buffer__poll(t->rb, (int)((wait + 999999) / 1000000));
+		if (r < 0 && r != -EINTR && r != -ECANCELED) {
+			fprintf(stderr, "pftrace: reading the event ring buffer: %s\n", strerror(-r));
+			t->exit_status = 1;
+			break;
+		}
+		now = now_ns();
+#ifndef PFTRACE_NO_DT
+		if (t->prog && !t->done && tick > 0) {
+			dt_tick(t->prog, now);
+			if (dt_exited(t->prog, NULL))
+				t->done = true;
+		}
+#endif
+		if (now - last_switch >= period) {
+			last_switch = now;
+			check_drops(t);
+			if (datapath_moved(t)) {
+				t->exit_status = 1;
+				break;
+			}
+		}
+		/*
+		 * The reader went away (`| head`): leave quietly.  Any other
+		 * write error (a full disk) is an error.
+		 */
+		if (fflush(t->out) || ferror(t->out)) {
+			if (errno != EPIPE) {
+				fprintf(stderr, "pftrace: writing the output: %s\n", strerror(errno));
+				t->exit_status = 1;
+			}
+			return;
+		}
+		if (reader_gone(t->out))
+			return;
+	}
+	/*
+	 * Ctrl-C or -T: what the datapath queued before we stopped still
+	 * counts (`ping -c 5` then Ctrl-C must show 5), as dtrace consumes its
+	 * buffers before printing the aggregations.  A second Ctrl-C cuts
+	 * this short.
+	 */
+	if (!t->done && !ferror(t->out))
+		ring_buffer__consume(t->rb);
+	check_drops(t);
+}
+
+static void cleanup(struct pftrace *t)
+{
+	trace_ip_disable(&t->ipctl);
+	ring_buffer__free(t->rb);
+#ifndef PFTRACE_NO_DT
+	dt_free(t->prog);
+#endif
+	trace_drops_free(&t->drops);
+	free(t->pcpu);
+	free(t->script);
+	if (t->maps_open)
+		pfbpf_maps_close(&t->maps);
+}
+
+int pftrace_main(int argc, char **argv)
+{
+	struct pftrace t = { .out = stdout };
+	int r;
+
+	/*
+	 * `pftrace | head -1`: once head is gone, writes fail with EPIPE and
+	 * the loop ends quietly with status 0 instead of dying of SIGPIPE
+	 * with packet events still switched on.
+	 */
+	signal(SIGPIPE, SIG_IGN);
+
+	r = parse_args(&t, argc, argv);
+	if (r >= 0) {
+		free(t.script);
+		return r;
+	}
+	pfbpf_log_init("pftrace", t.verbose);
+	t.wall_offset_ns = wall_offset();
+	if (t.list) {
+		r = list_probes(t.list_pattern);
+		free(t.script);
+		return r;
+	}
+	/* A script with an error is rejected before anything is enabled. */
+	if (t.script && compile_script(&t)) {
+		cleanup(&t);
+		return 1;
+	}
+	if (setup(&t)) {
+		cleanup(&t);
+		return 1;
+	}
+	if (t.verbose)
+		fprintf(stderr, "pftrace: reading %s/%s\n", t.maps.pin_dir, PFBPF_MAP_EVENTS);
+
+	run(&t);
+
+	if (!ferror(t.out)) {
+#ifndef PFTRACE_NO_DT
+		if (t.prog) {
+			int status = 0;
+
+			dt_end(t.prog, now_ns());
+			/* exit(n) in the script decides pftrace's status, as dtrace(1). */
+			if (dt_exited(t.prog, &status))
+				t.exit_status = status;
+		}
+#endif
+		fflush(t.out);
+	}
+	if (t.malformed)
+		fprintf(stderr, "pftrace: %llu malformed events ignored\n", t.malformed);
+	cleanup(&t);
+	/* EPIPE on stdout is how `| head` ends us: not an error. */
+	return t.exit_status;
+}
+
+#ifndef PFTRACE_NO_MAIN
+int main(int argc, char **argv)
+{
+	int r = pftrace_main(argc, argv);
+
+	/* stdout may be a closed pipe: do not let exit()'s flush complain. */
+	fclose(stdout);
+	return r;
+}
+#endif
