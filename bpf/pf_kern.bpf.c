@@ -98,11 +98,12 @@ static __noinline int pf_test_icmp_err(struct pf_scratch *sc)
 	struct pf_gcount *g = pf_gcount_get();
 	struct pf_state_key k;
 	struct pf_state *s;
-	__u32 now = pf_now();
+	__u32 now;
 	int si, di;
 
 	if (!sc || !st || !cfg || !g)
 		return 1;
+	now = sc->now;
 	if (sc->inner_res == PF_INNER_BAD)
 		return 2;
 	if (sc->inner_res != PF_INNER_OK)
@@ -304,10 +305,11 @@ __noinline int pf_process(struct pf_scratch *sc)
 	struct pf_state_key *key;
 	struct pf_state *s;
 	int r;
-	__u32 now = pf_now();
+	__u32 now;
 
 	if (!sc || !st || !cfg || !g)
 		return PF_PASS;
+	now = sc->now;
 	key = &sc->key;
 
 	if (sc->pkt.frag) {
@@ -360,7 +362,7 @@ __noinline int pf_process(struct pf_scratch *sc)
 		int si = sc->pkt.dir == pf_state_dir(s) ? 0 : 1;
 
 		if (sc->pkt.proto == IPPROTO_TCP) {
-			r = pf_tcp_track(key, s, &sc->pkt);
+			r = pf_tcp_track(key, s, &sc->pkt, now);
 			if (r & 0xff) {
 				sc->reason = r & 0xff;
 				return PF_DROP;
@@ -391,7 +393,7 @@ static __always_inline void pf_frag_record(struct pf_scratch *sc)
 
 	if (!cfg)
 		return;
-	fv.expire = pf_now() + pf_timeout_global(cfg, PFTM_FRAG);
+	fv.expire = sc->now + pf_timeout_global(cfg, PFTM_FRAG);
 	pf_frag_key(&sc->pkt, &sc->aux, &fk);
 	bpf_map_update_elem(&pf_frags, &fk, &fv, BPF_ANY);
 }
@@ -477,6 +479,7 @@ static __always_inline struct pf_scratch *pf_begin(__u8 dir, __u32 ifindex)
 	sc->new_state = 0;
 	sc->icmp_err = 0;
 	sc->ret = PF_RET_NONE;
+	sc->now = pf_now();
 	sc->pkt.dir = dir;
 	sc->pkt.ifindex = ifindex;
 	return sc;

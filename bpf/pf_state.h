@@ -314,6 +314,7 @@ struct pf_scratch {
 	struct pf_state st;      /* a state being built by pf_state_create */
 	struct pf_rule_match m;  /* the classifier's answer */
 	__u32 icmp_err;          /* the packet is an ICMP error with no state */
+	__u32 now;               /* seconds of CLOCK_BOOTTIME, read once per packet */
 	__u8 ret;                /* block return: PF_RET_* */
 	__u8 ret_type;           /* ICMP type/code to return */
 	__u8 ret_code;
