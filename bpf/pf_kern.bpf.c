@@ -71,8 +71,9 @@ static __noinline int pf_ifctr_count(const struct pf_pkt *pkt, int action, int n
 }
 
 /*
- * Later fragments (policy PF_FRAG_STATEFUL): pass only if the first
- * fragment of the same datagram passed.  Returns PF_PASS or PF_DROP.
+ * The datagram a fragment belongs to (pf_frags key): under
+ * PF_FRAG_STATEFUL later fragments pass only if the first fragment of the
+ * same datagram passed.
  */
 static __always_inline void pf_frag_key(const struct pf_pkt *pkt, const struct pf_parse_aux *aux,
 					struct pf_frag_key *fk)
