@@ -12,14 +12,6 @@
 #include "pf_pkt.h"
 #include "pf_parse.h"
 
-/*
- * The ruleset slot that created a state.  pf_state.rule holds pf's rule
- * number (what pfctl shows); the slot is needed to find the rule's
- * counters (pf_rulectr / pf_rulestates are indexed slot * PF_MAX_RULES + nr)
- * and lives in the last free flag bit.
- */
-#define PFSTATE_F_SLOT1 0x80
-
 #define PF_NSEC 1000000000ULL
 
 static __always_inline __u32 pf_now(void)

@@ -9,12 +9,6 @@
 #include <bpf/libbpf.h>
 #include "ioctl_priv.h"
 
-/* The ruleset slot a state was made in (pf_state.flags); the datapath's
- * bpf/pf_state.h defines it, user space has no header for it yet. */
-#ifndef PFSTATE_F_SLOT1
-#define PFSTATE_F_SLOT1 0x80
-#endif
-
 void ctl_export_init(struct pfbpf_handle *h, struct ctl_export *x)
 {
 	int fd;
