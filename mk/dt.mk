@@ -7,7 +7,7 @@ DT_OBJS := $(call objs,$(wildcard user/dt/*.c))
 $(LIBDT): $(DT_OBJS)
 
 DT_REPLAY := $(BUILD)/dt-replay
-$(DT_REPLAY): $(call objs,tests/dtrace/dt-replay.c) $(LIBDT)
+$(DT_REPLAY): $(call objs,tests/dtrace/dt-replay.c) $(LIBDT) $(PF_NAMES_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -lm -o $@
 

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "dt/dt.h"
+#include "lib/pf_names.h"
 
 static char *ifnames[256];
 static FILE *rec; /* -w: the parsed events, written as raw records */
@@ -70,14 +71,11 @@ static char *slurp(const char *path, size_t *len)
 
 static int tcps(const char *s)
 {
-	static const char *const names[] = { "CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED",
-		"ESTABLISHED", "CLOSE_WAIT", "FIN_WAIT_1", "CLOSING", "LAST_ACK", "FIN_WAIT_2",
-		"TIME_WAIT" };
-	unsigned i;
+	int i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcasecmp(s, names[i]))
-			return (int)i;
+	for (i = 0; i < TCP_NSTATES; i++)
+		if (!strcasecmp(s, pf_tcps_dtrace_name(i)))
+			return i;
 	return atoi(s);
 }
 
