@@ -307,20 +307,35 @@ static const char *ifname_of(trace_ifname_fn fn, unsigned int ifindex, char *buf
 	return n;
 }
 
+/* What both packet formats take from the event's IP header alike. */
+struct ip_view {
+	unsigned int proto;
+	const char *src, *dst;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+};
+
+static void ip_view_of(const struct pf_ip_event *ev, struct ip_view *v)
+{
+	unsigned int af = ev->ip_ver == 6 ? PF_INET6 : PF_INET;
+
+	v->proto = ev->ip_ver == 6 ? ev->ipv6_nexthdr : ev->ipv4_protocol;
+	v->src = trace_addr_str(&ev->saddr, af, v->a, sizeof(v->a));
+	v->dst = trace_addr_str(&ev->daddr, af, v->b, sizeof(v->b));
+}
+
 int trace_fmt_ip_text(const struct pf_ip_event *ev, trace_ifname_fn ifname, char *buf,
 		      size_t len)
 {
 	struct sbuf sb = { buf, len, 0 };
-	unsigned int af = ev->ip_ver == 6 ? PF_INET6 : PF_INET;
-	unsigned int proto = ev->ip_ver == 6 ? ev->ipv6_nexthdr : ev->ipv4_protocol;
-	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], ifn[IF_NAMESIZE + 8];
+	struct ip_view v;
+	char ifn[IF_NAMESIZE + 8];
 
+	ip_view_of(ev, &v);
 	if (len)
 		buf[0] = '\0';
 	sb_printf(&sb, "%s ", event_tag(ev->type));
-	sb_proto(&sb, proto);
-	sb_printf(&sb, " %s -> %s len %u %s %u on %s %s", trace_addr_str(&ev->saddr, af, a, sizeof(a)),
-		  trace_addr_str(&ev->daddr, af, b, sizeof(b)), ev->ip_plength,
+	sb_proto(&sb, v.proto);
+	sb_printf(&sb, " %s -> %s len %u %s %u on %s %s", v.src, v.dst, ev->ip_plength,
 		  ev->ip_ver == 6 ? "hlim" : "ttl", ev->ip_ver == 6 ? ev->ipv6_hlim : ev->ipv4_ttl,
 		  ifname_of(ifname, ev->ifindex, ifn, sizeof(ifn)),
 		  ev->verdict == PF_DROP ? "block" : "pass");
@@ -348,19 +363,18 @@ int trace_fmt_ip_json(const struct pf_ip_event *ev, trace_ifname_fn ifname, char
 		      size_t len)
 {
 	struct sbuf sb = { buf, len, 0 };
-	unsigned int af = ev->ip_ver == 6 ? PF_INET6 : PF_INET;
-	unsigned int proto = ev->ip_ver == 6 ? ev->ipv6_nexthdr : ev->ipv4_protocol;
-	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], ifn[IF_NAMESIZE + 8];
+	struct ip_view v;
+	char ifn[IF_NAMESIZE + 8];
 
+	ip_view_of(ev, &v);
 	if (len)
 		buf[0] = '\0';
 	sb_printf(&sb, "{\"type\":\"%s\",\"ts_ns\":%llu,\"cpu\":%u,\"ip_ver\":%u,",
 		  ev->type == PF_EV_IP_SEND ? "send" : "receive", (unsigned long long)ev->ts_ns,
 		  ev->cpu, ev->ip_ver);
-	sb_json_proto(&sb, proto);
+	sb_json_proto(&sb, v.proto);
 	sb_printf(&sb, ",\"src\":\"%s\",\"dst\":\"%s\",\"plength\":%u,\"ifindex\":%u,\"ifname\":",
-		  trace_addr_str(&ev->saddr, af, a, sizeof(a)),
-		  trace_addr_str(&ev->daddr, af, b, sizeof(b)), ev->ip_plength, ev->ifindex);
+		  v.src, v.dst, ev->ip_plength, ev->ifindex);
 	sb_json_str(&sb, ifname_of(ifname, ev->ifindex, ifn, sizeof(ifn)));
 	if (ev->ip_ver == 6)
 		sb_printf(&sb, ",\"tclass\":%u,\"flow\":%u,\"hlim\":%u,\"plen\":%u", ev->ipv6_tclass,
