@@ -4,14 +4,17 @@
 
 LIBCONF := $(BUILD)/libpfconf.a
 $(LIBCONF): $(call objs,$(wildcard user/conf/*.c))
+# pf's name tables (lib/pf_names.c) are shared with pfctl and the other
+# tools; the object alone, so the parser builds without the datapath.
+PF_NAMES_OBJ := $(call objs,user/lib/pf_names.c)
 
 PFCONF_PRINT := $(BUILD)/pfconf-print
-$(PFCONF_PRINT): $(call objs,user/conf/driver/pfconf_print.c) $(LIBCONF)
+$(PFCONF_PRINT): $(call objs,user/conf/driver/pfconf_print.c) $(LIBCONF) $(PF_NAMES_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^
 
 CONF_TESTS := $(BUILD)/test_conf
-$(CONF_TESTS): $(call objs,$(wildcard tests/unit/test_conf_*.c)) $(LIBCONF)
+$(CONF_TESTS): $(call objs,$(wildcard tests/unit/test_conf_*.c)) $(LIBCONF) $(PF_NAMES_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcriterion
 

@@ -7,7 +7,7 @@ DT_OBJS := $(call objs,$(wildcard user/dt/*.c))
 $(LIBDT): $(DT_OBJS)
 
 DT_REPLAY := $(BUILD)/dt-replay
-$(DT_REPLAY): $(call objs,tests/dtrace/dt-replay.c) $(LIBDT)
+$(DT_REPLAY): $(call objs,tests/dtrace/dt-replay.c) $(LIBDT) $(PF_NAMES_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -lm -o $@
 
@@ -36,16 +36,29 @@ $(DT_FUZZ): $(FUZZ_SRCS) $(wildcard user/dt/*.h) include/pfbpf_types.h
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		$(CPPFLAGS) -D_GNU_SOURCE -std=gnu11 $(FUZZ_SRCS) -lm -o $@
 
+# The seed corpus is the D scripts the golden tests run (tests/dtrace/*.d,
+# tests/dtrace/bad/*.d as bad_*.d), copied fresh on every run so it follows
+# them; tests/fuzz/corpus holds only inputs of the fuzzer's own (regressions
+# and constructs the scripts lack).  libFuzzer adds what it finds to the
+# first folder, $(BUILD)/fuzz-corpus.
+DT_FUZZ_SEEDS := $(BUILD)/fuzz-seeds
+define dt_fuzz_seed
+	$(Q)rm -rf $(DT_FUZZ_SEEDS)
+	$(Q)mkdir -p $(DT_FUZZ_SEEDS) $(BUILD)/fuzz-corpus $(BUILD)/fuzz-artifacts
+	$(Q)cp tests/dtrace/*.d $(DT_FUZZ_SEEDS)/
+	$(Q)for f in tests/dtrace/bad/*.d; do cp "$$f" $(DT_FUZZ_SEEDS)/bad_$${f##*/}; done
+endef
+DT_FUZZ_DIRS := $(BUILD)/fuzz-corpus $(DT_FUZZ_SEEDS) tests/fuzz/corpus
+
 fuzz: $(DT_FUZZ)
-	$(Q)mkdir -p $(BUILD)/fuzz-corpus
-	$(Q)mkdir -p $(BUILD)/fuzz-artifacts
+	$(dt_fuzz_seed)
 	$(Q)$(DT_FUZZ) -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=10 \
-		-artifact_prefix=$(BUILD)/fuzz-artifacts/ $(BUILD)/fuzz-corpus tests/fuzz/corpus
+		-artifact_prefix=$(BUILD)/fuzz-artifacts/ $(DT_FUZZ_DIRS)
 
 fuzz-smoke: $(DT_FUZZ)
-	$(Q)mkdir -p $(BUILD)/fuzz-corpus $(BUILD)/fuzz-artifacts
+	$(dt_fuzz_seed)
 	$(Q)if $(DT_FUZZ) -max_total_time=20 -max_len=4096 -timeout=10 \
-		-artifact_prefix=$(BUILD)/fuzz-artifacts/ $(BUILD)/fuzz-corpus tests/fuzz/corpus \
+		-artifact_prefix=$(BUILD)/fuzz-artifacts/ $(DT_FUZZ_DIRS) \
 		> $(BUILD)/fuzz-smoke.log 2>&1; then \
 		grep '^Done' $(BUILD)/fuzz-smoke.log; \
 	else \

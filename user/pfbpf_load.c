@@ -22,6 +22,7 @@
 #include "lib/loader.h"
 #include "lib/log.h"
 #include "lib/pfbpf_maps.h"
+#include "lib/pf_names.h"
 
 static bool json;
 
@@ -75,7 +76,7 @@ static int parse_timeout(const char *arg, __u32 *timeouts)
 	}
 	memcpy(name, arg, eq - arg);
 	name[eq - arg] = '\0';
-	t = pfbpf_timeout_by_name(name);
+	t = pf_timeout_lookup(name);
 	if (t < 0) {
 		pr_warn("unknown timeout '%s' (tcp.established, udp.first, interval, ...)", name);
 		return -EINVAL;
@@ -319,12 +320,13 @@ static int cmd_status(void)
 
 static const char *peer_state(__u8 proto, __u8 s, char *buf, size_t len)
 {
-	static const char *const other[] = { "NO_TRAFFIC", "SINGLE", "MULTIPLE" };
+	const char *n;
 
 	if (proto == IPPROTO_TCP)
 		return pfbpf_tcps_name(s);
-	if (s < 3)
-		return other[s];
+	n = pf_other_state_name(s);
+	if (n)
+		return n;
 	snprintf(buf, len, "%u", s);
 	return buf;
 }

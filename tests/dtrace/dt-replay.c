@@ -28,10 +28,12 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "dt/dt.h"
+#include "lib/pf_names.h"
 
 static char *ifnames[256];
 static FILE *rec; /* -w: the parsed events, written as raw records */
@@ -70,14 +72,11 @@ static char *slurp(const char *path, size_t *len)
 
 static int tcps(const char *s)
 {
-	static const char *const names[] = { "CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED",
-		"ESTABLISHED", "CLOSE_WAIT", "FIN_WAIT_1", "CLOSING", "LAST_ACK", "FIN_WAIT_2",
-		"TIME_WAIT" };
-	unsigned i;
+	int i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcasecmp(s, names[i]))
-			return (int)i;
+	for (i = 0; i < TCP_NSTATES; i++)
+		if (!strcasecmp(s, pf_tcps_dtrace_name(i)))
+			return i;
 	return atoi(s);
 }
 
@@ -360,36 +359,30 @@ static int replay_bin(struct dt_prog *p, const unsigned char *b, size_t len)
 	while (off < len) {
 		unsigned type = b[off];
 		enum dt_probe pr = dt_probe_of_event(type);
+		union {
+			struct pf_event pf;
+			struct pf_ip_event ip;
+		} ev;
+		size_t sz;
+		bool ip;
 
 		if (pr == DT_PROBE_MAX) {
 			fprintf(stderr, "dt-replay: offset %zu: unknown event type %u\n", off, type);
 			return -1;
 		}
-		if (type >= PF_EV_IP_RECEIVE) {
-			struct pf_ip_event ev;
-
-			if (off + sizeof(ev) > len)
-				break;
-			memcpy(&ev, b + off, sizeof(ev));
-			off += sizeof(ev);
-			ts = ev.ts_ns;
-			if (first)
-				dt_begin(p, ts), first = 0;
-			if (dt_fire_ip(p, pr, &ev))
-				break;
-		} else {
-			struct pf_event ev;
-
-			if (off + sizeof(ev) > len)
-				break;
-			memcpy(&ev, b + off, sizeof(ev));
-			off += sizeof(ev);
-			ts = ev.ts_ns;
-			if (first)
-				dt_begin(p, ts), first = 0;
-			if (dt_fire_pf(p, pr, &ev))
-				break;
-		}
+		/* The record's size follows from its type: packet events are
+		 * struct pf_ip_event, state events struct pf_event. */
+		ip = type >= PF_EV_IP_RECEIVE;
+		sz = ip ? sizeof(ev.ip) : sizeof(ev.pf);
+		if (off + sz > len)
+			break;
+		memcpy(&ev, b + off, sz);
+		off += sz;
+		ts = ip ? ev.ip.ts_ns : ev.pf.ts_ns;
+		if (first)
+			dt_begin(p, ts), first = 0;
+		if (ip ? dt_fire_ip(p, pr, &ev.ip) : dt_fire_pf(p, pr, &ev.pf))
+			break;
 		dt_tick(p, ts);
 	}
 	if (first)

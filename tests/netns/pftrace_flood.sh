@@ -6,20 +6,11 @@
 # "pftrace: N drops on CPU c", never hidden.  The flood is bounded: 40000
 # UDP datagrams between the two test namespaces.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/pftrace_lib.bash"
 
-PIN=/sys/fs/bpf/tc/globals
 N=40000
 
 require_tools pfctl_bpf bpftool pfbpf-load pf_kern.bpf.o "$PFTRACE"
-
-setup() {
-	netns_pair trf || { fail "namespaces"; finish; }
-	attach_loader "$NS_B" "$VETH_B" || { fail "attach the datapath to $VETH_B"; finish; }
-	pass "datapath attached to $VETH_B"
-	# An empty ruleset passes without state (pf's default): keep state on all.
-	echo "pass all" >"$TEST_TMP/pf.conf"
-	nsx "$NS_B" "$PFCTL" -f "$TEST_TMP/pf.conf" || { fail "load 'pass all' with pfctl_bpf -f"; finish; }
-}
 
 # lost KIND: events_lost (state) or ip_events_lost summed over CPUs; they
 # sit at byte 304 and 312 of struct pf_status_pcpu.
@@ -47,19 +38,6 @@ for i in range(int(sys.argv[2])):
         s.sendto(b"x", (sys.argv[1], 10000 + i % 50000))
     except OSError:
         pass' "$B4" "$N"
-}
-
-start_pftrace() {
-	local out=$1 err=$2
-	shift 2
-	# A fresh file: the background job truncates it only when it runs, so a
-	# 'reading' line left by an earlier run could satisfy the wait below.
-	rm -f "$out" "$err"
-	# nsenter directly (not the nsx function): $! must be pftrace itself.
-	nsenter --net="/run/netns/$NS_B" -- "$PFTRACE" -v "$@" >"$out" 2>"$err" &
-	PFT=$!
-	BG_PIDS+=("$PFT")
-	wait_for 5 grep -qs 'reading ' "$err"
 }
 
 drops_reported() {
@@ -122,7 +100,7 @@ print(sum(o["count"] for o in map(json.loads, open(sys.argv[1])) if o["type"] ==
 	assert_eq "streamed + lost = packets the datapath saw" $((p1 - p0)) $((seen + i1 - i0))
 }
 
-setup
+pftrace_setup trf
 run_test test_stopped_stream
 run_test test_slow_json
 finish

@@ -5,18 +5,12 @@
 # must show them, and packet events must be on in pf_config only while a
 # pftrace uses them.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/pftrace_lib.bash"
 
 SEED_COUNT=$NETNS_ROOT/tests/dtrace/ip_count.d
 SEED_TABLE=$NETNS_ROOT/tests/dtrace/ip_table.d
-PIN=/sys/fs/bpf/tc/globals
 
 require_tools pfctl_bpf bpftool pfbpf-load pf_kern.bpf.o "$PFTRACE"
-
-# pf_config.trace: bytes 128..131 of the value (see struct pf_config).
-config_trace() {
-	bpftool -j map lookup pinned "$PIN/pf_config" key 0 0 0 0 |
-		"$PY" -c 'import json,sys; v=[int(x,16) for x in json.load(sys.stdin)["value"]]; print(int.from_bytes(bytes(v[128:132]),"little"))'
-}
 
 # icmp_echo NS DST N: N echo requests with 56 data bytes (as ping: 64 bytes
 # of IP payload), each awaiting its reply; prints the replies received.
@@ -52,28 +46,6 @@ for seq in range(n):
     time.sleep(0.05)
 print(got)
 PYEOF
-}
-
-setup() {
-	netns_pair tri || { fail "namespaces"; finish; }
-	attach_loader "$NS_B" "$VETH_B" || { fail "attach the datapath to $VETH_B"; finish; }
-	pass "datapath attached to $VETH_B"
-	# An empty ruleset passes without state (pf's default): keep state on all.
-	echo "pass all" >"$TEST_TMP/pf.conf"
-	nsx "$NS_B" "$PFCTL" -f "$TEST_TMP/pf.conf" || { fail "load 'pass all' with pfctl_bpf -f"; finish; }
-}
-
-start_pftrace() {
-	local out=$1 err=$2
-	shift 2
-	# A fresh file: the background job truncates it only when it runs, so a
-	# 'reading' line left by an earlier run could satisfy the wait below.
-	rm -f "$out" "$err"
-	# nsenter directly (not the nsx function): $! must be pftrace itself.
-	nsenter --net="/run/netns/$NS_B" -- "$PFTRACE" -v "$@" >"$out" 2>"$err" &
-	PFT=$!
-	BG_PIDS+=("$PFT")
-	wait_for 5 grep -qs 'reading ' "$err"
 }
 
 test_count_script() {
@@ -114,7 +86,7 @@ test_stream_packets() {
 	assert_eq "packet events off after -c" 0 "$(config_trace)"
 }
 
-setup
+pftrace_setup tri
 run_test test_count_script
 run_test test_table_script
 run_test test_stream_packets

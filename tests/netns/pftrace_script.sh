@@ -5,50 +5,13 @@
 # compile errors rejected before anything is enabled, exit(), tick probes,
 # Ctrl-C printing the aggregations, `| head` with a script.  No traffic.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/pftrace_lib.bash"
 
 INJECT=$BUILD/pftrace-inject
-PIN=/sys/fs/bpf/tc/globals
 D=$NETNS_ROOT/tests/dtrace
 ID=6845471433603153921 # 0x5f00000000000001, the injected state's id
 
 require_tools bpftool "$PFTRACE" "$INJECT"
-
-config_trace() {
-	bpftool -j map lookup pinned "$PIN/pf_config" key 0 0 0 0 |
-		"$PY" -c 'import json,sys; v=[int(x,16) for x in json.load(sys.stdin)["value"]]; print(int.from_bytes(bytes(v[128:132]),"little"))'
-}
-
-start_pftrace() {
-	local out=$1 err=$2
-	shift 2
-	# A fresh file: the background job truncates it only when it runs, so a
-	# 'reading' line left by an earlier run could satisfy the wait below.
-	rm -f "$out" "$err"
-	"$PFTRACE" -v "$@" >"$out" 2>"$err" &
-	PFT=$!
-	BG_PIDS+=("$PFT")
-	wait_for 5 grep -qs 'reading ' "$err"
-}
-
-line_of() {
-	local n
-	n=$(grep -nE -- "$2" "$1" | head -1 | cut -d: -f1)
-	echo "${n:-0}"
-}
-
-assert_order() {
-	local what=$1 file=$2 prev=0 n re
-	shift 2
-	for re in "$@"; do
-		n=$(line_of "$file" "$re")
-		if [ "$n" -le "$prev" ]; then
-			fail "$what" "no line matching '$re' after line $prev" "$(cat "$file")"
-			return
-		fi
-		prev=$n
-	done
-	pass "$what"
-}
 
 test_compile_errors() {
 	local out rc

@@ -7,33 +7,14 @@
 # packet-event switch in pf_config.trace must follow the live pftraces.
 # The pins live in lib.sh's private bpffs; no traffic is sent.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/pftrace_lib.bash"
 
 INJECT=$BUILD/pftrace-inject
 EXPECTED=$NETNS_ROOT/tests/trace/session.expected
-PIN=/sys/fs/bpf/tc/globals
 
 require_tools bpftool setpriv "$PFTRACE" "$INJECT"
 
-# pf_config.trace: bytes 128..131 of the value (see struct pf_config).
-config_trace() {
-	bpftool -j map lookup pinned "$PIN/pf_config" key 0 0 0 0 |
-		"$PY" -c 'import json,sys; v=[int(x,16) for x in json.load(sys.stdin)["value"]]; print(int.from_bytes(bytes(v[128:132]),"little"))'
-}
 trace_is() { [ "$(config_trace)" = "$1" ]; }
-
-# start_pftrace OUT ERR ARGS...: pftrace in the background, ready to read
-# once it has opened the ring buffer (-v says so on stderr).
-start_pftrace() {
-	local out=$1 err=$2
-	shift 2
-	# A fresh file: the background job truncates it only when it runs, so a
-	# 'reading' line left by an earlier run could satisfy the wait below.
-	rm -f "$out" "$err"
-	"$PFTRACE" -v "$@" >"$out" 2>"$err" &
-	PFT=$!
-	BG_PIDS+=("$PFT")
-	wait_for 5 grep -qs 'reading ' "$err"
-}
 
 test_not_loaded() {
 	local out rc

@@ -5,56 +5,11 @@
 # must show create, established, finwait, closed and destroy, in that
 # order, for the connection.  Small timeouts make the destroy come fast.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/pftrace_lib.bash"
 
 SEED_PF=$NETNS_ROOT/tests/dtrace/pf_provider.d
 
 require_tools pfctl_bpf socat pfbpf-load pf_kern.bpf.o "$PFTRACE"
-
-setup() {
-	netns_pair tr || { fail "namespaces"; finish; }
-	attach_loader "$NS_B" "$VETH_B" --timeout tcp.finwait=1 --timeout tcp.closed=1 \
-		--timeout interval=1 || { fail "attach the datapath to $VETH_B"; finish; }
-	pass "datapath attached to $VETH_B"
-	# An empty ruleset passes without state (pf's default): keep state on all.
-	echo "pass all" >"$TEST_TMP/pf.conf"
-	nsx "$NS_B" "$PFCTL" -f "$TEST_TMP/pf.conf" || { fail "load 'pass all' with pfctl_bpf -f"; finish; }
-}
-
-# start_pftrace OUT ERR ARGS...: pftrace in NS_B, ready once -v says so.
-start_pftrace() {
-	local out=$1 err=$2
-	shift 2
-	# A fresh file: the background job truncates it only when it runs, so a
-	# 'reading' line left by an earlier run could satisfy the wait below.
-	rm -f "$out" "$err"
-	# nsenter directly (not the nsx function): $! must be pftrace itself.
-	nsenter --net="/run/netns/$NS_B" -- "$PFTRACE" -v "$@" >"$out" 2>"$err" &
-	PFT=$!
-	BG_PIDS+=("$PFT")
-	wait_for 5 grep -qs 'reading ' "$err"
-}
-
-# line_of FILE REGEX: number of the first line matching, 0 if none.
-line_of() {
-	local n
-	n=$(grep -nE -- "$2" "$1" | head -1 | cut -d: -f1)
-	echo "${n:-0}"
-}
-
-# assert_order WHAT FILE REGEX...: each REGEX matches a line after the previous one.
-assert_order() {
-	local what=$1 file=$2 prev=0 n re
-	shift 2
-	for re in "$@"; do
-		n=$(line_of "$file" "$re")
-		if [ "$n" -le "$prev" ]; then
-			fail "$what" "no line matching '$re' after line $prev" "$(cat "$file")"
-			return
-		fi
-		prev=$n
-	done
-	pass "$what"
-}
 
 # listening PORT: a TCP listener on PORT in B.
 listening() {
@@ -133,7 +88,7 @@ test_stream_v6() {
 		"^\[DESTROY\] tcp $a .* reason (expired|fin) pkts [0-9]+:[0-9]+ bytes [0-9]+:[0-9]+\$"
 }
 
-setup
+pftrace_setup tr --timeout tcp.finwait=1 --timeout tcp.closed=1 --timeout interval=1
 run_test test_seed_script
 run_test test_stream
 run_test test_stream_v6

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * conf_names.c - the names pf.conf uses for numbers: timeouts, limits,
- * protocols, services, ICMP types and codes.  Static tables rather than
- * getservbyname()/getprotobyname(), so a listing does not depend on the
+ * conf_names.c - the names pf.conf uses for numbers: services, ICMP types
+ * and codes here; timeouts, limits and protocols in lib/pf_names.c.  Static
+ * tables rather than getservbyname(), so a listing does not depend on the
  * host's /etc/services: golden files print the same everywhere.  The
  * primary name of each number is the one BSD's files give (pfctl prints it).
  */
@@ -11,102 +11,40 @@
 #include <netinet/in.h>
 #include "pfbpf_conf.h"
 #include "conf_private.h"
+#include "lib/pf_names.h"
 
-static const struct {
-	const char *name;
-	int pftm;
-} timeouts[] = {
-	{ "tcp.first", PFTM_TCP_FIRST_PACKET },
-	{ "tcp.opening", PFTM_TCP_OPENING },
-	{ "tcp.established", PFTM_TCP_ESTABLISHED },
-	{ "tcp.closing", PFTM_TCP_CLOSING },
-	{ "tcp.finwait", PFTM_TCP_FIN_WAIT },
-	{ "tcp.closed", PFTM_TCP_CLOSED },
-	{ "tcp.tsdiff", PFTM_TS_DIFF },
-	{ "udp.first", PFTM_UDP_FIRST_PACKET },
-	{ "udp.single", PFTM_UDP_SINGLE },
-	{ "udp.multiple", PFTM_UDP_MULTIPLE },
-	{ "icmp.first", PFTM_ICMP_FIRST_PACKET },
-	{ "icmp.error", PFTM_ICMP_ERROR_REPLY },
-	{ "other.first", PFTM_OTHER_FIRST_PACKET },
-	{ "other.single", PFTM_OTHER_SINGLE },
-	{ "other.multiple", PFTM_OTHER_MULTIPLE },
-	{ "frag", PFTM_FRAG },
-	{ "interval", PFTM_INTERVAL },
-	{ "adaptive.start", PFTM_ADAPTIVE_START },
-	{ "adaptive.end", PFTM_ADAPTIVE_END },
-	{ "src.track", PFTM_SRC_NODE },
-};
-
+/*
+ * Timeouts, limits and protocols share their tables with pfctl and the
+ * other tools (lib/pf_names.c); these keep the parser's own API.
+ */
 const char *pfbpf_conf_timeout_name(int pftm)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(timeouts); i++)
-		if (timeouts[i].pftm == pftm)
-			return timeouts[i].name;
-	return NULL;
+	return pf_timeout_name(pftm);
 }
 
 int pfbpf_conf_timeout_lookup(const char *name)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(timeouts); i++)
-		if (!strcmp(timeouts[i].name, name))
-			return timeouts[i].pftm;
-	return -1;
+	return pf_timeout_lookup(name);
 }
-
-static const char *const limits[PF_LIMIT_MAX] = {
-	[PF_LIMIT_STATES] = "states",
-	[PF_LIMIT_SRC_NODES] = "src-nodes",
-	[PF_LIMIT_FRAGS] = "frags",
-	[PF_LIMIT_TABLES] = "tables",
-	[PF_LIMIT_TABLE_ENTRIES] = "table-entries",
-};
 
 const char *pfbpf_conf_limit_name(int lim)
 {
-	return lim >= 0 && lim < PF_LIMIT_MAX ? limits[lim] : NULL;
+	return pf_limit_name(lim);
 }
 
 int pfbpf_conf_limit_lookup(const char *name)
 {
-	for (int i = 0; i < PF_LIMIT_MAX; i++)
-		if (!strcmp(limits[i], name))
-			return i;
-	return -1;
+	return pf_limit_lookup(name);
 }
-
-/* First entry for a number is the name printed; later ones are aliases. */
-static const struct {
-	const char *name;
-	int proto;
-} protos[] = {
-	{ "ip", 0 },	     { "icmp", 1 },	  { "igmp", 2 },
-	{ "ipencap", 4 },    { "tcp", 6 },	  { "egp", 8 },
-	{ "pup", 12 },	     { "udp", 17 },	  { "idp", 22 },
-	{ "ipv6", 41 },	     { "ipv6-route", 43 }, { "ipv6-frag", 44 },
-	{ "rsvp", 46 },	     { "gre", 47 },	  { "esp", 50 },
-	{ "ah", 51 },	     { "ipv6-icmp", 58 }, { "icmp6", 58 },
-	{ "ipv6-nonxt", 59 }, { "ipv6-opts", 60 }, { "eigrp", 88 },
-	{ "ospf", 89 },	     { "etherip", 97 },	  { "encap", 98 },
-	{ "pim", 103 },	     { "ipcomp", 108 },	  { "vrrp", 112 },
-	{ "carp", 112 },     { "l2tp", 115 },	  { "sctp", 132 },
-	{ "udplite", 136 },  { "mpls-in-ip", 137 }, { "pfsync", 240 },
-};
 
 const char *pfbpf_conf_proto_name(int proto)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(protos); i++)
-		if (protos[i].proto == proto)
-			return protos[i].name;
-	return NULL;
+	return pf_proto_name(proto);
 }
 
 int pfbpf_conf_proto_lookup(const char *name)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(protos); i++)
-		if (!strcmp(protos[i].name, name))
-			return protos[i].proto;
-	return -1;
+	return pf_proto_lookup(name);
 }
 
 #define T 1 /* tcp */

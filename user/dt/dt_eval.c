@@ -284,6 +284,39 @@ static void hidx_rebuild(struct hidx *h, const void *base, size_t esz, int n, in
 		hidx_link(h, base, esz, nkeys, kt, i);
 }
 
+/*
+ * Append a zeroed entry keyed by k (strings copied) to the vector base of *n
+ * entries, growing it and the index as needed: the one way associative
+ * arrays and aggregations add a key.  Returns the (maybe moved) vector and
+ * the new entry's index in *idx.
+ */
+static void *hidx_append(struct hidx *h, void *base, size_t esz, int *n, int *cap, int nkeys,
+			 const struct dt_type *const *kt, const struct aggkey *k, int *idx)
+{
+	struct aggkey *ek;
+	int i, j;
+
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		base = realloc(base, (size_t)*cap * esz);
+		if (!base)
+			abort();
+		hidx_rebuild(h, base, esz, *n, *cap, nkeys, kt);
+	}
+	i = (*n)++;
+	ek = (struct aggkey *)((char *)base + (size_t)i * esz);
+	memset(ek, 0, esz);
+	for (j = 0; j < nkeys; j++) {
+		if (kt[j]->kind == TK_STR)
+			ek[j].s = strdup(k[j].s);
+		else
+			ek[j].i = k[j].i;
+	}
+	hidx_link(h, base, esz, nkeys, kt, i);
+	*idx = i;
+	return base;
+}
+
 static void hidx_unlink(struct hidx *h, const void *base, size_t esz, int nkeys,
 			const struct dt_type *const *kt, int i)
 {
@@ -389,23 +422,9 @@ static void assoc_store(struct dt_prog *p, struct assoc *as, const struct aggkey
 			return;
 		if (as->n >= DT_ASSOC_MAX)
 			rt_fail(p, "associative array `%s` is full (%d elements)", as->name, as->n);
-		if (as->n == as->cap) {
-			as->cap = as->cap ? as->cap * 2 : 16;
-			as->e = realloc(as->e, as->cap * sizeof(*as->e));
-			if (!as->e)
-				abort();
-			hidx_rebuild(&as->h, as->e, sizeof(*as->e), as->n, as->cap, as->nkeys, as->kt);
-		}
-		i = as->n++;
+		as->e = hidx_append(&as->h, as->e, sizeof(*as->e), &as->n, &as->cap, as->nkeys,
+				    as->kt, k, &i);
 		e = &as->e[i];
-		memset(e, 0, sizeof(*e));
-		for (j = 0; j < as->nkeys; j++) {
-			if (as->kt[j]->kind == TK_STR)
-				e->k[j].s = strdup(k[j].s);
-			else
-				e->k[j].i = k[j].i;
-		}
-		hidx_link(&as->h, as->e, sizeof(*as->e), as->nkeys, as->kt, i);
 	}
 	if (as->vt->kind == TK_STR) {
 		char *s = strdup(v->s);
@@ -857,7 +876,7 @@ static void agg_update(struct dt_prog *p, const struct node *n)
 	struct dt_value v;
 	struct aggent *e = NULL;
 	int64_t x = 0;
-	int i, j;
+	int i;
 
 	memset(k, 0, sizeof(k));
 	for (i = 0; i < ag->nkeys; i++) {
@@ -875,28 +894,14 @@ static void agg_update(struct dt_prog *p, const struct node *n)
 	if (i >= 0) {
 		e = &ag->e[i];
 	} else {
-		if (ag->n == ag->cap) {
-			ag->cap = ag->cap ? ag->cap * 2 : 16;
-			ag->e = realloc(ag->e, ag->cap * sizeof(*ag->e));
-			if (!ag->e)
-				abort();
-			hidx_rebuild(&ag->h, ag->e, sizeof(*ag->e), ag->n, ag->cap, ag->nkeys, ag->kt);
-		}
-		i = ag->n++;
+		ag->e = hidx_append(&ag->h, ag->e, sizeof(*ag->e), &ag->n, &ag->cap, ag->nkeys,
+				    ag->kt, k, &i);
 		e = &ag->e[i];
-		memset(e, 0, sizeof(*e));
-		for (j = 0; j < ag->nkeys; j++) {
-			if (ag->kt[j]->kind == TK_STR)
-				e->k[j].s = strdup(k[j].s);
-			else
-				e->k[j].i = k[j].i;
-		}
 		if (ag->nbkt) {
 			e->bkt = calloc(ag->nbkt, sizeof(*e->bkt));
 			if (!e->bkt)
 				abort();
 		}
-		hidx_link(&ag->h, ag->e, sizeof(*ag->e), ag->nkeys, ag->kt, i);
 	}
 	switch (ag->fn) {
 	case AG_MIN:

@@ -405,11 +405,31 @@ static int ifname_index(struct pfbpf_handle *h, const char *ifname, __u32 *ifind
 	return *ifindex ? 0 : 1;
 }
 
+/*
+ * DIOCKILLSTATES and DIOCCLRSTATES end alike: kill what req selects on the
+ * interface psk names (none if it is gone), and answer with the count in
+ * both psk_killed and psk_af.
+ */
+static int kill_reply(struct pfbpf_handle *h, struct pfioc_state_kill *psk,
+		      struct pf_ctl_req *req)
+{
+	__u64 count = 0;
+	int err;
+
+	if (ifname_index(h, psk->psk_ifname, &req->ifindex) == 0) {
+		err = kill_states(h, req, &count);
+		if (err)
+			return err;
+	}
+	psk->psk_af = count;
+	psk->psk_killed = count;
+	return 0;
+}
+
 int pfbpf_cmd_killstates(struct pfbpf_handle *h, void *arg)
 {
 	struct pfioc_state_kill *psk = arg;
 	struct pf_ctl_req req = {};
-	__u64 count = 0;
 	int err, af = psk->psk_af;
 	const struct pf_rule_addr *ra[2] = { &psk->psk_src, &psk->psk_dst };
 
@@ -448,14 +468,7 @@ int pfbpf_cmd_killstates(struct pfbpf_handle *h, void *arg)
 	req.rule = PF_RULE_NONE;
 	req.id = psk->psk_id;
 	req.creatorid = psk->psk_creatorid;
-	if (ifname_index(h, psk->psk_ifname, &req.ifindex) == 0) {
-		err = kill_states(h, &req, &count);
-		if (err)
-			return err;
-	}
-	psk->psk_af = count;
-	psk->psk_killed = count;
-	return 0;
+	return kill_reply(h, psk, &req);
 }
 
 int pfbpf_cmd_clrstates(struct pfbpf_handle *h, void *arg)
@@ -465,17 +478,8 @@ int pfbpf_cmd_clrstates(struct pfbpf_handle *h, void *arg)
 		.reason = PF_DESTROY_FLUSHED,
 		.rule = PF_RULE_NONE,
 	};
-	__u64 count = 0;
-	int err;
 
-	if (ifname_index(h, psk->psk_ifname, &req.ifindex) == 0) {
-		err = kill_states(h, &req, &count);
-		if (err)
-			return err;
-	}
-	psk->psk_af = count;
-	psk->psk_killed = count;
-	return 0;
+	return kill_reply(h, psk, &req);
 }
 
 int pfbpf_cmd_addstate(struct pfbpf_handle *h, void *arg)

@@ -39,44 +39,6 @@
 #define PIN_TC_EGRESS "tc_egress"
 #define PIN_CTL "pf_ctl"
 
-static const char *const timeout_names[PFTM_MAX] = {
-	[PFTM_TCP_FIRST_PACKET] = "tcp.first",
-	[PFTM_TCP_OPENING] = "tcp.opening",
-	[PFTM_TCP_ESTABLISHED] = "tcp.established",
-	[PFTM_TCP_CLOSING] = "tcp.closing",
-	[PFTM_TCP_FIN_WAIT] = "tcp.finwait",
-	[PFTM_TCP_CLOSED] = "tcp.closed",
-	[PFTM_UDP_FIRST_PACKET] = "udp.first",
-	[PFTM_UDP_SINGLE] = "udp.single",
-	[PFTM_UDP_MULTIPLE] = "udp.multiple",
-	[PFTM_ICMP_FIRST_PACKET] = "icmp.first",
-	[PFTM_ICMP_ERROR_REPLY] = "icmp.error",
-	[PFTM_OTHER_FIRST_PACKET] = "other.first",
-	[PFTM_OTHER_SINGLE] = "other.single",
-	[PFTM_OTHER_MULTIPLE] = "other.multiple",
-	[PFTM_FRAG] = "frag",
-	[PFTM_INTERVAL] = "interval",
-	[PFTM_ADAPTIVE_START] = "adaptive.start",
-	[PFTM_ADAPTIVE_END] = "adaptive.end",
-	[PFTM_SRC_NODE] = "src.track",
-	[PFTM_TS_DIFF] = "tcp.tsdiff",
-};
-
-int pfbpf_timeout_by_name(const char *name)
-{
-	int i;
-
-	for (i = 0; i < PFTM_MAX; i++)
-		if (timeout_names[i] && !strcmp(timeout_names[i], name))
-			return i;
-	return -1;
-}
-
-const char *pfbpf_timeout_name(int pftm)
-{
-	return pftm >= 0 && pftm < PFTM_MAX ? timeout_names[pftm] : NULL;
-}
-
 static int libxdp_print_fn(enum libxdp_print_level level, const char *fmt, va_list ap)
 {
 	return pfbpf_log_lib(level == LIBXDP_DEBUG, fmt, ap);

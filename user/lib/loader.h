@@ -44,9 +44,4 @@ int pfbpf_purge(void);
  * for each, stops on a nonzero return. */
 int pfbpf_attached_foreach(int (*cb)(const char *ifname, void *arg), void *arg);
 
-/* Timeout names as in pf.conf's `set timeout` ("tcp.established"), -1 if
- * unknown. */
-int pfbpf_timeout_by_name(const char *name);
-const char *pfbpf_timeout_name(int pftm);
-
 #endif /* PFBPF_LOADER_H */

@@ -19,6 +19,7 @@
 
 #include "lib/log.h"
 #include "lib/pfbpf_maps.h"
+#include "lib/pf_names.h"
 /* The datapath object embedded in every tool, so that pfctl_bpf -e works
  * without the .o file around (PFBPF_OBJ still overrides it). */
 #include "pf_kern.skel.h"
@@ -597,26 +598,14 @@ int pfbpf_ctl_sweep(struct pfbpf_maps *m, __u64 *expired)
 
 const char *pfbpf_tcps_name(int s)
 {
-	static const char *const names[TCP_NSTATES] = {
-		"CLOSED", "LISTEN", "SYN_SENT", "SYN_RCVD", "ESTABLISHED", "CLOSE_WAIT",
-		"FIN_WAIT_1", "CLOSING", "LAST_ACK", "FIN_WAIT_2", "TIME_WAIT",
-	};
+	const char *n = pf_tcps_name(s);
 
-	return s >= 0 && s < TCP_NSTATES ? names[s] : "?";
+	return n ? n : "?";
 }
 
 const char *pfbpf_proto_name(int proto)
 {
-	switch (proto) {
-	case 1: return "icmp";
-	case 6: return "tcp";
-	case 17: return "udp";
-	case 58: return "ipv6-icmp";
-	case 132: return "sctp";
-	case 47: return "gre";
-	case 50: return "esp";
-	}
-	return NULL;
+	return pf_proto_name(proto);
 }
 
 char *pfbpf_fmt_endpoint(char *buf, size_t len, __u8 af, __u8 proto,

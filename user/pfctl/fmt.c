@@ -19,31 +19,13 @@ const char *pfctl_proto_name(__u8 proto)
 	 * getprotobynumber(3) so that the output does not depend on the
 	 * contents of /etc/protocols (containers often lack it).
 	 */
-	switch (proto) {
-	case IPPROTO_ICMP:
-		return "icmp";
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_GRE:
-		return "gre";
-	case IPPROTO_ESP:
-		return "esp";
-	case IPPROTO_AH:
-		return "ah";
-	case IPPROTO_ICMPV6:
-		return "ipv6-icmp";
-	case IPPROTO_SCTP:
-		return "sctp";
-	case IPPROTO_UDPLITE:
-		return "udplite";
-	default: {
-		struct protoent *p = getprotobynumber(proto);
+	const char *n = pf_proto_name(proto);
+	struct protoent *p;
 
-		return p ? p->p_name : NULL;
-	}
-	}
+	if (n)
+		return n;
+	p = getprotobynumber(proto);
+	return p ? p->p_name : NULL;
 }
 
 int pfctl_addr_str(const struct pf_addr *a, __u8 af, char *buf, size_t len)
@@ -77,21 +59,14 @@ void pfctl_print_hms(FILE *f, __u32 secs)
 
 const char *pfctl_tcp_state_name(__u8 s)
 {
-	static const char *const names[TCP_NSTATES] = {
-		"CLOSED", "LISTEN", "SYN_SENT", "SYN_RCVD", "ESTABLISHED",
-		"CLOSE_WAIT", "FIN_WAIT_1", "CLOSING", "LAST_ACK", "FIN_WAIT_2",
-		"TIME_WAIT",
-	};
-
-	return s < TCP_NSTATES ? names[s] : NULL;
+	return pf_tcps_name(s);
 }
 
 const char *pfctl_timeout_name(int pftm)
 {
-	for (int i = 0; pfctl_timeouts[i].name; i++)
-		if (pfctl_timeouts[i].pftm == pftm)
-			return pfctl_timeouts[i].name;
-	return "unknown";
+	const char *n = pf_timeout_name(pftm);
+
+	return n ? n : "unknown";
 }
 
 static const char *const debug_names[] = { "None", "Urgent", "Misc", "Loud" };

@@ -18,6 +18,7 @@
 
 #include "pfbpf_types.h"
 #include "pfbpf_rule.h"
+#include "lib/pf_names.h"
 
 /* pfctl's option bits (PF_OPT_*), the subset that changes output. */
 #define PFCTL_OPT_VERBOSE 0x0001
@@ -128,17 +129,8 @@ void pfctl_show_running(FILE *f, const struct pfctl_status *s);
 
 /* ---- timeouts and limits (show_timeouts.c) ------------------------------ */
 
-struct pfctl_timeout_desc {
-	const char *name;
-	int pftm;
-};
-/* In pfctl's order, NULL-terminated. */
-extern const struct pfctl_timeout_desc pfctl_timeouts[];
-struct pfctl_limit_desc {
-	const char *name;
-	int index;
-};
-extern const struct pfctl_limit_desc pfctl_limits[];
+/* The tables themselves: pf_timeouts[] and pf_limits[] in lib/pf_names.h. */
+extern const struct pf_limit_desc *const pfctl_limits;
 
 /* Timeout seconds indexed by PFTM_*; limits by PF_LIMIT_* (UINT32_MAX = unlimited). */
 void pfctl_show_timeouts(FILE *f, const __u32 *timeout, int opts);

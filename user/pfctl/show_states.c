@@ -40,13 +40,6 @@ static void print_seq(FILE *f, const struct pf_state *st, int p)
 	fprintf(f, "[%u + %u]", st->seqlo[p], st->seqhi[p] - st->seqlo[p]);
 }
 
-static const char *udp_state_name(__u8 s)
-{
-	static const char *const n[] = { "NO_TRAFFIC", "SINGLE", "MULTIPLE" };
-
-	return s < 3 ? n[s] : NULL;
-}
-
 void pfctl_print_state(FILE *f, const struct pfctl_state *s, int opts)
 {
 	const struct pf_state *st = &s->st;
@@ -112,15 +105,15 @@ void pfctl_print_state(FILE *f, const struct pfctl_state *s, int opts)
 				fprintf(f, " wscale %u", st->wscale[b] & PF_WSCALE_MASK);
 			fputc('\n', f);
 		}
-	} else if (nk->proto == IPPROTO_UDP && udp_state_name(st->pstate[a]) &&
-		   udp_state_name(st->pstate[b])) {
-		fprintf(f, "   %s:%s\n", udp_state_name(st->pstate[a]),
-			udp_state_name(st->pstate[b]));
+	} else if (nk->proto == IPPROTO_UDP && pf_other_state_name(st->pstate[a]) &&
+		   pf_other_state_name(st->pstate[b])) {
+		fprintf(f, "   %s:%s\n", pf_other_state_name(st->pstate[a]),
+			pf_other_state_name(st->pstate[b]));
 	} else if (nk->proto != IPPROTO_ICMP && nk->proto != IPPROTO_ICMPV6 &&
-		   udp_state_name(st->pstate[a]) && udp_state_name(st->pstate[b])) {
+		   pf_other_state_name(st->pstate[a]) && pf_other_state_name(st->pstate[b])) {
 		/* PFOTHERS_* have the same names as PFUDPS_*. */
-		fprintf(f, "   %s:%s\n", udp_state_name(st->pstate[a]),
-			udp_state_name(st->pstate[b]));
+		fprintf(f, "   %s:%s\n", pf_other_state_name(st->pstate[a]),
+			pf_other_state_name(st->pstate[b]));
 	} else {
 		/* ICMP has no peer states worth naming; pf prints numbers. */
 		fprintf(f, "   %u:%u\n", st->pstate[a], st->pstate[b]);
@@ -162,7 +155,7 @@ static const char *peer_state_str(__u8 proto, __u8 v, char *buf, size_t len)
 	if (proto == IPPROTO_TCP)
 		n = pfctl_tcp_state_name(v);
 	else if (proto != IPPROTO_ICMP && proto != IPPROTO_ICMPV6)
-		n = udp_state_name(v);
+		n = pf_other_state_name(v);
 	if (!n) {
 		snprintf(buf, len, "%u", v);
 		n = buf;

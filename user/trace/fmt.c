@@ -6,6 +6,7 @@
  * them (new keys may be added, existing ones never change meaning).
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -14,55 +15,40 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/pf_names.h"
 #include "trace/trace.h"
-
-static const struct {
-	unsigned int nr;
-	const char *name;
-} protos[] = {
-	{ IPPROTO_ICMP, "icmp" },  { IPPROTO_IGMP, "igmp" },
-	{ IPPROTO_TCP, "tcp" },    { IPPROTO_UDP, "udp" },
-	{ IPPROTO_GRE, "gre" },    { IPPROTO_ESP, "esp" },
-	{ IPPROTO_AH, "ah" },      { IPPROTO_ICMPV6, "ipv6-icmp" },
-	{ IPPROTO_SCTP, "sctp" },  { IPPROTO_UDPLITE, "udplite" },
-};
 
 const char *trace_proto_name(unsigned int proto)
 {
-	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
-		if (protos[i].nr == proto)
-			return protos[i].name;
-	return NULL;
+	return pf_proto_name((int)proto);
 }
 
+/* Filters take names in any case ("TCP"); the shared table is lower case. */
 int trace_proto_number(const char *name)
 {
-	/* pf spells ICMPv6 "icmp6" in rules; /etc/protocols "ipv6-icmp". */
-	if (!strcasecmp(name, "icmp6"))
-		return IPPROTO_ICMPV6;
-	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
-		if (!strcasecmp(protos[i].name, name))
-			return protos[i].nr;
-	return -EINVAL;
+	char lc[32];
+	size_t i;
+	int nr;
+
+	for (i = 0; name[i] && i < sizeof(lc) - 1; i++)
+		lc[i] = (char)tolower((unsigned char)name[i]);
+	if (name[i])
+		return -EINVAL;
+	lc[i] = '\0';
+	nr = pf_proto_lookup(lc);
+	return nr < 0 ? -EINVAL : nr;
 }
 
 /*
  * TCP peer states by their DTrace constant names (TCPS_SYN_RECEIVED, not
  * BSD's tcpstates[] "SYN_RCVD"), so the stream and D scripts agree.
  */
-static const char *const tcp_states[TCP_NSTATES] = {
-	"CLOSED",     "LISTEN",     "SYN_SENT",   "SYN_RECEIVED",
-	"ESTABLISHED", "CLOSE_WAIT", "FIN_WAIT_1", "CLOSING",
-	"LAST_ACK",   "FIN_WAIT_2", "TIME_WAIT",
-};
-/* pf's udpstates / otherstates */
-static const char *const other_states[] = { "NO_TRAFFIC", "SINGLE", "MULTIPLE" };
-
 const char *trace_pstate_name(unsigned int proto, unsigned int st)
 {
-	if (proto == IPPROTO_TCP)
-		return st < TCP_NSTATES ? tcp_states[st] : "UNKNOWN";
-	return st < 3 ? other_states[st] : "UNKNOWN";
+	const char *n = proto == IPPROTO_TCP ? pf_tcps_dtrace_name((int)st)
+					     : pf_other_state_name((int)st);
+
+	return n ? n : "UNKNOWN";
 }
 
 const char *trace_event_name(unsigned int type)
@@ -321,20 +307,35 @@ static const char *ifname_of(trace_ifname_fn fn, unsigned int ifindex, char *buf
 	return n;
 }
 
+/* What both packet formats take from the event's IP header alike. */
+struct ip_view {
+	unsigned int proto;
+	const char *src, *dst;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+};
+
+static void ip_view_of(const struct pf_ip_event *ev, struct ip_view *v)
+{
+	unsigned int af = ev->ip_ver == 6 ? PF_INET6 : PF_INET;
+
+	v->proto = ev->ip_ver == 6 ? ev->ipv6_nexthdr : ev->ipv4_protocol;
+	v->src = trace_addr_str(&ev->saddr, af, v->a, sizeof(v->a));
+	v->dst = trace_addr_str(&ev->daddr, af, v->b, sizeof(v->b));
+}
+
 int trace_fmt_ip_text(const struct pf_ip_event *ev, trace_ifname_fn ifname, char *buf,
 		      size_t len)
 {
 	struct sbuf sb = { buf, len, 0 };
-	unsigned int af = ev->ip_ver == 6 ? PF_INET6 : PF_INET;
-	unsigned int proto = ev->ip_ver == 6 ? ev->ipv6_nexthdr : ev->ipv4_protocol;
-	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], ifn[IF_NAMESIZE + 8];
+	struct ip_view v;
+	char ifn[IF_NAMESIZE + 8];
 
+	ip_view_of(ev, &v);
 	if (len)
 		buf[0] = '\0';
 	sb_printf(&sb, "%s ", event_tag(ev->type));
-	sb_proto(&sb, proto);
-	sb_printf(&sb, " %s -> %s len %u %s %u on %s %s", trace_addr_str(&ev->saddr, af, a, sizeof(a)),
-		  trace_addr_str(&ev->daddr, af, b, sizeof(b)), ev->ip_plength,
+	sb_proto(&sb, v.proto);
+	sb_printf(&sb, " %s -> %s len %u %s %u on %s %s", v.src, v.dst, ev->ip_plength,
 		  ev->ip_ver == 6 ? "hlim" : "ttl", ev->ip_ver == 6 ? ev->ipv6_hlim : ev->ipv4_ttl,
 		  ifname_of(ifname, ev->ifindex, ifn, sizeof(ifn)),
 		  ev->verdict == PF_DROP ? "block" : "pass");
@@ -362,19 +363,18 @@ int trace_fmt_ip_json(const struct pf_ip_event *ev, trace_ifname_fn ifname, char
 		      size_t len)
 {
 	struct sbuf sb = { buf, len, 0 };
-	unsigned int af = ev->ip_ver == 6 ? PF_INET6 : PF_INET;
-	unsigned int proto = ev->ip_ver == 6 ? ev->ipv6_nexthdr : ev->ipv4_protocol;
-	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], ifn[IF_NAMESIZE + 8];
+	struct ip_view v;
+	char ifn[IF_NAMESIZE + 8];
 
+	ip_view_of(ev, &v);
 	if (len)
 		buf[0] = '\0';
 	sb_printf(&sb, "{\"type\":\"%s\",\"ts_ns\":%llu,\"cpu\":%u,\"ip_ver\":%u,",
 		  ev->type == PF_EV_IP_SEND ? "send" : "receive", (unsigned long long)ev->ts_ns,
 		  ev->cpu, ev->ip_ver);
-	sb_json_proto(&sb, proto);
+	sb_json_proto(&sb, v.proto);
 	sb_printf(&sb, ",\"src\":\"%s\",\"dst\":\"%s\",\"plength\":%u,\"ifindex\":%u,\"ifname\":",
-		  trace_addr_str(&ev->saddr, af, a, sizeof(a)),
-		  trace_addr_str(&ev->daddr, af, b, sizeof(b)), ev->ip_plength, ev->ifindex);
+		  v.src, v.dst, ev->ip_plength, ev->ifindex);
 	sb_json_str(&sb, ifname_of(ifname, ev->ifindex, ifn, sizeof(ifn)));
 	if (ev->ip_ver == 6)
 		sb_printf(&sb, ",\"tclass\":%u,\"flow\":%u,\"hlim\":%u,\"plen\":%u", ev->ipv6_tclass,

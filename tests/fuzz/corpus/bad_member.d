@@ -1,4 +1,0 @@
-pf:::state-create
-{
-	printf("%d\n", args[0]->nosuch);
-}

@@ -1,4 +1,0 @@
-ip:::send
-{
-	printf("%d bytes\n", args[2]->ip_saddr);
-}

@@ -1,4 +1,0 @@
-pf:::state-frobnicate
-{
-	trace(1);
-}

@@ -1,4 +1,0 @@
-ip:::receive
-{
-@num[args[2]->ip_saddr] = count();
-}

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * pf_names.c - the one copy of pf's name tables.  Static tables rather than
+ * getprotobynumber()/getservbyname(), so that output (and the golden files
+ * that pin it) does not depend on the host's /etc files.  The first name of
+ * a number is the one printed; later entries are aliases accepted on input.
+ */
+#include <string.h>
+
+#include "lib/pf_names.h"
+
+#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+const struct pf_timeout_desc pf_timeouts[] = {
+	{ "tcp.first", PFTM_TCP_FIRST_PACKET },
+	{ "tcp.opening", PFTM_TCP_OPENING },
+	{ "tcp.established", PFTM_TCP_ESTABLISHED },
+	{ "tcp.closing", PFTM_TCP_CLOSING },
+	{ "tcp.finwait", PFTM_TCP_FIN_WAIT },
+	{ "tcp.closed", PFTM_TCP_CLOSED },
+	{ "tcp.tsdiff", PFTM_TS_DIFF },
+	{ "udp.first", PFTM_UDP_FIRST_PACKET },
+	{ "udp.single", PFTM_UDP_SINGLE },
+	{ "udp.multiple", PFTM_UDP_MULTIPLE },
+	{ "icmp.first", PFTM_ICMP_FIRST_PACKET },
+	{ "icmp.error", PFTM_ICMP_ERROR_REPLY },
+	{ "other.first", PFTM_OTHER_FIRST_PACKET },
+	{ "other.single", PFTM_OTHER_SINGLE },
+	{ "other.multiple", PFTM_OTHER_MULTIPLE },
+	{ "frag", PFTM_FRAG },
+	{ "interval", PFTM_INTERVAL },
+	{ "adaptive.start", PFTM_ADAPTIVE_START },
+	{ "adaptive.end", PFTM_ADAPTIVE_END },
+	{ "src.track", PFTM_SRC_NODE },
+	{ NULL, 0 },
+};
+_Static_assert(NELEMS(pf_timeouts) == PFTM_MAX + 1, "a PFTM_* timeout has no name");
+
+const struct pf_limit_desc pf_limits[] = {
+	{ "states", PF_LIMIT_STATES },
+	{ "src-nodes", PF_LIMIT_SRC_NODES },
+	{ "frags", PF_LIMIT_FRAGS },
+	{ "tables", PF_LIMIT_TABLES },
+	{ "table-entries", PF_LIMIT_TABLE_ENTRIES },
+	{ NULL, 0 },
+};
+_Static_assert(NELEMS(pf_limits) == PF_LIMIT_MAX + 1, "a PF_LIMIT_* limit has no name");
+
+const char *pf_timeout_name(int pftm)
+{
+	for (const struct pf_timeout_desc *t = pf_timeouts; t->name; t++)
+		if (t->pftm == pftm)
+			return t->name;
+	return NULL;
+}
+
+int pf_timeout_lookup(const char *name)
+{
+	for (const struct pf_timeout_desc *t = pf_timeouts; t->name; t++)
+		if (!strcmp(t->name, name))
+			return t->pftm;
+	return -1;
+}
+
+const char *pf_limit_name(int lim)
+{
+	for (const struct pf_limit_desc *l = pf_limits; l->name; l++)
+		if (l->index == lim)
+			return l->name;
+	return NULL;
+}
+
+int pf_limit_lookup(const char *name)
+{
+	for (const struct pf_limit_desc *l = pf_limits; l->name; l++)
+		if (!strcmp(l->name, name))
+			return l->index;
+	return -1;
+}
+
+/* OpenBSD's /etc/protocols names, which pfctl prints and pf.conf accepts. */
+static const struct {
+	const char *name;
+	int proto;
+} protos[] = {
+	{ "ip", 0 },	     { "icmp", 1 },	  { "igmp", 2 },
+	{ "ipencap", 4 },    { "tcp", 6 },	  { "egp", 8 },
+	{ "pup", 12 },	     { "udp", 17 },	  { "idp", 22 },
+	{ "ipv6", 41 },	     { "ipv6-route", 43 }, { "ipv6-frag", 44 },
+	{ "rsvp", 46 },	     { "gre", 47 },	  { "esp", 50 },
+	{ "ah", 51 },	     { "ipv6-icmp", 58 }, { "icmp6", 58 },
+	{ "ipv6-nonxt", 59 }, { "ipv6-opts", 60 }, { "eigrp", 88 },
+	{ "ospf", 89 },	     { "etherip", 97 },	  { "encap", 98 },
+	{ "pim", 103 },	     { "ipcomp", 108 },	  { "vrrp", 112 },
+	{ "carp", 112 },     { "l2tp", 115 },	  { "sctp", 132 },
+	{ "udplite", 136 },  { "mpls-in-ip", 137 }, { "pfsync", 240 },
+};
+
+const char *pf_proto_name(int proto)
+{
+	for (size_t i = 0; i < NELEMS(protos); i++)
+		if (protos[i].proto == proto)
+			return protos[i].name;
+	return NULL;
+}
+
+int pf_proto_lookup(const char *name)
+{
+	for (size_t i = 0; i < NELEMS(protos); i++)
+		if (!strcmp(protos[i].name, name))
+			return protos[i].proto;
+	return -1;
+}
+
+static const char *const tcpstates[TCP_NSTATES] = {
+	[TCPS_CLOSED] = "CLOSED",
+	[TCPS_LISTEN] = "LISTEN",
+	[TCPS_SYN_SENT] = "SYN_SENT",
+	[TCPS_SYN_RECEIVED] = "SYN_RCVD",
+	[TCPS_ESTABLISHED] = "ESTABLISHED",
+	[TCPS_CLOSE_WAIT] = "CLOSE_WAIT",
+	[TCPS_FIN_WAIT_1] = "FIN_WAIT_1",
+	[TCPS_CLOSING] = "CLOSING",
+	[TCPS_LAST_ACK] = "LAST_ACK",
+	[TCPS_FIN_WAIT_2] = "FIN_WAIT_2",
+	[TCPS_TIME_WAIT] = "TIME_WAIT",
+};
+
+const char *pf_tcps_name(int s)
+{
+	return s >= 0 && s < TCP_NSTATES ? tcpstates[s] : NULL;
+}
+
+/*
+ * The only state whose spellings differ: BSD's tcpstates[] abbreviates it,
+ * the DTrace tcp provider's TCPS_* constants do not.
+ */
+const char *pf_tcps_dtrace_name(int s)
+{
+	return s == TCPS_SYN_RECEIVED ? "SYN_RECEIVED" : pf_tcps_name(s);
+}
+
+static const char *const otherstates[] = { "NO_TRAFFIC", "SINGLE", "MULTIPLE" };
+
+const char *pf_other_state_name(int s)
+{
+	return s >= 0 && s < (int)NELEMS(otherstates) ? otherstates[s] : NULL;
+}
