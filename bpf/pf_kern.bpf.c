@@ -161,10 +161,41 @@ static __always_inline void pf_rulectr_count(__u32 ridx, const struct pf_pkt *pk
 enum { PF_RET_NONE = 0, PF_RET_RST = 1, PF_RET_ICMP = 2 };
 
 /*
+ * May an ICMP error be sent about this packet?  RFC 1122 3.2.2 / RFC 1812
+ * 4.3.2.7, which the kernel's icmp_send() (pf's icmp_error()) enforce: not
+ * about an ICMP error (or a type we cannot tell is not one), not about a
+ * packet sent to a multicast or broadcast address, and not to a source
+ * that does not name one host.  (The frame's destination MAC is checked
+ * where the frame is rewritten.)
+ */
+static __always_inline int pf_icmp_answerable(const struct pf_scratch *sc)
+{
+	const struct pf_pkt *pkt = &sc->pkt;
+
+	if ((pkt->proto == IPPROTO_ICMP || pkt->proto == PF_IPPROTO_ICMPV6) &&
+	    sc->aux.icmp_class != PF_ICMP_QUERY)
+		return 0;
+	if (pkt->af == PF_INET) {
+		__u32 s = bpf_ntohl(pkt->src.v4), d = bpf_ntohl(pkt->dst.v4);
+
+		/* 224/4 multicast, 240/4 reserved and 255.255.255.255 */
+		if (d >= 0xe0000000 || s >= 0xe0000000 || s == 0)
+			return 0;
+		return 1;
+	}
+	if (pkt->dst.v6[0] == 0xff || pkt->src.v6[0] == 0xff)
+		return 0;
+	if (!(pkt->src.addr32[0] | pkt->src.addr32[1] | pkt->src.addr32[2] | pkt->src.addr32[3]))
+		return 0;
+	return 1;
+}
+
+/*
  * `block return-rst` / `return-icmp` / `return` (or set block-policy
  * return): decide what to answer.  pf answers a TCP segment (not a RST)
- * with a RST and anything else (not an ICMP error, not a later fragment)
- * with ICMP port unreachable unless the rule names a type and code.
+ * with a RST and anything else (not an ICMP error, not a later fragment,
+ * not multicast or broadcast) with ICMP port unreachable unless the rule
+ * names a type and code.
  */
 static __always_inline void pf_block_return(struct pf_scratch *sc, const struct pf_rule_bpf *r,
 					    const struct pf_config *cfg)
@@ -181,18 +212,22 @@ static __always_inline void pf_block_return(struct pf_scratch *sc, const struct 
 			sc->ret = PF_RET_RST;
 		return;
 	}
-	if ((f & PFRULE_RETURNICMP) || any) {
+	if (((f & PFRULE_RETURNICMP) || any) && pf_icmp_answerable(sc)) {
+		/*
+		 * The rule carries one code, and its type says for which
+		 * family it was given (3: return-icmp's ICMP unreachable, 1:
+		 * return-icmp6's ICMPv6 destination unreachable).  The other
+		 * family gets pf's default, port unreachable, as pf's separate
+		 * return_icmp / return_icmp6 would.
+		 */
+		__u8 t = sc->pkt.af == PF_INET ? 3 : 1;
+
 		sc->ret = PF_RET_ICMP;
-		if (r->return_icmp_type) {
-			sc->ret_type = r->return_icmp_type;
+		sc->ret_type = t;
+		if (r->return_icmp_type == t)
 			sc->ret_code = r->return_icmp_code;
-		} else if (sc->pkt.af == PF_INET) {
-			sc->ret_type = 3; /* unreachable, port */
-			sc->ret_code = 3;
-		} else {
-			sc->ret_type = 1; /* destination unreachable, port */
-			sc->ret_code = 4;
-		}
+		else
+			sc->ret_code = sc->pkt.af == PF_INET ? 3 : 4;
 	}
 }
 
@@ -536,7 +571,32 @@ static __always_inline void pf_trace(void *data, void *data_end, struct pf_scrat
 			    dir == PF_IN ? PF_EV_IP_RECEIVE : PF_EV_IP_SEND, action, hook);
 }
 
-/* ---- block return in XDP: answer on the wire with XDP_TX ---------------- */
+/* ---- block return: answer on the wire ----------------------------------- */
+
+/*
+ * Is there an answer to send, and a frame the rewriters handle?  Untagged,
+ * IPv4 without options, IPv6 without extension headers: the answer is
+ * built at fixed offsets.  Anything else stays a plain drop.
+ */
+static __always_inline int pf_return_ok(const struct pf_scratch *sc)
+{
+	if (sc->ret == PF_RET_NONE || sc->aux.vlans)
+		return 0;
+	return sc->pkt.l4_off == 14 + (sc->pkt.af == PF_INET ? 20 : 40);
+}
+
+/* Count an answer sent (pf_status.return_rst / return_icmp). */
+static __always_inline void pf_return_count(__u8 kind)
+{
+	struct pf_status_pcpu *st = pf_status_get();
+
+	if (!st)
+		return;
+	if (kind == PF_RET_RST)
+		st->return_rst++;
+	else
+		st->return_icmp++;
+}
 
 static __always_inline __u16 pf_csum_fold(__s64 sum)
 {
@@ -697,7 +757,8 @@ static __noinline int pf_xdp_return(struct xdp_md *ctx, __u32 what)
 			return XDP_DROP;
 		return XDP_TX;
 	}
-	if ((void *)(eth + 1) > data_end)
+	/* a frame sent to a group address (broadcast, multicast) is not answered */
+	if ((void *)(eth + 1) > data_end || (eth->h_dest[0] & 1))
 		return XDP_DROP;
 	if (eth->h_proto == bpf_htons(PF_ETH_P_IP)) {
 		struct iphdr *ip = (void *)(eth + 1);
@@ -811,10 +872,119 @@ int pf_xdp(struct xdp_md *ctx)
 	pf_trace((void *)(long)ctx->data, (void *)(long)ctx->data_end, sc, action, PF_HOOK_XDP);
 	if (action == PF_PASS)
 		return XDP_PASS;
-	if (sc->ret != PF_RET_NONE && sc->aux.vlans == 0)
-		return pf_xdp_return(ctx, sc->ret | ((__u32)sc->ret_type << 8) |
-						  ((__u32)sc->ret_code << 16));
+	if (pf_return_ok(sc)) {
+		action = pf_xdp_return(ctx, sc->ret | ((__u32)sc->ret_type << 8) |
+						    ((__u32)sc->ret_code << 16));
+		if (action == XDP_TX)
+			pf_return_count(sc->ret);
+		return action;
+	}
 	return XDP_DROP;
+}
+
+/*
+ * Build in the skb the ICMP (v4) or ICMPv6 error that answers it: trim the
+ * packet to its IP header and the first 8 bytes after it (the quote RFC
+ * 792 asks for; the XDP answer quotes the same), open room for the new IP
+ * and ICMP headers after the Ethernet header, and fill them in, addressed
+ * from the packet's destination to its source, MACs swapped.  The caller
+ * checked the frame is untagged with a plain IP header (pf_return_ok).
+ * Returns 0, or -1 if the frame cannot be answered; then the caller drops
+ * it (the skb may already be cut).
+ */
+static __noinline int pf_tc_icmp(struct __sk_buff *skb, __u32 what)
+{
+	void *data = (void *)(long)skb->data, *data_end = (void *)(long)skb->data_end;
+	__u8 type = what & 0xff, code = (what >> 8) & 0xff;
+	struct ethhdr *eth = data;
+	__u8 mac_s[6], mac_d[6];
+	__u8 *ic;
+	__s64 sum;
+
+	/* a frame sent to a group address (broadcast, multicast) is not answered */
+	if ((void *)(eth + 1) > data_end || (eth->h_dest[0] & 1))
+		return -1;
+	__builtin_memcpy(mac_s, eth->h_source, 6);
+	__builtin_memcpy(mac_d, eth->h_dest, 6);
+	if (eth->h_proto == bpf_htons(PF_ETH_P_IP)) {
+		struct iphdr *ip = (void *)(eth + 1);
+		__be32 sa, da;
+
+		if ((void *)(ip + 1) > data_end || ip->ihl != 5 || bpf_ntohs(ip->tot_len) < 28)
+			return -1;
+		sa = ip->saddr;
+		da = ip->daddr;
+		/* Ethernet, the quoted IP header and 8 bytes; then room for
+		 * the new IP and ICMP headers before the quote. */
+		if (bpf_skb_change_tail(skb, 14 + 20 + 8, 0) ||
+		    bpf_skb_adjust_room(skb, 20 + 8, BPF_ADJ_ROOM_MAC, 0))
+			return -1;
+		data = (void *)(long)skb->data;
+		data_end = (void *)(long)skb->data_end;
+		if (data + 14 + 20 + 8 + 28 > data_end)
+			return -1;
+		eth = data;
+		ip = data + 14;
+		ic = data + 14 + 20;
+		__builtin_memcpy(eth->h_dest, mac_s, 6);
+		__builtin_memcpy(eth->h_source, mac_d, 6);
+		__builtin_memset(ip, 0, 20);
+		ip->version = 4;
+		ip->ihl = 5;
+		ip->tot_len = bpf_htons(20 + 8 + 28);
+		ip->ttl = 64;
+		ip->protocol = IPPROTO_ICMP;
+		ip->saddr = da;
+		ip->daddr = sa;
+		ip->check = pf_csum_fold(bpf_csum_diff(0, 0, (__be32 *)ip, 20, 0));
+		__builtin_memset(ic, 0, 8);
+		ic[0] = type;
+		ic[1] = code;
+		sum = bpf_csum_diff(0, 0, (__be32 *)ic, 8 + 28, 0);
+		*(__u16 *)(ic + 2) = pf_csum_fold(sum);
+		return 0;
+	}
+	if (eth->h_proto == bpf_htons(PF_ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = (void *)(eth + 1);
+		struct pf_pseudo6 ph = {};
+		struct in6_addr a6, b6;
+
+		if ((void *)(ip6 + 1) > data_end || bpf_ntohs(ip6->payload_len) < 8)
+			return -1;
+		__builtin_memcpy(&a6, &ip6->saddr, 16);
+		__builtin_memcpy(&b6, &ip6->daddr, 16);
+		if (bpf_skb_change_tail(skb, 14 + 40 + 8, 0) ||
+		    bpf_skb_adjust_room(skb, 40 + 8, BPF_ADJ_ROOM_MAC, 0))
+			return -1;
+		data = (void *)(long)skb->data;
+		data_end = (void *)(long)skb->data_end;
+		if (data + 14 + 40 + 8 + 48 > data_end)
+			return -1;
+		eth = data;
+		ip6 = data + 14;
+		ic = data + 14 + 40;
+		__builtin_memcpy(eth->h_dest, mac_s, 6);
+		__builtin_memcpy(eth->h_source, mac_d, 6);
+		__builtin_memset(ip6, 0, 40);
+		ip6->version = 6;
+		ip6->payload_len = bpf_htons(8 + 48);
+		ip6->nexthdr = PF_IPPROTO_ICMPV6;
+		ip6->hop_limit = 64;
+		ip6->saddr = b6;
+		ip6->daddr = a6;
+		__builtin_memset(ic, 0, 8);
+		ic[0] = type;
+		ic[1] = code;
+		ph.src = b6;
+		ph.dst = a6;
+		ph.len = bpf_htonl(8 + 48);
+		ph.nh = bpf_htonl(PF_IPPROTO_ICMPV6);
+		sum = bpf_csum_diff(0, 0, (__be32 *)&ph, sizeof(ph), 0);
+		sum = bpf_csum_diff(0, 0, (__be32 *)ic, 8 + 48, sum);
+		*(__u16 *)(ic + 2) = pf_csum_fold(sum);
+		return 0;
+	}
+	return -1;
 }
 
 static __always_inline int pf_tc(struct __sk_buff *skb, __u8 dir)
@@ -835,16 +1005,27 @@ static __always_inline int pf_tc(struct __sk_buff *skb, __u8 dir)
 	if (action == PF_PASS)
 		return PF_TC_ACT_OK;
 	/*
-	 * block return-rst from tc: turn the segment into its RST and hand
-	 * it back the way it came: to the local stack for an outbound
-	 * segment, out of the interface for an inbound one.  (ICMP answers
-	 * need headroom tc cannot cheaply give; they stay XDP only.)
+	 * block return from tc: turn the packet into its answer (a RST, or an
+	 * ICMP error quoting it) and hand it back the way it came: to the
+	 * local stack for an outbound packet (the application sees the
+	 * connection refused at once), out of the interface for an inbound
+	 * one.
 	 */
-	if (sc->ret == PF_RET_RST && sc->aux.vlans == 0) {
-		__u32 n = pf_rst_rewrite((void *)(long)skb->data, (void *)(long)skb->data_end);
+	if (pf_return_ok(sc)) {
+		int ok = 0;
 
-		if (n && !bpf_skb_change_tail(skb, n, 0))
+		if (sc->ret == PF_RET_RST) {
+			__u32 n = pf_rst_rewrite((void *)(long)skb->data,
+						 (void *)(long)skb->data_end);
+
+			ok = n && !bpf_skb_change_tail(skb, n, 0);
+		} else {
+			ok = !pf_tc_icmp(skb, sc->ret_type | ((__u32)sc->ret_code << 8));
+		}
+		if (ok) {
+			pf_return_count(sc->ret);
 			return bpf_redirect(skb->ifindex, dir == PF_OUT ? PF_BPF_F_INGRESS : 0);
+		}
 	}
 	return PF_TC_ACT_SHOT;
 }

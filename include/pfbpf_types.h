@@ -379,6 +379,8 @@ struct pf_status_pcpu {
 	__u64 ip_events_lost;
 	__u64 unhandled;     /* non-IP frames passed without inspection */
 	__u64 icmp_err_nostate; /* ICMP errors dropped for quoting no state */
+	__u64 return_rst;    /* block return: TCP RSTs sent (XDP_TX or tc redirect) */
+	__u64 return_icmp;   /* block return: ICMP / ICMPv6 errors sent */
 };
 
 /* Per-rule, per-CPU counters. pf's `evaluations` come from stops[]. */

@@ -109,3 +109,255 @@ Test(core_return, rst_from_tc_egress)
 	cr_expect_eq((th[0] << 8) | th[1], 25);
 	expect_csums_ok(&p, PF_INET6);
 }
+
+/* ---- ICMP answers from the tc programs ----------------------------------- */
+
+#define TC_ACT_SHOT_RESULT 2
+#define TC_ACT_REDIRECT_RESULT 7
+
+/*
+ * p is the answer the program left for orig: an ICMP (v4) or ICMPv6 error
+ * of type/code, from orig's destination to its source, MACs swapped,
+ * quoting orig's IP header and the 8 bytes after it, checksums right.
+ */
+static void expect_icmp_answer(const struct h_pkt *orig, struct h_pkt *p, int af, __u8 type,
+			       __u8 code)
+{
+	__u32 l3 = af == PF_INET ? 20 : 40, alen = af == PF_INET ? 4 : 16;
+	__u32 sa = af == PF_INET ? 12 : 8, da = af == PF_INET ? 16 : 24;
+	const __u8 *ip = p->buf + 14, *ic = p->buf + 14 + l3, *oip = orig->buf + 14;
+
+	cr_assert_eq(p->len, 14 + l3 + 8 + l3 + 8, "answer length %u", p->len);
+	cr_expect_eq(memcmp(p->buf, orig->buf + 6, 6), 0, "destination MAC is the packet's source");
+	cr_expect_eq(memcmp(p->buf + 6, orig->buf, 6), 0, "source MAC is the packet's destination");
+	cr_expect_eq(memcmp(p->buf + 12, orig->buf + 12, 2), 0, "ethertype kept");
+	if (af == PF_INET) {
+		cr_expect_eq(ip[0], 0x45);
+		cr_expect_eq(ip[9], IPPROTO_ICMP);
+		cr_expect_eq((ip[2] << 8) | ip[3], 20 + 8 + 28, "total length");
+		cr_expect_eq(ip[6] & 0x3f, 0, "not a fragment");
+		cr_expect_gt(ip[8], 0, "TTL");
+	} else {
+		cr_expect_eq(ip[0] >> 4, 6);
+		cr_expect_eq(ip[6], IPPROTO_ICMPV6);
+		cr_expect_eq((ip[4] << 8) | ip[5], 8 + 48, "payload length");
+		cr_expect_gt(ip[7], 0, "hop limit");
+	}
+	cr_expect_eq(memcmp(ip + sa, oip + da, alen), 0, "sent from the packet's destination");
+	cr_expect_eq(memcmp(ip + da, oip + sa, alen), 0, "sent to the packet's source");
+	cr_expect_eq(ic[0], type, "ICMP type %u", ic[0]);
+	cr_expect_eq(ic[1], code, "ICMP code %u", ic[1]);
+	cr_expect_eq(ic[4] | ic[5] | ic[6] | ic[7], 0, "unused word is zero");
+	cr_expect_eq(memcmp(ic + 8, oip, l3 + 8), 0, "quote: the IP header and 8 bytes");
+	expect_csums_ok(p, af);
+}
+
+static __u64 sent_icmp(void)
+{
+	struct pf_status_pcpu st;
+
+	cr_assert_eq(h_status(&st), 0);
+	return st.return_icmp;
+}
+
+static void install(__u8 dir, __u8 proto, __u16 flag, __u8 type, __u8 code)
+{
+	struct pfbpf_rule r = h_rule(PF_DROP, dir, proto, PF_STATE_NONE);
+
+	r.rule_flag = flag;
+	r.return_icmp_type = type;
+	r.return_icmp_code = code;
+	cr_assert_eq(h_rules(&r, 1), 0);
+}
+
+/*
+ * A UDP datagram of flow f through the tc program for dir is answered with
+ * type/code and the packet redirected (TC_ACT_REDIRECT), counted once.
+ */
+static void tc_answer(int dir, int af, __u8 type, __u8 code)
+{
+	struct h_flow f = core_flow(af, 5000, 53);
+	struct h_pkt p, orig;
+	__u64 n0 = sent_icmp();
+
+	if (dir == PF_IN)
+		f = h_flow_rev(&f);
+	cr_assert_eq(h_udp(&p, &f, 100, NULL), 0);
+	orig = p;
+	cr_assert_eq(h_tc(dir, &p), TC_ACT_REDIRECT_RESULT);
+	expect_icmp_answer(&orig, &p, af, type, code);
+	cr_expect_eq(sent_icmp() - n0, 1, "one ICMP answer counted");
+}
+
+/* the suite's `block in proto udp return-icmp` from tc ingress */
+Test(core_return, tc_in_icmp_v4) { tc_answer(PF_IN, PF_INET, 3, 3); }
+Test(core_return, tc_in_icmp6) { tc_answer(PF_IN, PF_INET6, 1, 4); }
+
+/* `block out proto udp return-icmp`: a local sender's datagram is answered
+ * to the local stack */
+Test(core_return, tc_out_icmp_v4)
+{
+	install(PF_OUT, IPPROTO_UDP, PFRULE_RETURNICMP, 3, 3);
+	tc_answer(PF_OUT, PF_INET, 3, 3);
+}
+
+Test(core_return, tc_out_icmp6)
+{
+	install(PF_OUT, IPPROTO_UDP, PFRULE_RETURNICMP, 3, 3);
+	tc_answer(PF_OUT, PF_INET6, 1, 4);
+}
+
+/* `block return`: RST for TCP (tested above), ICMP port unreachable else */
+Test(core_return, tc_block_return_udp)
+{
+	install(PF_INOUT, 0, PFRULE_RETURN, 0, 0);
+	tc_answer(PF_OUT, PF_INET, 3, 3);
+	tc_answer(PF_OUT, PF_INET6, 1, 4);
+	tc_answer(PF_IN, PF_INET, 3, 3);
+	tc_answer(PF_IN, PF_INET6, 1, 4);
+}
+
+/* `set block-policy return` with a plain `block` rule */
+Test(core_return, tc_block_policy_return)
+{
+	struct pf_config cfg;
+
+	install(PF_INOUT, IPPROTO_UDP, 0, 0, 0);
+	cr_assert_eq(h_config_get(&cfg), 0);
+	cfg.block_policy = PF_BLOCK_RETURN;
+	cr_assert_eq(h_config_set(&cfg), 0);
+	tc_answer(PF_OUT, PF_INET, 3, 3);
+	tc_answer(PF_IN, PF_INET6, 1, 4);
+}
+
+/* `block drop` under block-policy return stays a drop */
+Test(core_return, tc_block_drop_is_silent)
+{
+	struct h_flow f = core_flow(PF_INET, 5000, 53);
+	struct h_pkt p;
+	__u64 n0 = sent_icmp();
+
+	install(PF_OUT, IPPROTO_UDP, 0, 0, 0);
+	cr_assert_eq(h_udp(&p, &f, 100, NULL), 0);
+	cr_expect_eq(h_tc(PF_OUT, &p), TC_ACT_SHOT_RESULT);
+	cr_expect_eq(sent_icmp(), n0);
+}
+
+/* return-icmp(host-unr): code 1 for IPv4; IPv6 keeps port unreachable,
+ * as pf's separate return-icmp6 default */
+Test(core_return, tc_icmp_code_v4_rule)
+{
+	install(PF_OUT, IPPROTO_UDP, PFRULE_RETURNICMP, 3, 1);
+	tc_answer(PF_OUT, PF_INET, 3, 1);
+	tc_answer(PF_OUT, PF_INET6, 1, 4);
+}
+
+/* return-icmp6(admin-unr... code 1): code 1 for IPv6, port unreachable for IPv4 */
+Test(core_return, tc_icmp_code_v6_rule)
+{
+	install(PF_OUT, IPPROTO_UDP, PFRULE_RETURNICMP, 1, 1);
+	tc_answer(PF_OUT, PF_INET6, 1, 1);
+	tc_answer(PF_OUT, PF_INET, 3, 3);
+}
+
+/* A blocked TCP segment under return-icmp gets ICMP, not a RST (pf). */
+Test(core_return, tc_icmp_for_tcp)
+{
+	struct h_flow f = core_flow(PF_INET, 40200, 80);
+	struct h_pkt p, orig;
+
+	install(PF_OUT, IPPROTO_TCP, PFRULE_RETURNICMP, 3, 13);
+	cr_assert_eq(h_tcp(&p, &f, &(struct h_tcp){ .flags = TH_SYN, .seq = 1 }), 0);
+	orig = p;
+	cr_assert_eq(h_tc(PF_OUT, &p), TC_ACT_REDIRECT_RESULT);
+	expect_icmp_answer(&orig, &p, PF_INET, 3, 13);
+}
+
+/* An ICMP echo request is a query: answered. */
+Test(core_return, tc_icmp_echo_answered)
+{
+	struct h_flow f = core_flow(PF_INET6, 77, 0);
+	struct h_pkt p, orig;
+
+	install(PF_OUT, 0, PFRULE_RETURNICMP, 0, 0);
+	cr_assert_eq(h_icmp(&p, &f, 128, 0, 1, NULL, 0), 0);
+	orig = p;
+	cr_assert_eq(h_tc(PF_OUT, &p), TC_ACT_REDIRECT_RESULT);
+	expect_icmp_answer(&orig, &p, PF_INET6, 1, 4);
+}
+
+/* Packets pf never answers: dropped silently, nothing counted. */
+static void expect_silent(int dir, struct h_pkt *p)
+{
+	__u64 n0 = sent_icmp();
+	__u32 len = p->len;
+
+	if (dir == PF_IN) {
+		struct h_pkt q = *p;
+
+		cr_expect_eq(h_xdp(&q), 1 /* XDP_DROP */, "XDP answered");
+	}
+	cr_expect_eq(h_tc(dir, p), TC_ACT_SHOT_RESULT, "tc answered");
+	cr_expect_eq(p->len, len);
+	cr_expect_eq(sent_icmp(), n0, "an answer was counted");
+}
+
+/* no ICMP error about an ICMP error (it would quote no state here) */
+Test(core_return, no_answer_to_icmp_error)
+{
+	int af;
+
+	install(PF_INOUT, 0, PFRULE_RETURNICMP, 0, 0);
+	for (af = PF_INET; af <= PF_INET6; af += PF_INET6 - PF_INET) {
+		struct h_flow f = core_flow(af, 5000, 53), r = h_flow_rev(&f);
+		struct h_pkt q, p;
+
+		cr_assert_eq(h_udp(&q, &f, 20, NULL), 0);
+		cr_assert_eq(h_icmp(&p, &r, af == PF_INET ? 3 : 1, af == PF_INET ? 3 : 4, 0, &q, 0),
+			     0);
+		expect_silent(PF_IN, &p);
+		cr_assert_eq(h_icmp(&p, &f, af == PF_INET ? 11 : 3, 0, 0, &q, 0), 0);
+		expect_silent(PF_OUT, &p);
+	}
+}
+
+static void silent_udp(int dir, int af, const char *src, const char *dst, int bcast_mac)
+{
+	struct h_flow f = { af, src, dst, 5000, 53 };
+	struct h_pkt p;
+
+	cr_assert_eq(h_udp(&p, &f, 30, NULL), 0);
+	if (bcast_mac)
+		memset(p.buf, 0xff, 6);
+	expect_silent(dir, &p);
+}
+
+/* nor about a packet sent to a group address, nor to a source that is not
+ * one host (RFC 1812 4.3.2.7) */
+Test(core_return, no_answer_to_multicast_or_broadcast)
+{
+	install(PF_INOUT, IPPROTO_UDP, PFRULE_RETURNICMP, 0, 0);
+	silent_udp(PF_IN, PF_INET, SERVER4, "224.0.0.251", 0);
+	silent_udp(PF_OUT, PF_INET, CLIENT4, "239.1.2.3", 0);
+	silent_udp(PF_IN, PF_INET, SERVER4, "255.255.255.255", 0);
+	silent_udp(PF_OUT, PF_INET, CLIENT4, "255.255.255.255", 0);
+	/* a subnet-directed broadcast: only the frame says so */
+	silent_udp(PF_IN, PF_INET, SERVER4, "192.0.2.255", 1);
+	silent_udp(PF_IN, PF_INET, "0.0.0.0", "192.0.2.1", 0);
+	silent_udp(PF_IN, PF_INET6, SERVER6, "ff02::fb", 0);
+	silent_udp(PF_OUT, PF_INET6, CLIENT6, "ff05::1:3", 0);
+	silent_udp(PF_IN, PF_INET6, "::", "2001:db8::1", 0);
+}
+
+/* XDP follows the same rule codes as tc. */
+Test(core_return, xdp_icmp_code_per_family)
+{
+	struct h_flow f = h_flow_rev(&(struct h_flow){ PF_INET6, CLIENT6, SERVER6, 5000, 53 });
+	struct h_pkt p, orig;
+
+	install(PF_IN, IPPROTO_UDP, PFRULE_RETURNICMP, 3, 1);
+	cr_assert_eq(h_udp(&p, &f, 10, NULL), 0);
+	orig = p;
+	cr_assert_eq(h_run(PF_IN, &p), XDP_TX_RESULT);
+	expect_icmp_answer(&orig, &p, PF_INET6, 1, 4);
+}
