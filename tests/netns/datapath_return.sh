@@ -1,0 +1,108 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# block return from the tc programs: the object attached with plain iproute2
+# on tc clsact ingress and egress (no XDP) of B's veth end.  A UDP datagram
+# to a port blocked with `block return-icmp` / `block return` is answered
+# with ICMP port unreachable, so the sender's connected socket reports
+# ECONNREFUSED, although a listener is bound on that port (so the refusal
+# can only come from pfbpf).  Inbound (tc ingress: the answer leaves by the
+# veth) and outbound (tc egress: the answer goes to B's own stack), IPv4
+# and IPv6.
+. "$(dirname "$0")/lib.sh"
+
+require_tools ip tc nsenter unshare socat ss bpftool pfctl_bpf pf_kern.bpf.o
+
+P_OPEN=7000     # listener, no rule: the control
+P_IN=7001       # block return-icmp in
+P_OUT=7002      # block return out
+
+# udp_try NS ADDR PORT: one datagram on a connected socket, then wait up to
+# 3 s for the echo.  Prints reply, refused or timeout.
+udp_try() {
+	nsx "$1" "$PY" - "$2" "$3" <<'PYEOF'
+import socket, sys
+addr, port = sys.argv[1], int(sys.argv[2])
+fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.connect((addr, port))
+s.send(b"pfbpf")
+try:
+    s.recv(100)
+    print("reply")
+except ConnectionRefusedError:
+    print("refused")
+except socket.timeout:
+    print("timeout")
+PYEOF
+}
+
+# udp_echo NS PORT: echo servers on both families.
+udp_echo() {
+	bg nsx "$1" socat "UDP4-RECVFROM:$2,reuseaddr,fork" EXEC:cat
+	bg nsx "$1" socat "UDP6-RECVFROM:$2,reuseaddr,fork,ipv6only=1" EXEC:cat
+	assert_cmd "UDP echo servers on $1 port $2" wait_for 5 sh -c \
+		"[ \$(nsenter --net=/run/netns/$1 ss -lunH | grep -c ':$2 ') -ge 2 ]"
+}
+
+# Sum over CPUs of one pf_status field, from the pinned map.
+status_field() {
+	bpftool -j map dump pinned /sys/fs/bpf/tc/globals/pf_status | "$PY" -c '
+import json, sys
+n = 0
+for e in json.load(sys.stdin):
+    for v in e.get("formatted", e)["values"]:
+        n += v["value"][sys.argv[1]]
+print(n)' "$1"
+}
+
+setup() {
+	if ! netns_pair dpr; then
+		fail "setup: namespaces and veth"
+		finish
+	fi
+	assert_cmd "clsact on $VETH_B" nsx "$NS_B" tc qdisc add dev "$VETH_B" clsact
+	assert_cmd "attach tc/ingress with tc filter" nsx "$NS_B" tc filter add dev "$VETH_B" \
+		ingress bpf da obj "$PFBPF_OBJ_FILE" sec tc/ingress
+	assert_cmd "attach tc/egress with tc filter" nsx "$NS_B" tc filter add dev "$VETH_B" \
+		egress bpf da obj "$PFBPF_OBJ_FILE" sec tc/egress
+	cat >"$TEST_TMP/return.conf" <<-CONF
+	pass all
+	block return-icmp in proto udp to port $P_IN
+	block return out proto udp to port $P_OUT
+	CONF
+	assert_cmd "load the ruleset with pfctl_bpf -f" nsx "$NS_B" "$PFCTL" -f "$TEST_TMP/return.conf"
+	udp_echo "$NS_B" "$P_OPEN"
+	udp_echo "$NS_B" "$P_IN"
+	udp_echo "$NS_A" "$P_OPEN"
+	udp_echo "$NS_A" "$P_OUT"
+}
+
+test_inbound() {
+	local n0
+	n0=$(status_field return_icmp)
+	assert_eq "A -> B:$P_OPEN (IPv4) passes" reply "$(udp_try "$NS_A" "$B4" "$P_OPEN")"
+	assert_eq "A -> B:$P_OPEN (IPv6) passes" reply "$(udp_try "$NS_A" "$B6" "$P_OPEN")"
+	assert_eq "A -> B:$P_IN (IPv4): connection refused by tc ingress" refused \
+		"$(udp_try "$NS_A" "$B4" "$P_IN")"
+	assert_eq "A -> B:$P_IN (IPv6): connection refused by tc ingress" refused \
+		"$(udp_try "$NS_A" "$B6" "$P_IN")"
+	assert_eq "two ICMP answers counted" $((n0 + 2)) "$(status_field return_icmp)"
+}
+
+test_outbound() {
+	local n0
+	n0=$(status_field return_icmp)
+	assert_eq "B -> A:$P_OPEN (IPv4) passes" reply "$(udp_try "$NS_B" "$A4" "$P_OPEN")"
+	assert_eq "B -> A:$P_OPEN (IPv6) passes" reply "$(udp_try "$NS_B" "$A6" "$P_OPEN")"
+	assert_eq "B -> A:$P_OUT (IPv4): connection refused by tc egress" refused \
+		"$(udp_try "$NS_B" "$A4" "$P_OUT")"
+	assert_eq "B -> A:$P_OUT (IPv6): connection refused by tc egress" refused \
+		"$(udp_try "$NS_B" "$A6" "$P_OUT")"
+	assert_eq "two ICMP answers counted" $((n0 + 2)) "$(status_field return_icmp)"
+}
+
+setup
+run_test test_inbound
+run_test test_outbound
+finish
