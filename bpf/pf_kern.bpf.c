@@ -585,6 +585,31 @@ static __always_inline int pf_return_ok(const struct pf_scratch *sc)
 	return sc->pkt.l4_off == 14 + (sc->pkt.af == PF_INET ? 20 : 40);
 }
 
+/*
+ * ICMP answers are limited to PF_RETURN_ICMP_PPS a second on each CPU, as
+ * OpenBSD's icmp_error() limits every ICMP error it sends (pf's answers
+ * included): a flood of blocked datagrams must not become a flood of
+ * answers.  RSTs are not limited (pf_send_tcp is not).  Returns 1 if this
+ * answer may go; a refused one is counted and the packet dropped.
+ */
+static __always_inline int pf_icmp_ratelimit(struct pf_scratch *sc)
+{
+	struct pf_status_pcpu *st;
+
+	if (sc->icmp_rl_sec != sc->now) {
+		sc->icmp_rl_sec = sc->now;
+		sc->icmp_rl_count = 0;
+	}
+	if (sc->icmp_rl_count < PF_RETURN_ICMP_PPS) {
+		sc->icmp_rl_count++;
+		return 1;
+	}
+	st = pf_status_get();
+	if (st)
+		st->return_icmp_limited++;
+	return 0;
+}
+
 /* Count an answer sent (pf_status.return_rst / return_icmp). */
 static __always_inline void pf_return_count(__u8 kind)
 {
@@ -872,7 +897,7 @@ int pf_xdp(struct xdp_md *ctx)
 	pf_trace((void *)(long)ctx->data, (void *)(long)ctx->data_end, sc, action, PF_HOOK_XDP);
 	if (action == PF_PASS)
 		return XDP_PASS;
-	if (pf_return_ok(sc)) {
+	if (pf_return_ok(sc) && (sc->ret == PF_RET_RST || pf_icmp_ratelimit(sc))) {
 		action = pf_xdp_return(ctx, sc->ret | ((__u32)sc->ret_type << 8) |
 						    ((__u32)sc->ret_code << 16));
 		if (action == XDP_TX)
@@ -1019,7 +1044,7 @@ static __always_inline int pf_tc(struct __sk_buff *skb, __u8 dir)
 						 (void *)(long)skb->data_end);
 
 			ok = n && !bpf_skb_change_tail(skb, n, 0);
-		} else {
+		} else if (pf_icmp_ratelimit(sc)) {
 			ok = !pf_tc_icmp(skb, sc->ret_type | ((__u32)sc->ret_code << 8));
 		}
 		if (ok) {

@@ -315,6 +315,10 @@ struct pf_scratch {
 	__u32 inner_res;         /* PF_INNER_* */
 	__u32 new_state;
 	__u32 pad;
+	/* ICMP answers of block return, rate-limited per CPU (pf_kern.bpf.c);
+	 * kept across packets: pf_begin does not clear them. */
+	__u32 icmp_rl_sec;
+	__u32 icmp_rl_count;
 };
 enum { PF_INNER_NONE = 0, PF_INNER_OK = 1, PF_INNER_BAD = 2, PF_INNER_NOSTATE = 3 };
 

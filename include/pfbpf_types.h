@@ -307,6 +307,9 @@ PFBPF_ASSERT(sizeof(struct pf_tprofile) == 88, "pf_tprofile layout");
 /* ------------------------------------------------------------------------ */
 
 enum pf_block_policy { PF_BLOCK_DROP = 0, PF_BLOCK_RETURN = 1 };
+/* ICMP errors answering `block return` per second and CPU, as OpenBSD's
+ * icmp_error() limits them (net.inet.icmp.errppslimit, 100). */
+#define PF_RETURN_ICMP_PPS 100
 enum pf_state_policy { PF_STATE_FLOATING = 0, PF_STATE_IFBOUND = 1 };
 enum pf_debug { PF_DEBUG_NONE = 0, PF_DEBUG_URGENT = 1, PF_DEBUG_MISC = 2, PF_DEBUG_NOISY = 3 };
 
@@ -381,6 +384,7 @@ struct pf_status_pcpu {
 	__u64 icmp_err_nostate; /* ICMP errors dropped for quoting no state */
 	__u64 return_rst;    /* block return: TCP RSTs sent (XDP_TX or tc redirect) */
 	__u64 return_icmp;   /* block return: ICMP / ICMPv6 errors sent */
+	__u64 return_icmp_limited; /* ... not sent: over PF_RETURN_ICMP_PPS */
 };
 
 /* Per-rule, per-CPU counters. pf's `evaluations` come from stops[]. */

@@ -1,5 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* block return-rst / return-icmp: XDP answers on the wire (XDP_TX). */
+/*
+ * block return-rst / return-icmp / return: XDP answers on the wire
+ * (XDP_TX), the tc programs redirect the answer back the way the packet
+ * came (TC_ACT_REDIRECT).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* sched_setaffinity, sched_getcpu */
+#endif
+#include <sched.h>
 #include "core_util.h"
 
 static void return_rules(void)
@@ -360,4 +368,42 @@ Test(core_return, xdp_icmp_code_per_family)
 	orig = p;
 	cr_assert_eq(h_run(PF_IN, &p), XDP_TX_RESULT);
 	expect_icmp_answer(&orig, &p, PF_INET6, 1, 4);
+}
+
+/*
+ * ICMP answers are limited to PF_RETURN_ICMP_PPS per second and CPU (as
+ * OpenBSD's icmp_error).  The test keeps to one CPU; 250 datagrams take far
+ * less than a second, so they meet at most one second boundary: between
+ * one and two seconds' worth of answers, and every other one is counted
+ * as limited and dropped.
+ */
+Test(core_return, icmp_answers_rate_limited)
+{
+	struct h_flow f = core_flow(PF_INET, 5000, 53);
+	struct pf_status_pcpu st0, st1;
+	int i, sent = 0, dropped = 0, n = 250;
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	cr_assert_eq(sched_setaffinity(0, sizeof(one), &one), 0, "cannot pin the test to a CPU");
+	install(PF_OUT, IPPROTO_UDP, PFRULE_RETURNICMP, 0, 0);
+	cr_assert_eq(h_status(&st0), 0);
+	for (i = 0; i < n; i++) {
+		struct h_pkt p;
+		int r;
+
+		cr_assert_eq(h_udp(&p, &f, 16, NULL), 0);
+		r = h_tc(PF_OUT, &p);
+		if (r == TC_ACT_REDIRECT_RESULT)
+			sent++;
+		else if (r == TC_ACT_SHOT_RESULT)
+			dropped++;
+	}
+	cr_assert_eq(h_status(&st1), 0);
+	cr_expect_eq(sent + dropped, n);
+	cr_expect_geq(sent, PF_RETURN_ICMP_PPS);
+	cr_expect_leq(sent, 2 * PF_RETURN_ICMP_PPS);
+	cr_expect_eq(st1.return_icmp - st0.return_icmp, (__u64)sent);
+	cr_expect_eq(st1.return_icmp_limited - st0.return_icmp_limited, (__u64)dropped);
 }
