@@ -610,6 +610,48 @@ static __always_inline int pf_icmp_ratelimit(struct pf_scratch *sc)
 	return 0;
 }
 
+/*
+ * An ICMPv6 error quotes as much of the packet as fits in the IPv6
+ * minimum MTU (RFC 4443 2.4(c)): 1280 - IPv6 header - ICMPv6 header.
+ */
+#define PF_ICMP6_QUOTE_MAX (1280 - 40 - 8)
+
+static __always_inline __u32 pf_icmp6_quote_len(__u32 plen)
+{
+	__u32 q = 40 + plen;
+
+	return q > PF_ICMP6_QUOTE_MAX ? PF_ICMP6_QUOTE_MAX : q;
+}
+
+/*
+ * Sum (bpf_csum_diff's running sum) of len bytes of the packet from off,
+ * read with the hook's load_bytes helper (so paged data counts too) in
+ * chunks through the scratch.  A chunk's last partial word is padded with
+ * zeros, which leaves the Internet checksum of an odd length unchanged.
+ * Returns the sum, or -1 if a read failed.
+ */
+#define PF_QUOTE_SUM(load, ctx, sc, off0, len0, seed)                                       \
+	({                                                                                   \
+		__s64 _sum = (seed);                                                         \
+		__u32 _off = (off0), _len = (len0), _i;                                     \
+		for (_i = 0; _i < (PF_ICMP6_QUOTE_MAX + PF_QUOTE_CHUNK - 1) / PF_QUOTE_CHUNK; \
+		     _i++) {                                                                 \
+			__u32 _n = _len > PF_QUOTE_CHUNK ? PF_QUOTE_CHUNK : _len;            \
+			if (_n == 0)                                                         \
+				break;                                                       \
+			*(__u32 *)&(sc)->qbuf[_n & ~3u] = 0;                                 \
+			if (load((ctx), _off, (sc)->qbuf, _n)) {                             \
+				_sum = -1;                                                   \
+				break;                                                       \
+			}                                                                    \
+			_sum = bpf_csum_diff(0, 0, (__be32 *)(sc)->qbuf, (_n + 3) & ~3u,     \
+					     _sum);                                          \
+			_off += _n;                                                          \
+			_len -= _n;                                                          \
+		}                                                                            \
+		_sum;                                                                        \
+	})
+
 /* Count an answer sent (pf_status.return_rst / return_icmp). */
 static __always_inline void pf_return_count(__u8 kind)
 {
@@ -834,19 +876,26 @@ static __noinline int pf_xdp_return(struct xdp_md *ctx, __u32 what)
 	}
 	if (eth->h_proto == bpf_htons(PF_ETH_P_IPV6)) {
 		struct ipv6hdr *ip6 = (void *)(eth + 1);
+		struct pf_scratch *sc = pf_scratch_get();
 		struct pf_pseudo6 ph = {};
 		struct in6_addr a6, b6;
-		__u32 plen;
+		__u32 plen, q;
+		__s64 qsum;
 
-		if ((void *)(ip6 + 1) > data_end)
+		if (!sc || (void *)(ip6 + 1) > data_end)
 			return XDP_DROP;
 		plen = bpf_ntohs(ip6->payload_len);
 		__builtin_memcpy(&a6, &ip6->saddr, 16);
 		__builtin_memcpy(&b6, &ip6->daddr, 16);
 		ph.src = b6;
 		ph.dst = a6;
-		/* ICMPv6: quote the IPv6 header and 8 bytes */
+		/* ICMPv6: quote as much as fits in 1280 bytes, at least the
+		 * IPv6 header and 8 bytes; sum it before the frame moves. */
 		if (plen < 8)
+			return XDP_DROP;
+		q = pf_icmp6_quote_len(plen);
+		qsum = PF_QUOTE_SUM(bpf_xdp_load_bytes, ctx, sc, 14, q, 0);
+		if (qsum < 0)
 			return XDP_DROP;
 		__builtin_memcpy(mac_s, eth->h_source, 6);
 		__builtin_memcpy(mac_d, eth->h_dest, 6);
@@ -865,7 +914,7 @@ static __noinline int pf_xdp_return(struct xdp_md *ctx, __u32 what)
 		eth->h_proto = bpf_htons(PF_ETH_P_IPV6);
 		__builtin_memset(ip6, 0, 40);
 		ip6->version = 6;
-		ip6->payload_len = bpf_htons(8 + 48);
+		ip6->payload_len = bpf_htons(8 + q);
 		ip6->nexthdr = PF_IPPROTO_ICMPV6;
 		ip6->hop_limit = 64;
 		ip6->saddr = b6;
@@ -873,12 +922,14 @@ static __noinline int pf_xdp_return(struct xdp_md *ctx, __u32 what)
 		__builtin_memset(ic, 0, 8);
 		ic[0] = type;
 		ic[1] = code;
-		ph.len = bpf_htonl(8 + 48);
+		ph.len = bpf_htonl(8 + q);
 		ph.nh = bpf_htonl(PF_IPPROTO_ICMPV6);
-		sum = bpf_csum_diff(0, 0, (__be32 *)&ph, sizeof(ph), 0);
-		sum = bpf_csum_diff(0, 0, (__be32 *)ic, 8 + 48, sum);
+		sum = bpf_csum_diff(0, 0, (__be32 *)&ph, sizeof(ph), qsum);
+		sum = bpf_csum_diff(0, 0, (__be32 *)ic, 8, sum);
 		*(__u16 *)(ic + 2) = pf_csum_fold(sum);
-		if (bpf_xdp_adjust_tail(ctx, (int)(14 + 40 + 8 + 48) - (int)(data_end - data)))
+		/* the frame's length from the helper: a scalar, where
+		 * data_end - data here lets clang do 32-bit pointer math */
+		if (bpf_xdp_adjust_tail(ctx, (int)(14 + 40 + 8 + q) - (int)bpf_xdp_get_buff_len(ctx)))
 			return XDP_DROP;
 		return XDP_TX;
 	}
@@ -909,9 +960,10 @@ int pf_xdp(struct xdp_md *ctx)
 
 /*
  * Build in the skb the ICMP (v4) or ICMPv6 error that answers it: trim the
- * packet to its IP header and the first 8 bytes after it (the quote RFC
- * 792 asks for; the XDP answer quotes the same), open room for the new IP
- * and ICMP headers after the Ethernet header, and fill them in, addressed
+ * packet to the quote (IPv4: its IP header and the 8 bytes after it, RFC
+ * 792; IPv6: as much as fits in 1280 bytes, RFC 4443; the XDP answer
+ * quotes the same), open room for the new IP and ICMP headers after the
+ * Ethernet header, and fill them in, addressed
  * from the packet's destination to its source, MACs swapped.  The caller
  * checked the frame is untagged with a plain IP header (pf_return_ok).
  * Returns 0, or -1 if the frame cannot be answered; then the caller drops
@@ -971,19 +1023,28 @@ static __noinline int pf_tc_icmp(struct __sk_buff *skb, __u32 what)
 	}
 	if (eth->h_proto == bpf_htons(PF_ETH_P_IPV6)) {
 		struct ipv6hdr *ip6 = (void *)(eth + 1);
+		struct pf_scratch *sc = pf_scratch_get();
 		struct pf_pseudo6 ph = {};
 		struct in6_addr a6, b6;
+		__u32 q;
+		__s64 qsum;
 
-		if ((void *)(ip6 + 1) > data_end || bpf_ntohs(ip6->payload_len) < 8)
+		if (!sc || (void *)(ip6 + 1) > data_end || bpf_ntohs(ip6->payload_len) < 8)
 			return -1;
 		__builtin_memcpy(&a6, &ip6->saddr, 16);
 		__builtin_memcpy(&b6, &ip6->daddr, 16);
-		if (bpf_skb_change_tail(skb, 14 + 40 + 8, 0) ||
+		/* quote as much as fits in 1280 bytes (RFC 4443), summed
+		 * before the packet is cut and moved */
+		q = pf_icmp6_quote_len(bpf_ntohs(ip6->payload_len));
+		qsum = PF_QUOTE_SUM(bpf_skb_load_bytes, skb, sc, 14, q, 0);
+		if (qsum < 0)
+			return -1;
+		if (bpf_skb_change_tail(skb, 14 + q, 0) ||
 		    bpf_skb_adjust_room(skb, 40 + 8, BPF_ADJ_ROOM_MAC, 0))
 			return -1;
 		data = (void *)(long)skb->data;
 		data_end = (void *)(long)skb->data_end;
-		if (data + 14 + 40 + 8 + 48 > data_end)
+		if (data + 14 + 40 + 8 > data_end)
 			return -1;
 		eth = data;
 		ip6 = data + 14;
@@ -992,7 +1053,7 @@ static __noinline int pf_tc_icmp(struct __sk_buff *skb, __u32 what)
 		__builtin_memcpy(eth->h_source, mac_d, 6);
 		__builtin_memset(ip6, 0, 40);
 		ip6->version = 6;
-		ip6->payload_len = bpf_htons(8 + 48);
+		ip6->payload_len = bpf_htons(8 + q);
 		ip6->nexthdr = PF_IPPROTO_ICMPV6;
 		ip6->hop_limit = 64;
 		ip6->saddr = b6;
@@ -1002,10 +1063,10 @@ static __noinline int pf_tc_icmp(struct __sk_buff *skb, __u32 what)
 		ic[1] = code;
 		ph.src = b6;
 		ph.dst = a6;
-		ph.len = bpf_htonl(8 + 48);
+		ph.len = bpf_htonl(8 + q);
 		ph.nh = bpf_htonl(PF_IPPROTO_ICMPV6);
-		sum = bpf_csum_diff(0, 0, (__be32 *)&ph, sizeof(ph), 0);
-		sum = bpf_csum_diff(0, 0, (__be32 *)ic, 8 + 48, sum);
+		sum = bpf_csum_diff(0, 0, (__be32 *)&ph, sizeof(ph), qsum);
+		sum = bpf_csum_diff(0, 0, (__be32 *)ic, 8, sum);
 		*(__u16 *)(ic + 2) = pf_csum_fold(sum);
 		return 0;
 	}

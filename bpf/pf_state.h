@@ -297,6 +297,7 @@ static __always_inline void pf_key_from_pkt(const struct pf_pkt *pkt, __u8 dir,
  * on its CPU with bottom halves off, so nothing else touches it meanwhile
  * (pf_ctl and the timer never use it).  Not pinned: nothing to share.
  */
+#define PF_QUOTE_CHUNK 256
 struct pf_scratch {
 	struct pf_pkt pkt;
 	struct pf_pkt inner;     /* ICMP error: the quoted packet */
@@ -319,6 +320,9 @@ struct pf_scratch {
 	 * kept across packets: pf_begin does not clear them. */
 	__u32 icmp_rl_sec;
 	__u32 icmp_rl_count;
+	/* block return: the ICMPv6 quote is summed through this, one chunk
+	 * at a time (+4: the last word of a chunk is zero-padded) */
+	__u8 qbuf[PF_QUOTE_CHUNK + 4];
 };
 enum { PF_INNER_NONE = 0, PF_INNER_OK = 1, PF_INNER_BAD = 2, PF_INNER_NOSTATE = 3 };
 

@@ -73,25 +73,18 @@ static void rst(int af)
 Test(core_return, rst_v4) { rst(PF_INET); }
 Test(core_return, rst_v6) { rst(PF_INET6); }
 
+static void expect_icmp_answer(const struct h_pkt *orig, struct h_pkt *p, int af, __u8 type,
+			       __u8 code);
+
 static void icmp(int af)
 {
 	struct h_flow f = core_flow(af, 5000, 53), r = h_flow_rev(&f);
 	struct h_pkt p, orig;
-	__u32 l3 = af == PF_INET ? 20 : 40;
-	__u8 *ic;
 
 	cr_assert_eq(h_udp(&p, &r, 100, NULL), 0);
 	orig = p;
 	cr_assert_eq(h_run(PF_IN, &p), XDP_TX_RESULT);
-	cr_assert_eq(p.len, 14 + l3 + 8 + l3 + 8);
-	ic = p.buf + 14 + l3;
-	cr_expect_eq(ic[0], af == PF_INET ? 3 : 1);
-	cr_expect_eq(ic[1], af == PF_INET ? 3 : 4);
-	cr_expect_eq(memcmp(ic + 8, orig.buf + 14, l3 + 8), 0, "quote of the dropped packet");
-	/* sent from the address the packet was for, to its source */
-	cr_expect_eq(memcmp(p.buf + 14 + (af == PF_INET ? 12 : 8), orig.buf + 14 +
-			    (af == PF_INET ? 16 : 24), af == PF_INET ? 4 : 16), 0);
-	expect_csums_ok(&p, af);
+	expect_icmp_answer(&orig, &p, af, af == PF_INET ? 3 : 1, af == PF_INET ? 3 : 4);
 }
 
 Test(core_return, icmp_unreach_v4) { icmp(PF_INET); }
@@ -123,10 +116,22 @@ Test(core_return, rst_from_tc_egress)
 #define TC_ACT_SHOT_RESULT 2
 #define TC_ACT_REDIRECT_RESULT 7
 
+/* Bytes of orig an answer quotes: IPv4 header + 8 (RFC 792), IPv6: as
+ * much as fits in 1280 bytes (RFC 4443). */
+static __u32 quote_len(const struct h_pkt *orig, int af)
+{
+	__u32 q;
+
+	if (af == PF_INET)
+		return 28;
+	q = 40 + ((orig->buf[14 + 4] << 8) | orig->buf[14 + 5]);
+	return q > 1280 - 48 ? 1280 - 48 : q;
+}
+
 /*
  * p is the answer the program left for orig: an ICMP (v4) or ICMPv6 error
  * of type/code, from orig's destination to its source, MACs swapped,
- * quoting orig's IP header and the 8 bytes after it, checksums right.
+ * quoting orig from its IP header on (quote_len), checksums right.
  */
 static void expect_icmp_answer(const struct h_pkt *orig, struct h_pkt *p, int af, __u8 type,
 			       __u8 code)
@@ -134,8 +139,9 @@ static void expect_icmp_answer(const struct h_pkt *orig, struct h_pkt *p, int af
 	__u32 l3 = af == PF_INET ? 20 : 40, alen = af == PF_INET ? 4 : 16;
 	__u32 sa = af == PF_INET ? 12 : 8, da = af == PF_INET ? 16 : 24;
 	const __u8 *ip = p->buf + 14, *ic = p->buf + 14 + l3, *oip = orig->buf + 14;
+	__u32 q = quote_len(orig, af);
 
-	cr_assert_eq(p->len, 14 + l3 + 8 + l3 + 8, "answer length %u", p->len);
+	cr_assert_eq(p->len, 14 + l3 + 8 + q, "answer length %u", p->len);
 	cr_expect_eq(memcmp(p->buf, orig->buf + 6, 6), 0, "destination MAC is the packet's source");
 	cr_expect_eq(memcmp(p->buf + 6, orig->buf, 6), 0, "source MAC is the packet's destination");
 	cr_expect_eq(memcmp(p->buf + 12, orig->buf + 12, 2), 0, "ethertype kept");
@@ -148,7 +154,7 @@ static void expect_icmp_answer(const struct h_pkt *orig, struct h_pkt *p, int af
 	} else {
 		cr_expect_eq(ip[0] >> 4, 6);
 		cr_expect_eq(ip[6], IPPROTO_ICMPV6);
-		cr_expect_eq((ip[4] << 8) | ip[5], 8 + 48, "payload length");
+		cr_expect_eq((ip[4] << 8) | ip[5], 8 + q, "payload length");
 		cr_expect_gt(ip[7], 0, "hop limit");
 	}
 	cr_expect_eq(memcmp(ip + sa, oip + da, alen), 0, "sent from the packet's destination");
@@ -156,7 +162,7 @@ static void expect_icmp_answer(const struct h_pkt *orig, struct h_pkt *p, int af
 	cr_expect_eq(ic[0], type, "ICMP type %u", ic[0]);
 	cr_expect_eq(ic[1], code, "ICMP code %u", ic[1]);
 	cr_expect_eq(ic[4] | ic[5] | ic[6] | ic[7], 0, "unused word is zero");
-	cr_expect_eq(memcmp(ic + 8, oip, l3 + 8), 0, "quote: the IP header and 8 bytes");
+	cr_expect_eq(memcmp(ic + 8, oip, q), 0, "quote of the packet from its IP header on");
 	expect_csums_ok(p, af);
 }
 
@@ -406,4 +412,41 @@ Test(core_return, icmp_answers_rate_limited)
 	cr_expect_leq(sent, 2 * PF_RETURN_ICMP_PPS);
 	cr_expect_eq(st1.return_icmp - st0.return_icmp, (__u64)sent);
 	cr_expect_eq(st1.return_icmp_limited - st0.return_icmp_limited, (__u64)dropped);
+}
+
+/*
+ * ICMPv6 quotes as much as fits in 1280 bytes: all of a small packet of
+ * odd length, the first 1232 bytes of a large one (answer: 1280 bytes of
+ * IPv6).  Both hooks.
+ */
+static void quote6(int dir, __u32 payload)
+{
+	struct h_flow f = core_flow(PF_INET6, 5000, 53);
+	struct h_pkt p, orig;
+
+	if (dir == PF_IN)
+		f = h_flow_rev(&f);
+	cr_assert_eq(h_udp(&p, &f, payload, NULL), 0);
+	orig = p;
+	if (dir == PF_IN) {
+		struct h_pkt x = p;
+
+		cr_assert_eq(h_run(PF_IN, &x), XDP_TX_RESULT);
+		expect_icmp_answer(&orig, &x, PF_INET6, 1, 4);
+	}
+	cr_assert_eq(h_tc(dir, &p), TC_ACT_REDIRECT_RESULT);
+	expect_icmp_answer(&orig, &p, PF_INET6, 1, 4);
+}
+
+Test(core_return, icmp6_quote_sizes)
+{
+	install(PF_INOUT, IPPROTO_UDP, PFRULE_RETURNICMP, 0, 0);
+	quote6(PF_IN, 0);
+	quote6(PF_IN, 1);
+	quote6(PF_OUT, 333);
+	quote6(PF_IN, 1183); /* 40 + 8 + 1183 = 1231 bytes: all quoted */
+	quote6(PF_IN, 1184); /* exactly 1232 */
+	quote6(PF_OUT, 1185);
+	quote6(PF_IN, 1400); /* cut to 1232 */
+	quote6(PF_OUT, 1400);
 }
