@@ -10,7 +10,7 @@
 # and IPv6.
 . "$(dirname "$0")/lib.sh"
 
-require_tools ip tc nsenter unshare socat ss bpftool pfctl_bpf pf_kern.bpf.o
+require_tools ip tc nsenter unshare socat ss bpftool python3-scapy pfctl_bpf pf_kern.bpf.o
 
 P_OPEN=7000     # listener, no rule: the control
 P_IN=7001       # block return-icmp in
@@ -102,7 +102,48 @@ test_outbound() {
 	assert_eq "two ICMP answers counted" $((n0 + 2)) "$(status_field return_icmp)"
 }
 
+# snmp NS NAME: a counter of /proc/net/snmp ("Icmp InCsumErrors") or
+# /proc/net/snmp6 ("Icmp6InCsumErrors") in NS.
+snmp() {
+	case $2 in
+	Icmp6*) nsx "$1" awk -v n="$2" '$1 == n { print $2 }' /proc/net/snmp6 ;;
+	*) nsx "$1" awk -v n="${2#Icmp }" '
+		$1 == "Icmp:" && !h { for (i = 2; i <= NF; i++) col[$i] = i; h = 1; next }
+		$1 == "Icmp:" && h { print $col[n] }' /proc/net/snmp ;;
+	esac
+}
+
+# The connected sockets above hand the veth datagrams whose checksum is
+# still to be done, and the answers inherit that: the receiving stack takes
+# them without checking.  scapy's datagrams carry complete checksums, so A's
+# stack verifies every answer: it must count it as a destination unreachable
+# and never as a checksum error.  The IPv6 one is large: its answer quotes
+# the first 1232 bytes (1280 bytes of IPv6).
+test_checksums_checked_by_the_stack() {
+	local u4 e4 u6 e6
+	u4=$(snmp "$NS_A" "Icmp InDestUnreachs")
+	e4=$(snmp "$NS_A" "Icmp InCsumErrors")
+	u6=$(snmp "$NS_A" Icmp6InDestUnreachs)
+	e6=$(snmp "$NS_A" Icmp6InCsumErrors)
+	assert_cmd "scapy sends UDP to B:$P_IN (IPv4, IPv6 1300 bytes) from A" \
+		nsx "$NS_A" "$PY" -c "
+import logging; logging.getLogger('scapy.runtime').setLevel(logging.ERROR)
+from scapy.all import Ether, IP, IPv6, UDP, Raw, sendp
+e = Ether(src='$MAC_A', dst='$MAC_B')
+sendp(e / IP(src='$A4', dst='$B4') / UDP(sport=41001, dport=$P_IN) / Raw(b'a' * 41),
+      iface='$VETH_A', verbose=0)
+sendp(e / IPv6(src='$A6', dst='$B6') / UDP(sport=41001, dport=$P_IN) / Raw(b'b' * 1300),
+      iface='$VETH_A', verbose=0)
+"
+	wait_for 5 sh -c "[ \$(nsenter --net=/run/netns/$NS_A awk '\$1 == \"Icmp6InDestUnreachs\" { print \$2 }' /proc/net/snmp6) -gt $u6 ]"
+	assert_eq "A's stack took the ICMP answer" $((u4 + 1)) "$(snmp "$NS_A" "Icmp InDestUnreachs")"
+	assert_eq "... with a good checksum" "$e4" "$(snmp "$NS_A" "Icmp InCsumErrors")"
+	assert_eq "A's stack took the ICMPv6 answer" $((u6 + 1)) "$(snmp "$NS_A" Icmp6InDestUnreachs)"
+	assert_eq "... with a good checksum" "$e6" "$(snmp "$NS_A" Icmp6InCsumErrors)"
+}
+
 setup
+run_test test_checksums_checked_by_the_stack
 run_test test_inbound
 run_test test_outbound
 finish
