@@ -208,12 +208,19 @@ static int load_options(struct pfctl_ctx *c, const struct pfbpf_conf *conf)
 			rc = err;
 		}
 	}
-	/* pf keeps the state policy in each rule; struct pfbpf_rule has no
-	 * such flag and no DIOC command sets pf_config.state_policy, so say
-	 * so rather than pretend. */
-	if ((o->set & PFBPF_OPT_STATE_POLICY) && o->state_policy == PF_STATE_IFBOUND)
-		fprintf(stderr, "pfctl_bpf: warning: set state-policy if-bound is not applied yet: "
-				"states stay floating\n");
+	/* pf keeps the state policy in each rule, so a ruleset loaded
+	 * without `set state-policy` is floating again; here the policy is
+	 * one pf_config field, reset the same way. */
+	if ((o->set & PFBPF_OPT_STATE_POLICY) || !(c->opts & PFCTL_OPT_OPTIONS_ONLY)) {
+		__u32 policy = (o->set & PFBPF_OPT_STATE_POLICY) ? o->state_policy
+								 : PF_STATE_FLOATING;
+
+		err = pfctl_k_set_state_policy(c->dev, policy);
+		if (err) {
+			pfctl_err_op(c, "set state-policy", err);
+			rc = err;
+		}
+	}
 	if (o->set & PFBPF_OPT_SKIP) {
 		/* `set skip on` replaces the skip list, as pf's does. */
 		struct pfctl_iface *ifs = NULL;
@@ -233,7 +240,11 @@ static int load_options(struct pfctl_ctx *c, const struct pfbpf_conf *conf)
 				snprintf(what, sizeof(what), "set skip on %s", o->skip[i]);
 				pfctl_err_op(c, what, err);
 				rc = err;
+				continue;
 			}
+			err = pfctl_skip_detach(c, o->skip[i]);
+			if (err)
+				rc = err;
 		}
 	}
 	return rc;
