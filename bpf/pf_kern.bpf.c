@@ -42,6 +42,7 @@ struct {
 
 #define PF_TC_ACT_OK 0
 #define PF_TC_ACT_SHOT 2
+#define PF_BPF_F_INGRESS 1
 
 /* Per-interface counters: created on an interface's first packet. */
 static __noinline int pf_ifctr_count(const struct pf_pkt *pkt, int action, int new_state)
@@ -71,8 +72,9 @@ static __noinline int pf_ifctr_count(const struct pf_pkt *pkt, int action, int n
 }
 
 /*
- * Later fragments (policy PF_FRAG_STATEFUL): pass only if the first
- * fragment of the same datagram passed.  Returns PF_PASS or PF_DROP.
+ * The datagram a fragment belongs to (pf_frags key): under
+ * PF_FRAG_STATEFUL later fragments pass only if the first fragment of the
+ * same datagram passed.
  */
 static __always_inline void pf_frag_key(const struct pf_pkt *pkt, const struct pf_parse_aux *aux,
 					struct pf_frag_key *fk)
@@ -98,11 +100,12 @@ static __noinline int pf_test_icmp_err(struct pf_scratch *sc)
 	struct pf_gcount *g = pf_gcount_get();
 	struct pf_state_key k;
 	struct pf_state *s;
-	__u32 now = pf_now();
+	__u32 now;
 	int si, di;
 
 	if (!sc || !st || !cfg || !g)
 		return 1;
+	now = sc->now;
 	if (sc->inner_res == PF_INNER_BAD)
 		return 2;
 	if (sc->inner_res != PF_INNER_OK)
@@ -304,10 +307,11 @@ __noinline int pf_process(struct pf_scratch *sc)
 	struct pf_state_key *key;
 	struct pf_state *s;
 	int r;
-	__u32 now = pf_now();
+	__u32 now;
 
 	if (!sc || !st || !cfg || !g)
 		return PF_PASS;
+	now = sc->now;
 	key = &sc->key;
 
 	if (sc->pkt.frag) {
@@ -360,7 +364,7 @@ __noinline int pf_process(struct pf_scratch *sc)
 		int si = sc->pkt.dir == pf_state_dir(s) ? 0 : 1;
 
 		if (sc->pkt.proto == IPPROTO_TCP) {
-			r = pf_tcp_track(key, s, &sc->pkt);
+			r = pf_tcp_track(key, s, &sc->pkt, now);
 			if (r & 0xff) {
 				sc->reason = r & 0xff;
 				return PF_DROP;
@@ -391,7 +395,7 @@ static __always_inline void pf_frag_record(struct pf_scratch *sc)
 
 	if (!cfg)
 		return;
-	fv.expire = pf_now() + pf_timeout_global(cfg, PFTM_FRAG);
+	fv.expire = sc->now + pf_timeout_global(cfg, PFTM_FRAG);
 	pf_frag_key(&sc->pkt, &sc->aux, &fk);
 	bpf_map_update_elem(&pf_frags, &fk, &fv, BPF_ANY);
 }
@@ -477,6 +481,7 @@ static __always_inline struct pf_scratch *pf_begin(__u8 dir, __u32 ifindex)
 	sc->new_state = 0;
 	sc->icmp_err = 0;
 	sc->ret = PF_RET_NONE;
+	sc->now = pf_now();
 	sc->pkt.dir = dir;
 	sc->pkt.ifindex = ifindex;
 	return sc;
@@ -595,6 +600,83 @@ static __always_inline void pf_rst_fill(struct tcphdr *th, __u32 payload)
 }
 
 /*
+ * Rewrite a TCP segment in place into the RST that answers it (addresses,
+ * ports and MACs swapped).  Returns the answer's frame length, to which the
+ * caller trims the packet, or 0 if the frame is not answered (IPv4
+ * options, IPv6 extension headers, VLAN tags, not TCP).
+ */
+static __always_inline __u32 pf_rst_rewrite(void *data, void *data_end)
+{
+	struct ethhdr *eth = data;
+	__s64 sum;
+
+	if ((void *)(eth + 1) > data_end)
+		return 0;
+	if (eth->h_proto == bpf_htons(PF_ETH_P_IP)) {
+		struct iphdr *ip = (void *)(eth + 1);
+		struct tcphdr *th = (void *)(ip + 1);
+		struct pf_pseudo4 ph = {};
+		__be32 sa, da;
+		__u32 tot;
+
+		if ((void *)(th + 1) > data_end || ip->ihl != 5 || ip->protocol != IPPROTO_TCP)
+			return 0;
+		tot = bpf_ntohs(ip->tot_len);
+		sa = ip->saddr;
+		da = ip->daddr;
+		if (tot < 20 + th->doff * 4)
+			return 0;
+		pf_swap_mac(eth);
+		pf_rst_fill(th, tot - 20 - th->doff * 4);
+		ip->saddr = da;
+		ip->daddr = sa;
+		ip->tot_len = bpf_htons(40);
+		ip->id = 0;
+		ip->frag_off = 0;
+		ip->ttl = 64;
+		ip->tos = 0;
+		ip->check = 0;
+		ip->check = pf_csum_fold(bpf_csum_diff(0, 0, (__be32 *)ip, 20, 0));
+		ph.src = da;
+		ph.dst = sa;
+		ph.proto = IPPROTO_TCP;
+		ph.len = bpf_htons(20);
+		sum = bpf_csum_diff(0, 0, (__be32 *)&ph, sizeof(ph), 0);
+		th->check = pf_csum_fold(bpf_csum_diff(0, 0, (__be32 *)th, 20, sum));
+		return 14 + 40;
+	}
+	if (eth->h_proto == bpf_htons(PF_ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = (void *)(eth + 1);
+		struct tcphdr *th = (void *)(ip6 + 1);
+		struct pf_pseudo6 ph = {};
+		struct in6_addr a6, b6;
+		__u32 plen;
+
+		if ((void *)(th + 1) > data_end || ip6->nexthdr != IPPROTO_TCP)
+			return 0;
+		plen = bpf_ntohs(ip6->payload_len);
+		if (plen < th->doff * 4)
+			return 0;
+		__builtin_memcpy(&a6, &ip6->saddr, 16);
+		__builtin_memcpy(&b6, &ip6->daddr, 16);
+		pf_swap_mac(eth);
+		pf_rst_fill(th, plen - th->doff * 4);
+		ip6->saddr = b6;
+		ip6->daddr = a6;
+		ip6->payload_len = bpf_htons(20);
+		ip6->hop_limit = 64;
+		ph.src = b6;
+		ph.dst = a6;
+		ph.len = bpf_htonl(20);
+		ph.nh = bpf_htonl(IPPROTO_TCP);
+		sum = bpf_csum_diff(0, 0, (__be32 *)&ph, sizeof(ph), 0);
+		th->check = pf_csum_fold(bpf_csum_diff(0, 0, (__be32 *)th, 20, sum));
+		return 14 + 40 + 20;
+	}
+	return 0;
+}
+
+/*
  * Rewrite the dropped frame into the answer and send it back out of the
  * interface it came in on.  Only untagged frames whose IP header has no
  * options / extension headers are answered; anything else stays a plain
@@ -608,6 +690,13 @@ static __noinline int pf_xdp_return(struct xdp_md *ctx, __u32 what)
 	__u8 mac_s[6], mac_d[6];
 	__s64 sum;
 
+	if (kind == PF_RET_RST) {
+		__u32 n = pf_rst_rewrite(data, data_end);
+
+		if (!n || bpf_xdp_adjust_tail(ctx, (int)n - (int)(data_end - data)))
+			return XDP_DROP;
+		return XDP_TX;
+	}
 	if ((void *)(eth + 1) > data_end)
 		return XDP_DROP;
 	if (eth->h_proto == bpf_htons(PF_ETH_P_IP)) {
@@ -620,33 +709,6 @@ static __noinline int pf_xdp_return(struct xdp_md *ctx, __u32 what)
 		tot = bpf_ntohs(ip->tot_len);
 		sa = ip->saddr;
 		da = ip->daddr;
-		if (kind == PF_RET_RST) {
-			struct tcphdr *th = (void *)(ip + 1);
-			struct pf_pseudo4 ph = {};
-
-			if ((void *)(th + 1) > data_end || tot < 20 + th->doff * 4)
-				return XDP_DROP;
-			pf_swap_mac(eth);
-			pf_rst_fill(th, tot - 20 - th->doff * 4);
-			ip->saddr = da;
-			ip->daddr = sa;
-			ip->tot_len = bpf_htons(40);
-			ip->id = 0;
-			ip->frag_off = 0;
-			ip->ttl = 64;
-			ip->tos = 0;
-			ip->check = 0;
-			ip->check = pf_csum_fold(bpf_csum_diff(0, 0, (__be32 *)ip, 20, 0));
-			ph.src = da;
-			ph.dst = sa;
-			ph.proto = IPPROTO_TCP;
-			ph.len = bpf_htons(20);
-			sum = bpf_csum_diff(0, 0, (__be32 *)&ph, sizeof(ph), 0);
-			th->check = pf_csum_fold(bpf_csum_diff(0, 0, (__be32 *)th, 20, sum));
-			if (bpf_xdp_adjust_tail(ctx, (int)(14 + 40) - (int)(data_end - data)))
-				return XDP_DROP;
-			return XDP_TX;
-		}
 		/* ICMP: the IP header and 8 bytes of the packet are quoted */
 		q = 28;
 		if (tot < q)
@@ -697,26 +759,6 @@ static __noinline int pf_xdp_return(struct xdp_md *ctx, __u32 what)
 		__builtin_memcpy(&b6, &ip6->daddr, 16);
 		ph.src = b6;
 		ph.dst = a6;
-		if (kind == PF_RET_RST) {
-			struct tcphdr *th = (void *)(ip6 + 1);
-
-			if (ip6->nexthdr != IPPROTO_TCP || (void *)(th + 1) > data_end ||
-			    plen < th->doff * 4)
-				return XDP_DROP;
-			pf_swap_mac(eth);
-			pf_rst_fill(th, plen - th->doff * 4);
-			ip6->saddr = b6;
-			ip6->daddr = a6;
-			ip6->payload_len = bpf_htons(20);
-			ip6->hop_limit = 64;
-			ph.len = bpf_htonl(20);
-			ph.nh = bpf_htonl(IPPROTO_TCP);
-			sum = bpf_csum_diff(0, 0, (__be32 *)&ph, sizeof(ph), 0);
-			th->check = pf_csum_fold(bpf_csum_diff(0, 0, (__be32 *)th, 20, sum));
-			if (bpf_xdp_adjust_tail(ctx, (int)(14 + 40 + 20) - (int)(data_end - data)))
-				return XDP_DROP;
-			return XDP_TX;
-		}
 		/* ICMPv6: quote the IPv6 header and 8 bytes */
 		if (plen < 8)
 			return XDP_DROP;
@@ -790,7 +832,21 @@ static __always_inline int pf_tc(struct __sk_buff *skb, __u8 dir)
 		return PF_TC_ACT_OK;
 	action = pf_finish(sc, pf_parse_skb(skb, sc));
 	pf_trace((void *)(long)skb->data, (void *)(long)skb->data_end, sc, action, PF_HOOK_TC);
-	return action == PF_PASS ? PF_TC_ACT_OK : PF_TC_ACT_SHOT;
+	if (action == PF_PASS)
+		return PF_TC_ACT_OK;
+	/*
+	 * block return-rst from tc: turn the segment into its RST and hand
+	 * it back the way it came: to the local stack for an outbound
+	 * segment, out of the interface for an inbound one.  (ICMP answers
+	 * need headroom tc cannot cheaply give; they stay XDP only.)
+	 */
+	if (sc->ret == PF_RET_RST && sc->aux.vlans == 0) {
+		__u32 n = pf_rst_rewrite((void *)(long)skb->data, (void *)(long)skb->data_end);
+
+		if (n && !bpf_skb_change_tail(skb, n, 0))
+			return bpf_redirect(skb->ifindex, dir == PF_OUT ? PF_BPF_F_INGRESS : 0);
+	}
+	return PF_TC_ACT_SHOT;
 }
 
 SEC("tc/ingress")
@@ -928,8 +984,10 @@ int pf_ctl(struct pf_ctl_req *req)
 	switch (req->op) {
 	case PF_CTL_ARM:
 		/* Make the zero defaults explicit so pfctl shows pf's values. */
+		/* Adaptive bounds stay 0 (= 60%/120% of `limit states`, kept
+		 * in step with the limit as pfctl does) unless set. */
 		for (i = 0; i < PFTM_MAX; i++)
-			if (!cfg->timeout[i])
+			if (!cfg->timeout[i] && i != PFTM_ADAPTIVE_START && i != PFTM_ADAPTIVE_END)
 				cfg->timeout[i] = pf_default_timeout(i);
 		if (!cfg->limit[PF_LIMIT_STATES])
 			cfg->limit[PF_LIMIT_STATES] = PF_DEFAULT_LIMIT_STATES;

@@ -117,9 +117,7 @@ struct {
  * carries the ports) through the state table and rules, records the
  * datagram here, and passes later fragments only if their datagram is
  * recorded.  Sized by pf's `limit frags`; entries live PFTM_FRAG seconds.
- * Not in pfbpf_types.h yet: only the datapath and pfctl -s memory read it.
  */
-#define PFBPF_MAP_FRAGS "pf_frags"
 struct pf_frag_key {
 	struct pf_addr src;
 	struct pf_addr dst;

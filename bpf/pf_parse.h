@@ -218,38 +218,50 @@ struct pf_tcpopt_buf {
  */
 __noinline int pf_tcpopt_parse(const struct pf_tcpopt_buf *ob, __u32 len)
 {
-	__u32 o = 0, mss = 0, ws = 0;
+	__u32 next = 0, mss = 0, ws = 0;
 	int i;
 
 	if (!ob)
 		return 0;
-	if (len > sizeof(ob->b))
-		len = sizeof(ob->b);
+	/*
+	 * Walk byte positions, not options: every read is at a constant
+	 * offset and `next` (where the next option starts) is only compared,
+	 * which keeps the verifier's work linear in the 40 positions.
+	 */
+#pragma unroll
 	for (i = 0; i < 40; i++) {
 		__u8 kind, olen;
 
-		if (o >= len || o >= sizeof(ob->b) - 1)
-			break;
-		kind = ob->b[o];
-		if (kind == 0) /* EOL */
-			break;
-		if (kind == 1) { /* NOP */
-			o++;
+		if (next != (__u32)i || (__u32)i >= len)
+			continue;
+		kind = ob->b[i];
+		if (kind == 0) { /* EOL */
+			next = 255;
 			continue;
 		}
-		olen = ob->b[o + 1];
-		if (olen < 2 || o + olen > len)
-			break;
-		if (kind == 2 && olen == 4 && o + 3 < sizeof(ob->b))
-			mss = ((__u32)ob->b[o + 2] << 8) | ob->b[o + 3];
-		else if (kind == 3 && olen == 3 && o + 2 < sizeof(ob->b)) {
-			ws = ob->b[o + 2];
+		if (kind == 1) { /* NOP */
+			next = i + 1;
+			continue;
+		}
+		if (i + 1 >= 40) {
+			next = 255;
+			continue;
+		}
+		olen = ob->b[i + 1];
+		if (olen < 2) {
+			next = 255;
+			continue;
+		}
+		if (i + 3 < 40 && kind == 2 && olen == 4)
+			mss = ((__u32)ob->b[i + 2] << 8) | ob->b[i + 3];
+		if (i + 2 < 40 && kind == 3 && olen == 3) {
+			ws = ob->b[i + 2];
 			/* RFC 7323: a shift above 14 is used as 14 */
 			if (ws > PF_TCP_MAX_WINSHIFT)
 				ws = PF_TCP_MAX_WINSHIFT;
 			ws |= PF_WSCALE_FLAG;
 		}
-		o += olen;
+		next = i + olen;
 	}
 	return (int)((mss << 8) | ws);
 }

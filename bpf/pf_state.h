@@ -12,14 +12,6 @@
 #include "pf_pkt.h"
 #include "pf_parse.h"
 
-/*
- * The ruleset slot that created a state.  pf_state.rule holds pf's rule
- * number (what pfctl shows); the slot is needed to find the rule's
- * counters (pf_rulectr / pf_rulestates are indexed slot * PF_MAX_RULES + nr)
- * and lives in the last free flag bit.
- */
-#define PFSTATE_F_SLOT1 0x80
-
 #define PF_NSEC 1000000000ULL
 
 static __always_inline __u32 pf_now(void)
@@ -81,7 +73,15 @@ static __always_inline __u32 pf_timeout_global(const struct pf_config *cfg, __u3
 		return 0;
 	PF_CLAMP(i, PFTM_MAX);
 	v = cfg->timeout[i];
-	return v ? v : pf_default_timeout(c);
+	if (v)
+		return v;
+	/* pfctl derives unset adaptive bounds from `limit states` (60% and
+	 * 120%): the defaults 60000/120000 are those of the default limit. */
+	if (c == PFTM_ADAPTIVE_START && cfg->limit[PF_LIMIT_STATES])
+		return (__u64)cfg->limit[PF_LIMIT_STATES] * 6 / 10;
+	if (c == PFTM_ADAPTIVE_END && cfg->limit[PF_LIMIT_STATES])
+		return (__u64)cfg->limit[PF_LIMIT_STATES] * 12 / 10;
+	return pf_default_timeout(c);
 }
 
 /* Timeout of a class for a state: its rule's profile, else the global one. */
@@ -306,6 +306,7 @@ struct pf_scratch {
 	struct pf_state st;      /* a state being built by pf_state_create */
 	struct pf_rule_match m;  /* the classifier's answer */
 	__u32 icmp_err;          /* the packet is an ICMP error with no state */
+	__u32 now;               /* seconds of CLOCK_BOOTTIME, read once per packet */
 	__u8 ret;                /* block return: PF_RET_* */
 	__u8 ret_type;           /* ICMP type/code to return */
 	__u8 ret_code;

@@ -24,7 +24,6 @@ struct pf_sweep_ctx {
 	__s64 states;       /* pf_gcount.states at the start of the walk */
 	__u64 visited;
 	__u64 removed;
-	__u64 budget_left;  /* unused slots: keep the struct 8-aligned */
 };
 
 static long pf_sweep_cb(struct bpf_map *map, struct pf_state_key *key, struct pf_state *s,

@@ -58,10 +58,10 @@ struct pf_peer {
  * ways the verifier refuses.)
  */
 static __noinline int pf_tcp_track(const struct pf_state_key *key, struct pf_state *s,
-				   const struct pf_pkt *pkt)
+				   const struct pf_pkt *pkt, __u32 now)
 {
 	struct pf_peer src, dst;
-	__u32 win, ack, end, data_end, seq, orig_seq, now;
+	__u32 win, ack, end, data_end, seq, orig_seq;
 	__u8 flags, sws, dws, old0, old1, sflags;
 	int si, di, refresh = 1;
 	__u32 ev = 0;
@@ -69,7 +69,6 @@ static __noinline int pf_tcp_track(const struct pf_state_key *key, struct pf_sta
 
 	if (!key || !s || !pkt)
 		return PFRES_BADSTATE;
-	now = pf_now();
 	si = pkt->dir == pf_state_dir(s) ? 0 : 1;
 	di = !si;
 	flags = pkt->tcp_flags;

@@ -188,6 +188,9 @@ const char *pfbpf_conf_strerror(const struct pfbpf_conf_error *err, char *buf, s
 #define PFBPF_PRINT_VLEVEL(v) ((v) & 0xff)
 
 int pfbpf_rule_print(FILE *f, const struct pfbpf_rule *r, int verbose);
+/* An anchor rule: `anchor "call" [filter]` (`anchor [filter]` for pf's
+ * anonymous "_N" anchors), the filter's fields taken from r. */
+int pfbpf_anchor_rule_print(FILE *f, const struct pfbpf_rule *r, const char *call, int verbose);
 int pfbpf_conf_print(FILE *f, const struct pfbpf_conf *c, int verbose);
 /* One table definition line, `table <x> persist { 192.0.2.1 !192.0.2.2 }`. */
 int pfbpf_table_print(FILE *f, const struct pfbpf_conf_table *t);

@@ -86,9 +86,12 @@ struct pfioc_rule {
 	__u32 action;      /* DIOCCHANGERULE: PF_CHANGE_* */
 	__u32 ticket;      /* from DIOCXBEGIN, DIOCGETRULES or PF_CHANGE_GET_TICKET */
 	__u32 pool_ticket; /* no address pools (NAT) yet: ignored */
-	__u32 nr;          /* DIOCGETRULES: out, number of rules; DIOCGETRULE: in */
+	__u32 nr;          /* DIOCGETRULES: out, number of rules; DIOCGETRULE: in
+			    * (numbers count per ruleset, anchor rules included) */
 	char anchor[MAXPATHLEN];      /* "" = main ruleset */
-	char anchor_call[MAXPATHLEN]; /* out: "" (anchor calls are flattened by the parser) */
+	char anchor_call[MAXPATHLEN]; /* anchor rule: the anchor it calls (relative to
+				       * anchor, or absolute with a leading '/'; a last
+				       * component "*" calls every child), "" otherwise */
 	struct pfbpf_rule rule;
 	/* out (DIOCGETRULE): counters of the active ruleset */
 	__u64 evaluations; /* first packets whose rule walk reached this rule */
@@ -146,6 +149,12 @@ struct pfbpf_state {
 	__u32 age;                  /* seconds since creation, when read */
 	__u8 direction;             /* PF_IN / PF_OUT */
 	__u8 pad[3];
+	/*
+	 * s.rule numbers the datapath's ruleset, where anchors are expanded
+	 * in place; pf (and pfctl -ss -v "rule N") number rules per ruleset:
+	 */
+	__u32 rule_nr;              /* number in its ruleset, PF_RULE_NONE if none */
+	char rule_anchor[PFBPF_ANCHOR_MAXLEN]; /* that ruleset, "" = main */
 };
 
 struct pfioc_state {

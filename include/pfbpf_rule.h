@@ -2,7 +2,7 @@
 /*
  * pfbpf_rule.h - a filter rule as user space sees it: what the pf.conf
  * parser produces, what DIOCADDRULE carries and what the rule compiler
- * (user/lib/rule_compile.c) turns into the datapath's classifier maps.
+ * (user/cls/) turns into the datapath's classifier maps.
  * User space only: the datapath sees struct pf_rule_bpf and pfbpf_cls.h.
  */
 #ifndef PFBPF_RULE_H

@@ -52,6 +52,7 @@
 #define PFBPF_MAP_CREATORS "pf_creators"   /* array[PF_MAX_CREATORS]: __u32 creatorid */
 #define PFBPF_MAP_TABLES "pf_tables"       /* LPM trie: pf_table_key -> pf_table_entry */
 #define PFBPF_MAP_TABLESTAT "pf_tablestat" /* percpu array[PF_MAX_TABLES]: pf_table_stats */
+#define PFBPF_MAP_FRAGS "pf_frags"         /* LRU hash: fragments whose first fragment passed */
 
 /* ------------------------------------------------------------------------ */
 /* pf constants (values as in pf so that pfctl's numbers read the same).    */
@@ -281,6 +282,9 @@ PFBPF_ASSERT(sizeof(struct pf_state) == 80, "pf_state must stay 80 bytes");
 #define PFSTATE_F_ESTAB_SEEN 0x10 /* tcp-established already emitted */
 #define PFSTATE_F_CLOSED_SEEN 0x20 /* tcp-closed already emitted */
 #define PFSTATE_F_IMPORTED 0x40  /* made by DIOCADDSTATE */
+/* The ruleset slot that created the state: pf_rulectr and pf_rulestates
+ * are indexed slot * PF_MAX_RULES + rule, and a reload flips the slot. */
+#define PFSTATE_F_SLOT1 0x80
 
 static inline __u8 pf_state_dir(const struct pf_state *s)
 {

@@ -20,13 +20,14 @@ $(BPF_SKEL): $(BPF_OBJ)
 
 # Criterion harness shared by every area's BPF tests.
 HARNESS_OBJ := $(call objs,tests/unit/harness.c)
-$(HARNESS_OBJ): $(BPF_SKEL)
+HARNESS_RULES_OBJ := $(call objs,tests/unit/harness_rules.c)
+$(HARNESS_OBJ) $(HARNESS_RULES_OBJ): $(BPF_SKEL)
 
 TEST_CORE_SRCS := $(wildcard tests/unit/test_core_*.c)
 TEST_CORE_OBJS := $(call objs,$(TEST_CORE_SRCS))
 $(TEST_CORE_OBJS): $(BPF_SKEL)
 
-$(BUILD)/test_core: $(TEST_CORE_OBJS) $(HARNESS_OBJ)
+$(BUILD)/test_core: $(TEST_CORE_OBJS) $(HARNESS_OBJ) $(HARNESS_RULES_OBJ) $(BUILD)/libpfcls.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ -lcriterion $(LDLIBS)
 

@@ -83,3 +83,12 @@ TEST_STEPS += test-pfctl golden-pfctl netns-pfctl
 
 .PHONY: test-pfctl golden-pfctl netns-pfctl
 
+
+# Anchors alone (libpfbpf's expansion tests and the netns scenario), for
+# work on anchors.  `make test` already runs both: the Criterion file
+# through test-ioctl, the script through netns-pfctl.
+test-anchor: $(BUILD)/tests/test_ioctl_anchor $(PFCTL_BPF) $(BPF_OBJ)
+	$(Q)$(BUILD)/tests/test_ioctl_anchor --jobs 1
+	$(Q)PFCTL=$(abspath $(PFCTL_BPF)) bash tests/netns/pfctl_anchor.sh
+
+.PHONY: test-anchor

@@ -315,8 +315,16 @@ int h_tcp(struct h_pkt *p, const struct h_flow *f, const struct h_tcp *t)
 		opt[optlen++] = 3;
 		opt[optlen++] = (__u8)t->wscale;
 	}
+	if (t->opts && t->optlen) {
+		if (optlen + t->optlen > sizeof(opt))
+			return -EINVAL;
+		memcpy(opt + optlen, t->opts, t->optlen);
+		optlen += t->optlen;
+	}
 	while (optlen & 3)
 		opt[optlen++] = 0;
+	if (optlen > 40)
+		return -EINVAL;
 	hl = 20 + optlen;
 	err = h_l3(p, f, IPPROTO_TCP, hl + t->plen, t->l2);
 	if (err)

@@ -89,6 +89,8 @@ struct h_tcp {
 	bool has_wscale;  /* ... and this is set */
 	__u32 plen;       /* payload bytes (filled with 'x') */
 	const struct h_l2 *l2;
+	const __u8 *opts; /* raw options appended after mss/wscale (padded to 4) */
+	__u32 optlen;
 };
 
 /* Build Ethernet + IPv4/IPv6 + transport with correct checksums.

@@ -88,3 +88,24 @@ static void icmp(int af)
 
 Test(core_return, icmp_unreach_v4) { icmp(PF_INET); }
 Test(core_return, icmp6_unreach) { icmp(PF_INET6); }
+
+/* tc egress: a local application's segment to a blocked destination is
+ * answered with a RST handed to the local stack (TC_ACT_REDIRECT). */
+Test(core_return, rst_from_tc_egress)
+{
+	struct pfbpf_rule r = h_rule(PF_DROP, PF_OUT, IPPROTO_TCP, PF_STATE_NONE);
+	struct h_flow f = core_flow(PF_INET6, 40100, 25);
+	struct h_pkt p;
+	__u8 *th;
+
+	r.rule_flag = PFRULE_RETURNRST;
+	cr_assert_eq(h_rules(&r, 1), 0);
+	cr_assert_eq(h_tcp(&p, &f, &(struct h_tcp){ .flags = TH_SYN, .seq = 41 }), 0);
+	cr_assert_eq(h_tc(PF_OUT, &p), 7 /* TC_ACT_REDIRECT */);
+	cr_assert_eq(p.len, 74);
+	th = p.buf + 54;
+	cr_expect_eq(th[13], TH_RST | TH_ACK);
+	cr_expect_eq((th[8] << 24) | (th[9] << 16) | (th[10] << 8) | th[11], 42);
+	cr_expect_eq((th[0] << 8) | th[1], 25);
+	expect_csums_ok(&p, PF_INET6);
+}

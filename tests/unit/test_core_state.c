@@ -431,3 +431,21 @@ Test(core_state, ring_full_counts_lost_events)
 	cr_assert_eq(h_ctl(&k), 0);
 	cr_expect_eq(k.count, 30000);
 }
+
+/* An if-bound state ignores packets of other interfaces; the state the
+ * rule then tries to make collides with it: `state-insert`, dropped. */
+Test(core_state, ifbound_state_and_insert_failure)
+{
+	struct pf_ctl_req a = { .op = PF_CTL_ADD_STATE };
+	struct h_flow f = core_flow(PF_INET, 7101, 53);
+
+	cr_assert_eq(h_state_key(&f, IPPROTO_UDP, PF_OUT, &a.key), 0);
+	a.state.flags = PFSTATE_F_OUT | PFSTATE_F_IFBOUND;
+	a.state.ifindex = 99;
+	a.state.rule = PF_RULE_NONE;
+	a.state.timeout = PFTM_UDP_SINGLE;
+	cr_assert_eq(h_ctl(&a), 0);
+	cr_expect_eq(udp_out(PF_INET, 7101), PF_DROP);
+	cr_expect_eq(core_counter(PFRES_STATEINS), 1);
+	cr_expect_eq(h_state_count(), 1);
+}

@@ -292,3 +292,39 @@ Test(core_tcp, tc_ingress_shares_states)
 						   .ack = 1001 }), 0);
 	cr_expect_eq(h_tc(PF_IN, &p), 2 /* TC_ACT_SHOT */);
 }
+
+/* The options a Linux SYN carries: MSS, SACK permitted, timestamps, NOP,
+ * window scale; and a SYN padded with NOPs up to 40 bytes. */
+Test(core_tcp, syn_options_parsed)
+{
+	static const __u8 linux_syn[] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 1, 2, 3, 4, 0, 0, 0, 0,
+					  1, 3, 3, 7 };
+	static const __u8 nops[] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+				     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+				     1, 1, 1, 1, 3, 3, 14, 0 };
+	static const __u8 broken[] = { 2, 0, 3, 3, 5, 0, 0, 0 }; /* zero length: stop */
+	struct h_flow f = core_flow(PF_INET, 40020, 80), g = core_flow(PF_INET6, 40021, 80);
+	struct h_flow h = core_flow(PF_INET, 40022, 80);
+	struct pf_state s;
+	struct h_pkt p;
+
+	cr_assert_eq(h_tcp(&p, &f, &(struct h_tcp){ .flags = TH_SYN, .seq = 1, .opts = linux_syn,
+						   .optlen = sizeof(linux_syn) }), 0);
+	cr_assert_eq(h_run(PF_OUT, &p), PF_PASS);
+	cr_assert_eq(core_state(&f, IPPROTO_TCP, &s), 0);
+	cr_expect_eq(s.mss[0], 1460);
+	cr_expect_eq(s.wscale[0], PF_WSCALE_FLAG | 7);
+
+	cr_assert_eq(h_tcp(&p, &g, &(struct h_tcp){ .flags = TH_SYN, .seq = 1, .opts = nops,
+						   .optlen = sizeof(nops) }), 0);
+	cr_assert_eq(h_run(PF_OUT, &p), PF_PASS);
+	cr_assert_eq(core_state(&g, IPPROTO_TCP, &s), 0);
+	cr_expect_eq(s.wscale[0], PF_WSCALE_FLAG | 14);
+
+	cr_assert_eq(h_tcp(&p, &h, &(struct h_tcp){ .flags = TH_SYN, .seq = 1, .opts = broken,
+						   .optlen = sizeof(broken) }), 0);
+	cr_assert_eq(h_run(PF_OUT, &p), PF_PASS);
+	cr_assert_eq(core_state(&h, IPPROTO_TCP, &s), 0);
+	cr_expect_eq(s.wscale[0], 0, "options after a zero-length option are not read");
+	cr_expect_eq(s.mss[0], 0);
+}

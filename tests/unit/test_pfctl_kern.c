@@ -220,16 +220,61 @@ Test(pfctl_kern, tool_anchors)
 
 	snprintf(cmd, sizeof(cmd), "-f %s", conf);
 	cr_assert_eq(pfctl(out, sizeof(out), cmd), 0, "%s", out);
-	cr_assert_str_eq(out, "pfctl_bpf: warning: the 1 rules of anchor \"web\" are listed but "
-			      "not evaluated: the datapath runs the main ruleset only\n");
+	cr_assert_str_eq(out, "", "anchors are evaluated: nothing to warn about");
 	unlink(conf);
 	cr_assert_eq(pfctl(out, sizeof(out), "-sA"), 0, "%s", out);
 	cr_assert_str_eq(out, "  web\n");
 	cr_assert_eq(pfctl(out, sizeof(out), "-a web -sr"), 0, "%s", out);
 	cr_assert_str_eq(out, "pass in proto tcp from any to any port = http flags S/SA keep state\n");
-	/* The datapath runs the main ruleset only: loading says so. */
+	/* The main listing shows the anchor rule where it sits, as pfctl. */
 	cr_assert_eq(pfctl(out, sizeof(out), "-sr"), 0, "%s", out);
-	cr_assert_str_eq(out, "pass out all flags S/SA keep state\n");
+	cr_assert_str_eq(out, "pass out all flags S/SA keep state\nanchor \"web\" all\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-sr -vv"), 0, "%s", out);
+	cr_assert(strstr(out, "@1 anchor \"web\" all\n"), "%s", out);
+	/* -a web -F rules empties the anchor, the call stays. */
+	cr_assert_eq(pfctl(out, sizeof(out), "-a web -F rules"), 0, "%s", out);
+	cr_assert_eq(pfctl(out, sizeof(out), "-sr"), 0, "%s", out);
+	cr_assert_str_eq(out, "pass out all flags S/SA keep state\nanchor \"web\" all\n");
+}
+
+/* The golden anchors file loaded for real: nested inline anchors, a
+ * wildcard call, an anonymous anchor, anchor filters intersected in. */
+Test(pfctl_kern, tool_loads_nested_anchors)
+{
+	const char *conf = conf_file("block all\n"
+				     "anchor \"ssh\" in on lo proto tcp {\n"
+				     "  pass in proto tcp to port 22 keep state (max 10)\n"
+				     "  anchor \"admins\" quick {\n"
+				     "    pass in proto tcp from 192.0.2.10 to port 2222\n"
+				     "  }\n"
+				     "  block in quick proto tcp to port 2222\n"
+				     "}\n"
+				     "anchor \"ftp-proxy/*\"\n"
+				     "anchor out {\n"
+				     "  pass out all\n"
+				     "}\n");
+	char cmd[256], out[4096];
+
+	snprintf(cmd, sizeof(cmd), "-f %s", conf);
+	cr_assert_eq(pfctl(out, sizeof(out), cmd), 0, "%s", out);
+	unlink(conf);
+	cr_assert_eq(pfctl(out, sizeof(out), "-sr"), 0, "%s", out);
+	cr_assert_str_eq(out, "block drop all\n"
+			      "anchor \"ssh\" in on lo proto tcp all\n"
+			      "anchor \"ftp-proxy/*\" all\n"
+			      "anchor out all\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-a ssh -sr -vv"), 0, "%s", out);
+	cr_assert(strstr(out, "@1 anchor \"admins\" quick all\n"), "%s", out);
+	cr_assert_eq(pfctl(out, sizeof(out), "-sA -v"), 0, "%s", out);
+	/* ftp-proxy exists: the wildcard call made it, as in pf. */
+	cr_assert_str_eq(out, "  _4\n  ftp-proxy\n  ssh\n  ssh/admins\n");
+	/* A proxy's anchor loaded later is reached by the wildcard. */
+	conf = conf_file("pass in proto tcp to port 21\n");
+	snprintf(cmd, sizeof(cmd), "-a ftp-proxy/1234 -f %s", conf);
+	cr_assert_eq(pfctl(out, sizeof(out), cmd), 0, "%s", out);
+	unlink(conf);
+	cr_assert_eq(pfctl(out, sizeof(out), "-a ftp-proxy/1234 -sr"), 0, "%s", out);
+	cr_assert_str_eq(out, "pass in proto tcp from any to any port = ftp flags S/SA keep state\n");
 }
 
 Test(pfctl_kern, tool_table_commands_from_file)

@@ -189,7 +189,7 @@ Test(pfctl_states, json)
 		"\"seqlo\":1000,\"seqhi\":65240,\"max_win\":0,\"mss\":0,\"wscale\":7,\"packets\":12,\"bytes\":1500},"
 		"\"dst\":{\"addr\":\"198.51.100.2\",\"port\":22,\"state\":\"ESTABLISHED\",\"state_nr\":4,"
 		"\"seqlo\":5000,\"seqhi\":70160,\"max_win\":0,\"mss\":0,\"wscale\":6,\"packets\":10,\"bytes\":4200},"
-		"\"timeout\":\"tcp.established\",\"age\":3725,\"expires_in\":86395,\"rule\":3,\"if_bound\":false}]}\n");
+		"\"timeout\":\"tcp.established\",\"age\":3725,\"expires_in\":86395,\"rule\":3,\"rule_anchor\":\"\",\"if_bound\":false}]}\n");
 	free(out);
 }
 

@@ -244,6 +244,16 @@ int pfbpf_rule_print(FILE *f, const struct pfbpf_rule *r, int verbose)
 	return fputc('\n', f) == EOF ? -1 : 0;
 }
 
+int pfbpf_anchor_rule_print(FILE *f, const struct pfbpf_rule *r, const char *call, int verbose)
+{
+	const char *base = strrchr(call, '/');
+
+	/* Anonymous anchors print without their generated name ("_1"),
+	 * wherever they sit. */
+	conf_print_rule(f, r, base && base[1] == '_' ? base + 1 : call, verbose);
+	return fputc('\n', f) == EOF ? -1 : 0;
+}
+
 static void print_table_addr(FILE *f, const struct pfbpf_table_addr *a)
 {
 	char buf[INET6_ADDRSTRLEN + 8];

@@ -44,6 +44,7 @@ static const char *const map_names[PFM_MAX] = {
 	[PFM_XMETA] = PFBPF_MAP_XMETA,
 	[PFM_XTABLES] = PFBPF_MAP_XTABLES,
 	[PFM_XIFFLAGS] = PFBPF_MAP_XIFFLAGS,
+	[PFM_XFLAT] = PFBPF_MAP_XFLAT,
 };
 
 const char *ctl_map_name(enum pfm m)
@@ -96,6 +97,9 @@ static void handle_free(struct pfbpf_handle *h)
 		close(h->dir_fd);
 	if (h->dev >= 0)
 		close(h->dev);
+	ctl_flat_free(&h->flat);
+	for (int i = 0; i < PF_RULESET_SLOTS; i++)
+		free(h->origin[i]);
 	free(h);
 }
 
@@ -139,6 +143,13 @@ static int ctl_map_create(struct pfbpf_handle *h, enum pfm m, const char *path)
 		ksz = PF_TABLE_NAME_SIZE;
 		vsz = sizeof(struct pfbpf_xtable);
 		max = PF_MAX_TABLES;
+		opts.map_flags = BPF_F_NO_PREALLOC;
+		break;
+	case PFM_XFLAT:
+		type = BPF_MAP_TYPE_HASH;
+		ksz = sizeof(struct pfbpf_xflat_key);
+		vsz = sizeof(struct pfbpf_xflat);
+		max = PF_RULESET_SLOTS * (PF_MAX_RULES + 1);
 		opts.map_flags = BPF_F_NO_PREALLOC;
 		break;
 	case PFM_XIFFLAGS:

@@ -18,7 +18,7 @@ enum pfm {
 	PFM_STATES, PFM_CONFIG, PFM_COUNT, PFM_STATUS, PFM_RULECTR,
 	PFM_RULESTATES, PFM_IFCTR, PFM_TPROF, PFM_CREATORS, PFM_TABLES,
 	PFM_TABLESTAT,
-	PFM_XRULES, PFM_XMETA, PFM_XTABLES, PFM_XIFFLAGS,
+	PFM_XRULES, PFM_XMETA, PFM_XTABLES, PFM_XIFFLAGS, PFM_XFLAT,
 	PFM_MAX,
 };
 #define PFM_FIRST_CTL PFM_XRULES
@@ -32,9 +32,32 @@ enum pfm {
 #define PFBPF_MAP_XMETA "pf_xmeta"       /* array[1]: struct pfbpf_xmeta */
 #define PFBPF_MAP_XTABLES "pf_xtables"   /* hash: table name -> struct pfbpf_xtable */
 #define PFBPF_MAP_XIFFLAGS "pf_xifflags" /* hash: ifindex -> struct pfbpf_xif */
+#define PFBPF_MAP_XFLAT "pf_xflat"       /* hash: xflat_key -> struct pfbpf_xflat */
 
-/* Rule text: area 0 is the active ruleset, area 1 the open transaction. */
-enum { XR_ACTIVE = 0, XR_STAGED = 1 };
+/*
+ * Per ruleset slot, where each rule of the expanded ruleset came from:
+ * states carry (slot, position), and a state made before the last load
+ * still names its rule in the ruleset of its own slot.  idx
+ * PFBPF_XFLAT_COUNT holds the number of rules in nr.
+ */
+#define PFBPF_XFLAT_COUNT 0xffffffffu
+struct pfbpf_xflat_key {
+	__u32 slot;
+	__u32 idx;
+};
+struct pfbpf_xflat {
+	__u32 nr;                          /* number in its ruleset */
+	char anchor[PFBPF_ANCHOR_MAXLEN];  /* its ruleset, "" = main */
+};
+
+/*
+ * Rule text: area 0 is the active ruleset, area 1 the open transaction.
+ * An anchor call (pf's anchor_call) keeps its filter as the rule at its
+ * number, and the called anchor's name under the same key in area + 2,
+ * the value holding the name (XR_CALL_OF(area)).
+ */
+enum { XR_ACTIVE = 0, XR_STAGED = 1, XR_ACTIVE_CALL = 2, XR_STAGED_CALL = 3 };
+#define XR_CALL_OF(area) ((area) + 2)
 struct pfbpf_xrule_key {
 	__u32 area;
 	__u32 nr;
@@ -69,6 +92,44 @@ struct pfbpf_xif {
 	__s64 tzero;
 };
 
+/* Anchor calls may nest this deep (pf has no limit; a loop through an
+ * absolute path would otherwise never end). */
+#define CTL_ANCHOR_DEPTH 16
+
+/* A ruleset's text: rules and, per rule, the anchor it calls ("" if none). */
+struct ctl_rs {
+	char anchor[PFBPF_ANCHOR_MAXLEN];
+	struct pfbpf_rule *r;
+	char (*call)[PFBPF_ANCHOR_MAXLEN]; /* NULL: no calls */
+	__u32 n;
+};
+
+/* Where a flat rule came from. */
+struct ctl_origin {
+	char anchor[PFBPF_ANCHOR_MAXLEN]; /* its ruleset, "" = main */
+	__u32 nr;                          /* its number there */
+	__u32 seq;                         /* order of expansion, before quick reordering */
+	__u32 ncalls;
+	__u32 calls[CTL_ANCHOR_DEPTH];     /* anchor calls (ctl_flat.calls) that brought it in */
+};
+
+/* An anchor call rule met while flattening. */
+struct ctl_call {
+	char anchor[PFBPF_ANCHOR_MAXLEN]; /* ruleset holding the anchor rule */
+	__u32 nr;                          /* its number there */
+	__u32 seq;
+	__u32 pos;                         /* flat rules before it */
+};
+
+/* The ruleset the datapath runs: the main ruleset, anchors expanded. */
+struct ctl_flat {
+	struct pfbpf_rule *r;
+	struct ctl_origin *o;
+	__u32 n;
+	struct ctl_call *calls;
+	__u32 ncalls;
+};
+
 struct pfbpf_handle {
 	int dev;            /* handle number: a descriptor we own (dup of pf_config) */
 	int flags;          /* O_RDONLY / O_RDWR */
@@ -89,6 +150,16 @@ struct pfbpf_handle {
 	__u32 add_ticket;
 	__u32 add_count;
 	char add_anchor[PFBPF_ANCHOR_MAXLEN];
+	/* The active ruleset with its anchors expanded (ioctl_anchor.c),
+	 * valid for pf_config.ruleset_gen == flat_gen. */
+	struct ctl_flat flat;
+	__u64 flat_gen;
+	bool flat_valid;
+	/* pf_xflat of both slots, valid for ruleset_gen == origin_gen. */
+	struct pfbpf_xflat *origin[PF_RULESET_SLOTS];
+	__u32 norigin[PF_RULESET_SLOTS];
+	__u64 origin_gen;
+	bool origin_valid;
 };
 
 /* One DIOC command. */
@@ -139,18 +210,37 @@ struct ctl_export {
 	char ifname[IFNAMSIZ];
 	__u32 creators[PF_MAX_CREATORS];
 	struct pf_tprofile tp[PF_MAX_TPROFILES];
+	/* To name s.rule per ruleset: the origins of each slot's rules
+	 * (owned by the handle), NULL when unknown. */
+	const struct pfbpf_xflat *origin[PF_RULESET_SLOTS];
+	__u32 norigin[PF_RULESET_SLOTS];
 };
 void ctl_export_init(struct pfbpf_handle *h, struct ctl_export *x);
 void ctl_state_export(struct ctl_export *x, const struct pf_config *cfg, __u64 nstates,
 		      const struct pf_state_key *k, const struct pf_state *s, struct pfbpf_state *out);
 
-/* Rules (ioctl_rules.c): install rules as the main ruleset into the inactive
- * slot, flip, bump the generation.  Leaves the running ruleset untouched on
- * failure. */
-int ctl_ruleset_install(struct pfbpf_handle *h, const struct pfbpf_rule *rules, __u32 n);
+/* Rules (ioctl_rules.c) */
 int ctl_xrules_load(struct pfbpf_handle *h, __u32 area, const char *anchor,
 		      struct pfbpf_rule **rules, __u32 *n);
 int ctl_anchor_check(struct pfbpf_handle *h, const char *anchor, char *out);
+
+/* Anchor calls of one ruleset: *calls gets n names ("" for plain rules). */
+int ctl_xcalls_load(struct pfbpf_handle *h, __u32 area, const char *anchor, __u32 n,
+		    char (**calls)[PFBPF_ANCHOR_MAXLEN]);
+
+/* Anchors (ioctl_anchor.c).  ctl_flatten: the main ruleset with anchors
+ * expanded, the rulesets in over replacing the stored active ones. */
+int ctl_flatten(struct pfbpf_handle *h, const struct ctl_rs *over, size_t nover,
+		struct ctl_flat *out);
+void ctl_flat_free(struct ctl_flat *f);
+int ctl_flat_active(struct pfbpf_handle *h, const struct ctl_flat **out);
+/* Record / read where the rules of a slot came from (pf_xflat). */
+int ctl_flat_record(struct pfbpf_handle *h, const struct ctl_flat *f, __u32 slot);
+int ctl_flat_origins(struct pfbpf_handle *h);
+bool ctl_flat_from(const struct ctl_flat *f, __u32 i, const char *anchor, __u32 nr);
+/* Restrict rule r to the packets anchor rule c matches: 1 done, 0 r can
+ * never match then, -1 not expressible as one rule (why says what). */
+int ctl_rule_restrict(struct pfbpf_rule *r, const struct pfbpf_rule *c, char *why, size_t len);
 
 /* Tables (ioctl_tables.c) */
 int ctl_table_id(struct pfbpf_handle *h, const char *name, bool create);

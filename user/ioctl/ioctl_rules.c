@@ -95,7 +95,43 @@ int ctl_xrules_load(struct pfbpf_handle *h, __u32 area, const char *anchor,
 	return 0;
 }
 
-/* Delete the rule text of one area (and anchor, unless anchor is NULL). */
+int ctl_xcalls_load(struct pfbpf_handle *h, __u32 area, const char *anchor, __u32 n,
+		    char (**calls)[PFBPF_ANCHOR_MAXLEN])
+{
+	struct pfbpf_xrule_key k, next;
+	union {
+		struct pfbpf_rule r;
+		char call[PFBPF_ANCHOR_MAXLEN];
+	} v;
+	int fd = ctl_map(h, PFM_XRULES);
+	bool first = true;
+
+	*calls = NULL;
+	if (!n)
+		return 0;
+	if (fd == -ENOENT && !(h->flags & O_RDWR))
+		return 0;
+	if (fd < 0)
+		return fd;
+	*calls = calloc(n, sizeof(**calls));
+	if (!*calls)
+		return -ENOMEM;
+	while (!bpf_map_get_next_key(fd, first ? NULL : &k, &next)) {
+		first = false;
+		k = next;
+		if (k.area != XR_CALL_OF(area) || k.nr >= n ||
+		    strncmp(k.anchor, anchor, PFBPF_ANCHOR_MAXLEN))
+			continue;
+		if (bpf_map_lookup_elem(fd, &k, &v))
+			continue;
+		memcpy((*calls)[k.nr], v.call, PFBPF_ANCHOR_MAXLEN);
+		(*calls)[k.nr][PFBPF_ANCHOR_MAXLEN - 1] = 0;
+	}
+	return 0;
+}
+
+/* Delete the rule text (and anchor calls) of one area (and anchor, unless
+ * anchor is NULL). */
 static int xrules_clear(struct pfbpf_handle *h, __u32 area, const char *anchor)
 {
 	struct pfbpf_xrule_key k, next, *del = NULL;
@@ -109,7 +145,8 @@ static int xrules_clear(struct pfbpf_handle *h, __u32 area, const char *anchor)
 	while (!bpf_map_get_next_key(fd, first ? NULL : &k, &next)) {
 		first = false;
 		k = next;
-		if (k.area != area || (anchor && strncmp(k.anchor, anchor, PFBPF_ANCHOR_MAXLEN)))
+		if ((k.area != area && k.area != XR_CALL_OF(area)) ||
+		    (anchor && strncmp(k.anchor, anchor, PFBPF_ANCHOR_MAXLEN)))
 			continue;
 		if (cnt == cap) {
 			struct pfbpf_xrule_key *nd;
@@ -130,8 +167,27 @@ static int xrules_clear(struct pfbpf_handle *h, __u32 area, const char *anchor)
 	return 0;
 }
 
+/* The called anchor's name under the rule's key, in the call area. */
+static int xcall_store(struct pfbpf_handle *h, int fd, const struct pfbpf_xrule_key *rk,
+		       const char *call)
+{
+	struct pfbpf_xrule_key k = *rk;
+	union {
+		struct pfbpf_rule r;
+		char call[PFBPF_ANCHOR_MAXLEN];
+	} v;
+
+	memset(&v, 0, sizeof(v));
+	snprintf(v.call, sizeof(v.call), "%s", call);
+	k.area = XR_CALL_OF(rk->area);
+	if (bpf_map_update_elem(fd, &k, &v, BPF_ANY))
+		return ctl_fail(h, -errno, "storing the anchor call of rule %u: %s", k.nr,
+				strerror(errno));
+	return 0;
+}
+
 static int xrules_store(struct pfbpf_handle *h, __u32 area, const char *anchor,
-			const struct pfbpf_rule *rules, __u32 n)
+			const struct pfbpf_rule *rules, char (*calls)[PFBPF_ANCHOR_MAXLEN], __u32 n)
 {
 	struct pfbpf_xrule_key k = { .area = area };
 	int fd = ctl_map(h, PFM_XRULES), err;
@@ -147,6 +203,8 @@ static int xrules_store(struct pfbpf_handle *h, __u32 area, const char *anchor,
 		k.nr = r.nr = i;
 		if (bpf_map_update_elem(fd, &k, &r, BPF_ANY))
 			return ctl_fail(h, -errno, "storing rule %u: %s", i, strerror(errno));
+		if (calls && calls[i][0] && (err = xcall_store(h, fd, &k, calls[i])))
+			return err;
 	}
 	return 0;
 }
@@ -199,14 +257,6 @@ static int ruleset_flip(struct pfbpf_handle *h, __u32 slot)
 	cfg.active = slot;
 	cfg.ruleset_gen++;
 	return ctl_cfg_write(h, &cfg);
-}
-
-int ctl_ruleset_install(struct pfbpf_handle *h, const struct pfbpf_rule *rules, __u32 n)
-{
-	__u32 slot;
-	int err = ruleset_prepare(h, rules, n, &slot);
-
-	return err ? err : ruleset_flip(h, slot);
 }
 
 static int trans_copy(struct pfbpf_handle *h, struct pfioc_trans *io, struct pfioc_trans_e **out)
@@ -272,17 +322,60 @@ static int ticket_check(struct pfbpf_handle *h, const struct pfbpf_xmeta *m, __u
 	return 0;
 }
 
+/*
+ * pf's anchor_call: the called anchor relative to the rule's ruleset, or
+ * absolute with a leading slash; a last component "*" calls every child.
+ */
+static int call_check(struct pfbpf_handle *h, const char *call, char *out)
+{
+	size_t len = strnlen(call, MAXPATHLEN);
+	const char *c;
+
+	if (len == MAXPATHLEN)
+		return ctl_fail(h, -EINVAL, "anchor_call not terminated");
+	if (len >= PFBPF_ANCHOR_MAXLEN)
+		return ctl_fail(h, -ENAMETOOLONG, "anchor_call longer than %d characters",
+				PFBPF_ANCHOR_MAXLEN - 1);
+	memset(out, 0, PFBPF_ANCHOR_MAXLEN);
+	memcpy(out, call, len);
+	if (len && out[len - 1] == '/')
+		return ctl_fail(h, -EINVAL, "anchor_call \"%s\" ends with '/'", out);
+	for (c = out + (out[0] == '/'); len && *c;) {
+		const char *end = strchr(c, '/');
+		size_t cl = end ? (size_t)(end - c) : strlen(c);
+
+		if (!cl)
+			return ctl_fail(h, -EINVAL, "anchor_call \"%s\" has an empty component", out);
+		if ((cl == 1 && c[0] == '.') || (cl == 2 && !strncmp(c, "..", 2)))
+			return ctl_fail(h, -EINVAL, "anchor_call \"%s\": '.' and '..' are not supported",
+					out);
+		if (memchr(c, '*', cl) && (cl != 1 || end))
+			return ctl_fail(h, -EINVAL,
+					"anchor_call \"%s\": '*' only as the whole last component",
+					out);
+		c += cl + !!end;
+	}
+	return 0;
+}
+
 int pfbpf_cmd_addrule(struct pfbpf_handle *h, void *arg)
 {
 	struct pfioc_rule *pr = arg;
 	struct pfbpf_xrule_key k = { .area = XR_STAGED };
 	struct pfbpf_xmeta m;
 	struct pfbpf_rule r = pr->rule;
+	char call[PFBPF_ANCHOR_MAXLEN];
 	int err, fd;
 
 	if ((err = ctl_xmeta_read(h, &m)) || (err = ticket_check(h, &m, pr->ticket)) ||
-	    (err = ctl_anchor_check(h, pr->anchor, k.anchor)))
+	    (err = ctl_anchor_check(h, pr->anchor, k.anchor)) ||
+	    (err = call_check(h, pr->anchor_call, call)))
 		return err;
+	if (call[0]) {
+		/* An anchor rule only filters: what it does is its anchor's. */
+		r.action = PF_PASS;
+		r.keep_state = PF_STATE_NONE;
+	}
 	if (r.action != PF_PASS && r.action != PF_DROP)
 		return ctl_fail(h, -EINVAL, "rule action %u: only pass and block are supported",
 				  r.action);
@@ -311,8 +404,98 @@ int pfbpf_cmd_addrule(struct pfbpf_handle *h, void *arg)
 	k.nr = r.nr = h->add_count;
 	if (bpf_map_update_elem(fd, &k, &r, BPF_NOEXIST))
 		return ctl_fail(h, -errno, "staging rule %u: %s", k.nr, strerror(errno));
+	if (call[0] && (err = xcall_store(h, fd, &k, call))) {
+		k.area = XR_STAGED;
+		bpf_map_delete_elem(fd, &k);
+		return err;
+	}
 	h->add_count++;
 	return 0;
+}
+
+static void rs_array_free(struct ctl_rs *rs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rs[i].r);
+		free(rs[i].call);
+	}
+	free(rs);
+}
+
+/*
+ * Flatten (main ruleset, anchors expanded) with the rulesets in over in
+ * place of the stored ones and compile the result into the inactive slot.
+ * Nothing a packet sees changes yet.
+ */
+static bool rs_replaced(const struct ctl_rs *over, size_t nover, const char *anchor)
+{
+	for (size_t i = 0; i < nover; i++)
+		if (!strcmp(over[i].anchor, anchor))
+			return true;
+	return false;
+}
+
+/*
+ * Rules of rulesets the change leaves alone stay the same rules, as pf's
+ * rule objects do: their counters move from the running slot to the new
+ * one (ftp-proxy loads an anchor per connection; that must not zero every
+ * other rule's counters).  Not their state counts: the datapath counts a
+ * state down in the slot it was made in, so the new slot counts from zero
+ * as after any reload.  Old and new flat lists keep such rules in the same
+ * relative order, so one forward walk pairs them.
+ */
+static void counters_carry(struct pfbpf_handle *h, const struct ctl_flat *old, __u32 oslot,
+			   const struct ctl_flat *nf, __u32 nslot, const struct ctl_rs *over,
+			   size_t nover)
+{
+	size_t stride = ctl_pcpu_stride(sizeof(struct pf_rule_counters));
+	int cfd = ctl_map(h, PFM_RULECTR);
+	char *buf = calloc(h->ncpu, stride);
+	__u32 j = 0;
+
+	if (!buf || cfd < 0) {
+		free(buf);
+		return;
+	}
+	for (__u32 i = 0; i < nf->n; i++) {
+		const struct ctl_origin *o = &nf->o[i];
+		__u32 k, from, to;
+
+		if (rs_replaced(over, nover, o->anchor))
+			continue;
+		for (k = j; k < old->n; k++)
+			if (old->o[k].nr == o->nr && !strcmp(old->o[k].anchor, o->anchor))
+				break;
+		if (k == old->n)
+			continue;
+		j = k + 1;
+		from = oslot * PF_MAX_RULES + k;
+		to = nslot * PF_MAX_RULES + i;
+		if (!bpf_map_lookup_elem(cfd, &from, buf))
+			bpf_map_update_elem(cfd, &to, buf, BPF_ANY);
+	}
+	free(buf);
+}
+
+static int flat_prepare(struct pfbpf_handle *h, const struct ctl_rs *over, size_t nover,
+			__u32 *slot)
+{
+	const struct ctl_flat *old = NULL;
+	struct pf_config cfg;
+	struct ctl_flat f;
+	int err = ctl_flatten(h, over, nover, &f);
+
+	if (err)
+		return err;
+	err = ruleset_prepare(h, f.r, f.n, slot);
+	if (!err)
+		err = ctl_flat_record(h, &f, *slot);
+	/* The running ruleset's expansion, to carry counters over (none to
+	 * carry if it cannot be had). */
+	if (!err && !ctl_cfg_read(h, &cfg) && !ctl_flat_active(h, &old))
+		counters_carry(h, old, cfg.active, &f, *slot, over, nover);
+	ctl_flat_free(&f);
+	return err;
 }
 
 int pfbpf_cmd_xcommit(struct pfbpf_handle *h, void *arg)
@@ -320,11 +503,12 @@ int pfbpf_cmd_xcommit(struct pfbpf_handle *h, void *arg)
 	struct pfioc_trans *io = arg;
 	struct pfioc_trans_e *e;
 	char anchor[PFBPF_ANCHOR_MAXLEN];
-	struct pfbpf_rule *main_rules = NULL;
+	struct ctl_rs *rs = NULL;
 	struct pfbpf_xmeta m;
 	struct pf_config cfg;
-	__u32 nmain = 0, slot = 0;
-	bool has_main = false, has_tables = false;
+	size_t nrs = 0;
+	__u32 slot = 0;
+	bool has_tables = false;
 	int err;
 
 	if ((err = trans_copy(h, io, &e)) || (err = ctl_xmeta_read(h, &m)))
@@ -333,8 +517,6 @@ int pfbpf_cmd_xcommit(struct pfbpf_handle *h, void *arg)
 	for (int i = 0; i < io->size; i++) {
 		if ((err = rs_check(h, &e[i], anchor)) || (err = ticket_check(h, &m, e[i].ticket)))
 			return err;
-		if (e[i].rs_num == PF_RULESET_FILTER && !anchor[0])
-			has_main = true;
 		if (e[i].rs_num == PF_RULESET_TABLE)
 			has_tables = true;
 	}
@@ -342,54 +524,54 @@ int pfbpf_cmd_xcommit(struct pfbpf_handle *h, void *arg)
 		return err;
 	if (cfg.ruleset_gen != m.begin_gen)
 		return ctl_fail(h, -EBUSY, "ruleset changed since DIOCXBEGIN");
-	if (has_main) {
-		if ((err = ctl_xrules_load(h, XR_STAGED, "", &main_rules, &nmain)))
-			return err;
-		/* Compiled into the inactive slot: a compile error leaves the
-		 * running ruleset untouched and the transaction open. */
-		err = ruleset_prepare(h, main_rules, nmain, &slot);
-		if (err) {
-			free(main_rules);
-			return err;
-		}
-	}
-	/* Phase two: nothing below can be refused by the rules.  Tables
-	 * first, so the new rules never run against the old contents. */
-	if (has_tables && (err = ctl_tables_commit(h, m.ticket)))
-		goto out;
-	if (has_main && (err = ruleset_flip(h, slot)))
-		goto out;
+	rs = calloc(io->size, sizeof(*rs));
+	if (!rs)
+		return -ENOMEM;
 	for (int i = 0; i < io->size; i++) {
-		struct pfbpf_rule *v;
-		__u32 n;
+		struct ctl_rs *x = &rs[nrs];
+		bool dup = false;
 
 		if (e[i].rs_num != PF_RULESET_FILTER)
 			continue;
 		ctl_anchor_check(h, e[i].anchor, anchor);
-		if ((err = ctl_xrules_load(h, XR_STAGED, anchor, &v, &n)))
+		for (size_t j = 0; j < nrs && !dup; j++)
+			dup = !strcmp(rs[j].anchor, anchor);
+		if (dup)
+			continue;
+		memcpy(x->anchor, anchor, sizeof(x->anchor));
+		nrs++;
+		if ((err = ctl_xrules_load(h, XR_STAGED, anchor, &x->r, &x->n)) ||
+		    (err = ctl_xcalls_load(h, XR_STAGED, anchor, x->n, &x->call)))
 			goto out;
-		err = xrules_store(h, XR_ACTIVE, anchor, v, n);
-		free(v);
-		if (err)
-			goto out;
-		if (anchor[0]) {
-			/* Rule text of an anchor changed: GETRULES tickets go stale. */
-			if ((err = ctl_cfg_read(h, &cfg)))
-				goto out;
-			cfg.ruleset_gen++;
-			if ((err = ctl_cfg_write(h, &cfg)))
-				goto out;
-		}
 	}
+	/*
+	 * Any ruleset may be called from the main one, so a load of an anchor
+	 * alone recompiles the whole expanded ruleset into the inactive slot:
+	 * a compile error (or an anchor filter that cannot be expanded)
+	 * leaves the running ruleset untouched and the transaction open.
+	 */
+	if (nrs && (err = flat_prepare(h, rs, nrs, &slot)))
+		goto out;
+	/* Phase two: nothing below can be refused by the rules.  Tables
+	 * first, so the new rules never run against the old contents. */
+	if (has_tables && (err = ctl_tables_commit(h, m.ticket)))
+		goto out;
+	for (size_t i = 0; i < nrs; i++)
+		if ((err = xrules_store(h, XR_ACTIVE, rs[i].anchor, rs[i].r, rs[i].call, rs[i].n)))
+			goto out;
+	/* The flip last: GETRULES tickets go stale with the generation, and
+	 * the text now matches what runs. */
+	if (nrs && (err = ruleset_flip(h, slot)))
+		goto out;
 	if ((err = xrules_clear(h, XR_STAGED, NULL)))
 		goto out;
 	m.ticket = 0;
 	if ((err = ctl_xmeta_write(h, &m)))
 		goto out;
-	if (has_main)
+	if (nrs)
 		err = ctl_tables_gc(h);
 out:
-	free(main_rules);
+	rs_array_free(rs, nrs);
 	return err;
 }
 
@@ -434,21 +616,38 @@ int pfbpf_cmd_getrules(struct pfbpf_handle *h, void *arg)
 }
 
 /*
- * Sum a rule's per-CPU counters.  A first packet's walk stops at the quick
- * winner or past the last rule (index nrules), so the packets that reached
- * rule nr are the stops at nr and after: evaluations are a suffix sum.
+ * Sum the per-CPU counters of the flat rules that came from rule nr of
+ * ruleset anchor (itself, or for an anchor rule everything it brought in).
+ * A first packet's walk stops at the quick winner or past the last rule
+ * (index f->n), so the packets that reached a rule are the stops at its
+ * flat position and after: evaluations are a suffix sum from the rule's
+ * first flat position (an anchor rule's: where its expansion begins).
  */
-static void rule_counters(struct pfbpf_handle *h, __u32 slot, __u32 nr, __u32 nrules,
-			  struct pfioc_rule *pr)
+static void rule_counters(struct pfbpf_handle *h, __u32 slot, const struct ctl_flat *f,
+			  const char *anchor, __u32 nr, struct pfioc_rule *pr)
 {
 	size_t stride = ctl_pcpu_stride(sizeof(struct pf_rule_counters));
 	char *buf = calloc(h->ncpu, stride);
-	int fd;
+	__u32 from = UINT32_MAX;
+	int fd = ctl_map(h, PFM_RULESTATES);
 
 	if (!buf)
 		return;
-	for (__u32 r = nr; r <= nrules && r < PF_MAX_RULES; r++) {
-		__u32 idx = slot * PF_MAX_RULES + r;
+	for (__u32 c = 0; c < f->ncalls; c++)
+		if (f->calls[c].nr == nr && !strcmp(f->calls[c].anchor, anchor) &&
+		    f->calls[c].pos < from)
+			from = f->calls[c].pos;
+	for (__u32 i = 0; i < f->n; i++)
+		if (i < from && ctl_flat_from(f, i, anchor, nr))
+			from = i;
+	if (from == UINT32_MAX) {
+		/* Not in the running ruleset (an anchor nobody calls). */
+		free(buf);
+		return;
+	}
+	for (__u32 r = from; r <= f->n && r < PF_MAX_RULES; r++) {
+		__u32 idx = slot * PF_MAX_RULES + r, cur = 0;
+		bool mine = r < f->n && ctl_flat_from(f, r, anchor, nr);
 
 		if (ctl_pcpu_read(h, PFM_RULECTR, &idx, buf, 0))
 			continue;
@@ -456,7 +655,7 @@ static void rule_counters(struct pfbpf_handle *h, __u32 slot, __u32 nr, __u32 nr
 			const struct pf_rule_counters *rc = (const void *)(buf + c * stride);
 
 			pr->evaluations += rc->stops;
-			if (r != nr)
+			if (!mine)
 				continue;
 			for (int d = 0; d < 2; d++) {
 				pr->packets[d] += rc->packets[d];
@@ -464,23 +663,20 @@ static void rule_counters(struct pfbpf_handle *h, __u32 slot, __u32 nr, __u32 nr
 			}
 			pr->states_tot += rc->states_tot;
 		}
+		if (mine && fd >= 0 && !bpf_map_lookup_elem(fd, &idx, &cur))
+			pr->states_cur += cur;
 	}
 	free(buf);
-	fd = ctl_map(h, PFM_RULESTATES);
-	if (fd >= 0) {
-		__u32 idx = slot * PF_MAX_RULES + nr, cur = 0;
-
-		if (!bpf_map_lookup_elem(fd, &idx, &cur))
-			pr->states_cur = cur;
-	}
 }
 
 int pfbpf_cmd_getrule(struct pfbpf_handle *h, void *arg)
 {
 	struct pfioc_rule *pr = arg;
 	struct pfbpf_xrule_key k = { .area = XR_ACTIVE };
+	const struct ctl_flat *f;
 	struct pf_config cfg;
 	struct pfbpf_rule *v;
+	char (*calls)[PFBPF_ANCHOR_MAXLEN] = NULL;
 	__u32 n;
 	int err, fd;
 
@@ -498,27 +694,34 @@ int pfbpf_cmd_getrule(struct pfbpf_handle *h, void *arg)
 	if (fd < 0 || bpf_map_lookup_elem(fd, &k, &pr->rule))
 		return ctl_fail(h, -EBUSY, "no rule number %u", pr->nr);
 	memset(pr->anchor_call, 0, sizeof(pr->anchor_call));
+	if ((err = ctl_xcalls_load(h, XR_ACTIVE, k.anchor, n, &calls)))
+		return err;
+	if (calls)
+		memcpy(pr->anchor_call, calls[pr->nr], PFBPF_ANCHOR_MAXLEN);
+	free(calls);
 	pr->evaluations = pr->states_tot = 0;
 	pr->packets[0] = pr->packets[1] = pr->bytes[0] = pr->bytes[1] = 0;
 	pr->states_cur = 0;
-	/* Only the main ruleset runs in the datapath and has counters. */
-	if (!k.anchor[0])
-		rule_counters(h, cfg.active, pr->nr, n, pr);
+	if ((err = ctl_flat_active(h, &f)))
+		return err;
+	rule_counters(h, cfg.active, f, k.anchor, pr->nr, pr);
 	return 0;
 }
 
 int pfbpf_cmd_changerule(struct pfbpf_handle *h, void *arg)
 {
 	struct pfioc_rule *pr = arg;
-	char anchor[PFBPF_ANCHOR_MAXLEN];
-	struct pfbpf_rule *v, *nv;
+	struct ctl_rs rs = {};
+	char call[PFBPF_ANCHOR_MAXLEN];
+	struct pfbpf_rule rule = pr->rule;
 	struct pf_config cfg;
-	__u32 n, at;
+	__u32 n, at, slot;
+	void *p;
 	int err;
 
 	if (pr->action > PF_CHANGE_GET_TICKET || pr->action == PF_CHANGE_NONE)
 		return ctl_fail(h, -EINVAL, "change action %u does not exist", pr->action);
-	if ((err = ctl_anchor_check(h, pr->anchor, anchor)) || (err = ctl_cfg_read(h, &cfg)))
+	if ((err = ctl_anchor_check(h, pr->anchor, rs.anchor)) || (err = ctl_cfg_read(h, &cfg)))
 		return err;
 	if (pr->action == PF_CHANGE_GET_TICKET) {
 		pr->ticket = (__u32)cfg.ruleset_gen;
@@ -526,11 +729,17 @@ int pfbpf_cmd_changerule(struct pfbpf_handle *h, void *arg)
 	}
 	if (pr->ticket != (__u32)cfg.ruleset_gen)
 		return ctl_fail(h, -EBUSY, "ruleset changed since PF_CHANGE_GET_TICKET");
+	if ((err = call_check(h, pr->anchor_call, call)))
+		return err;
+	if (call[0]) {
+		rule.action = PF_PASS;
+		rule.keep_state = PF_STATE_NONE;
+	}
 	if (pr->action != PF_CHANGE_REMOVE &&
-	    ((pr->rule.action != PF_PASS && pr->rule.action != PF_DROP) ||
-	     pr->rule.keep_state == PF_STATE_MODULATE))
+	    ((rule.action != PF_PASS && rule.action != PF_DROP) ||
+	     rule.keep_state == PF_STATE_MODULATE))
 		return ctl_fail(h, -EINVAL, "only pass and block rules without modulate state");
-	if ((err = ctl_xrules_load(h, XR_ACTIVE, anchor, &v, &n)))
+	if ((err = ctl_xrules_load(h, XR_ACTIVE, rs.anchor, &rs.r, &n)))
 		return err;
 	switch (pr->action) {
 	case PF_CHANGE_ADD_HEAD: at = 0; break;
@@ -539,55 +748,63 @@ int pfbpf_cmd_changerule(struct pfbpf_handle *h, void *arg)
 	case PF_CHANGE_ADD_AFTER: at = pr->nr + 1; break;
 	default: at = pr->nr; break;
 	}
+	err = -EINVAL;
 	if ((pr->action >= PF_CHANGE_ADD_BEFORE && pr->nr >= n)) {
-		free(v);
-		return ctl_fail(h, -EINVAL, "no rule number %u", pr->nr);
+		ctl_fail(h, -EINVAL, "no rule number %u", pr->nr);
+		goto out;
 	}
 	if (pr->action != PF_CHANGE_REMOVE && n >= PF_MAX_RULES) {
-		free(v);
-		return ctl_fail(h, -ENOSPC, "more than %d rules", PF_MAX_RULES);
+		err = ctl_fail(h, -ENOSPC, "more than %d rules", PF_MAX_RULES);
+		goto out;
 	}
-	nv = realloc(v, (n + 1) * sizeof(*v));
-	if (!nv) {
-		free(v);
-		return -ENOMEM;
-	}
-	v = nv;
+	err = -ENOMEM;
+	if (!(p = realloc(rs.r, (n + 1) * sizeof(*rs.r))))
+		goto out;
+	rs.r = p;
+	if ((err = ctl_xcalls_load(h, XR_ACTIVE, rs.anchor, n, &rs.call)))
+		goto out;
+	err = -ENOMEM;
+	if (!(p = realloc(rs.call, (n + 1) * sizeof(*rs.call))))
+		goto out;
+	rs.call = p;
+	if (!n)
+		memset(rs.call, 0, sizeof(*rs.call));
 	if (pr->action == PF_CHANGE_REMOVE) {
-		memmove(&v[at], &v[at + 1], (n - at - 1) * sizeof(*v));
+		memmove(&rs.r[at], &rs.r[at + 1], (n - at - 1) * sizeof(*rs.r));
+		memmove(&rs.call[at], &rs.call[at + 1], (n - at - 1) * sizeof(*rs.call));
 		n--;
 	} else {
-		memmove(&v[at + 1], &v[at], (n - at) * sizeof(*v));
-		v[at] = pr->rule;
+		memmove(&rs.r[at + 1], &rs.r[at], (n - at) * sizeof(*rs.r));
+		memmove(&rs.call[at + 1], &rs.call[at], (n - at) * sizeof(*rs.call));
+		rs.r[at] = rule;
+		memcpy(rs.call[at], call, sizeof(call));
 		n++;
 	}
 	for (__u32 i = 0; i < n; i++)
-		v[i].nr = i;
-	if (!anchor[0]) {
-		err = ctl_ruleset_install(h, v, n);
-	} else if (!(err = ctl_cfg_read(h, &cfg))) {
-		cfg.ruleset_gen++;
-		err = ctl_cfg_write(h, &cfg);
-	}
-	if (!err)
-		err = xrules_store(h, XR_ACTIVE, anchor, v, n);
-	if (!err && !anchor[0])
-		err = ctl_tables_gc(h);
-	free(v);
+		rs.r[i].nr = i;
+	rs.n = n;
+	/* Whatever ruleset changed, the expanded one is recompiled: the
+	 * anchor may be called from the main ruleset. */
+	if ((err = flat_prepare(h, &rs, 1, &slot)) ||
+	    (err = xrules_store(h, XR_ACTIVE, rs.anchor, rs.r, rs.call, n)) ||
+	    (err = ruleset_flip(h, slot)))
+		goto out;
+	err = ctl_tables_gc(h);
+out:
+	free(rs.r);
+	free(rs.call);
 	return err;
 }
 
 int pfbpf_cmd_clrrulectrs(struct pfbpf_handle *h, void *arg)
 {
+	const struct ctl_flat *f;
 	struct pf_config cfg;
-	struct pfbpf_rule *v;
-	__u32 n;
 	int err;
 
-	if ((err = ctl_cfg_read(h, &cfg)) || (err = ctl_xrules_load(h, XR_ACTIVE, "", &v, &n)))
+	if ((err = ctl_cfg_read(h, &cfg)) || (err = ctl_flat_active(h, &f)))
 		return err;
-	free(v);
-	for (__u32 i = 0; i <= n && i < PF_MAX_RULES; i++) {
+	for (__u32 i = 0; i <= f->n && i < PF_MAX_RULES; i++) {
 		__u32 idx = cfg.active * PF_MAX_RULES + i;
 
 		err = ctl_pcpu_zero(h, PFM_RULECTR, &idx, sizeof(struct pf_rule_counters));
@@ -619,22 +836,47 @@ static int anchor_children(struct pfbpf_handle *h, const char *path, char ***out
 	else if (fd < 0)
 		return fd;
 	while (fd >= 0 && !bpf_map_get_next_key(fd, first ? NULL : &k, &next)) {
-		const char *rest, *slash;
+		const char *rest, *slash, *cand = k.anchor;
+		char call[2 * PFBPF_ANCHOR_MAXLEN];
 		bool dup = false;
 
 		first = false;
 		k = next;
-		if (k.area != XR_ACTIVE || !k.anchor[0])
+		if (k.area == XR_ACTIVE_CALL) {
+			/* pf creates an anchor when a rule calls it (the parent
+			 * of a wildcard call): it exists, empty, for listings. */
+			union {
+				struct pfbpf_rule r;
+				char call[PFBPF_ANCHOR_MAXLEN];
+			} v;
+			size_t len;
+
+			if (bpf_map_lookup_elem(fd, &k, &v))
+				continue;
+			v.call[PFBPF_ANCHOR_MAXLEN - 1] = 0;
+			if (v.call[0] == '/' || !k.anchor[0])
+				snprintf(call, sizeof(call), "%s", v.call + (v.call[0] == '/'));
+			else
+				snprintf(call, sizeof(call), "%.*s/%s", PFBPF_ANCHOR_MAXLEN, k.anchor,
+					 v.call);
+			len = strlen(call);
+			if (len && call[len - 1] == '*')
+				call[len > 1 ? len - 2 : 0] = 0;
+			cand = call;
+		} else if (k.area != XR_ACTIVE) {
+			continue;
+		}
+		if (!cand[0])
 			continue;
 		if (plen) {
-			if (strncmp(k.anchor, path, plen) || (k.anchor[plen] && k.anchor[plen] != '/'))
+			if (strncmp(cand, path, plen) || (cand[plen] && cand[plen] != '/'))
 				continue;
 			exists = true;
-			if (!k.anchor[plen])
+			if (!cand[plen])
 				continue;
-			rest = k.anchor + plen + 1;
+			rest = cand + plen + 1;
 		} else {
-			rest = k.anchor;
+			rest = cand;
 		}
 		slash = strchr(rest, '/');
 		size_t len = slash ? (size_t)(slash - rest) : strlen(rest);

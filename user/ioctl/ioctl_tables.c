@@ -118,21 +118,24 @@ static int id_alloc(struct pfbpf_handle *h, __u16 *id)
 	return ctl_fail(h, -ENOMEM, "no free table id (%d tables)", PF_MAX_TABLES);
 }
 
-/* Rules of the active main ruleset naming a table. */
+/* Rules of the active rulesets (main and anchors) naming a table. */
 static int table_refs(struct pfbpf_handle *h, const char *name)
 {
-	struct pfbpf_rule *v;
-	__u32 n;
-	int refs = 0;
+	struct pfbpf_xrule_key k, next;
+	struct pfbpf_rule v;
+	int fd = ctl_map(h, PFM_XRULES), refs = 0;
+	bool first = true;
 
-	if (ctl_xrules_load(h, XR_ACTIVE, "", &v, &n))
-		return 0;
-	for (__u32 i = 0; i < n; i++)
-		refs += (v[i].src.type == PFBPF_ADDR_TABLE &&
-			 !strncmp(v[i].src.table, name, PF_TABLE_NAME_SIZE)) ||
-			(v[i].dst.type == PFBPF_ADDR_TABLE &&
-			 !strncmp(v[i].dst.table, name, PF_TABLE_NAME_SIZE));
-	free(v);
+	while (fd >= 0 && !bpf_map_get_next_key(fd, first ? NULL : &k, &next)) {
+		first = false;
+		k = next;
+		if (k.area != XR_ACTIVE || bpf_map_lookup_elem(fd, &k, &v))
+			continue;
+		refs += (v.src.type == PFBPF_ADDR_TABLE &&
+			 !strncmp(v.src.table, name, PF_TABLE_NAME_SIZE)) ||
+			(v.dst.type == PFBPF_ADDR_TABLE &&
+			 !strncmp(v.dst.table, name, PF_TABLE_NAME_SIZE));
+	}
 	return refs;
 }
 

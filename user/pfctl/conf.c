@@ -30,9 +30,27 @@ static void conf_rule_printer(FILE *f, const struct pfbpf_rule *r, int opts)
 	free(text);
 }
 
+static void conf_anchor_printer(FILE *f, const struct pfbpf_rule *r, const char *call, int opts)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	int v = (opts & PFCTL_OPT_VERBOSE2) ? 2 : (opts & PFCTL_OPT_VERBOSE) ? 1 : 0;
+
+	if (!m)
+		return;
+	pfbpf_anchor_rule_print(m, r, call, v);
+	fclose(m);
+	while (len && text[len - 1] == '\n')
+		text[--len] = '\0';
+	fputs(text, f);
+	free(text);
+}
+
 void pfctl_use_conf_printer(void)
 {
 	pfctl_rule_print_fn = conf_rule_printer;
+	pfctl_anchor_print_fn = conf_anchor_printer;
 }
 
 static void table_addrs(const struct pfbpf_conf_table *t, struct pfctl_taddr *a)
@@ -57,37 +75,59 @@ static void anchor_path(char *buf, size_t len, const char *base, const char *sub
 		snprintf(buf, len, "%s", sub ? sub : "");
 }
 
-/*
- * libpfbpf stores and lists the rules of anchors (-a NAME -sr) but installs
- * only the main ruleset into the datapath's classifier: say so at load time
- * rather than let an administrator believe those rules filter.
- */
-static void warn_anchor_rules(const struct pfctl_ctx *c, const struct pfbpf_conf *conf)
-{
-	if (c->anchor && *c->anchor && conf->nrules) {
-		fprintf(stderr, "pfctl_bpf: warning: the %zu rules loaded into anchor \"%s\" are "
-				"listed but not evaluated: the datapath runs the main ruleset only\n",
-			conf->nrules, c->anchor);
-		return;
-	}
-	for (size_t k = 0; k < conf->nanchors; k++) {
-		size_t n = 0;
+/* One DIOCADDRULE of a load: a rule, or an anchor rule calling `call`. */
+struct load_item {
+	const char *sub;             /* its ruleset, relative to -a */
+	__u32 nr;
+	const struct pfbpf_rule *r;
+	const char *call;
+	int line;
+};
 
-		for (size_t i = 0; conf->rule_anchor && i < conf->nrules; i++)
-			n += !strcmp(conf->rule_anchor[i], conf->anchors[k].path);
-		if (n)
-			fprintf(stderr, "pfctl_bpf: warning: the %zu rules of anchor \"%s\" are "
-					"listed but not evaluated: the datapath runs the main "
-					"ruleset only\n", n, conf->anchors[k].path);
-	}
+static int item_cmp(const void *a, const void *b)
+{
+	const struct load_item *x = a, *y = b;
+	int c = strcmp(x->sub, y->sub);
+
+	return c ? c : x->nr < y->nr ? -1 : x->nr > y->nr;
+}
+
+/* The parser keeps rules and anchor rules apart, each numbered in its
+ * ruleset: merged, they go to the kernel in rule-number order. */
+static struct load_item *load_items(const struct pfbpf_conf *conf, size_t *n)
+{
+	struct load_item *it = calloc(conf->nrules + conf->nanchors + 1, sizeof(*it));
+	size_t cnt = 0;
+
+	if (!it)
+		return NULL;
+	for (size_t k = 0; k < conf->nrules; k++)
+		it[cnt++] = (struct load_item){
+			.sub = conf->rule_anchor ? conf->rule_anchor[k] : "",
+			.nr = conf->rules[k].nr,
+			.r = &conf->rules[k],
+			.line = conf->rule_line ? conf->rule_line[k] : 0,
+		};
+	for (size_t k = 0; k < conf->nanchors; k++)
+		it[cnt++] = (struct load_item){
+			.sub = conf->anchors[k].parent,
+			.nr = conf->anchors[k].nr,
+			.r = &conf->anchors[k].filter,
+			.call = conf->anchors[k].name,
+			.line = conf->anchors[k].line,
+		};
+	qsort(it, cnt, sizeof(*it), item_cmp);
+	*n = cnt;
+	return it;
 }
 
 static int load_conf(struct pfctl_ctx *c, const struct pfbpf_conf *conf)
 {
 	struct pfctl_trans t = { 0 };
 	char path[MAXPATHLEN];
+	struct load_item *items = NULL;
+	size_t k, nitems = 0;
 	int tbl, err, i;
-	size_t k;
 
 	/* Every ruleset the file writes is replaced, empty ones included,
 	 * as pfctl does: a reload without an anchor empties it. */
@@ -95,6 +135,10 @@ static int load_conf(struct pfctl_ctx *c, const struct pfbpf_conf *conf)
 	if (pfctl_k_trans_elem(&t, PF_RULESET_FILTER, path) < 0)
 		return -E2BIG;
 	for (k = 0; k < conf->nanchors; k++) {
+		/* `anchor "x"` without a body only calls x: rules loaded into
+		 * x with -a x -f stay, as with pfctl. */
+		if (!conf->anchors[k].has_body)
+			continue;
 		anchor_path(path, sizeof(path), c->anchor, conf->anchors[k].path);
 		if (pfctl_k_trans_elem(&t, PF_RULESET_FILTER, path) < 0)
 			return -E2BIG;
@@ -129,21 +173,23 @@ static int load_conf(struct pfctl_ctx *c, const struct pfbpf_conf *conf)
 			goto rollback;
 		}
 	}
-	for (k = 0; k < conf->nrules; k++) {
-		const char *sub = conf->rule_anchor ? conf->rule_anchor[k] : "";
-
-		anchor_path(path, sizeof(path), c->anchor, sub);
+	items = load_items(conf, &nitems);
+	if (!items) {
+		err = -ENOMEM;
+		goto rollback;
+	}
+	for (k = 0; k < nitems; k++) {
+		anchor_path(path, sizeof(path), c->anchor, items[k].sub);
 		i = pfctl_k_trans_elem(&t, PF_RULESET_FILTER, path);
 		if (i < 0) {
 			err = i;
 			goto rollback;
 		}
-		err = pfctl_k_add_rule(c->dev, t.e[i].ticket, path, &conf->rules[k]);
+		err = pfctl_k_add_rule(c->dev, t.e[i].ticket, path, items[k].r, items[k].call);
 		if (err) {
 			char what[64];
 
-			snprintf(what, sizeof(what), "DIOCADDRULE (line %d)",
-				 conf->rule_line ? conf->rule_line[k] : 0);
+			snprintf(what, sizeof(what), "DIOCADDRULE (line %d)", items[k].line);
 			pfctl_err_op(c, what, err);
 			goto rollback;
 		}
@@ -153,9 +199,10 @@ static int load_conf(struct pfctl_ctx *c, const struct pfbpf_conf *conf)
 		pfctl_err_op(c, "DIOCXCOMMIT", err);
 		goto rollback;
 	}
-	warn_anchor_rules(c, conf);
+	free(items);
 	return 0;
 rollback:
+	free(items);
 	pfctl_k_trans_rollback(c->dev, &t);
 	return err;
 }

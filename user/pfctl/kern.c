@@ -165,6 +165,8 @@ int pfctl_k_get_states(int dev, struct pfctl_state **out, size_t *n)
 
 		memcpy(d->key, s->key, sizeof(d->key));
 		d->st = s->s;
+		d->st.rule = s->rule_nr;
+		snprintf(d->rule_anchor, sizeof(d->rule_anchor), "%.127s", s->rule_anchor);
 		d->creatorid = s->creatorid;
 		d->age = s->age;
 		d->expires_in = s->expires_in;
@@ -277,6 +279,7 @@ int pfctl_k_get_rules(int dev, const char *anchor, struct pfctl_rule **out, size
 			goto out;
 		}
 		d->r = pr->rule;
+		snprintf(d->anchor_call, sizeof(d->anchor_call), "%.127s", pr->anchor_call);
 		d->evaluations = pr->evaluations;
 		memcpy(d->packets, pr->packets, sizeof(d->packets));
 		memcpy(d->bytes, pr->bytes, sizeof(d->bytes));
@@ -668,7 +671,8 @@ int pfctl_k_trans_elem(struct pfctl_trans *t, int rs_num, const char *anchor)
 	return t->n++;
 }
 
-int pfctl_k_add_rule(int dev, __u32 ticket, const char *anchor, const struct pfbpf_rule *r)
+int pfctl_k_add_rule(int dev, __u32 ticket, const char *anchor, const struct pfbpf_rule *r,
+		     const char *call)
 {
 	struct pfioc_rule *pr = calloc(1, sizeof(*pr));
 	int err = 0;
@@ -678,6 +682,7 @@ int pfctl_k_add_rule(int dev, __u32 ticket, const char *anchor, const struct pfb
 	pr->ticket = ticket;
 	snprintf(pr->anchor, sizeof(pr->anchor), "%s", anchor);
 	pr->rule = *r;
+	snprintf(pr->anchor_call, sizeof(pr->anchor_call), "%s", call ? call : "");
 	if (pfbpf_ioctl(dev, DIOCADDRULE, pr))
 		err = fail();
 	free(pr);

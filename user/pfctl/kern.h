@@ -63,7 +63,9 @@ int pfctl_k_trans_elem(struct pfctl_trans *t, int rs_num, const char *anchor);
 int pfctl_k_trans_begin(int dev, struct pfctl_trans *t);
 int pfctl_k_trans_commit(int dev, struct pfctl_trans *t);
 int pfctl_k_trans_rollback(int dev, struct pfctl_trans *t);
-int pfctl_k_add_rule(int dev, __u32 ticket, const char *anchor, const struct pfbpf_rule *r);
+/* call: the anchor an anchor rule calls (r is its filter), NULL for a rule. */
+int pfctl_k_add_rule(int dev, __u32 ticket, const char *anchor, const struct pfbpf_rule *r,
+		     const char *call);
 int pfctl_k_table_define(int dev, __u32 ticket, const char *anchor, const char *name, __u32 flags,
 			 const struct pfctl_taddr *a, size_t n);
 

@@ -86,6 +86,8 @@ struct pfctl_state {
 	__u32 expires_in;            /* seconds until it expires, 0 if due */
 	char ifname[IF_NAMESIZE];    /* "all" for a floating state */
 	char origin_if[IF_NAMESIZE]; /* interface that created it ("" if gone) */
+	char rule_anchor[128];       /* ruleset of st.rule ("" = main): st.rule
+				      * numbers rules per ruleset, as pfctl */
 };
 
 void pfctl_print_state(FILE *f, const struct pfctl_state *s, int opts);
@@ -150,6 +152,7 @@ int pfctl_timeout_lookup(const char *name);
 
 struct pfctl_rule {
 	struct pfbpf_rule r;
+	char anchor_call[128];   /* anchor rule: the anchor it calls, "" otherwise */
 	__u64 evaluations;
 	__u64 packets[2];
 	__u64 bytes[2];
@@ -162,6 +165,10 @@ struct pfctl_rule {
  * prefix itself when opts has PFCTL_OPT_VERBOSE2. */
 typedef void (*pfctl_rule_printer)(FILE *f, const struct pfbpf_rule *r, int opts);
 extern pfctl_rule_printer pfctl_rule_print_fn;
+/* Anchor rules (`anchor "x" in proto tcp`): the filter in r, the call. */
+typedef void (*pfctl_anchor_printer)(FILE *f, const struct pfbpf_rule *r, const char *call,
+				     int opts);
+extern pfctl_anchor_printer pfctl_anchor_print_fn;
 
 void pfctl_show_rules(FILE *f, const struct pfctl_rule *r, size_t n, int opts);
 void pfctl_json_rules(struct jw *w, const struct pfctl_rule *r, size_t n);

@@ -11,9 +11,22 @@
 #include "pfctl.h"
 
 pfctl_rule_printer pfctl_rule_print_fn;
+pfctl_anchor_printer pfctl_anchor_print_fn;
 
-static void print_rule_text(FILE *f, const struct pfbpf_rule *r, int opts)
+static void print_rule_text(FILE *f, const struct pfctl_rule *pr, int opts)
 {
+	const struct pfbpf_rule *r = &pr->r;
+
+	if (pr->anchor_call[0]) {
+		if (pfctl_anchor_print_fn) {
+			pfctl_anchor_print_fn(f, r, pr->anchor_call, opts);
+			return;
+		}
+		if (opts & PFCTL_OPT_VERBOSE2)
+			fprintf(f, "@%u ", r->nr);
+		fprintf(f, "anchor \"%s\"", pr->anchor_call);
+		return;
+	}
 	/* The printer owns the "@nr " prefix of -vv, as pf.conf's printer
 	 * does for -nvvf, so that both listings stay identical. */
 	if (pfctl_rule_print_fn) {
@@ -28,7 +41,7 @@ static void print_rule_text(FILE *f, const struct pfbpf_rule *r, int opts)
 void pfctl_show_rules(FILE *f, const struct pfctl_rule *r, size_t n, int opts)
 {
 	for (size_t i = 0; i < n; i++) {
-		print_rule_text(f, &r[i].r, opts);
+		print_rule_text(f, &r[i], opts);
 		fputc('\n', f);
 		if (opts & PFCTL_OPT_VERBOSE) {
 			fprintf(f, "  [ Evaluations: %-8llu  Packets: %-8llu  Bytes: %-10llu  States: %-6llu]\n",
@@ -53,12 +66,15 @@ void pfctl_json_rules(struct jw *w, const struct pfctl_rule *r, size_t n)
 		jw_obj_begin(w, NULL);
 		jw_u64(w, "nr", r[i].r.nr);
 		if (m) {
-			print_rule_text(m, &r[i].r, 0);
+			print_rule_text(m, &r[i], 0);
 			fclose(m);
 			jw_str(w, "rule", text);
 			free(text);
 		}
-		jw_str(w, "action", r[i].r.action == PF_DROP ? "block" : "pass");
+		jw_str(w, "action", r[i].anchor_call[0] ? "anchor" :
+				    r[i].r.action == PF_DROP ? "block" : "pass");
+		if (r[i].anchor_call[0])
+			jw_str(w, "anchor_call", r[i].anchor_call);
 		jw_str(w, "label", r[i].r.label);
 		jw_u64(w, "evaluations", r[i].evaluations);
 		jw_u64(w, "packets_in", r[i].packets[0]);

@@ -241,6 +241,7 @@ void pfctl_json_state(struct jw *w, const struct pfctl_state *s)
 		jw_null(w, "rule");
 	else
 		jw_u64(w, "rule", s->st.rule);
+	jw_str(w, "rule_anchor", s->rule_anchor);
 	jw_bool(w, "if_bound", s->st.flags & PFSTATE_F_IFBOUND);
 	jw_obj_end(w);
 }
