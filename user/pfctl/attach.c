@@ -7,7 +7,10 @@
  * state table.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <bpf/libbpf.h>
 
 #include "ctx.h"
 #include "kern.h"
@@ -55,8 +58,19 @@ int pfctl_skip_detach(struct pfctl_ctx *c, const char *ifname)
 {
 	int err = pfbpf_detach(ifname);
 
-	if (err == -ENOENT)
+	if (err == -ENOENT) {
+		unsigned int ifindex = if_nametoindex(ifname);
+		__u32 prog_id = 0;
+
+		/* Not ours to detach; but an object attached with iproute2
+		 * would go on filtering there, which the administrator must
+		 * hear about. */
+		if (ifindex && !bpf_xdp_query_id((int)ifindex, 0, &prog_id) && prog_id)
+			fprintf(stderr, "pfctl_bpf: set skip on %s: an XDP program not attached by "
+					"pfctl_bpf is on %s and may still filter there "
+					"(ip link set dev %s xdp off)\n", ifname, ifname, ifname);
 		return 0;
+	}
 	if (err) {
 		fprintf(stderr, "pfctl_bpf: set skip on %s: cannot detach pf from %s: %s\n",
 			ifname, ifname, strerror(-err));
