@@ -282,7 +282,13 @@ __u32 pfbpf_config_timeout(const struct pf_config *cfg, int pftm)
 
 	if (pftm < 0 || pftm >= PFTM_MAX)
 		return 0;
-	return cfg->timeout[pftm] ? cfg->timeout[pftm] : defaults[pftm];
+	if (!cfg->timeout[pftm])
+		return defaults[pftm];
+	/* adaptive values may carry libpfbpf's "scaling off" bit 31
+	 * (PFBPF_ADAPTIVE_OFF, pfbpf_ioctl.h): the value set is below it. */
+	if (pftm == PFTM_ADAPTIVE_START || pftm == PFTM_ADAPTIVE_END)
+		return cfg->timeout[pftm] & 0x7fffffffu;
+	return cfg->timeout[pftm];
 }
 
 __u32 pfbpf_config_limit(const struct pf_config *cfg, int limit)
