@@ -594,6 +594,12 @@ int pfbpf_purge(void)
 		PFBPF_MAP_RULECTR, PFBPF_MAP_RULESTATES, PFBPF_MAP_IFCTR, PFBPF_MAP_EVENTS,
 		PFBPF_MAP_TIMER, PFBPF_MAP_TPROF, PFBPF_MAP_CREATORS, PFBPF_MAP_TABLES,
 		PFBPF_MAP_TABLESTAT,
+		/* libpfbpf's control maps (user/ioctl/ioctl_priv.h): the rule
+		 * text, transaction and table bookkeeping of the datapath being
+		 * purged.  Left behind, they would make `pfctl_bpf -sr` list
+		 * the old ruleset over the fresh, empty datapath of the next
+		 * attach. */
+		"pf_xrules", "pf_xmeta", "pf_xtables", "pf_xifflags",
 	};
 	char path[PATH_MAX];
 	struct bpf_object *obj;
