@@ -332,6 +332,10 @@ static int parse_args(struct pftrace *t, int argc, char **argv)
 	char err[256], *end;
 	int c, nflag = 0;
 
+	/* getopt names argv[0] in its messages: build/pftrace ran as
+	 * "/path/to/build/pftrace: invalid option", unlike every other message. */
+	if (argc > 0)
+		argv[0] = (char *)"pftrace";
 	while ((c = getopt_long(argc, argv, "c:hln:o:p:qs:tT:v", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
