@@ -311,10 +311,13 @@ static int add_clause(struct pftrace *t, const char *clause)
 
 	if (!s)
 		return -ENOMEM;
+	/* Clauses are joined by newlines, with none after the last, so that
+	 * an error at the end of a one-liner is reported on its own line. */
 	if (!old)
 		s[0] = '\0';
+	else
+		strcat(s, "\n");
 	strcat(s, clause);
-	strcat(s, "\n");
 	t->script = s;
 	return 0;
 }

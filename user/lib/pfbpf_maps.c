@@ -55,7 +55,7 @@ const char *pfbpf_maps_strerror(int err)
 	case ENODEV:
 		return "no bpffs mounted at " PFBPF_BPFFS ": run 'mount -t bpf bpf " PFBPF_BPFFS "'";
 	case ENOENT:
-		return "pfbpf datapath is not loaded: run 'pfctl_bpf -e' or attach build/pf_kern.bpf.o";
+		return "pfbpf datapath is not loaded: run 'pfctl_bpf -e -i IFNAME' or 'pfbpf-load attach IFNAME'";
 	}
 	snprintf(buf, sizeof(buf), "cannot open the pfbpf maps: %s", strerror(-err));
 	return buf;

@@ -7,6 +7,7 @@
  * state table.
  */
 #include <errno.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
@@ -86,6 +87,14 @@ int pfctl_attach(struct pfctl_ctx *c)
 	int err;
 
 	memset(&o, 0, sizeof(o));
+	/* Attaching needs CAP_BPF and CAP_NET_ADMIN: say so in one line
+	 * instead of letting the first failing step (mkdir of the pin folder)
+	 * speak for it. */
+	if (geteuid() != 0) {
+		fprintf(stderr, "pfctl_bpf: permission denied: run pfctl_bpf as root "
+				"(it needs CAP_BPF and CAP_NET_ADMIN)\n");
+		return -EPERM;
+	}
 	/* -e is how a datapath comes to life: mount bpffs if nobody did. */
 	err = pfbpf_bpffs_mount();
 	if (err) {

@@ -339,8 +339,12 @@ int pfctl_load_file(struct pfctl_ctx *c, const char *path)
 		fprintf(stderr, "%s\n", pfbpf_conf_strerror(&cerr, msg, sizeof(msg)));
 		/* With -n nothing was to be loaded: the place of the error is
 		 * the whole message (and what the golden .err files hold). */
-		if (!(c->opts & PFCTL_OPT_NOACTION))
+		/* A file that cannot be read is not a syntax error: the first
+		 * line already says what went wrong. */
+		if (!(c->opts & PFCTL_OPT_NOACTION) && err == -EINVAL)
 			fprintf(stderr, "pfctl_bpf: Syntax error in config file: pf rules not loaded\n");
+		else if (!(c->opts & PFCTL_OPT_NOACTION))
+			fprintf(stderr, "pfctl_bpf: pf rules not loaded\n");
 		return err;
 	}
 	/* -nv and -v print what is (or would be) loaded, as pfctl does. */
