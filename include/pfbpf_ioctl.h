@@ -189,9 +189,9 @@ struct pf_addr_wrap {
 
 struct pf_rule_addr {
 	struct pf_addr_wrap addr;
-	__u16 port[2]; /* state killing by port is not supported: must be 0 */
+	__u16 port[2]; /* network order; DIOCKILLSTATES matches with port_op */
 	__u8 neg;      /* must be 0 */
-	__u8 port_op;  /* must be PF_OP_NONE */
+	__u8 port_op;  /* PF_OP_* (pfbpf_rule.h), PF_OP_NONE = any port */
 };
 
 struct pfioc_state_kill {
@@ -261,6 +261,25 @@ struct pfioc_tm {
 	int timeout; /* PFTM_* */
 	int seconds;
 };
+
+/*
+ * adaptive.start / adaptive.end and the value 0.  In pf_config a zero
+ * timeout means "pf's default" (a map made by iproute2 starts zeroed), so an
+ * explicit `set timeout adaptive.start 0` cannot be stored as 0.  pf
+ * documents zero adaptive values as "adaptive scaling off"; the datapath
+ * scales only while start < end and states > start.  So when either value
+ * is set to 0, libpfbpf stores BOTH with PFBPF_ADAPTIVE_OFF (bit 31) or'ed
+ * in and the user's value in the low 31 bits:
+ *   - the datapath sees start = end (when both are 0) or values above 2^31
+ *     that the state count can never exceed (a state costs ~200 bytes of
+ *     kernel memory: 2^31 of them would need 400 GB), so it never scales;
+ *   - DIOCGETTIMEOUT returns the low 31 bits: `pfctl_bpf -st` prints the 0
+ *     (and the other value) exactly as set.
+ * Setting both back to nonzero values clears the bit.  Values above
+ * PFBPF_ADAPTIVE_MAX are refused with EINVAL.
+ */
+#define PFBPF_ADAPTIVE_OFF 0x80000000u
+#define PFBPF_ADAPTIVE_MAX 0x7fffffffu
 
 struct pfioc_limit {
 	int index;      /* PF_LIMIT_* */
@@ -499,6 +518,20 @@ struct pfioc_src_nodes {
 #define DIOCICLRISTATS _IOWR('D', 88, struct pfioc_iface)
 #define DIOCSETIFFLAG _IOWR('D', 89, struct pfioc_iface)
 #define DIOCCLRIFFLAG _IOWR('D', 90, struct pfioc_iface)
+
+/*
+ * pfbpf's own commands.  pf keeps the state policy in every rule (pfctl
+ * copies `set state-policy` into each rule's flags); here it is one
+ * pf_config field the datapath reads when it creates a state, so it gets a
+ * command of its own.  Numbers from 200 up are used by neither OpenBSD nor
+ * FreeBSD.
+ *   DIOCSETSTATEPOLICY: in PF_STATE_FLOATING or PF_STATE_IFBOUND, out the
+ *     previous policy.  Applies to states created from now on; existing
+ *     states keep the policy they were made under, as in pf.
+ *   DIOCGETSTATEPOLICY: out the policy in force.
+ */
+#define DIOCSETSTATEPOLICY _IOWR('D', 200, __u32)
+#define DIOCGETSTATEPOLICY _IOWR('D', 201, __u32)
 
 /* Linux's _IOC size field has 14 bits. */
 PFBPF_ASSERT(sizeof(struct pfioc_rule) < (1 << 14), "pfioc_rule too large for _IOWR");

@@ -49,7 +49,7 @@ step "Attach pfbpf to $VETH_B: XDP on ingress, tc on egress"
 run "$NS_B" "$PFBPF_LOAD" attach "$VETH_B" "${DP_TIMEOUTS[@]}" || die "attach failed"
 run "$NS_B" ip -d link show dev "$VETH_B" | grep -E 'prog/xdp|xdp'
 run "$NS_B" tc filter show dev "$VETH_B" egress
-run "" ls /sys/fs/bpf/tc/globals
+run "" ls -C /sys/fs/bpf/tc/globals
 
 step "Ruleset: block everything inbound, keep state for what goes out"
 cat >"$TEST_TMP/demo.conf" <<'EOF'
@@ -89,10 +89,10 @@ dp_client_open "$NS_B" 4 "$A4" 8080
 echo "# tcp to $A4:8080 (kept open), sending 'hello over tcp'"
 dp_echo "hello over tcp" && echo "reply: $(tail -1 "$CL_OUT")"
 echo "# tcp6 to [$A6]:8080"
-echo "hello over tcp6" | nsx "$NS_B" socat -T 2 STDIO "TCP6:[$A6]:8080"
+echo "hello over tcp6" | nsx "$NS_B" socat -T 2 STDIO "TCP6:[$A6]:8080" | sed 's/^/reply: /'
 echo "# udp to $A4:5353 and [$A6]:5353"
-echo "hello over udp" | nsx "$NS_B" socat -T 1 STDIO "UDP4:$A4:5353"
-echo "hello over udp6" | nsx "$NS_B" socat -T 1 STDIO "UDP6:[$A6]:5353"
+echo "hello over udp" | nsx "$NS_B" socat -T 1 STDIO "UDP4:$A4:5353" | sed 's/^/reply: /'
+echo "hello over udp6" | nsx "$NS_B" socat -T 1 STDIO "UDP6:[$A6]:5353" | sed 's/^/reply: /'
 echo "# icmp echo to $A4 and $A6"
 nsx "$NS_B" "$PY" - "$A4" "$A6" <<'EOF'
 import logging, sys

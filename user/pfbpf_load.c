@@ -304,10 +304,13 @@ static int cmd_status(void)
 		static const char *const res[PFRES_MAX] = PFRES_NAMES;
 		int i;
 
-		/* One "counter NAME N" line each, pf's names: easy to grep. */
+		/* One "counter NAME N" line each, pf's names: easy to grep.
+		 * The state table's figures are plural ("state-inserts"):
+		 * PFRES's "state-insert" above counts failed inserts, and
+		 * one name for both made the two unreadable side by side. */
 		for (i = 0; i < PFRES_MAX; i++)
 			printf("counter %s %llu\n", res[i], (unsigned long long)st.counters[i]);
-		printf("counter state-search %llu\ncounter state-insert %llu\n"
+		printf("counter state-searches %llu\ncounter state-inserts %llu\n"
 		       "counter state-removals %llu\n",
 		       (unsigned long long)st.fcounters[FCNT_STATE_SEARCH],
 		       (unsigned long long)st.fcounters[FCNT_STATE_INSERT],

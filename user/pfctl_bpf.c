@@ -945,6 +945,10 @@ static int parse_args(struct pfctl_ctx *c, int argc, char **argv)
 	};
 	int ch;
 
+	/* getopt names argv[0] in its messages: build/pfctl_bpf ran as
+	 * "/path/to/build/pfctl_bpf: invalid option", unlike every other message. */
+	if (argc > 0)
+		argv[0] = (char *)"pfctl_bpf";
 	while ((ch = getopt_long(argc, argv, "a:dD:eF:f:ghi:k:nOp:qRrs:t:T:vx:z", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':

@@ -311,10 +311,13 @@ static int add_clause(struct pftrace *t, const char *clause)
 
 	if (!s)
 		return -ENOMEM;
+	/* Clauses are joined by newlines, with none after the last, so that
+	 * an error at the end of a one-liner is reported on its own line. */
 	if (!old)
 		s[0] = '\0';
+	else
+		strcat(s, "\n");
 	strcat(s, clause);
-	strcat(s, "\n");
 	t->script = s;
 	return 0;
 }
@@ -332,6 +335,10 @@ static int parse_args(struct pftrace *t, int argc, char **argv)
 	char err[256], *end;
 	int c, nflag = 0;
 
+	/* getopt names argv[0] in its messages: build/pftrace ran as
+	 * "/path/to/build/pftrace: invalid option", unlike every other message. */
+	if (argc > 0)
+		argv[0] = (char *)"pftrace";
 	while ((c = getopt_long(argc, argv, "c:hln:o:p:qs:tT:v", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':

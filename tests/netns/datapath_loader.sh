@@ -60,8 +60,26 @@ test_loader_options() {
 		"$(nsx "$NS_B" ip -d link show dev "$VETH_B" | grep -o 'prog/xdp')"
 }
 
+# After the loader (and so libxdp) has used this bpffs, plain iproute2 must
+# still pin into tc/globals: libxdp made /sys/fs/bpf/xdp a folder of its own
+# once, and `ip link ... xdp obj` then pinned a second state table and
+# ruleset in xdp/globals that the tc program and the tools never saw.
+test_iproute2_after_loader() {
+	local id pinned maps
+	assert_cmd "/sys/fs/bpf/xdp is iproute2's link to tc" test -L /sys/fs/bpf/xdp
+	# pfbpf-load detach leaves the clsact qdisc; attach_iproute2 adds one.
+	nsx "$NS_B" tc qdisc del dev "$VETH_B" clsact 2>/dev/null
+	assert_cmd "attach with ip link + tc after the loader" attach_iproute2 "$NS_B" "$VETH_B"
+	id=$(nsx "$NS_B" ip -d link show dev "$VETH_B" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')
+	pinned=$(bpftool map show pinned /sys/fs/bpf/tc/globals/pf_states | sed -n 's/^\([0-9]*\):.*/\1/p')
+	maps=$(bpftool prog show id "${id:-0}" 2>/dev/null | sed -n 's/.*map_ids \([0-9,]*\).*/,\1,/p')
+	assert_match "the XDP program uses the pinned pf_states" ",${pinned:-none}," "$maps"
+	detach_iproute2 "$NS_B" "$VETH_B"
+}
+
 dp_setup loader dpl
 dp_run_all
 run_test test_detach
 run_test test_loader_options
+run_test test_iproute2_after_loader
 finish

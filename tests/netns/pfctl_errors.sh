@@ -37,6 +37,8 @@ test_no_bpffs() {
 test_not_root() {
 	one_line "-si as an unprivileged user" 'permission denied.*root' \
 		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$PFCTL" -si
+	one_line "-e as an unprivileged user" 'permission denied.*root' \
+		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$PFCTL" -e -i lo
 }
 
 test_usage() {

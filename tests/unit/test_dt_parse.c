@@ -97,6 +97,7 @@ Test(dt_parse, errors_probes_and_structure)
 	expect_cerr("pf:::state-create\n/ 1\n{ }", "line 3: syntax error: expected `/` near `{`");
 	expect_cerr("BEGIN\n{\n\tx = 1;\n", "line 4: syntax error: clause starting on line 1 is not closed with `}`");
 	expect_cerr("BEGIN", "line 1: syntax error: expected `{` before end of input");
+	expect_cerr("BEGIN { trace(1) ", "line 1: syntax error: expected `}` before end of input");
 	expect_cerr("BEGIN x", "line 1: syntax error: expected `{` near `x`");
 	expect_cerr("tick-0s { }", "line 1: invalid probe description `tick-0s`: bad interval");
 	expect_cerr("tick-1fortnight { }", "line 1: invalid probe description `tick-1fortnight`: bad interval");

@@ -319,3 +319,32 @@ Test(pfctl_kern, tool_device_option)
 		     "%s", out);
 	cr_assert(strstr(out, "not loaded (no maps pinned in /sys/fs/bpf/pfctl-kern-none)"), "%s", out);
 }
+
+/* `set state-policy` and `set timeout adaptive.start 0` applied by -f:
+ * the policy is in force (and a file without it is floating again), -st
+ * prints the 0 back. */
+Test(pfctl_kern, tool_state_policy_and_adaptive_zero)
+{
+	const char *conf = conf_file("set state-policy if-bound\n"
+				     "set timeout { adaptive.start 0 }\n"
+				     "pass out all\n");
+	char cmd[256], out[4096];
+	__u32 pol = PF_STATE_FLOATING;
+
+	snprintf(cmd, sizeof(cmd), "-f %s", conf);
+	cr_assert_eq(pfctl(out, sizeof(out), cmd), 0, "%s", out);
+	cr_assert_str_eq(out, "", "no 'not applied' warning any more");
+	cr_assert_eq(pfctl_k_get_state_policy(env_dev, &pol), 0);
+	cr_assert_eq(pol, PF_STATE_IFBOUND);
+	cr_assert_eq(pfctl(out, sizeof(out), "-st"), 0, "%s", out);
+	cr_assert(strstr(out, "\nadaptive.start                0 states\n"), "%s", out);
+	cr_assert(strstr(out, "\nadaptive.end             120000 states\n"), "%s", out);
+	unlink(conf);
+
+	conf = conf_file("pass out all\n");
+	snprintf(cmd, sizeof(cmd), "-f %s", conf);
+	cr_assert_eq(pfctl(out, sizeof(out), cmd), 0, "%s", out);
+	cr_assert_eq(pfctl_k_get_state_policy(env_dev, &pol), 0);
+	cr_assert_eq(pol, PF_STATE_FLOATING, "a ruleset without the option is floating, as pf");
+	unlink(conf);
+}

@@ -109,8 +109,8 @@ Test(trace_cli, datapath_not_loaded, .init = cr_redirect_stderr)
 {
 	setenv("PFBPF_PIN_DIR", "/nonexistent", 1);
 	cr_assert_eq(RUN("-c", "1"), 1);
-	cr_assert_stderr_eq_str("pftrace: pfbpf datapath is not loaded: run 'pfctl_bpf -e' or attach "
-				"build/pf_kern.bpf.o\n");
+	cr_assert_stderr_eq_str("pftrace: pfbpf datapath is not loaded: run 'pfctl_bpf -e -i IFNAME' "
+				"or 'pfbpf-load attach IFNAME'\n");
 }
 
 Test(trace_cli, list, .init = cr_redirect_stdout)

@@ -1404,6 +1404,10 @@ static struct node *p_stmt(struct parser *ps)
 	ps->depth = 0;
 	n = p_expr(ps);
 	check_stmt(ps, n);
+	/* The input ending here means the clause was never closed: name the
+	 * `}` the user forgot, not the optional `;`. */
+	if (lx->t == T_EOF)
+		expect(ps, T_RC, "}");
 	if (lx->t != T_RC)
 		expect(ps, T_SEMI, ";");
 	ps->nest--;

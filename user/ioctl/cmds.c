@@ -18,6 +18,7 @@ CMD(rclrtstats) CMD(rclraddrs) CMD(raddaddrs) CMD(rdeladdrs) CMD(rsetaddrs)
 CMD(rgetaddrs) CMD(rgetastats) CMD(rclrastats) CMD(rtstaddrs) CMD(rsettflags)
 CMD(rinadefine)
 CMD(igetifaces) CMD(iclristats) CMD(setifflag) CMD(clrifflag)
+CMD(setstatepolicy) CMD(getstatepolicy)
 #undef CMD
 
 static int altq(struct pfbpf_handle *h, void *arg)
@@ -118,5 +119,7 @@ const struct pfbpf_cmd ctl_cmds[] = {
 	W(DIOCICLRISTATS, iclristats),
 	W(DIOCSETIFFLAG, setifflag),
 	W(DIOCCLRIFFLAG, clrifflag),
+	W(DIOCSETSTATEPOLICY, setstatepolicy),
+	R(DIOCGETSTATEPOLICY, getstatepolicy),
 	{ 0, NULL, NULL, false },
 };

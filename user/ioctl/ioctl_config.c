@@ -44,9 +44,25 @@ const char *pfbpf_reason_name(int reason)
 	return reason >= 0 && reason < PFRES_MAX ? reason_names[reason] : NULL;
 }
 
+static bool is_adaptive(int which)
+{
+	return which == PFTM_ADAPTIVE_START || which == PFTM_ADAPTIVE_END;
+}
+
+/* The value as set (pfbpf_ioctl.h: adaptive values may carry the off bit). */
 static __u32 raw_timeout(const struct pf_config *cfg, int which)
 {
-	return cfg->timeout[which] ? cfg->timeout[which] : default_timeout[which];
+	__u32 v = cfg->timeout[which];
+
+	if (!v)
+		return default_timeout[which];
+	return is_adaptive(which) ? v & PFBPF_ADAPTIVE_MAX : v;
+}
+
+static bool adaptive_off(const struct pf_config *cfg)
+{
+	return (cfg->timeout[PFTM_ADAPTIVE_START] | cfg->timeout[PFTM_ADAPTIVE_END]) &
+	       PFBPF_ADAPTIVE_OFF;
 }
 
 __u32 pfbpf_timeout(const struct pf_config *cfg, int which, __u64 states)
@@ -61,7 +77,7 @@ __u32 pfbpf_timeout(const struct pf_config *cfg, int which, __u64 states)
 	/* pf's adaptive timeouts: scale down linearly between start and end. */
 	start = raw_timeout(cfg, PFTM_ADAPTIVE_START);
 	end = raw_timeout(cfg, PFTM_ADAPTIVE_END);
-	if (start && end > start && states > start) {
+	if (!adaptive_off(cfg) && end > start && states > start) {
 		if (states >= end)
 			return 0;
 		return (__u64)t * (end - states) / (end - start);
@@ -152,6 +168,23 @@ static int tm_check(struct pfbpf_handle *h, const struct pfioc_tm *pt)
 	return 0;
 }
 
+/*
+ * Store one adaptive value and re-encode the pair (pfbpf_ioctl.h): a zero
+ * in either turns scaling off, which the datapath is made to see by both
+ * values carrying PFBPF_ADAPTIVE_OFF.
+ */
+static void adaptive_store(struct pf_config *cfg, int which, __u32 v)
+{
+	__u32 val[2] = { raw_timeout(cfg, PFTM_ADAPTIVE_START),
+			 raw_timeout(cfg, PFTM_ADAPTIVE_END) };
+	bool off;
+
+	val[which - PFTM_ADAPTIVE_START] = v;
+	off = !val[0] || !val[1];
+	for (int i = 0; i < 2; i++)
+		cfg->timeout[PFTM_ADAPTIVE_START + i] = off ? val[i] | PFBPF_ADAPTIVE_OFF : val[i];
+}
+
 int pfbpf_cmd_settimeout(struct pfbpf_handle *h, void *arg)
 {
 	struct pfioc_tm *pt = arg;
@@ -165,13 +198,21 @@ int pfbpf_cmd_settimeout(struct pfbpf_handle *h, void *arg)
 	/* pf refuses a zero purge interval: the sweep would never rest. */
 	if (pt->timeout == PFTM_INTERVAL && pt->seconds == 0)
 		return ctl_fail(h, -EINVAL, "interval must be at least 1 second");
+	if (is_adaptive(pt->timeout) && (__u32)pt->seconds > PFBPF_ADAPTIVE_MAX)
+		return ctl_fail(h, -EINVAL, "%s: %d states is out of range",
+				timeout_names[pt->timeout], pt->seconds);
 	err = ctl_cfg_read(h, &cfg);
 	if (err)
 		return err;
 	old = raw_timeout(&cfg, pt->timeout);
-	/* 0 in pf_config means "pf default", so a 0 asked for is stored as
-	 * the default: the value the datapath would use anyway. */
-	cfg.timeout[pt->timeout] = pt->seconds;
+	if (is_adaptive(pt->timeout)) {
+		adaptive_store(&cfg, pt->timeout, pt->seconds);
+	} else {
+		/* 0 in pf_config means "pf default", so a 0 asked for is
+		 * stored as the default: the value the datapath would use
+		 * anyway. */
+		cfg.timeout[pt->timeout] = pt->seconds;
+	}
 	err = ctl_cfg_write(h, &cfg);
 	if (err)
 		return err;
@@ -249,6 +290,37 @@ int pfbpf_cmd_getlimit(struct pfbpf_handle *h, void *arg)
 	if (err || (err = ctl_cfg_read(h, &cfg)))
 		return err;
 	pl->limit = pfbpf_limit(&cfg, pl->index);
+	return 0;
+}
+
+int pfbpf_cmd_setstatepolicy(struct pfbpf_handle *h, void *arg)
+{
+	__u32 *policy = arg, old;
+	struct pf_config cfg;
+	int err;
+
+	if (*policy != PF_STATE_FLOATING && *policy != PF_STATE_IFBOUND)
+		return ctl_fail(h, -EINVAL, "state policy %u does not exist", *policy);
+	err = ctl_cfg_read(h, &cfg);
+	if (err)
+		return err;
+	old = cfg.state_policy;
+	cfg.state_policy = *policy;
+	err = ctl_cfg_write(h, &cfg);
+	if (err)
+		return err;
+	*policy = old;
+	return 0;
+}
+
+int pfbpf_cmd_getstatepolicy(struct pfbpf_handle *h, void *arg)
+{
+	struct pf_config cfg;
+	int err = ctl_cfg_read(h, &cfg);
+
+	if (err)
+		return err;
+	*(__u32 *)arg = cfg.state_policy;
 	return 0;
 }
 

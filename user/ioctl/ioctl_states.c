@@ -2,6 +2,7 @@
 /*
  * ioctl_states.c - the state table: list, get, add, kill, clear, natlook.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,11 +312,33 @@ static bool addr_in(const struct pf_addr *a, const struct pf_addr *net, int plen
 	return true;
 }
 
+/* pf's port operators (pf_match_port), on host-order values. */
+static bool port_match(__u8 op, __u16 a1, __u16 a2, __u16 p)
+{
+	switch (op) {
+	case PF_OP_IRG: return p > a1 && p < a2;
+	case PF_OP_XRG: return p < a1 || p > a2;
+	case PF_OP_RRG: return p >= a1 && p <= a2;
+	case PF_OP_EQ: return p == a1;
+	case PF_OP_NE: return p != a1;
+	case PF_OP_LT: return p < a1;
+	case PF_OP_LE: return p <= a1;
+	case PF_OP_GT: return p > a1;
+	case PF_OP_GE: return p >= a1;
+	}
+	return true;
+}
+
 struct killer {
 	struct pfbpf_handle *h;
 	const struct pf_ctl_req *req;
 	struct pf_state_key *keys;
 	size_t n, cap;
+	/* kill by port: the state's source/destination port tests, and the
+	 * (id, creator slot) of each match, killed one by one afterwards */
+	const struct pf_rule_addr *ports[2];
+	__u64 *ids;
+	__u8 *creators;
 };
 
 static int kill_match(const struct pf_state_key *k, const struct pf_state *s, void *arg)
@@ -330,15 +353,35 @@ static int kill_match(const struct pf_state_key *k, const struct pf_state *s, vo
 	    (r->src_plen && !addr_in(&k->addr[sidx], &r->src, r->src_plen)) ||
 	    (r->dst_plen && !addr_in(&k->addr[!sidx], &r->dst, r->dst_plen)))
 		return 0;
+	for (int i = 0; i < 2; i++) {
+		const struct pf_rule_addr *ra = kl->ports[i];
+
+		if (ra && ra->port_op &&
+		    !port_match(ra->port_op, ntohs(ra->port[0]), ntohs(ra->port[1]),
+				ntohs(k->port[i ? !sidx : sidx])))
+			return 0;
+	}
 	if (kl->n == kl->cap) {
 		size_t cap = kl->cap ? 2 * kl->cap : 256;
 		struct pf_state_key *nk = realloc(kl->keys, cap * sizeof(*nk));
+		__u64 *ni;
+		__u8 *nc;
 
 		if (!nk)
 			return -ENOMEM;
 		kl->keys = nk;
+		ni = realloc(kl->ids, cap * sizeof(*ni));
+		if (!ni)
+			return -ENOMEM;
+		kl->ids = ni;
+		nc = realloc(kl->creators, cap);
+		if (!nc)
+			return -ENOMEM;
+		kl->creators = nc;
 		kl->cap = cap;
 	}
+	kl->ids[kl->n] = s->id;
+	kl->creators[kl->n] = s->creator;
 	kl->keys[kl->n++] = *k;
 	return 0;
 }
@@ -366,10 +409,63 @@ static int kill_states(struct pfbpf_handle *h, struct pf_ctl_req *req, __u64 *co
 		if (!bpf_map_delete_elem(fd, &kl.keys[i]))
 			n++;
 	free(kl.keys);
+	free(kl.ids);
+	free(kl.creators);
 	if (err)
 		return err;
 	*count = n;
 	return n ? gcount_add(h, -(__s64)n) : 0;
+}
+
+/*
+ * Kill by port.  pf_ctl's filter (pf_ctl_req) has no ports and lives in
+ * the datapath, so the ports are matched here: the states matching every
+ * criterion are listed, then each is killed through pf_ctl by id and
+ * creator with the rest of the filter kept, so that destroy events are
+ * emitted as for any kill, and a state whose id was reused or that no
+ * longer matches is left alone.
+ */
+static int kill_states_ports(struct pfbpf_handle *h, struct pf_ctl_req *req,
+			     const struct pf_rule_addr *src, const struct pf_rule_addr *dst,
+			     __u64 *count)
+{
+	struct killer kl = { .h = h, .req = req, .ports = { src, dst } };
+	struct ctl_export x;
+	__u64 n = 0;
+	int err, fd;
+
+	ctl_export_init(h, &x);
+	err = states_walk(h, kill_match, &kl);
+	for (size_t i = 0; !err && i < kl.n; i++) {
+		struct pf_ctl_req one = *req;
+
+		one.op = PF_CTL_KILL;
+		one.id = kl.ids[i];
+		one.creatorid = x.creators[kl.creators[i]];
+		err = ctl_run_ctl(h, &one);
+		if (err == -ENODEV) {
+			/* no pf_ctl: delete by hand if no datapath runs */
+			if ((err = fallback_allowed(h)))
+				break;
+			fd = ctl_map(h, PFM_STATES);
+			for (; i < kl.n; i++)
+				if (!bpf_map_delete_elem(fd, &kl.keys[i]))
+					n++;
+			err = n ? gcount_add(h, -(__s64)n) : 0;
+			break;
+		}
+		if (err) {
+			if (!h->reason[0])
+				ctl_fail(h, err, "pf_ctl kill: %s", strerror(-err));
+			break;
+		}
+		n += one.count;
+	}
+	free(kl.keys);
+	free(kl.ids);
+	free(kl.creators);
+	*count = n;
+	return err;
 }
 
 static int mask_plen(struct pfbpf_handle *h, const struct pfioc_addr *mask, int af, __u8 *plen)
@@ -408,16 +504,18 @@ static int ifname_index(struct pfbpf_handle *h, const char *ifname, __u32 *ifind
 /*
  * DIOCKILLSTATES and DIOCCLRSTATES end alike: kill what req selects on the
  * interface psk names (none if it is gone), and answer with the count in
- * both psk_killed and psk_af.
+ * both psk_killed and psk_af.  by_port: psk's port ranges narrow the
+ * selection too (matched in user space, pf_ctl knows no ports).
  */
 static int kill_reply(struct pfbpf_handle *h, struct pfioc_state_kill *psk,
-		      struct pf_ctl_req *req)
+		      struct pf_ctl_req *req, bool by_port)
 {
 	__u64 count = 0;
 	int err;
 
 	if (ifname_index(h, psk->psk_ifname, &req->ifindex) == 0) {
-		err = kill_states(h, req, &count);
+		err = by_port ? kill_states_ports(h, req, &psk->psk_src, &psk->psk_dst, &count)
+			      : kill_states(h, req, &count);
 		if (err)
 			return err;
 	}
@@ -432,6 +530,7 @@ int pfbpf_cmd_killstates(struct pfbpf_handle *h, void *arg)
 	struct pf_ctl_req req = {};
 	int err, af = psk->psk_af;
 	const struct pf_rule_addr *ra[2] = { &psk->psk_src, &psk->psk_dst };
+	bool by_port = false;
 
 	if (af && af != PF_INET && af != PF_INET6)
 		return ctl_fail(h, -EINVAL, "address family %d not supported", af);
@@ -440,9 +539,14 @@ int pfbpf_cmd_killstates(struct pfbpf_handle *h, void *arg)
 	for (int i = 0; i < 2; i++) {
 		__u8 plen = 0;
 
-		if (ra[i]->port_op || ra[i]->port[0] || ra[i]->port[1] || ra[i]->neg)
+		if (ra[i]->neg)
 			return ctl_fail(h, -EOPNOTSUPP,
-					  "killing states by port or negated address is not supported");
+					  "killing states by negated address is not supported");
+		if (ra[i]->port_op > PF_OP_RRG)
+			return ctl_fail(h, -EINVAL, "port operator %u does not exist",
+					ra[i]->port_op);
+		if (ra[i]->port_op)
+			by_port = true;
 		if (ra[i]->addr.type != PF_ADDR_ADDRMASK)
 			return ctl_fail(h, -EINVAL, "only address/mask matches are supported");
 		if (!af) {
@@ -468,7 +572,7 @@ int pfbpf_cmd_killstates(struct pfbpf_handle *h, void *arg)
 	req.rule = PF_RULE_NONE;
 	req.id = psk->psk_id;
 	req.creatorid = psk->psk_creatorid;
-	return kill_reply(h, psk, &req);
+	return kill_reply(h, psk, &req, by_port);
 }
 
 int pfbpf_cmd_clrstates(struct pfbpf_handle *h, void *arg)
@@ -479,7 +583,7 @@ int pfbpf_cmd_clrstates(struct pfbpf_handle *h, void *arg)
 		.rule = PF_RULE_NONE,
 	};
 
-	return kill_reply(h, psk, &req);
+	return kill_reply(h, psk, &req, false);
 }
 
 int pfbpf_cmd_addstate(struct pfbpf_handle *h, void *arg)

@@ -424,6 +424,41 @@ out:
 	return err;
 }
 
+/*
+ * iproute2 pins tc objects' maps in <bpffs>/tc/globals and XDP objects' in
+ * <bpffs>/xdp/globals, and makes "xdp" (and "ip") symlinks to "tc" when it
+ * first lays out a bpffs, so that both share one set of pins.  libxdp,
+ * which we attach with, creates <bpffs>/xdp as a plain folder for its own
+ * dispatcher pins if it does not exist yet; after that, a later
+ * `ip link set dev X xdp obj pf_kern.bpf.o sec xdp` pins a second state
+ * table and ruleset under xdp/globals that no tool sees.  Lay the folders
+ * out the way iproute2 does before libxdp gets there.  Only for the
+ * default pin folder: a private $PFBPF_PIN_DIR is not iproute2's.
+ */
+static void iproute2_layout(void)
+{
+	static const char *const links[] = { "xdp", "ip" };
+	char path[PATH_MAX];
+	struct stat st;
+	size_t i;
+
+	if (strcmp(pfbpf_pin_dir(), PFBPF_PIN_DIR))
+		return;
+	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", PFBPF_BPFFS, links[i]);
+		if (lstat(path, &st) == 0) {
+			if (S_ISDIR(st.st_mode) && !strcmp(links[i], "xdp"))
+				pr_info("%s is a folder, not iproute2's link to %s/tc: XDP "
+					"programs attached with 'ip link ... xdp obj' will not "
+					"share pfbpf's maps", path, PFBPF_BPFFS);
+			continue;
+		}
+		if (symlink(PFBPF_BPFFS "/tc/", path) < 0 && errno != EEXIST)
+			pr_debug("cannot link %s to %s/tc: %s", path, PFBPF_BPFFS,
+				 strerror(errno));
+	}
+}
+
 int pfbpf_attach(char *const *ifnames, int n, const struct pfbpf_load_opts *o)
 {
 	struct datapath dp;
@@ -445,6 +480,7 @@ int pfbpf_attach(char *const *ifnames, int n, const struct pfbpf_load_opts *o)
 			pfbpf_prog_pin_dir(), strerror(-err));
 		return err;
 	}
+	iproute2_layout();
 	err = datapath_open(&dp, o);
 	if (err)
 		return err;
@@ -520,6 +556,12 @@ int pfbpf_purge(void)
 		PFBPF_MAP_RULECTR, PFBPF_MAP_RULESTATES, PFBPF_MAP_IFCTR, PFBPF_MAP_EVENTS,
 		PFBPF_MAP_TIMER, PFBPF_MAP_TPROF, PFBPF_MAP_CREATORS, PFBPF_MAP_TABLES,
 		PFBPF_MAP_TABLESTAT,
+		/* libpfbpf's control maps (user/ioctl/ioctl_priv.h): the rule
+		 * text, transaction and table bookkeeping of the datapath being
+		 * purged.  Left behind, they would make `pfctl_bpf -sr` list
+		 * the old ruleset over the fresh, empty datapath of the next
+		 * attach. */
+		"pf_xrules", "pf_xmeta", "pf_xtables", "pf_xifflags",
 	};
 	char path[PATH_MAX];
 	struct bpf_object *obj;

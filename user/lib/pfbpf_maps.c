@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -54,7 +55,7 @@ const char *pfbpf_maps_strerror(int err)
 	case ENODEV:
 		return "no bpffs mounted at " PFBPF_BPFFS ": run 'mount -t bpf bpf " PFBPF_BPFFS "'";
 	case ENOENT:
-		return "pfbpf datapath is not loaded: run 'pfctl_bpf -e' or attach build/pf_kern.bpf.o";
+		return "pfbpf datapath is not loaded: run 'pfctl_bpf -e -i IFNAME' or 'pfbpf-load attach IFNAME'";
 	}
 	snprintf(buf, sizeof(buf), "cannot open the pfbpf maps: %s", strerror(-err));
 	return buf;
@@ -282,7 +283,13 @@ __u32 pfbpf_config_timeout(const struct pf_config *cfg, int pftm)
 
 	if (pftm < 0 || pftm >= PFTM_MAX)
 		return 0;
-	return cfg->timeout[pftm] ? cfg->timeout[pftm] : defaults[pftm];
+	if (!cfg->timeout[pftm])
+		return defaults[pftm];
+	/* adaptive values may carry libpfbpf's "scaling off" bit 31
+	 * (PFBPF_ADAPTIVE_OFF, pfbpf_ioctl.h): the value set is below it. */
+	if (pftm == PFTM_ADAPTIVE_START || pftm == PFTM_ADAPTIVE_END)
+		return cfg->timeout[pftm] & 0x7fffffffu;
+	return cfg->timeout[pftm];
 }
 
 __u32 pfbpf_config_limit(const struct pf_config *cfg, int limit)
@@ -582,8 +589,24 @@ int pfbpf_ctl_run(struct pfbpf_maps *m, struct pf_ctl_req *req)
 int pfbpf_ctl_arm(struct pfbpf_maps *m)
 {
 	struct pf_ctl_req req = { .op = PF_CTL_ARM, .rule = PF_RULE_NONE };
+	struct pf_config cfg;
+	struct timespec ts;
+	int err = pfbpf_ctl_run(m, &req);
 
-	return pfbpf_ctl_run(m, &req);
+	if (err)
+		return err;
+	/*
+	 * A datapath brought up by the loader or by iproute2 + `arm` filters
+	 * from now on, but nothing set pf_status.since (only DIOCSTART did),
+	 * so `pfctl_bpf -si` printed "Enabled" with no uptime and no rates.
+	 * Start the clock here when it has not started yet.
+	 */
+	if (pfbpf_config_read(m, &cfg) == 0 && !cfg.stopped && !cfg.since &&
+	    clock_gettime(CLOCK_BOOTTIME, &ts) == 0) {
+		cfg.since = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+		err = pfbpf_config_write(m, &cfg);
+	}
+	return err;
 }
 
 int pfbpf_ctl_sweep(struct pfbpf_maps *m, __u64 *expired)

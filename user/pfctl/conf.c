@@ -207,6 +207,55 @@ rollback:
 	return err;
 }
 
+static bool in_skip_list(const struct pfbpf_conf_options *o, const char *ifname)
+{
+	for (size_t i = 0; i < o->nskip; i++)
+		if (!strcmp(o->skip[i], ifname))
+			return true;
+	return false;
+}
+
+/*
+ * `set skip on`: the file's list replaces the flags (a file without it
+ * clears them, as pfctl does when it loads options).  pfbpf filters only
+ * where it is attached, so a newly skipped interface is also detached;
+ * one that is no longer skipped is not re-attached behind the
+ * administrator's back: a note says how.
+ */
+static int load_skip(struct pfctl_ctx *c, const struct pfbpf_conf_options *o)
+{
+	struct pfctl_iface *ifs = NULL;
+	size_t n = 0;
+	int err, rc = 0;
+
+	if (!pfctl_k_get_ifaces(c->dev, NULL, &ifs, &n)) {
+		for (size_t i = 0; i < n; i++) {
+			if (!(ifs[i].flags & PFCTL_IFLAG_SKIP) || in_skip_list(o, ifs[i].name))
+				continue;
+			if (!pfctl_k_set_ifflag(c->dev, ifs[i].name, false, PFI_IFLAG_SKIP))
+				fprintf(stderr, "pfctl_bpf: %s is no longer skipped: "
+						"pfctl_bpf -e -i %s filters there again\n",
+					ifs[i].name, ifs[i].name);
+		}
+		free(ifs);
+	}
+	for (size_t i = 0; i < o->nskip; i++) {
+		err = pfctl_k_set_ifflag(c->dev, o->skip[i], true, PFI_IFLAG_SKIP);
+		if (err) {
+			char what[64];
+
+			snprintf(what, sizeof(what), "set skip on %s", o->skip[i]);
+			pfctl_err_op(c, what, err);
+			rc = err;
+			continue;
+		}
+		err = pfctl_skip_detach(c, o->skip[i]);
+		if (err)
+			rc = err;
+	}
+	return rc;
+}
+
 /*
  * Options after the commit: pfctl sets them inside the transaction, but a
  * timeout applied before a commit that then fails would change the running
@@ -255,34 +304,22 @@ static int load_options(struct pfctl_ctx *c, const struct pfbpf_conf *conf)
 			rc = err;
 		}
 	}
-	/* pf keeps the state policy in each rule; struct pfbpf_rule has no
-	 * such flag and no DIOC command sets pf_config.state_policy, so say
-	 * so rather than pretend. */
-	if ((o->set & PFBPF_OPT_STATE_POLICY) && o->state_policy == PF_STATE_IFBOUND)
-		fprintf(stderr, "pfctl_bpf: warning: set state-policy if-bound is not applied yet: "
-				"states stay floating\n");
-	if (o->set & PFBPF_OPT_SKIP) {
-		/* `set skip on` replaces the skip list, as pf's does. */
-		struct pfctl_iface *ifs = NULL;
-		size_t n = 0;
+	/* pf keeps the state policy in each rule, so a ruleset loaded
+	 * without `set state-policy` is floating again; here the policy is
+	 * one pf_config field, reset the same way. */
+	if ((o->set & PFBPF_OPT_STATE_POLICY) || !(c->opts & PFCTL_OPT_OPTIONS_ONLY)) {
+		__u32 policy = (o->set & PFBPF_OPT_STATE_POLICY) ? o->state_policy
+								 : PF_STATE_FLOATING;
 
-		if (!pfctl_k_get_ifaces(c->dev, NULL, &ifs, &n)) {
-			for (size_t i = 0; i < n; i++)
-				if (ifs[i].flags & PFCTL_IFLAG_SKIP)
-					pfctl_k_set_ifflag(c->dev, ifs[i].name, false, PFI_IFLAG_SKIP);
-			free(ifs);
-		}
-		for (size_t i = 0; i < o->nskip; i++) {
-			err = pfctl_k_set_ifflag(c->dev, o->skip[i], true, PFI_IFLAG_SKIP);
-			if (err) {
-				char what[64];
-
-				snprintf(what, sizeof(what), "set skip on %s", o->skip[i]);
-				pfctl_err_op(c, what, err);
-				rc = err;
-			}
+		err = pfctl_k_set_state_policy(c->dev, policy);
+		if (err) {
+			pfctl_err_op(c, "set state-policy", err);
+			rc = err;
 		}
 	}
+	err = load_skip(c, o);
+	if (err)
+		rc = err;
 	return rc;
 }
 
@@ -302,8 +339,12 @@ int pfctl_load_file(struct pfctl_ctx *c, const char *path)
 		fprintf(stderr, "%s\n", pfbpf_conf_strerror(&cerr, msg, sizeof(msg)));
 		/* With -n nothing was to be loaded: the place of the error is
 		 * the whole message (and what the golden .err files hold). */
-		if (!(c->opts & PFCTL_OPT_NOACTION))
+		/* A file that cannot be read is not a syntax error: the first
+		 * line already says what went wrong. */
+		if (!(c->opts & PFCTL_OPT_NOACTION) && err == -EINVAL)
 			fprintf(stderr, "pfctl_bpf: Syntax error in config file: pf rules not loaded\n");
+		else if (!(c->opts & PFCTL_OPT_NOACTION))
+			fprintf(stderr, "pfctl_bpf: pf rules not loaded\n");
 		return err;
 	}
 	/* -nv and -v print what is (or would be) loaded, as pfctl does. */

@@ -54,5 +54,7 @@ void pfctl_use_conf_printer(void);
 /* attach.c: -e -i / -d -i through the loader. */
 int pfctl_attach(struct pfctl_ctx *c);
 int pfctl_detach(struct pfctl_ctx *c);
+/* `set skip on IF`: take the datapath off IF if the loader attached it there. */
+int pfctl_skip_detach(struct pfctl_ctx *c, const char *ifname);
 
 #endif /* PFCTL_CTX_H */

@@ -106,6 +106,16 @@ int pfctl_k_set_hostid(int dev, __u32 hostid)
 	return pfbpf_ioctl(dev, DIOCSETHOSTID, &hostid) ? fail() : 0;
 }
 
+int pfctl_k_set_state_policy(int dev, __u32 policy)
+{
+	return pfbpf_ioctl(dev, DIOCSETSTATEPOLICY, &policy) ? fail() : 0;
+}
+
+int pfctl_k_get_state_policy(int dev, __u32 *policy)
+{
+	return pfbpf_ioctl(dev, DIOCGETSTATEPOLICY, policy) ? fail() : 0;
+}
+
 int pfctl_k_get_states(int dev, struct pfctl_state **out, size_t *n)
 {
 	struct pfioc_states ps;
