@@ -963,8 +963,8 @@ int pf_xdp(struct xdp_md *ctx)
  * packet to the quote (IPv4: its IP header and the 8 bytes after it, RFC
  * 792; IPv6: as much as fits in 1280 bytes, RFC 4443; the XDP answer
  * quotes the same), open room for the new IP and ICMP headers after the
- * Ethernet header, and fill them in, addressed
- * from the packet's destination to its source, MACs swapped.  The caller
+ * Ethernet header, and fill them in, addressed from the packet's
+ * destination to its source, MACs swapped.  The caller
  * checked the frame is untagged with a plain IP header (pf_return_ok).
  * Returns 0, or -1 if the frame cannot be answered; then the caller drops
  * it (the skb may already be cut).
