@@ -383,7 +383,7 @@ struct pfioc_table {
 /* Interfaces                                                               */
 /* ------------------------------------------------------------------------ */
 
-#define PFI_FLAG_GROUP 0x0001    /* groups: Linux has none, nothing matches */
+#define PFI_FLAG_GROUP 0x0001    /* groups: only pf's `all` (Linux has none) */
 #define PFI_FLAG_INSTANCE 0x0002
 #define PFI_FLAG_ALLMASK 0x0003
 

@@ -4,7 +4,9 @@
 # example built against include/.
 
 LIBIOCTL := $(BUILD)/libpfioctl.a
-$(LIBIOCTL): $(call objs,$(wildcard user/ioctl/*.c))
+# pf_xflat.c is shared with the tools (libpfcommon) and carried here too so
+# that libpfbpf stays one archive for its users.
+$(LIBIOCTL): $(call objs,$(wildcard user/ioctl/*.c) user/lib/pf_xflat.c)
 # pf_ctl is loaded from the skeleton's embedded object when not in the kernel.
 $(call objs,user/ioctl/ctl_prog.c): $(BPF_SKEL)
 # The classifier compiler is linked in when user/cls is in the tree

@@ -17,6 +17,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/if_link.h>
 #include <xdp/libxdp.h>
 
 #include "lib/loader.h"
@@ -234,6 +235,40 @@ static int status_if_cb(const char *ifname, void *arg)
 	return 0;
 }
 
+static const char *xdp_mode_name(__u8 mode)
+{
+	switch (mode) {
+	case XDP_ATTACHED_DRV: return "native";
+	case XDP_ATTACHED_SKB: return "generic";
+	case XDP_ATTACHED_HW: return "offload";
+	default: return "none";
+	}
+}
+
+/* Attached by iproute2: what is there, marked so that nobody expects
+ * `pfbpf-load detach` to remove it (ip link set xdp off / tc filter del). */
+static int foreign_cb(const struct pfbpf_foreign_attach *a, void *arg)
+{
+	printf("interface %s: ifindex %u xdp %s", a->ifname, a->ifindex,
+	       a->xdp_id ? xdp_mode_name(a->xdp_mode) : "none");
+	if (a->tc_id[0] || a->tc_id[1])
+		printf(" tc%s%s", a->tc_id[0] ? " ingress" : "", a->tc_id[1] ? " egress" : "");
+	printf(" (iproute2)\n");
+	return 0;
+}
+
+static int foreign_json_cb(const struct pfbpf_foreign_attach *a, void *arg)
+{
+	int *n = arg;
+
+	printf("%s{\"name\": \"%s\", \"ifindex\": %u, \"xdp\": \"%s\", "
+	       "\"tc_ingress\": %s, \"tc_egress\": %s}",
+	       (*n)++ ? ", " : "", a->ifname, a->ifindex,
+	       a->xdp_id ? xdp_mode_name(a->xdp_mode) : "none",
+	       a->tc_id[0] ? "true" : "false", a->tc_id[1] ? "true" : "false");
+	return 0;
+}
+
 static int if_json_cb(const char *ifname, void *arg)
 {
 	int *n = arg;
@@ -251,6 +286,9 @@ static void status_json(struct pfbpf_maps *m, const struct pf_config *cfg,
 
 	printf("{\"enabled\": %s, \"interfaces\": [", cfg->stopped ? "false" : "true");
 	pfbpf_attached_foreach(if_json_cb, &nif);
+	nif = 0;
+	printf("], \"iproute2_interfaces\": [");
+	pfbpf_foreign_foreach(m->states, foreign_json_cb, &nif);
 	printf("], \"states\": %ld, \"counted\": %lld, \"limit\": %u, "
 	       "\"timer_armed\": %s, \"sweeps\": %llu, \"evicted\": %llu",
 	       n, (long long)gc->states, pfbpf_config_limit(cfg, PF_LIMIT_STATES),
@@ -281,8 +319,10 @@ static int cmd_status(void)
 
 	if (open_maps(&m))
 		return 1;
-	if (!json)
+	if (!json) {
 		pfbpf_attached_foreach(status_if_cb, NULL);
+		pfbpf_foreign_foreach(m.states, foreign_cb, NULL);
+	}
 	if (pfbpf_config_read(&m, &cfg) || pfbpf_gcount_read(&m, &gc)) {
 		pr_warn("cannot read pf_config/pf_count: %s", strerror(errno));
 		pfbpf_maps_close(&m);

@@ -818,6 +818,7 @@ static int tbl_show(struct pfctl_ctx *c)
 
 	if (err)
 		return table_error(c, "DIOCRGETASTATS", err);
+	pfctl_sort_taddrs(a, n);
 	if (json(c))
 		pfctl_json_taddrs(&c->jw, "addresses", a, n);
 	else

@@ -29,6 +29,7 @@
 
 #include "lib/log.h"
 #include "lib/pfbpf_maps.h"
+#include "lib/pf_xflat.h"
 #include "trace/trace.h"
 #ifndef PFTRACE_NO_DT
 #include "dt/dt.h"
@@ -63,6 +64,12 @@ struct pftrace {
 	struct pf_status_pcpu *pcpu;
 	struct trace_ipctl ipctl;
 	__u32 events_id;      /* id of the ring buffer we read */
+	/* pf_xflat, to name rules per ruleset as pfctl_bpf -ss -v does;
+	 * re-checked against pf_config.ruleset_gen once per poll. */
+	struct pf_xflat_origins origins;
+	__u64 origins_gen;
+	bool origins_known;
+	bool origins_stale;
 	long long nevents;
 	unsigned long long malformed;
 	bool done;
@@ -183,12 +190,42 @@ static void time_prefix(struct pftrace *t, __u64 ts_ns)
 	fputc(' ', t->out);
 }
 
+/*
+ * A reload changes what a flattened rule position means, but states
+ * carry their slot and pf_xflat keeps both slots' origins, so one read
+ * per ruleset generation is enough.  Without the map (rules loaded by
+ * pfbpf-load alone: no anchors), positions are the numbers.
+ */
+static void refresh_origins(struct pftrace *t)
+{
+	struct pf_config cfg;
+	int fd;
+
+	t->origins_stale = false;
+	if (pfbpf_config_read(&t->maps, &cfg))
+		return;
+	if (t->origins_known && cfg.ruleset_gen == t->origins_gen)
+		return;
+	fd = pfbpf_map_fd(&t->maps, PFBPF_MAP_XFLAT);
+	if (fd < 0 || pf_xflat_read(fd, &t->origins)) {
+		pf_xflat_free(&t->origins);
+		trace_set_rule_origins(NULL);
+		t->origins_known = false;
+		return;
+	}
+	t->origins_gen = cfg.ruleset_gen;
+	t->origins_known = true;
+	trace_set_rule_origins(&t->origins);
+}
+
 static void stream_pf(struct pftrace *t, const struct pf_event *ev)
 {
 	char line[512];
 
 	if (t->have_filter && !trace_filter_match_pf(&t->filter, ev))
 		return;
+	if (t->origins_stale)
+		refresh_origins(t);
 	if (t->json)
 		trace_fmt_pf_json(ev, line, sizeof(line));
 	else
@@ -729,6 +766,7 @@ static void run(struct pftrace *t)
 			if (deadline - now < wait)
 				wait = deadline - now;
 		}
+		t->origins_stale = true;
 		r = ring_buffer__poll(t->rb, (int)((wait + 999999) / 1000000));
 		if (r < 0 && r != -EINTR && r != -ECANCELED) {
 			fprintf(stderr, "pftrace: reading the event ring buffer: %s\n", strerror(-r));
@@ -771,8 +809,10 @@ static void run(struct pftrace *t)
 	 * buffers before printing the aggregations.  A second Ctrl-C cuts
 	 * this short.
 	 */
-	if (!t->done && !ferror(t->out))
+	if (!t->done && !ferror(t->out)) {
+		t->origins_stale = true;
 		ring_buffer__consume(t->rb);
+	}
 	check_drops(t);
 }
 
@@ -786,6 +826,8 @@ static void cleanup(struct pftrace *t)
 	trace_drops_free(&t->drops);
 	free(t->pcpu);
 	free(t->script);
+	trace_set_rule_origins(NULL);
+	pf_xflat_free(&t->origins);
 	if (t->maps_open)
 		pfbpf_maps_close(&t->maps);
 }

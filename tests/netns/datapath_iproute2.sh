@@ -8,6 +8,20 @@
 
 require_tools ip tc nsenter unshare socat ss python3-scapy pfctl_bpf pf_kern.bpf.o pfbpf-load
 
+# status finds the programs iproute2 attached (no loader pins) by name and
+# by their use of the pinned pf_states, and says who attached them.
+test_status_sees_iproute2() {
+	local st
+	st=$(pfload "$NS_B" status 2>&1)
+	assert_match "status lists the iproute2 attachment" \
+		"^interface $VETH_B: ifindex [0-9]+ xdp (native|generic) tc egress \(iproute2\)\$" "$st"
+	assert_nomatch "and only on that interface" "^interface $VETH_A" "$st"
+	assert_eq "status -j names it under iproute2_interfaces" "$VETH_B egress" \
+		"$(pfload "$NS_B" -j status | "$PY" -c 'import json, sys
+d = json.load(sys.stdin)
+print(" ".join(i["name"] + (" egress" if i["tc_egress"] else "") for i in d["iproute2_interfaces"]))')"
+}
+
 # The loader must not silently replace an iproute2 attachment.
 test_loader_meets_iproute2() {
 	local id_before out
@@ -27,5 +41,6 @@ test_loader_meets_iproute2() {
 
 dp_setup iproute2 dpi
 dp_run_all
+run_test test_status_sees_iproute2
 run_test test_loader_meets_iproute2
 finish

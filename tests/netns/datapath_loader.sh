@@ -42,7 +42,9 @@ test_loader_options() {
 		"$(bpftool map show pinned /sys/fs/bpf/tc/globals/pf_states)"
 	assert_nomatch "XDP back in native mode" 'xdpgeneric' \
 		"$(nsx "$NS_B" ip -d link show dev "$VETH_B")"
-	assert_match "the interface listed" "^interface $VETH_B: .* xdp native tc egress" \
+	assert_match "the interface listed" "^interface $VETH_B: .* xdp native tc egress\$" \
+		"$(pfload "$NS_B" status)"
+	assert_nomatch "the loader's own attachment is not taken for iproute2's" '(iproute2)' \
 		"$(pfload "$NS_B" status)"
 	# A bridge has no native XDP: the loader must fall back to generic.
 	nsx "$NS_B" ip link add "dpd$$" type bridge && nsx "$NS_B" ip link set "dpd$$" up

@@ -50,6 +50,9 @@ test_listings() {
 	assert_match "-st adaptive" '^adaptive\.start +60000 states$' "$(pf -st)"
 	assert_match "-sm" '^states +hard limit +100000$' "$(pf -sm)"
 	assert_match "-sI lists the interface" "^$VETH_B\$" "$(pf -sI)"
+	assert_match "-sI lists lo, which no rule names" "^lo\$" "$(pf -sI)"
+	assert_match "-sI lists pf's all group" "^all\$" "$(pf -sI)"
+	assert_eq "-sI is in name order" "$(pf -sI | LC_ALL=C sort)" "$(pf -sI)"
 	local all
 	all=$(pf -sa)
 	for t in "FILTER RULES:" "STATES:" "INFO:" "TIMEOUTS:" "LIMITS:" "TABLES:"; do

@@ -46,6 +46,47 @@ Test(iface, lists_interfaces_with_counters)
 	cr_assert_eq(get("nosuchif0", pi, 64), 0);
 }
 
+/* pfctl -sI: every interface of the system and pf's `all` group, in the
+ * name order of pf's interface tree; -i all selects the group. */
+Test(iface, lists_every_interface_and_the_all_group)
+{
+	struct if_nameindex *ni = if_nameindex(), *p;
+	struct pfi_if pi[64];
+	struct pfioc_iface io = { .pfiio_buffer = pi, .pfiio_esize = sizeof(*pi),
+				  .pfiio_size = 64 };
+	int n = get("", pi, 64), nsys = 0, all = -1;
+
+	cr_assert_not_null(ni);
+	for (p = ni; p->if_index; p++) {
+		bool seen = false;
+
+		nsys++;
+		for (int i = 0; i < n; i++)
+			seen |= !strcmp(pi[i].pfif_name, p->if_name);
+		cr_assert(seen, "%s missing from the listing", p->if_name);
+	}
+	if_freenameindex(ni);
+	cr_assert_eq(n, nsys + 1, "every interface plus `all`");
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(pi[i].pfif_name, "all"))
+			all = i;
+		if (i)
+			cr_assert_lt(strcmp(pi[i - 1].pfif_name, pi[i].pfif_name), 0,
+				     "%s before %s", pi[i - 1].pfif_name, pi[i].pfif_name);
+	}
+	cr_assert_geq(all, 0);
+	cr_assert_eq(pi[all].pfif_flags, PFI_IFLAG_GROUP);
+	cr_assert_eq(get("all", pi, 64), 1);
+	io.pfiio_flags = PFI_FLAG_GROUP;
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCIGETIFACES, &io), 0);
+	cr_assert_eq(io.pfiio_size, 1);
+	cr_assert_str_eq(pi[0].pfif_name, "all");
+	io.pfiio_flags = PFI_FLAG_INSTANCE;
+	io.pfiio_size = 64;
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCIGETIFACES, &io), 0);
+	cr_assert_eq(io.pfiio_size, nsys);
+}
+
 Test(iface, clristats_zeroes_and_stamps)
 {
 	struct pf_if_counters ic = { .states = 5 };

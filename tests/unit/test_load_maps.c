@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 #include <criterion/criterion.h>
 
+#include "lib/loader.h"
 #include "lib/pfbpf_maps.h"
 
 static char pin_dir[128];
@@ -279,4 +280,50 @@ Test(load_maps_text, formats)
 	cr_assert_str_eq(pfbpf_fmt_endpoint(buf, sizeof(buf), PF_INET6, IPPROTO_UDP, &a, htons(53)),
 			 "[2001:db8::1]:53");
 	cr_assert_str_eq(pfbpf_fmt_endpoint(buf, sizeof(buf), PF_INET6, 47, &a, 0), "2001:db8::1");
+}
+
+static int count_foreign(const struct pfbpf_foreign_attach *a, void *arg)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+/*
+ * pfbpf-load status recognises an iproute2 attachment by the program's
+ * name and its use of the pinned pf_states: a second copy of the object
+ * loaded against the pins (as `ip link set xdp obj` does) is ours, the
+ * same program judged against another state table is not.
+ */
+Test(load_maps, datapath_program_recognised)
+{
+	struct bpf_map_info si = {}, ci = {};
+	struct bpf_prog_info pi = {};
+	__u32 len = sizeof(si);
+	struct bpf_object *o2 = pfbpf_open_datapath(pin_dir, NULL);
+	struct bpf_program *p, *xdp;
+	int err, n = 0, other;
+
+	cr_assert_not_null(o2);
+	xdp = bpf_object__find_program_by_name(o2, "pf_xdp");
+	cr_assert_not_null(xdp);
+	bpf_object__for_each_program(p, o2)
+		bpf_program__set_autoload(p, p == xdp);
+	err = bpf_object__load(o2);
+	cr_assert_eq(err, 0, "load pf_xdp against %s: %s", pin_dir, strerror(-err));
+	cr_assert_eq(bpf_obj_get_info_by_fd(m.states, &si, &len), 0);
+	/* A state table of its own, which pf_xdp does not use. */
+	other = bpf_map_create(BPF_MAP_TYPE_ARRAY, "pf_states", 4, 4, 1, NULL);
+	cr_assert_geq(other, 0, "bpf_map_create: %s", strerror(errno));
+	len = sizeof(ci);
+	cr_assert_eq(bpf_obj_get_info_by_fd(other, &ci, &len), 0);
+	len = sizeof(pi);
+	cr_assert_eq(bpf_obj_get_info_by_fd(bpf_program__fd(xdp), &pi, &len), 0);
+	cr_assert(pfbpf_prog_is_datapath(pi.id, si.id));
+	cr_assert_not(pfbpf_prog_is_datapath(pi.id, ci.id), "another map is not our state table");
+	close(other);
+	cr_assert_not(pfbpf_prog_is_datapath(0, si.id));
+	/* Loaded but attached nowhere: no interface lists it. */
+	cr_assert_eq(pfbpf_foreign_foreach(m.states, count_foreign, &n), 0);
+	cr_assert_eq(n, 0);
+	bpf_object__close(o2);
 }

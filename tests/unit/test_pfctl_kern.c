@@ -162,8 +162,13 @@ Test(pfctl_kern, tool_load_rules_tables_labels)
 	cr_assert_eq(pfctl(out, sizeof(out), "-t allowed -T add 198.51.100.3 192.0.2.0/24"), 0, "%s", out);
 	cr_assert_str_eq(out, "2/2 addresses added.\n");
 	cr_assert_eq(pfctl(out, sizeof(out), "-t allowed -T show"), 0, "%s", out);
-	cr_assert(strstr(out, "   198.51.100.1\n") && strstr(out, "   198.51.100.3\n") &&
-		  strstr(out, "   192.0.2.0/24\n"), "%s", out);
+	/* pfctl's radix order, not the order the entries were added in. */
+	cr_assert_str_eq(out, "   192.0.2.0/24\n   198.51.100.1\n   198.51.100.3\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-t allowed -T show -v"), 0, "%s", out);
+	cr_assert(strstr(out, "   192.0.2.0/24\n\tCleared:     "), "%s", out);
+	cr_assert(strstr(out, "\tOut/XPass:   [ Packets: 0                  Bytes: 0                  ]\n"),
+		  "%s", out);
+	cr_assert_null(strstr(out, "Match:"), "%s", out);
 	cr_assert_eq(pfctl(out, sizeof(out), "-t allowed -T delete 198.51.100.1"), 0, "%s", out);
 	cr_assert_str_eq(out, "1/1 addresses deleted.\n");
 	cr_assert_eq(pfctl(out, sizeof(out), "-t allowed -T test 192.0.2.7"), 0, "%s", out);

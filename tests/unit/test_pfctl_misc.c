@@ -121,6 +121,57 @@ Test(pfctl_tables, addresses)
 	free(out);
 }
 
+/* pfctl lists in its radix walk's order: inet, then inet6; by address;
+ * on one address the longer prefix first; negation plays no part. */
+Test(pfctl_tables, radix_order)
+{
+	static const char *const in[] = {
+		"2001:db8::/32", "!198.51.100.5", "198.51.100.0/25", "192.0.2.7",
+		"198.51.100.0/24", "2001:db8::1", "203.0.113.0/24",
+	};
+	struct pfctl_taddr a[7];
+
+	for (int i = 0; i < 7; i++)
+		cr_assert_eq(pfctl_taddr_parse(in[i], &a[i]), 0);
+	CAPTURE(pfctl_show_taddrs(f, a, 7, 0));
+	cr_assert_str_eq(out, "   192.0.2.7\n"
+			      "   198.51.100.0/25\n"
+			      "   198.51.100.0/24\n"
+			      "  !198.51.100.5\n"
+			      "   203.0.113.0/24\n"
+			      "   2001:db8::/32\n"
+			      "   2001:db8::1\n");
+	free(out);
+}
+
+/* -v: pfctl's print_astats shape, Cleared then the six counter lines;
+ * no Match line (pfctl has none). */
+Test(pfctl_tables, verbose_astats, .init = utc)
+{
+	struct pfctl_taddr a[2];
+
+	pfctl_taddr_parse("198.51.100.9", &a[0]);
+	a[0].tzero = 0;
+	a[0].packets[1][1] = 4;
+	a[0].bytes[1][1] = 240;
+	pfctl_taddr_parse("192.0.2.1", &a[1]);
+	a[1].tzero = 86400;
+	a[1].fback = PFCTL_FB_NOCOUNT;
+	CAPTURE(pfctl_show_taddrs(f, a, 2, PFCTL_OPT_VERBOSE));
+	cr_assert_str_eq(out,
+		"   192.0.2.1\n"
+		"\tCleared:     Fri Jan  2 00:00:00 1970\n"
+		"   198.51.100.9\n"
+		"\tCleared:     Thu Jan  1 00:00:00 1970\n"
+		"\tIn/Block:    [ Packets: 0                  Bytes: 0                  ]\n"
+		"\tIn/Pass:     [ Packets: 0                  Bytes: 0                  ]\n"
+		"\tIn/XPass:    [ Packets: 0                  Bytes: 0                  ]\n"
+		"\tOut/Block:   [ Packets: 0                  Bytes: 0                  ]\n"
+		"\tOut/Pass:    [ Packets: 4                  Bytes: 240                ]\n"
+		"\tOut/XPass:   [ Packets: 0                  Bytes: 0                  ]\n");
+	free(out);
+}
+
 Test(pfctl_tables, address_errors)
 {
 	struct pfctl_taddr a;

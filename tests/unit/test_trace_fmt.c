@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 
+#include "lib/pf_xflat.h"
 #include "trace/trace.h"
 #include "trace_fixtures.h"
 
@@ -152,6 +153,56 @@ Test(trace_fmt, create_json)
 			 "\"dst\":\"198.51.100.2\",\"dport\":22,\"direction\":\"in\",\"ifindex\":7,"
 			 "\"rule\":3,\"src_state\":\"SYN_SENT\",\"dst_state\":\"CLOSED\","
 			 "\"packets\":[0,0],\"bytes\":[0,0]}");
+}
+
+/*
+ * With anchors pf_state.rule is the flattened position: slot 0 here is
+ * main rule 0, anchor "web" rules 0 and 1, main rule 1; slot 1 (a state
+ * made before the last reload) has its own map.  The stream names the rule
+ * as pfctl_bpf -ss -v does, through the same lib/pf_xflat.c mapping.
+ */
+static struct pfbpf_xflat slot0[4] = {
+	{ .nr = 0, .anchor = "" }, { .nr = 0, .anchor = "web" },
+	{ .nr = 1, .anchor = "web" }, { .nr = 1, .anchor = "" },
+};
+static struct pfbpf_xflat slot1[3] = {
+	{ .nr = 0, .anchor = "" }, { .nr = 5, .anchor = "old/\"q\"" }, { .nr = 1, .anchor = "" },
+};
+static struct pf_xflat_origins fx_origins = { .o = { slot0, slot1 }, .n = { 4, 3 } };
+
+static void origins_on(void)
+{
+	trace_set_rule_origins(&fx_origins);
+}
+
+static void origins_off(void)
+{
+	trace_set_rule_origins(NULL);
+}
+
+Test(trace_fmt, anchor_rule_per_ruleset, .init = origins_on, .fini = origins_off)
+{
+	struct pf_event ev = fx_tcp_in(PF_EV_STATE_CREATE);
+
+	ev.state.rule = 2;
+	cr_assert_str_eq(TEXT(ev), "[NEW] tcp 198.51.100.1:40000 -> 198.51.100.2:22 in "
+				   "id 5f00000000000001 SYN_SENT:CLOSED rule 1 anchor web");
+	cr_assert(strstr(JSON(ev), ",\"rule\":1,\"anchor\":\"web\",\"src_state\""), "%s", buf);
+	/* Main ruleset: the number after the anchor's rules, no anchor key. */
+	ev.state.rule = 3;
+	cr_assert(strstr(TEXT(ev), "SYN_SENT:CLOSED rule 1"), "%s", buf);
+	cr_assert_null(strstr(buf, "anchor"), "%s", buf);
+	cr_assert(strstr(JSON(ev), ",\"rule\":1,\"src_state\""), "%s", buf);
+	/* The state's own slot, with the anchor name escaped in JSON. */
+	ev.state.rule = 1;
+	ev.state.flags |= PFSTATE_F_SLOT1;
+	cr_assert(strstr(TEXT(ev), "rule 5 anchor old/\"q\""), "%s", buf);
+	cr_assert(strstr(JSON(ev), ",\"rule\":5,\"anchor\":\"old/\\\"q\\\"\","), "%s", buf);
+	/* Past the recorded origins, and no rule at all. */
+	ev.state.rule = 9;
+	cr_assert(strstr(TEXT(ev), "SYN_SENT:CLOSED rule 9"), "%s", buf);
+	ev.state.rule = PF_RULE_NONE;
+	cr_assert(strstr(JSON(ev), ",\"rule\":null,"), "%s", buf);
 }
 
 Test(trace_fmt, change_json)

@@ -98,8 +98,7 @@ static void handle_free(struct pfbpf_handle *h)
 	if (h->dev >= 0)
 		close(h->dev);
 	ctl_flat_free(&h->flat);
-	for (int i = 0; i < PF_RULESET_SLOTS; i++)
-		free(h->origin[i]);
+	pf_xflat_free(&h->origins);
 	free(h);
 }
 

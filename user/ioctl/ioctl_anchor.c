@@ -700,31 +700,14 @@ int ctl_flat_origins(struct pfbpf_handle *h)
 		return err;
 	if (h->origin_valid && h->origin_gen == cfg.ruleset_gen)
 		return 0;
-	for (int s = 0; s < PF_RULESET_SLOTS; s++) {
-		free(h->origin[s]);
-		h->origin[s] = NULL;
-		h->norigin[s] = 0;
-	}
 	h->origin_valid = false;
 	fd = ctl_map(h, PFM_XFLAT);
-	if (fd < 0)
+	if (fd < 0) {
+		pf_xflat_free(&h->origins);
 		return fd;
-	for (__u32 s = 0; s < PF_RULESET_SLOTS; s++) {
-		struct pfbpf_xflat_key k = { .slot = s, .idx = PFBPF_XFLAT_COUNT };
-		struct pfbpf_xflat v;
-		__u32 n;
-
-		if (bpf_map_lookup_elem(fd, &k, &v))
-			continue;
-		n = v.nr < PF_MAX_RULES ? v.nr : PF_MAX_RULES;
-		h->origin[s] = calloc(n ? n : 1, sizeof(*h->origin[s]));
-		if (!h->origin[s])
-			return -ENOMEM;
-		for (k.idx = 0; k.idx < n; k.idx++)
-			if (bpf_map_lookup_elem(fd, &k, &h->origin[s][k.idx]))
-				h->origin[s][k.idx].nr = PF_RULE_NONE;
-		h->norigin[s] = n;
 	}
+	if ((err = pf_xflat_read(fd, &h->origins)))
+		return err;
 	h->origin_valid = true;
 	h->origin_gen = cfg.ruleset_gen;
 	return 0;

@@ -3,7 +3,8 @@
  * ioctl_iface.c - DIOCIGETIFACES, DIOCICLRISTATS, DIOCSETIFFLAG,
  * DIOCCLRIFFLAG: the interfaces of this network namespace with the
  * datapath's per-interface counters (pf_ifctr).  Linux has no interface
- * groups, so PFI_FLAG_GROUP matches nothing.
+ * groups; the one pf always has, `all` (every interface is in it, pfctl -sI
+ * lists it), is shown as a group with no counters of its own.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,10 +17,19 @@ struct ifent {
 	__u32 ifindex;
 	char name[IFNAMSIZ];
 	bool exists;
+	bool group;
 };
 
+static int ifent_cmp(const void *x, const void *y)
+{
+	const struct ifent *a = x, *b = y;
+
+	return strncmp(a->name, b->name, IFNAMSIZ);
+}
+
 /* Interfaces that exist, plus those the datapath counted that have gone
- * (their counters stay until cleared, named by index). */
+ * (their counters stay until cleared, named by index), plus the `all`
+ * group; by name, the order of pf's interface tree. */
 static int iface_list(struct pfbpf_handle *h, struct ifent **out, size_t *n)
 {
 	struct if_nameindex *ni = if_nameindex(), *p;
@@ -35,10 +45,18 @@ static int iface_list(struct pfbpf_handle *h, struct ifent **out, size_t *n)
 		v = realloc(v, (cnt + 1) * sizeof(*v));
 		if (!v)
 			goto nomem;
+		memset(&v[cnt], 0, sizeof(v[cnt]));
 		v[cnt].ifindex = p->if_index;
 		snprintf(v[cnt].name, IFNAMSIZ, "%s", p->if_name);
 		v[cnt++].exists = true;
 	}
+	v = realloc(v, (cnt + 1) * sizeof(*v));
+	if (!v)
+		goto nomem;
+	memset(&v[cnt], 0, sizeof(v[cnt]));
+	snprintf(v[cnt].name, IFNAMSIZ, "all");
+	v[cnt].exists = true;
+	v[cnt++].group = true;
 	if_freenameindex(ni);
 	ni = NULL;
 	fd = ctl_map(h, PFM_IFCTR);
@@ -54,10 +72,12 @@ static int iface_list(struct pfbpf_handle *h, struct ifent **out, size_t *n)
 		v = realloc(v, (cnt + 1) * sizeof(*v));
 		if (!v)
 			goto nomem;
+		memset(&v[cnt], 0, sizeof(v[cnt]));
 		v[cnt].ifindex = k;
 		snprintf(v[cnt].name, IFNAMSIZ, "#%u", k);
 		v[cnt++].exists = false;
 	}
+	qsort(v, cnt, sizeof(*v), ifent_cmp);
 	*out = v;
 	*n = cnt;
 	return 0;
@@ -79,8 +99,9 @@ static int io_check(struct pfbpf_handle *h, struct pfioc_iface *io, bool need_bu
 
 static bool if_selected(const struct pfioc_iface *io, const struct ifent *e)
 {
-	if (io->pfiio_flags && !(io->pfiio_flags & PFI_FLAG_INSTANCE))
-		return false; /* groups only: there are none */
+	if (io->pfiio_flags &&
+	    !(io->pfiio_flags & (e->group ? PFI_FLAG_GROUP : PFI_FLAG_INSTANCE)))
+		return false;
 	return !io->pfiio_name[0] || !strncmp(io->pfiio_name, e->name, IFNAMSIZ);
 }
 
@@ -94,6 +115,12 @@ static void if_fill(struct pfbpf_handle *h, const struct ifent *e, struct pfi_if
 
 	memset(pi, 0, sizeof(*pi));
 	snprintf(pi->pfif_name, IFNAMSIZ, "%s", e->name);
+	if (e->group) {
+		/* pf counts packets on the interface, never on its groups. */
+		free(buf);
+		pi->pfif_flags = PFI_IFLAG_GROUP;
+		return;
+	}
 	if (buf && !ctl_pcpu_read(h, PFM_IFCTR, &e->ifindex, buf, 0)) {
 		for (int c = 0; c < h->ncpu; c++) {
 			const struct pf_if_counters *ic = (const void *)(buf + c * stride);
@@ -162,7 +189,7 @@ int pfbpf_cmd_iclristats(struct pfbpf_handle *h, void *arg)
 	for (size_t i = 0; i < n; i++) {
 		struct pfbpf_xif xf = {};
 
-		if (!if_selected(io, &v[i]))
+		if (!if_selected(io, &v[i]) || v[i].group)
 			continue;
 		err = ctl_pcpu_zero(h, PFM_IFCTR, &v[i].ifindex, sizeof(struct pf_if_counters));
 		if (err && err != -ENOENT)
@@ -195,7 +222,7 @@ static int set_flags(struct pfbpf_handle *h, struct pfioc_iface *io, bool set)
 	for (size_t i = 0; i < n; i++) {
 		struct pfbpf_xif xf = {};
 
-		if (!v[i].exists || (io->pfiio_name[0] && strncmp(io->pfiio_name, v[i].name, IFNAMSIZ)))
+		if (!v[i].exists || v[i].group || (io->pfiio_name[0] && strncmp(io->pfiio_name, v[i].name, IFNAMSIZ)))
 			continue;
 		bpf_map_lookup_elem(fd, &v[i].ifindex, &xf);
 		if (set)

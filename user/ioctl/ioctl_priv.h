@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "pfbpf.h"
+#include "lib/pf_xflat.h" /* pf_xflat: the map, its records, their reading */
 
 struct bpf_object;
 
@@ -32,23 +33,6 @@ enum pfm {
 #define PFBPF_MAP_XMETA "pf_xmeta"       /* array[1]: struct pfbpf_xmeta */
 #define PFBPF_MAP_XTABLES "pf_xtables"   /* hash: table name -> struct pfbpf_xtable */
 #define PFBPF_MAP_XIFFLAGS "pf_xifflags" /* hash: ifindex -> struct pfbpf_xif */
-#define PFBPF_MAP_XFLAT "pf_xflat"       /* hash: xflat_key -> struct pfbpf_xflat */
-
-/*
- * Per ruleset slot, where each rule of the expanded ruleset came from:
- * states carry (slot, position), and a state made before the last load
- * still names its rule in the ruleset of its own slot.  idx
- * PFBPF_XFLAT_COUNT holds the number of rules in nr.
- */
-#define PFBPF_XFLAT_COUNT 0xffffffffu
-struct pfbpf_xflat_key {
-	__u32 slot;
-	__u32 idx;
-};
-struct pfbpf_xflat {
-	__u32 nr;                          /* number in its ruleset */
-	char anchor[PFBPF_ANCHOR_MAXLEN];  /* its ruleset, "" = main */
-};
 
 /*
  * Rule text: area 0 is the active ruleset, area 1 the open transaction.
@@ -156,8 +140,7 @@ struct pfbpf_handle {
 	__u64 flat_gen;
 	bool flat_valid;
 	/* pf_xflat of both slots, valid for ruleset_gen == origin_gen. */
-	struct pfbpf_xflat *origin[PF_RULESET_SLOTS];
-	__u32 norigin[PF_RULESET_SLOTS];
+	struct pf_xflat_origins origins;
 	__u64 origin_gen;
 	bool origin_valid;
 };
@@ -212,8 +195,7 @@ struct ctl_export {
 	struct pf_tprofile tp[PF_MAX_TPROFILES];
 	/* To name s.rule per ruleset: the origins of each slot's rules
 	 * (owned by the handle), NULL when unknown. */
-	const struct pfbpf_xflat *origin[PF_RULESET_SLOTS];
-	__u32 norigin[PF_RULESET_SLOTS];
+	const struct pf_xflat_origins *origins;
 };
 void ctl_export_init(struct pfbpf_handle *h, struct ctl_export *x);
 void ctl_state_export(struct ctl_export *x, const struct pf_config *cfg, __u64 nstates,

@@ -24,10 +24,7 @@ void ctl_export_init(struct pfbpf_handle *h, struct ctl_export *x)
 	for (__u32 i = 1; fd >= 0 && i < PF_MAX_TPROFILES; i++)
 		bpf_map_lookup_elem(fd, &i, &x->tp[i]);
 	if (!ctl_flat_origins(h))
-		for (int i = 0; i < PF_RULESET_SLOTS; i++) {
-			x->origin[i] = h->origin[i];
-			x->norigin[i] = h->norigin[i];
-		}
+		x->origins = &h->origins;
 }
 
 void ctl_state_export(struct ctl_export *x, const struct pf_config *cfg, __u64 nstates,
@@ -56,17 +53,11 @@ void ctl_state_export(struct ctl_export *x, const struct pf_config *cfg, __u64 n
 	}
 	out->expires_in = s->expire + tmo > x->now ? s->expire + tmo - x->now : 0;
 	out->age = x->now > s->creation ? x->now - s->creation : 0;
-	out->rule_nr = s->rule;
-	if (s->rule != PF_RULE_NONE) {
-		/* The state's own slot: made before the last load, it names
-		 * its rule in the ruleset of that time. */
-		int slot = (s->flags & PFSTATE_F_SLOT1) ? 1 : 0;
+	{
+		const char *anchor;
 
-		if (x->origin[slot] && s->rule < x->norigin[slot]) {
-			out->rule_nr = x->origin[slot][s->rule].nr;
-			memcpy(out->rule_anchor, x->origin[slot][s->rule].anchor,
-			       sizeof(out->rule_anchor));
-		}
+		pf_xflat_rule(x->origins, s, &out->rule_nr, &anchor);
+		snprintf(out->rule_anchor, sizeof(out->rule_anchor), "%s", anchor);
 	}
 }
 

@@ -44,4 +44,24 @@ int pfbpf_purge(void);
  * for each, stops on a nonzero return. */
 int pfbpf_attached_foreach(int (*cb)(const char *ifname, void *arg), void *arg);
 
+/*
+ * The datapath attached without the loader, by plain iproute2 (`ip link
+ * set dev X xdp obj pf_kern.bpf.o`, `tc filter add dev X ingress|egress
+ * bpf da obj ...`): no program pins, so pfbpf_attached_foreach cannot see
+ * it.  A program is ours when it is named pf_xdp, pf_tc_in or pf_tc_out
+ * and uses the pf_states map with kernel id states_map_id.
+ */
+struct pfbpf_foreign_attach {
+	char ifname[16];
+	unsigned int ifindex;
+	__u32 xdp_id;        /* 0: none of ours */
+	__u8 xdp_mode;       /* XDP_ATTACHED_DRV / _SKB / _HW */
+	__u32 tc_id[2];      /* clsact ingress, egress; 0: none of ours */
+};
+bool pfbpf_prog_is_datapath(__u32 prog_id, __u32 states_map_id);
+/* Calls cb for every interface (without loader pins) carrying one of our
+ * programs; stops on a nonzero return. */
+int pfbpf_foreign_foreach(int states_fd,
+			  int (*cb)(const struct pfbpf_foreign_attach *a, void *arg), void *arg);
+
 #endif /* PFBPF_LOADER_H */

@@ -429,6 +429,8 @@ int pfctl_k_get_taddrs(int dev, const char *table, struct pfctl_taddr **out, siz
 	for (int i = 0; i < cnt; i++) {
 		pfr_to_taddr(&as[i].pfras_a, &(*out)[i]);
 		(*out)[i].tzero = as[i].pfras_tzero;
+		memcpy((*out)[i].packets, as[i].pfras_packets, sizeof((*out)[i].packets));
+		memcpy((*out)[i].bytes, as[i].pfras_bytes, sizeof((*out)[i].bytes));
 	}
 	free(as);
 	*n = cnt;

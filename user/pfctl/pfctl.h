@@ -189,6 +189,8 @@ struct pfctl_table {
 	__s64 tzero;       /* CLOCK_REALTIME seconds of the last clear */
 };
 
+enum { PFCTL_TDIR_MAX = 2, PFCTL_TOP_MAX = 3 };
+
 struct pfctl_taddr {
 	__u8 af;
 	__u8 net;          /* prefix length */
@@ -197,6 +199,9 @@ struct pfctl_taddr {
 	struct pf_addr addr;
 	__u64 match;       /* -vv: per-address statistics when kept */
 	__s64 tzero;
+	/* pfras_packets/bytes: [in, out][block, pass, xpass], as pfctl -v shows. */
+	__u64 packets[PFCTL_TDIR_MAX][PFCTL_TOP_MAX];
+	__u64 bytes[PFCTL_TDIR_MAX][PFCTL_TOP_MAX];
 };
 
 /* pfctl's feedback letters for -v on -T add/delete/test. */
@@ -209,6 +214,9 @@ enum {
 void pfctl_show_tables(FILE *f, const struct pfctl_table *t, size_t n, int opts);
 void pfctl_json_tables(struct jw *w, const struct pfctl_table *t, size_t n);
 void pfctl_print_taddr(FILE *f, const struct pfctl_taddr *a, int opts);
+/* pf's radix-tree walk order: inet before inet6, then address, then the
+ * longer prefix first.  In place. */
+void pfctl_sort_taddrs(struct pfctl_taddr *a, size_t n);
 void pfctl_show_taddrs(FILE *f, const struct pfctl_taddr *a, size_t n, int opts);
 void pfctl_json_taddrs(struct jw *w, const char *key, const struct pfctl_taddr *a, size_t n);
 /* Parse "192.0.2.1", "2001:db8::/32", "!192.0.2.0/24" (no host names). */

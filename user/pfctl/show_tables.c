@@ -94,19 +94,70 @@ void pfctl_print_taddr(FILE *f, const struct pfctl_taddr *a, int opts)
 	fputc('\n', f);
 }
 
+static int taddr_cmp(const void *x, const void *y)
+{
+	const struct pfctl_taddr *a = x, *b = y;
+	int d;
+
+	/* pfr walks its inet tree before its inet6 one. */
+	if (a->af != b->af)
+		return a->af == PF_INET ? -1 : 1;
+	d = memcmp(&a->addr, &b->addr, a->af == PF_INET6 ? 16 : 4);
+	if (d)
+		return d;
+	/* One key, several masks: the radix tree keeps the most specific
+	 * first on its duplicate-key chain, so the walk meets it first. */
+	if (a->net != b->net)
+		return a->net > b->net ? -1 : 1;
+	return (int)a->neg - (int)b->neg;
+}
+
+void pfctl_sort_taddrs(struct pfctl_taddr *a, size_t n)
+{
+	if (n > 1)
+		qsort(a, n, sizeof(*a), taddr_cmp);
+}
+
+static void print_astats(FILE *f, const struct pfctl_taddr *a)
+{
+	static const char *const text[PFCTL_TDIR_MAX][PFCTL_TOP_MAX] = {
+		{ "In/Block:", "In/Pass:", "In/XPass:" },
+		{ "Out/Block:", "Out/Pass:", "Out/XPass:" },
+	};
+
+	fprintf(f, "\tCleared:     ");
+	print_ctime(f, a->tzero);
+	/* pf answers NOCOUNT for a table without `counters`: then only the
+	 * time it was cleared is known. */
+	if (a->fback == PFCTL_FB_NOCOUNT)
+		return;
+	for (int d = 0; d < PFCTL_TDIR_MAX; d++)
+		for (int op = 0; op < PFCTL_TOP_MAX; op++)
+			fprintf(f, "\t%-12s [ Packets: %-18llu Bytes: %-18llu ]\n", text[d][op],
+				(unsigned long long)a->packets[d][op],
+				(unsigned long long)a->bytes[d][op]);
+}
+
 void pfctl_show_taddrs(FILE *f, const struct pfctl_taddr *a, size_t n, int opts)
 {
+	struct pfctl_taddr *s = n ? malloc(n * sizeof(*s)) : NULL;
+
+	/* The listing is in pf's order whatever order the entries came in;
+	 * out of memory, the unsorted list is still the right content. */
+	if (s) {
+		memcpy(s, a, n * sizeof(*s));
+		pfctl_sort_taddrs(s, n);
+		a = s;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct pfctl_taddr x = a[i];
 
 		x.fback = PFCTL_FB_NONE;
 		pfctl_print_taddr(f, &x, opts);
-		if (opts & PFCTL_OPT_VERBOSE) {
-			fprintf(f, "\tCleared:     ");
-			print_ctime(f, a[i].tzero);
-			fprintf(f, "\tMatch:       %llu\n", (unsigned long long)a[i].match);
-		}
+		if (opts & PFCTL_OPT_VERBOSE)
+			print_astats(f, &a[i]);
 	}
+	free(s);
 }
 
 void pfctl_json_taddrs(struct jw *w, const char *key, const struct pfctl_taddr *a, size_t n)

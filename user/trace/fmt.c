@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "lib/pf_names.h"
+#include "lib/pf_xflat.h"
 #include "trace/trace.h"
 
 const char *trace_proto_name(unsigned int proto)
@@ -179,6 +180,45 @@ static void sb_pstates(struct sbuf *sb, unsigned int proto, const __u8 st[2])
 	sb_printf(sb, "%s:%s", trace_pstate_name(proto, st[0]), trace_pstate_name(proto, st[1]));
 }
 
+/* Set by trace_set_rule_origins(); NULL: rules are named by position. */
+static const struct pf_xflat_origins *rule_origins;
+
+void trace_set_rule_origins(const struct pf_xflat_origins *x)
+{
+	rule_origins = x;
+}
+
+static void sb_json_str(struct sbuf *sb, const char *s);
+
+/* As pfctl_bpf -ss -v: the number in the rule's own ruleset, and which
+ * ruleset when it is an anchor rather than the main one. */
+static void sb_rule(struct sbuf *sb, const struct pf_state *s, bool json)
+{
+	const char *anchor;
+	__u32 nr;
+
+	pf_xflat_rule(rule_origins, s, &nr, &anchor);
+	if (json) {
+		if (nr == PF_RULE_NONE) {
+			sb_printf(sb, ",\"rule\":null");
+			return;
+		}
+		sb_printf(sb, ",\"rule\":%u", nr);
+		if (anchor[0]) {
+			sb_printf(sb, ",\"anchor\":");
+			sb_json_str(sb, anchor);
+		}
+		return;
+	}
+	if (nr == PF_RULE_NONE) {
+		sb_printf(sb, " rule none");
+		return;
+	}
+	sb_printf(sb, " rule %u", nr);
+	if (anchor[0])
+		sb_printf(sb, " anchor %s", anchor);
+}
+
 int trace_fmt_pf_text(const struct pf_event *ev, char *buf, size_t len)
 {
 	struct sbuf sb = { buf, len, 0 };
@@ -204,10 +244,7 @@ int trace_fmt_pf_text(const struct pf_event *ev, char *buf, size_t len)
 	case PF_EV_STATE_CREATE:
 		sb_printf(&sb, " ");
 		sb_pstates(&sb, k->proto, s->pstate);
-		if (s->rule == PF_RULE_NONE)
-			sb_printf(&sb, " rule none");
-		else
-			sb_printf(&sb, " rule %u", s->rule);
+		sb_rule(&sb, s, false);
 		break;
 	case PF_EV_STATE_CHANGE:
 		sb_printf(&sb, " ");
@@ -279,10 +316,7 @@ int trace_fmt_pf_json(const struct pf_event *ev, char *buf, size_t len)
 	}
 	sb_printf(&sb, ",\"direction\":\"%s\",\"ifindex\":%u", ev->direction == PF_OUT ? "out" : "in",
 		  s->ifindex);
-	if (s->rule == PF_RULE_NONE)
-		sb_printf(&sb, ",\"rule\":null");
-	else
-		sb_printf(&sb, ",\"rule\":%u", s->rule);
+	sb_rule(&sb, s, true);
 	sb_printf(&sb, ",\"src_state\":\"%s\",\"dst_state\":\"%s\"",
 		  trace_pstate_name(k->proto, s->pstate[0]), trace_pstate_name(k->proto, s->pstate[1]));
 	if (ev->type == PF_EV_STATE_CHANGE)

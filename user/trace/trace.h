@@ -49,6 +49,15 @@ typedef const char *(*trace_ifname_fn)(unsigned int ifindex, char *buf, size_t l
 
 /* One line, without the newline, into buf.  Returns the length (snprintf). */
 int trace_fmt_pf_text(const struct pf_event *ev, char *buf, size_t len);
+/*
+ * With anchors the datapath's pf_state.rule is a position in the expanded
+ * ruleset; given the pinned pf_xflat origins (lib/pf_xflat.h), `rule N`
+ * and JSON "rule" are the number in the rule's own ruleset, followed by
+ * `anchor NAME` / "anchor" when that is not the main ruleset, as
+ * pfctl_bpf -ss -v names them.  NULL (the default): the position itself.
+ */
+struct pf_xflat_origins;
+void trace_set_rule_origins(const struct pf_xflat_origins *x);
 int trace_fmt_pf_json(const struct pf_event *ev, char *buf, size_t len);
 int trace_fmt_ip_text(const struct pf_ip_event *ev, trace_ifname_fn ifname,
 		      char *buf, size_t len);
