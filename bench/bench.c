@@ -243,14 +243,17 @@ static struct pfbpf_rule *ruleset_interleaved(size_t n)
 }
 
 /*
- * A worst case left (see docs/classifier.md, "Known worst case"): rules of
- * one shape and one kind (source port range, destination port range),
+ * Ranges on both sides (source port range, destination port range),
  * alternating between a source range containing the packet's port with a
- * destination range that does not, and the reverse.  Every value differs
- * and both fields are ranges, so neither shapes nor value groups separate
- * the two halves: both bitmaps are dense in every word, their AND empty.
+ * destination range that does not, and the reverse, every range
+ * different.  Shapes do not separate the two halves (both name two port
+ * ranges); ordering a group's rules by value does: the containing ranges
+ * start below the packet's ports, the others above.  nested: the worst
+ * case left (docs/classifier.md, "Known worst case"): every source range
+ * starts below the packet's port, taking turns between ending above it
+ * and below, so the value order interleaves the halves again.
  */
-static struct pfbpf_rule *ruleset_ranges(size_t n)
+static struct pfbpf_rule *ruleset_ranges(size_t n, int nested)
 {
 	struct pfbpf_rule *r = calloc(n, sizeof(*r));
 	size_t i;
@@ -269,6 +272,10 @@ static struct pfbpf_rule *ruleset_ranges(size_t n)
 		in->port[1] = p + 1 + (__u16)(i / 64);
 		out->port[0] = 50000 + (__u16)(i % 7000); /* does not */
 		out->port[1] = out->port[0] + 1 + (__u16)(i / 7000);
+		if (nested) {
+			r[i].sport.port[0] = 30000 + (__u16)i; /* below 41000 */
+			r[i].sport.port[1] = i % 2 ? 41001 : 40999;
+		}
 	}
 	r[n - 1] = rule_any(PF_PASS, PF_IN);
 	r[n - 1].nr = n - 1;
@@ -445,7 +452,7 @@ static void bench_datapath(void)
 static void bench_classifier(void)
 {
 	static const size_t nr[3] = { 10, 1000, 10000 };
-	struct row *cr[3], *worst[4];
+	struct row *cr[3], *worst[6];
 	struct cls_probe probe;
 	struct pfbpf_cls_pkt pk = {};
 	char name[64], err[256];
@@ -459,10 +466,12 @@ static void bench_classifier(void)
 	worst[1] = row_add("classifier worst case, 4000 rules");
 	worst[2] = row_add("classifier range worst case, 10 rules");
 	worst[3] = row_add("classifier range worst case, 10000 rules");
+	worst[4] = row_add("classifier nested-range worst case, 10 rules");
+	worst[5] = row_add("classifier nested-range worst case, 4000 rules");
 	if ((e = cls_probe_open(&probe, CLS_PROBE_OBJ))) {
 		for (int i = 0; i < 3; i++)
 			row_fail(cr[i], "cannot load %s: %s", CLS_PROBE_OBJ, strerror(-e));
-		for (int i = 0; i < 4; i++)
+		for (int i = 0; i < 6; i++)
 			row_fail(worst[i], "cannot load %s", CLS_PROBE_OBJ);
 		return;
 	}
@@ -476,13 +485,13 @@ static void bench_classifier(void)
 	pk.ifindex = 1;
 	inet_pton(AF_INET, "192.0.2.1", &pk.src);
 	inet_pton(AF_INET, "198.51.100.1", &pk.dst);
-	for (int i = 0; i < 7; i++) {
-		static const size_t wn[4] = { 10, 4000, 10, 10000 };
+	for (int i = 0; i < 9; i++) {
+		static const size_t wn[6] = { 10, 4000, 10, 10000, 10, 4000 };
 		struct row *r = i < 3 ? cr[i] : worst[i - 3];
 		size_t n = i < 3 ? nr[i] : wn[i - 3];
 		struct pfbpf_rule *rules = i < 3 ? ruleset_typical(n, 1) :
 					   i < 5 ? ruleset_interleaved(n) :
-						   ruleset_ranges(n);
+						   ruleset_ranges(n, i > 6);
 		struct pfbpf_cls_image *img = NULL;
 		struct cls_probe_match m;
 		double v[64];
@@ -522,6 +531,7 @@ static void bench_classifier(void)
 	cr[2]->target = 3.0;
 	worst[1]->base = worst[0]->name;
 	worst[3]->base = worst[2]->name;
+	worst[5]->base = worst[4]->name;
 	cls_probe_close(&probe);
 }
 

@@ -384,6 +384,87 @@ Test(cls_random, adversarial_rulesets)
 		run_round_with(round, sizes[round], 400, adv_rule);
 }
 
+/* Rules of wide-spread prefixes and ports: thousands of distinct bitmaps,
+ * enough to fill the word pool near 9,000 rules. */
+static void pool_rule(struct pfbpf_rule *r, size_t i)
+{
+	memset(r, 0, sizeof(*r));
+	r->nr = i;
+	r->action = rnd(2);
+	r->direction = rnd(3);
+	r->quick = rnd(5) == 0;
+	r->proto = rnd(2) ? IPPROTO_TCP : IPPROTO_UDP;
+	if (rnd(2)) {
+		r->src.type = PFBPF_ADDR_MASK;
+		r->src.af = r->af = PF_INET;
+		r->src.prefixlen = 16 + rnd(17);
+		r->src.addr.v4 = htonl(0xc0000000 + rnd(1 << 20) * 16);
+		r->src.neg = rnd(8) == 0;
+	}
+	if (rnd(2)) {
+		r->dst.type = PFBPF_ADDR_MASK;
+		r->dst.af = r->af = PF_INET;
+		r->dst.prefixlen = 24 + rnd(9);
+		r->dst.addr.v4 = htonl(0xc6336400 + rnd(256));
+	}
+	if (rnd(3) == 0) {
+		r->sport.op = 1 + rnd(9);
+		r->sport.port[0] = rnd(65536);
+		r->sport.port[1] = rnd(65536);
+	}
+	if (rnd(2)) {
+		r->dport.op = rnd(3) ? PF_OP_EQ : 1 + rnd(9);
+		r->dport.port[0] = rnd(2000);
+		r->dport.port[1] = rnd(65536);
+	}
+}
+
+/* A ruleset that the finest layout cannot store (word pool full) is
+ * compiled with a coarser one, and still answers as pf does. */
+Test(cls_random, pool_fallback)
+{
+	struct pfbpf_rule *r = calloc(9000, sizeof(*r));
+	struct pfbpf_cls_image *img = NULL;
+	struct pfbpf_cls_stats st = {};
+	unsigned round, i, lo = if_nametoindex("lo");
+	char err[256] = "";
+	int e;
+
+	cr_assert_not_null(r);
+	rng_state = 12345;
+	for (round = 0; round < 8; round++) {
+		for (i = 0; i < 9000; i++)
+			pool_rule(&r[i], i);
+		e = pfbpf_cls_compile(r, 9000, tid, NULL, &img, err, sizeof(err));
+		if (e)
+			continue;
+		pfbpf_cls_stats(img, &st);
+		if (st.layout < 3)
+			break;
+		pfbpf_cls_free(img);
+		img = NULL;
+	}
+	cr_assert_not_null(img, "no ruleset needed a coarser layout (last: %s)", err);
+	cr_assert_eq(pfbpf_cls_install(img, 0, cls_probe_map_fd, &probe), 0);
+	flush_tables();
+	for (i = 0; i < 600; i++) {
+		struct pfbpf_cls_pkt p;
+		struct cls_probe_match m;
+		__u32 stop;
+		int lin;
+
+		rand_pkt(&p, lo);
+		if (i % 2 && p.af == PF_INET) /* sources the rules name */
+			p.src.v4 = htonl(0xc0000000 + rnd(1 << 24));
+		cr_assert_eq(cls_probe_run(&probe, &p, 0, &m), 0);
+		lin = pfbpf_cls_linear(img, &p, in_table, NULL, &stop);
+		cr_assert_eq((int)m.idx, lin, "packet %u: classifier %d, pf walk %d", i, (int)m.idx, lin);
+		cr_assert_eq(m.stop, stop, "packet %u: stop %u vs %u", i, m.stop, stop);
+	}
+	pfbpf_cls_free(img);
+	free(r);
+}
+
 /* So many rules of so many shapes that the finest shapes' padding does not
  * fit the bit space: the layout falls back to coarser shapes. */
 Test(cls_random, coarse_fallback)

@@ -308,6 +308,13 @@ static int rule_normalise(const struct pfbpf_rule *r, size_t i, struct cls_rule 
 
 /* ---- bit layout ----------------------------------------------------- */
 
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /* How an address field accepts packets: 0 not named (any, or a table,
  * checked later), 1 a prefix, 2 a negated prefix. */
 static unsigned addr_class(const struct cls_addr *a)
@@ -396,7 +403,37 @@ struct lay {
 	__u32 idx;
 	__u64 value;
 	__u64 group;
+	__u8 key[20]; /* first named field, ordered (see lay_key()) */
 };
+
+/*
+ * Sort key of a rule inside its group: its first named field, so that the
+ * rules accepting one value lie together.  Prefixes by negation, af,
+ * length and address (the prefixes containing an address are one value per length);
+ * ports by operator and bounds (ranges holding a port then share a
+ * neighbourhood instead of taking turns with those that do not).
+ */
+static void lay_key(const struct cls_rule *c, __u8 *key)
+{
+	const struct cls_addr *a = c->src.type == PFBPF_ADDR_MASK ? &c->src :
+				   c->dst.type == PFBPF_ADDR_MASK ? &c->dst : NULL;
+	const struct pfbpf_port_spec *p = c->sport.op != PF_OP_NONE ? &c->sport :
+					  c->dport.op != PF_OP_NONE ? &c->dport : NULL;
+
+	memset(key, 0, 20);
+	if (a) {
+		key[0] = a->neg;
+		key[1] = a->af;
+		key[2] = a->plen;
+		memcpy(key + 3, &a->addr, 16); /* network order: sorts as numbers */
+	} else if (p) {
+		key[0] = p->op;
+		key[1] = p->port[0] >> 8;
+		key[2] = p->port[0] & 0xff;
+		key[3] = p->port[1] >> 8;
+		key[4] = p->port[1] & 0xff;
+	}
+}
 
 static int cmp_lay_value(const void *a, const void *b)
 {
@@ -412,11 +449,15 @@ static int cmp_lay_value(const void *a, const void *b)
 static int cmp_lay_group(const void *a, const void *b)
 {
 	const struct lay *x = a, *y = b;
+	int c;
 
 	if (x->shape != y->shape)
 		return x->shape < y->shape ? -1 : 1;
 	if (x->group != y->group)
 		return x->group < y->group ? -1 : 1;
+	c = memcmp(x->key, y->key, sizeof(x->key));
+	if (c)
+		return c;
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
@@ -435,8 +476,8 @@ static __u32 lay_bits(const struct lay *l, size_t n)
 }
 
 /*
- * Bit layout.  Rules are grouped, each group gets consecutive bits in rule
- * order starting on a fresh word, so a word never mixes groups:
+ * Bit layout.  Rules are grouped, each group gets consecutive bits starting
+ * on a fresh word, so a word never mixes groups:
  *  - by shape (the address and port fields they name, and how: see
  *    rule_shape()): a packet whose named fields miss a shape drops all of
  *    its words at the summary level, however the ruleset interleaves
@@ -445,14 +486,20 @@ static __u32 lay_bits(const struct lay *l, size_t n)
  *    with at least `popular` others form a group of their own, the rest
  *    one group: otherwise 5,000 rules "from the packet's source to another
  *    port" interleaved with 5,000 "from elsewhere to the packet's port"
- *    would leave every word of the shape a candidate.
+ *    would leave every word of the shape a candidate;
+ *  - inside a group, rules go to words in the order of their first named
+ *    field's value (lay_key()), so the rules accepting a packet's value
+ *    gather in few words whichever rule numbers they have; inside each
+ *    word, bits are then put back in rule order, which is all the
+ *    datapath relies on (a word's lowest quick bit is its lowest-numbered
+ *    quick rule, its highest bit its last match).
  * The grouping only decides where bits go; the answer never depends on
  * it.  The finest shapes are tried first; for each, `popular` starts at
  * one word of rules and doubles until the padding fits the bit space.
  * When that does not fit even without value groups, coarser shapes are
  * tried: the 16 plain shapes without value groups always fit (PF_CLS_NSHAPES).
  */
-static int layout(struct pfbpf_cls_image *img)
+static int layout(struct pfbpf_cls_image *img, int finest, int by_value)
 {
 	struct lay *l = calloc(img->nrules + 1, sizeof(*l));
 	size_t i, j, n = img->nrules;
@@ -463,7 +510,7 @@ static int layout(struct pfbpf_cls_image *img)
 		return -ENOMEM;
 	/* Finest shapes first; coarser ones when their padding does not fit
 	 * (the 16 plain shapes always fit without value groups). */
-	for (fine = 2; fine >= 0 && !fits; fine--) {
+	for (fine = finest; fine >= 0 && !fits; fine--) {
 		for (i = 0; i < n; i++) {
 			l[i].idx = i;
 			l[i].shape = rule_shape(&img->cr[i], fine);
@@ -486,28 +533,40 @@ static int layout(struct pfbpf_cls_image *img)
 			qsort(l, n, sizeof(*l), cmp_lay_value);
 		}
 	}
+	/* Inside a group, rules by value, so that the rules accepting a
+	 * packet's value of one field gather in few words. */
+	if (by_value) {
+		for (i = 0; i < n; i++)
+			lay_key(&img->cr[l[i].idx], l[i].key);
+		qsort(l, n, sizeof(*l), cmp_lay_group);
+	}
 	for (i = 0; i < PF_CLS_BITS; i++)
 		img->bit2rule[i] = PF_RULE_NONE;
 	for (i = 0; i < n; i++) {
 		if (i && (l[i].shape != l[i - 1].shape || l[i].group != l[i - 1].group))
 			bit = (bit + 63) & ~63u;
-		img->pos[l[i].idx] = bit;
 		img->bit2rule[bit] = l[i].idx;
 		bit++;
 	}
 	img->nbits = bit;
+	/* The value order chose each rule's word; inside a word, rule order
+	 * again: the datapath takes a word's lowest quick bit for its
+	 * lowest-numbered quick rule and its highest bit for its last match
+	 * (across words it compares rule numbers). */
+	for (i = 0; i < bit; i += 64) {
+		size_t m = 0;
+
+		while (m < 64 && img->bit2rule[i + m] != PF_RULE_NONE)
+			m++;
+		qsort(&img->bit2rule[i], m, sizeof(img->bit2rule[0]), cmp_u32);
+		for (j = 0; j < m; j++)
+			img->pos[img->bit2rule[i + j]] = i + j;
+	}
 	free(l);
 	return 0;
 }
 
 /* ---- per-field bitmaps --------------------------------------------- */
-
-static int cmp_u32(const void *a, const void *b)
-{
-	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static int build_base(struct pfbpf_cls_image *img, __u64 *bits)
 {
@@ -899,8 +958,12 @@ static const char *limit_msg(int e, char *buf, size_t len)
 	return buf;
 }
 
-int pfbpf_cls_compile(const struct pfbpf_rule *rules, size_t n, pfbpf_table_id_fn tid, void *arg,
-		      struct pfbpf_cls_image **out, char *err, size_t errlen)
+/* Layouts, finest first: level L >= 1 is shapes at `fine` L - 1 with
+ * value order; level 0 is the 16 plain shapes in rule order. */
+#define CLS_LAYOUT_LEVELS 4
+
+static int compile_at(const struct pfbpf_rule *rules, size_t n, pfbpf_table_id_fn tid, void *arg,
+		      struct pfbpf_cls_image **out, char *err, size_t errlen, int level)
 {
 	struct pfbpf_cls_image *img;
 	__u64 *bits = NULL;
@@ -940,7 +1003,8 @@ int pfbpf_cls_compile(const struct pfbpf_rule *rules, size_t n, pfbpf_table_id_f
 			goto fail;
 		}
 	}
-	if ((e = layout(img))) {
+	img->layout = level;
+	if ((e = layout(img, level ? level - 1 : 0, level > 0))) {
 		seterr(err, errlen, "out of memory compiling the ruleset");
 		goto fail;
 	}
@@ -1022,4 +1086,25 @@ void pfbpf_cls_stats(const struct pfbpf_cls_image *img, struct pfbpf_cls_stats *
 	st->npool = img->npool;
 	st->nprefixes = img->naddrs;
 	st->nifs = img->nifs;
+	st->layout = img->layout;
+}
+
+/*
+ * Finer layouts spread some bitmaps over more words (padding between
+ * shapes), so a ruleset near the word pool's capacity may fit only a
+ * coarser one: each is tried in turn, down to the plain layout, so a
+ * ruleset never fails to compile for want of room that a coarser layout
+ * would have had.  Other errors do not depend on the layout.
+ */
+int pfbpf_cls_compile(const struct pfbpf_rule *rules, size_t n, pfbpf_table_id_fn tid, void *arg,
+		      struct pfbpf_cls_image **out, char *err, size_t errlen)
+{
+	int level, e = -EINVAL;
+
+	for (level = CLS_LAYOUT_LEVELS - 1; level >= 0; level--) {
+		e = compile_at(rules, n, tid, arg, out, err, errlen, level);
+		if (e != -ENOSPC)
+			break;
+	}
+	return e;
 }
