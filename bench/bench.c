@@ -644,7 +644,7 @@ static void finish(const char *json)
 			r->ratio = r->ns / b->ns;
 	}
 	printf("pfbpf bench: repeat %d, median of %d, %ld states\n\n", repeat, runs, nstates);
-	printf("%-40s %12s %9s  %-28s %s\n", "measure", "value", "ratio", "vs", "target");
+	printf("%-47s %12s %9s  %-28s %s\n", "measure", "value", "ratio", "vs", "target");
 	for (int i = 0; i < nrows; i++) {
 		struct row *r = &rows[i];
 		char val[32], ratio[16] = "", tgt[64] = "";
@@ -664,7 +664,7 @@ static void finish(const char *json)
 				 r->target, r->unit[0] == 'b' ? " B" : "x", judged);
 		else if (r->target > 0)
 			snprintf(tgt, sizeof(tgt), "not measured (<= %g%s)", r->target, r->unit[0] == 'b' ? " B" : "x");
-		printf("%-40s %12s %9s  %-28.28s %s\n", r->name, val, ratio, r->base ? r->base : "", tgt);
+		printf("%-47s %12s %9s  %-28.28s %s\n", r->name, val, ratio, r->base ? r->base : "", tgt);
 		if (r->note[0] && (r->ns < 0 || !quiet))
 			printf("    %s\n", r->note);
 	}
