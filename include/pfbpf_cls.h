@@ -50,7 +50,10 @@
  * groups whose named fields miss the packet, even when the rules of the
  * ruleset take turns between shapes (see docs/classifier.md).
  * pf_c_bit2rule maps a bit back to its rule.  Room: every rule plus up to
- * 63 bits of padding for each of the 16 shapes.
+ * 63 bits of padding for each of the 16 shapes.  The compiler splits
+ * shapes further (negated addresses, single ports, ranges, `!=`) and
+ * groups popular values when that padding fits too, and falls back to the
+ * 16 plain shapes otherwise.
  */
 #define PF_CLS_NSHAPES 16
 #define PF_CLS_SUM_WORDS 5                    /* summary words */

@@ -254,7 +254,65 @@ static void dump(const struct pfbpf_rule *r, size_t n, const struct pfbpf_cls_pk
 		p->ifindex, s, p->sport, d, p->dport, p->tcp_flags, p->icmp_type, p->icmp_code);
 }
 
+/*
+ * Rules built to defeat the summaries (docs/classifier.md): TCP rules of a
+ * few shapes, taking turns between a positive and a negated source,
+ * single ports and ranges, so that for most packets one field's bitmap is
+ * dense and the other's sparse in the same words.  The layout splits such
+ * rules into finer shapes, which must not change any answer.
+ */
+static void adv_rule(struct pfbpf_rule *r, size_t i)
+{
+	memset(r, 0, sizeof(*r));
+	r->nr = i;
+	r->action = rnd(2);
+	r->direction = rnd(3);
+	r->quick = rnd(4) == 0;
+	r->proto = IPPROTO_TCP;
+	switch (i % 5) {
+	case 0: /* from <prefix> port = p */
+	case 1: /* from ! <prefix> to port range */
+		r->src.type = PFBPF_ADDR_MASK;
+		if (rnd(4))
+			parse_pfx(v4_pfx[rnd(N(v4_pfx))], &r->src.af, &r->src.addr, &r->src.prefixlen);
+		else
+			parse_pfx(v6_pfx[rnd(N(v6_pfx))], &r->src.af, &r->src.addr, &r->src.prefixlen);
+		r->src.neg = i % 5 == 1;
+		do
+			rand_port(&r->dport);
+		while (r->dport.op == PF_OP_NONE);
+		if (i % 5 == 0)
+			r->dport.op = PF_OP_EQ;
+		break;
+	case 2: /* port ranges on both sides */
+		do {
+			rand_port(&r->sport);
+			rand_port(&r->dport);
+		} while (r->sport.op == PF_OP_NONE || r->dport.op == PF_OP_NONE);
+		break;
+	case 3: /* all but a few ports */
+		rand_port(&r->sport);
+		r->dport.op = rnd(2) ? PF_OP_NE : PF_OP_XRG;
+		r->dport.port[0] = ports[rnd(N(ports))];
+		r->dport.port[1] = ports[rnd(N(ports))];
+		break;
+	default: /* anything */
+		rand_rule(r, i);
+		break;
+	}
+	r->af = r->src.type == PFBPF_ADDR_MASK ? r->src.af : r->af;
+}
+
+static void run_round_with(unsigned round, size_t nrules, unsigned npkts,
+			   void (*gen)(struct pfbpf_rule *, size_t));
+
 static void run_round(unsigned round, size_t nrules, unsigned npkts)
+{
+	run_round_with(round, nrules, npkts, rand_rule);
+}
+
+static void run_round_with(unsigned round, size_t nrules, unsigned npkts,
+			   void (*gen)(struct pfbpf_rule *, size_t))
 {
 	struct pfbpf_rule *r = calloc(nrules + 1, sizeof(*r));
 	struct pfbpf_cls_image *img = NULL;
@@ -264,7 +322,7 @@ static void run_round(unsigned round, size_t nrules, unsigned npkts)
 
 	cr_assert_not_null(r);
 	for (i = 0; i < nrules; i++)
-		rand_rule(&r[i], i);
+		gen(&r[i], i);
 	e = pfbpf_cls_compile(r, nrules, tid, NULL, &img, err, sizeof(err));
 	cr_assert_eq(e, 0, "round %u: compile: %s", round, err);
 	e = pfbpf_cls_install(img, slot, cls_probe_map_fd, &probe);
@@ -310,4 +368,107 @@ Test(cls_random, large_rulesets)
 	rng_state = 0x5eed0002;
 	for (round = 0; round < N(sizes); round++)
 		run_round(round, sizes[round], 400);
+}
+
+/* Rulesets of the classifier's worst cases, small and large, checked
+ * against pf's walk like the others. */
+Test(cls_random, adversarial_rulesets)
+{
+	static const size_t sizes[] = { 40, 130, 700, 3000, 12000 };
+	unsigned round;
+
+	rng_state = getenv("CLS_SEED") ? strtoull(getenv("CLS_SEED"), NULL, 0) : 0x5eed0003;
+	for (round = 0; round < 60; round++)
+		run_round_with(round, 1 + rnd(90), 60, adv_rule);
+	for (round = 0; round < N(sizes); round++)
+		run_round_with(round, sizes[round], 400, adv_rule);
+}
+
+/* Rules of wide-spread prefixes and ports: thousands of distinct bitmaps,
+ * enough to fill the word pool near 9,000 rules. */
+static void pool_rule(struct pfbpf_rule *r, size_t i)
+{
+	memset(r, 0, sizeof(*r));
+	r->nr = i;
+	r->action = rnd(2);
+	r->direction = rnd(3);
+	r->quick = rnd(5) == 0;
+	r->proto = rnd(2) ? IPPROTO_TCP : IPPROTO_UDP;
+	if (rnd(2)) {
+		r->src.type = PFBPF_ADDR_MASK;
+		r->src.af = r->af = PF_INET;
+		r->src.prefixlen = 16 + rnd(17);
+		r->src.addr.v4 = htonl(0xc0000000 + rnd(1 << 20) * 16);
+		r->src.neg = rnd(8) == 0;
+	}
+	if (rnd(2)) {
+		r->dst.type = PFBPF_ADDR_MASK;
+		r->dst.af = r->af = PF_INET;
+		r->dst.prefixlen = 24 + rnd(9);
+		r->dst.addr.v4 = htonl(0xc6336400 + rnd(256));
+	}
+	if (rnd(3) == 0) {
+		r->sport.op = 1 + rnd(9);
+		r->sport.port[0] = rnd(65536);
+		r->sport.port[1] = rnd(65536);
+	}
+	if (rnd(2)) {
+		r->dport.op = rnd(3) ? PF_OP_EQ : 1 + rnd(9);
+		r->dport.port[0] = rnd(2000);
+		r->dport.port[1] = rnd(65536);
+	}
+}
+
+/* A ruleset that the finest layout cannot store (word pool full) is
+ * compiled with a coarser one, and still answers as pf does. */
+Test(cls_random, pool_fallback)
+{
+	struct pfbpf_rule *r = calloc(9000, sizeof(*r));
+	struct pfbpf_cls_image *img = NULL;
+	struct pfbpf_cls_stats st = {};
+	unsigned round, i, lo = if_nametoindex("lo");
+	char err[256] = "";
+	int e;
+
+	cr_assert_not_null(r);
+	rng_state = 12345;
+	for (round = 0; round < 8; round++) {
+		for (i = 0; i < 9000; i++)
+			pool_rule(&r[i], i);
+		e = pfbpf_cls_compile(r, 9000, tid, NULL, &img, err, sizeof(err));
+		if (e)
+			continue;
+		pfbpf_cls_stats(img, &st);
+		if (st.layout < 3)
+			break;
+		pfbpf_cls_free(img);
+		img = NULL;
+	}
+	cr_assert_not_null(img, "no ruleset needed a coarser layout (last: %s)", err);
+	cr_assert_eq(pfbpf_cls_install(img, 0, cls_probe_map_fd, &probe), 0);
+	flush_tables();
+	for (i = 0; i < 600; i++) {
+		struct pfbpf_cls_pkt p;
+		struct cls_probe_match m;
+		__u32 stop;
+		int lin;
+
+		rand_pkt(&p, lo);
+		if (i % 2 && p.af == PF_INET) /* sources the rules name */
+			p.src.v4 = htonl(0xc0000000 + rnd(1 << 24));
+		cr_assert_eq(cls_probe_run(&probe, &p, 0, &m), 0);
+		lin = pfbpf_cls_linear(img, &p, in_table, NULL, &stop);
+		cr_assert_eq((int)m.idx, lin, "packet %u: classifier %d, pf walk %d", i, (int)m.idx, lin);
+		cr_assert_eq(m.stop, stop, "packet %u: stop %u vs %u", i, m.stop, stop);
+	}
+	pfbpf_cls_free(img);
+	free(r);
+}
+
+/* So many rules of so many shapes that the finest shapes' padding does not
+ * fit the bit space: the layout falls back to coarser shapes. */
+Test(cls_random, coarse_fallback)
+{
+	rng_state = 0x5eed0004;
+	run_round(0, PF_MAX_RULES, 400);
 }

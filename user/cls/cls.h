@@ -78,6 +78,7 @@ struct pfbpf_cls_stats {
 	unsigned npool;     /* non-zero words stored */
 	unsigned nprefixes; /* LPM entries */
 	unsigned nifs;      /* interfaces named */
+	unsigned layout;    /* bit layout used: 3 finest .. 0 plain (docs/classifier.md) */
 };
 void pfbpf_cls_stats(const struct pfbpf_cls_image *img, struct pfbpf_cls_stats *st);
 

@@ -48,6 +48,7 @@ struct pfbpf_cls_image {
 	__u32 flags[PF_CLS_FLAGS_N];
 	__u32 icmp[PF_CLS_ICMP_N];
 	struct pf_cls_words words[PF_CLS_WORDS];
+	unsigned layout;      /* layout level (compile.c, CLS_LAYOUT_LEVELS) */
 	struct cls_if_ent *ifs;
 	__u32 nifs, if_default;
 	__u32 wild[PF_CLS_NPAIRS];

@@ -308,10 +308,66 @@ static int rule_normalise(const struct pfbpf_rule *r, size_t i, struct cls_rule 
 
 /* ---- bit layout ----------------------------------------------------- */
 
-static unsigned rule_shape(const struct cls_rule *c)
+static int cmp_u32(const void *a, const void *b)
 {
-	return (c->src.type == PFBPF_ADDR_MASK) | (c->dst.type == PFBPF_ADDR_MASK) << 1 |
-	       (c->sport.op != PF_OP_NONE) << 2 | (c->dport.op != PF_OP_NONE) << 3;
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* How an address field accepts packets: 0 not named (any, or a table,
+ * checked later), 1 a prefix, 2 a negated prefix. */
+static unsigned addr_class(const struct cls_addr *a)
+{
+	if (a->type != PFBPF_ADDR_MASK)
+		return 0;
+	return a->neg ? 2 : 1;
+}
+
+/* How a port field accepts packets: 0 not named, 1 one port, 2 a range or
+ * a half-line, 3 all but a few ports (`!=`, `<>`). */
+static unsigned port_class(const struct pfbpf_port_spec *p)
+{
+	switch (p->op) {
+	case PF_OP_NONE:
+		return 0;
+	case PF_OP_EQ:
+		return 1;
+	case PF_OP_NE:
+	case PF_OP_XRG:
+		return 3;
+	default:
+		return 2;
+	}
+}
+
+/*
+ * The shape of a rule, by how each of source, destination, source port and
+ * destination port accepts packets (two bits each).  At `fine` 0 only
+ * whether the field is named; at 1 also whether an address is negated
+ * and a port operator accepts all but a few ports; at 2 also single ports
+ * apart from ranges.  A negated field accepts nearly every packet while
+ * its positive twin accepts nearly none (and a range many ports, one port
+ * one): keeping them in separate words keeps each field's bitmap sparse or
+ * dense per word for a packet, so the summary AND stays exact.  2,000
+ * rules `from ! 10.1.x.y port 1024+i` interleaved with 2,000 `from
+ * 10.0.x.y port 80` otherwise leave every word a candidate: both fields
+ * non-zero in each word, their AND empty.
+ */
+static unsigned rule_shape(const struct cls_rule *c, int fine)
+{
+	unsigned f[4] = { addr_class(&c->src), addr_class(&c->dst), port_class(&c->sport),
+			  port_class(&c->dport) };
+	unsigned s = 0, i;
+
+	for (i = 0; i < 4; i++) {
+		if (fine == 0)
+			f[i] = !!f[i];
+		else if (fine == 1 && i >= 2 && f[i] == 2)
+			f[i] = 1; /* ranges with single ports */
+		s |= f[i] << (2 * i);
+	}
+	return s;
 }
 
 /* Hash of the first field a rule names (its value, as the classifier
@@ -347,7 +403,37 @@ struct lay {
 	__u32 idx;
 	__u64 value;
 	__u64 group;
+	__u8 key[20]; /* first named field, ordered (see lay_key()) */
 };
+
+/*
+ * Sort key of a rule inside its group: its first named field, so that the
+ * rules accepting one value lie together.  Prefixes by negation, af,
+ * length and address (the prefixes containing an address are one value per length);
+ * ports by operator and bounds (ranges holding a port then share a
+ * neighbourhood instead of taking turns with those that do not).
+ */
+static void lay_key(const struct cls_rule *c, __u8 *key)
+{
+	const struct cls_addr *a = c->src.type == PFBPF_ADDR_MASK ? &c->src :
+				   c->dst.type == PFBPF_ADDR_MASK ? &c->dst : NULL;
+	const struct pfbpf_port_spec *p = c->sport.op != PF_OP_NONE ? &c->sport :
+					  c->dport.op != PF_OP_NONE ? &c->dport : NULL;
+
+	memset(key, 0, 20);
+	if (a) {
+		key[0] = a->neg;
+		key[1] = a->af;
+		key[2] = a->plen;
+		memcpy(key + 3, &a->addr, 16); /* network order: sorts as numbers */
+	} else if (p) {
+		key[0] = p->op;
+		key[1] = p->port[0] >> 8;
+		key[2] = p->port[0] & 0xff;
+		key[3] = p->port[1] >> 8;
+		key[4] = p->port[1] & 0xff;
+	}
+}
 
 static int cmp_lay_value(const void *a, const void *b)
 {
@@ -363,11 +449,15 @@ static int cmp_lay_value(const void *a, const void *b)
 static int cmp_lay_group(const void *a, const void *b)
 {
 	const struct lay *x = a, *y = b;
+	int c;
 
 	if (x->shape != y->shape)
 		return x->shape < y->shape ? -1 : 1;
 	if (x->group != y->group)
 		return x->group < y->group ? -1 : 1;
+	c = memcmp(x->key, y->key, sizeof(x->key));
+	if (c)
+		return c;
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
@@ -386,68 +476,97 @@ static __u32 lay_bits(const struct lay *l, size_t n)
 }
 
 /*
- * Bit layout.  Rules are grouped, each group gets consecutive bits in rule
- * order starting on a fresh word, so a word never mixes groups:
- *  - by shape (the address and port fields they name): a packet whose
- *    named fields miss a shape drops all of its words at the summary
- *    level, however the ruleset interleaves shapes;
+ * Bit layout.  Rules are grouped, each group gets consecutive bits starting
+ * on a fresh word, so a word never mixes groups:
+ *  - by shape (the address and port fields they name, and how: see
+ *    rule_shape()): a packet whose named fields miss a shape drops all of
+ *    its words at the summary level, however the ruleset interleaves
+ *    shapes;
  *  - inside a shape, rules sharing the value of their first named field
  *    with at least `popular` others form a group of their own, the rest
  *    one group: otherwise 5,000 rules "from the packet's source to another
  *    port" interleaved with 5,000 "from elsewhere to the packet's port"
- *    would leave every word of the shape a candidate.
+ *    would leave every word of the shape a candidate;
+ *  - inside a group, rules go to words in the order of their first named
+ *    field's value (lay_key()), so the rules accepting a packet's value
+ *    gather in few words whichever rule numbers they have; inside each
+ *    word, bits are then put back in rule order, which is all the
+ *    datapath relies on (a word's lowest quick bit is its lowest-numbered
+ *    quick rule, its highest bit its last match).
  * The grouping only decides where bits go; the answer never depends on
- * it.  `popular` starts at one word of rules and doubles until the
- * padding fits the bit space (without value groups it always fits).
+ * it.  The finest shapes are tried first; for each, `popular` starts at
+ * one word of rules and doubles until the padding fits the bit space.
+ * When that does not fit even without value groups, coarser shapes are
+ * tried: the 16 plain shapes without value groups always fit (PF_CLS_NSHAPES).
  */
-static int layout(struct pfbpf_cls_image *img)
+static int layout(struct pfbpf_cls_image *img, int finest, int by_value)
 {
 	struct lay *l = calloc(img->nrules + 1, sizeof(*l));
 	size_t i, j, n = img->nrules;
 	__u32 bit = 0, popular;
+	int fine, fits = 0;
 
 	if (!l)
 		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		l[i].shape = rule_shape(&img->cr[i]);
-		l[i].idx = i;
-		l[i].value = rule_value(&img->cr[i]);
-	}
-	qsort(l, n, sizeof(*l), cmp_lay_value);
-	for (popular = 64;; popular *= 2) {
-		for (i = 0; i < n; i = j) {
-			for (j = i; j < n && l[j].shape == l[i].shape && l[j].value == l[i].value; j++)
-				;
-			for (size_t k = i; k < j; k++)
-				l[k].group = j - i >= popular && popular <= PF_MAX_RULES ? l[i].value | 1ULL << 63 : 0;
+	/* Finest shapes first; coarser ones when their padding does not fit
+	 * (the 16 plain shapes always fit without value groups). */
+	for (fine = finest; fine >= 0 && !fits; fine--) {
+		for (i = 0; i < n; i++) {
+			l[i].idx = i;
+			l[i].shape = rule_shape(&img->cr[i], fine);
+			l[i].value = rule_value(&img->cr[i]);
 		}
-		qsort(l, n, sizeof(*l), cmp_lay_group);
-		if (lay_bits(l, n) <= PF_CLS_BITS || popular > PF_MAX_RULES)
-			break;
 		qsort(l, n, sizeof(*l), cmp_lay_value);
+		for (popular = 64;; popular *= 2) {
+			for (i = 0; i < n; i = j) {
+				for (j = i; j < n && l[j].shape == l[i].shape && l[j].value == l[i].value; j++)
+					;
+				for (size_t k = i; k < j; k++)
+					l[k].group = j - i >= popular && popular <= PF_MAX_RULES ?
+							     l[i].value | 1ULL << 63 :
+							     0;
+			}
+			qsort(l, n, sizeof(*l), cmp_lay_group);
+			fits = lay_bits(l, n) <= PF_CLS_BITS;
+			if (fits || popular > PF_MAX_RULES)
+				break;
+			qsort(l, n, sizeof(*l), cmp_lay_value);
+		}
+	}
+	/* Inside a group, rules by value, so that the rules accepting a
+	 * packet's value of one field gather in few words. */
+	if (by_value) {
+		for (i = 0; i < n; i++)
+			lay_key(&img->cr[l[i].idx], l[i].key);
+		qsort(l, n, sizeof(*l), cmp_lay_group);
 	}
 	for (i = 0; i < PF_CLS_BITS; i++)
 		img->bit2rule[i] = PF_RULE_NONE;
 	for (i = 0; i < n; i++) {
 		if (i && (l[i].shape != l[i - 1].shape || l[i].group != l[i - 1].group))
 			bit = (bit + 63) & ~63u;
-		img->pos[l[i].idx] = bit;
 		img->bit2rule[bit] = l[i].idx;
 		bit++;
 	}
 	img->nbits = bit;
+	/* The value order chose each rule's word; inside a word, rule order
+	 * again: the datapath takes a word's lowest quick bit for its
+	 * lowest-numbered quick rule and its highest bit for its last match
+	 * (across words it compares rule numbers). */
+	for (i = 0; i < bit; i += 64) {
+		size_t m = 0;
+
+		while (m < 64 && img->bit2rule[i + m] != PF_RULE_NONE)
+			m++;
+		qsort(&img->bit2rule[i], m, sizeof(img->bit2rule[0]), cmp_u32);
+		for (j = 0; j < m; j++)
+			img->pos[img->bit2rule[i + j]] = i + j;
+	}
 	free(l);
 	return 0;
 }
 
 /* ---- per-field bitmaps --------------------------------------------- */
-
-static int cmp_u32(const void *a, const void *b)
-{
-	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static int build_base(struct pfbpf_cls_image *img, __u64 *bits)
 {
@@ -839,8 +958,12 @@ static const char *limit_msg(int e, char *buf, size_t len)
 	return buf;
 }
 
-int pfbpf_cls_compile(const struct pfbpf_rule *rules, size_t n, pfbpf_table_id_fn tid, void *arg,
-		      struct pfbpf_cls_image **out, char *err, size_t errlen)
+/* Layouts, finest first: level L >= 1 is shapes at `fine` L - 1 with
+ * value order; level 0 is the 16 plain shapes in rule order. */
+#define CLS_LAYOUT_LEVELS 4
+
+static int compile_at(const struct pfbpf_rule *rules, size_t n, pfbpf_table_id_fn tid, void *arg,
+		      struct pfbpf_cls_image **out, char *err, size_t errlen, int level)
 {
 	struct pfbpf_cls_image *img;
 	__u64 *bits = NULL;
@@ -880,7 +1003,8 @@ int pfbpf_cls_compile(const struct pfbpf_rule *rules, size_t n, pfbpf_table_id_f
 			goto fail;
 		}
 	}
-	if ((e = layout(img))) {
+	img->layout = level;
+	if ((e = layout(img, level ? level - 1 : 0, level > 0))) {
 		seterr(err, errlen, "out of memory compiling the ruleset");
 		goto fail;
 	}
@@ -962,4 +1086,25 @@ void pfbpf_cls_stats(const struct pfbpf_cls_image *img, struct pfbpf_cls_stats *
 	st->npool = img->npool;
 	st->nprefixes = img->naddrs;
 	st->nifs = img->nifs;
+	st->layout = img->layout;
+}
+
+/*
+ * Finer layouts spread some bitmaps over more words (padding between
+ * shapes), so a ruleset near the word pool's capacity may fit only a
+ * coarser one: each is tried in turn, down to the plain layout, so a
+ * ruleset never fails to compile for want of room that a coarser layout
+ * would have had.  Other errors do not depend on the layout.
+ */
+int pfbpf_cls_compile(const struct pfbpf_rule *rules, size_t n, pfbpf_table_id_fn tid, void *arg,
+		      struct pfbpf_cls_image **out, char *err, size_t errlen)
+{
+	int level, e = -EINVAL;
+
+	for (level = CLS_LAYOUT_LEVELS - 1; level >= 0; level--) {
+		e = compile_at(rules, n, tid, arg, out, err, errlen, level);
+		if (e != -ENOSPC)
+			break;
+	}
+	return e;
 }
