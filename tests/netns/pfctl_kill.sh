@@ -8,18 +8,9 @@
 
 require_tools ip nsenter unshare socat ss pfctl_bpf
 
-NET2=203.0.113
-
 # A second link between A and B, so that states live on two interfaces.
 second_link() {
-	VETH2_A=pfkx$$
-	VETH2_B=pfky$$
-	nsx "$NS_A" ip link add "$VETH2_A" type veth peer name "$VETH2_B" || return 1
-	nsx "$NS_A" ip link set "$VETH2_B" netns "$NS_B" || return 1
-	nsx "$NS_A" ip addr add "$NET2.1/24" dev "$VETH2_A"
-	nsx "$NS_B" ip addr add "$NET2.2/24" dev "$VETH2_B"
-	nsx "$NS_A" ip link set "$VETH2_A" up
-	nsx "$NS_B" ip link set "$VETH2_B" up
+	pfctl_second_link pfk
 }
 
 # Six states: {A4, A4B} x {9001, 9002} on the first link, {9001, 9002}

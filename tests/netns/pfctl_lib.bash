@@ -77,3 +77,18 @@ counter() {
 	pf -si | awk -v n="$1" '{ l = $0; sub(/^ +/, "", l) }
 		index(l, n " ") == 1 { t = substr(l, length(n) + 1); split(t, f, " "); print f[1]; exit }'
 }
+
+# pfctl_second_link PREFIX: a second veth link between A and B, on
+# 203.0.113.0/24 (A .1, B .2), so that states live on two interfaces.
+# Sets NET2, VETH2_A and VETH2_B (named PREFIX + x/y + pid).
+pfctl_second_link() {
+	NET2=203.0.113
+	VETH2_A=${1}x$$
+	VETH2_B=${1}y$$
+	nsx "$NS_A" ip link add "$VETH2_A" type veth peer name "$VETH2_B" || return 1
+	nsx "$NS_A" ip link set "$VETH2_B" netns "$NS_B" || return 1
+	nsx "$NS_A" ip addr add "$NET2.1/24" dev "$VETH2_A"
+	nsx "$NS_B" ip addr add "$NET2.2/24" dev "$VETH2_B"
+	nsx "$NS_A" ip link set "$VETH2_A" up
+	nsx "$NS_B" ip link set "$VETH2_B" up
+}

@@ -8,18 +8,9 @@
 
 require_tools ip nsenter unshare socat ss sysctl pfctl_bpf
 
-NET2=203.0.113
-
 # A second link between A and B: B is 203.0.113.2 on it.
 second_link() {
-	VETH2_A=pfpx$$
-	VETH2_B=pfpy$$
-	nsx "$NS_A" ip link add "$VETH2_A" type veth peer name "$VETH2_B" || return 1
-	nsx "$NS_A" ip link set "$VETH2_B" netns "$NS_B" || return 1
-	nsx "$NS_A" ip addr add "$NET2.1/24" dev "$VETH2_A"
-	nsx "$NS_B" ip addr add "$NET2.2/24" dev "$VETH2_B"
-	nsx "$NS_A" ip link set "$VETH2_A" up
-	nsx "$NS_B" ip link set "$VETH2_B" up
+	pfctl_second_link pfp || return 1
 	# The same flow (A4 -> B4) will arrive on the second link: the
 	# kernel's reverse path check must not drop it before the socket,
 	# only pf decides.
