@@ -1468,35 +1468,50 @@ int dt_begin(struct dt_prog *p, unsigned long long now_ns)
 	return fire(p, DT_PROBE_BEGIN, 0);
 }
 
+/*
+ * What every event does before its clauses run, the same for both kinds:
+ * the first event begins the program if the caller did not, nothing runs
+ * after exit(), and a probe no clause names costs nothing.  Returns 1 to
+ * fire, else the value dt_fire_* returns.
+ */
+static int event_gate(struct dt_prog *p, enum dt_probe probe, __u64 ts_ns, __u32 cpu, int *ret)
+{
+	if (!p->began)
+		dt_begin(p, ts_ns);
+	if (p->exited) {
+		*ret = 1;
+		return 0;
+	}
+	if (!p->uses[probe]) {
+		*ret = 0;
+		return 0;
+	}
+	p->ts = ts_ns;
+	p->cpu = cpu;
+	return 1;
+}
+
 int dt_fire_pf(struct dt_prog *p, enum dt_probe probe, const struct pf_event *ev)
 {
+	int ret;
+
 	if (probe < DT_PROBE_PF_STATE_CREATE || probe > DT_PROBE_PF_TCP_CLOSED)
 		return -22;
-	if (!p->began)
-		dt_begin(p, ev->ts_ns);
-	if (p->exited)
-		return 1;
-	if (!p->uses[probe])
-		return 0;
+	if (!event_gate(p, probe, ev->ts_ns, ev->cpu, &ret))
+		return ret;
 	p->pfev = *ev;
-	p->ts = ev->ts_ns;
-	p->cpu = ev->cpu;
 	return fire(p, probe, 0);
 }
 
 int dt_fire_ip(struct dt_prog *p, enum dt_probe probe, const struct pf_ip_event *ev)
 {
+	int ret;
+
 	if (probe != DT_PROBE_IP_SEND && probe != DT_PROBE_IP_RECEIVE)
 		return -22;
-	if (!p->began)
-		dt_begin(p, ev->ts_ns);
-	if (p->exited)
-		return 1;
-	if (!p->uses[probe])
-		return 0;
+	if (!event_gate(p, probe, ev->ts_ns, ev->cpu, &ret))
+		return ret;
 	p->ipev = *ev;
-	p->ts = ev->ts_ns;
-	p->cpu = ev->cpu;
 	return fire(p, probe, 0);
 }
 
