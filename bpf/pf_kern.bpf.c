@@ -399,12 +399,19 @@ __noinline int pf_process(struct pf_scratch *sc)
 		int si = sc->pkt.dir == pf_state_dir(s) ? 0 : 1;
 
 		if (sc->pkt.proto == IPPROTO_TCP) {
-			r = pf_tcp_track(key, s, &sc->pkt, now);
-			if (r & 0xff) {
-				sc->reason = r & 0xff;
+			r = pf_tcp_test(key, s, &sc->pkt, now, si);
+			if (r & PF_TCPR_GONE)
+				return PF_NEED_RULES;
+			pf_tcp_events(key, s, r);
+			if (r & PF_TCPR_RST)
+				sc->ret = PF_RET_RST; /* answered by the block-return code */
+			if (pf_tcpr_reason(r)) {
+				sc->reason = pf_tcpr_reason(r);
 				return PF_DROP;
 			}
-			pf_tcp_events(key, s, r);
+			if (s->rule != PF_RULE_NONE)
+				pf_rulectr_count(pf_rule_slotidx(s), &sc->pkt);
+			return PF_PASS;
 		} else if (sc->pkt.proto == IPPROTO_ICMP || sc->pkt.proto == PF_IPPROTO_ICMPV6) {
 			s->expire = now;
 			s->timeout = PFTM_ICMP_ERROR_REPLY;

@@ -8,6 +8,7 @@
 #define PF_STATE_H
 
 #include "pf_maps.h"
+#include "pf_lock.h"
 #include "pf_events.h"
 #include "pf_pkt.h"
 #include "pf_parse.h"
@@ -171,11 +172,13 @@ static __always_inline void pf_dec_sat32(__u32 *v)
 }
 
 /*
- * Remove a state and account for it.  Only the CPU whose delete succeeds
- * does the accounting and emits the event, so a state that two CPUs find
- * expired at once is counted and reported once.  The event is reserved and
- * filled before the delete: a preallocated element is reused by the next
- * insert as soon as it is freed.  Returns 1 if removed.
+ * Remove a state and account for it.  Only the CPU that unlinks the state
+ * (marks it PFTM_UNLINKED under its lock, pf_lock.h) deletes it, does the
+ * accounting and emits the event, so a state that two CPUs find expired
+ * at once is counted and reported once, and a packet on another CPU sees
+ * either the state before the snapshot or no state.  The event is reserved
+ * before and filled under the lock: a preallocated element is reused by
+ * the next insert as soon as it is freed.  Returns 1 if removed.
  */
 static __noinline int pf_state_remove(const struct pf_state_key *key, struct pf_state *s,
 				      __u32 reason)
@@ -183,30 +186,50 @@ static __noinline int pf_state_remove(const struct pf_state_key *key, struct pf_
 	struct pf_status_pcpu *st = pf_status_get();
 	struct pf_gcount *g = pf_gcount_get();
 	struct pf_config *cfg = pf_config_get();
+	struct pf_state_lock *lk;
 	struct pf_event *ev;
-	__u32 rule, ridx;
+	__u32 rule, ridx, creatorid;
+	__u64 id;
 	__u8 flags;
 
 	if (!key || !s)
 		return 0;
+	id = s->id;
+	lk = pf_state_lock_of(id);
+	if (!lk)
+		return 0;
+	creatorid = pf_creatorid(s, cfg);
 	ev = bpf_ringbuf_reserve(&pf_events, sizeof(*ev), 0);
+	bpf_spin_lock(&lk->lock);
+	if (!pf_state_live(s, id)) {
+		/* another CPU unlinked it first, or the element is reused */
+		bpf_spin_unlock(&lk->lock);
+		if (ev)
+			bpf_ringbuf_discard(ev, 0);
+		return 0;
+	}
 	if (ev) {
-		ev->type = PF_EV_STATE_DESTROY;
-		ev->reason = reason;
 		ev->direction = pf_state_dir(s);
 		ev->old_pstate[0] = s->pstate[0];
 		ev->old_pstate[1] = s->pstate[1];
-		ev->pad[0] = ev->pad[1] = ev->pad[2] = 0;
-		ev->ts_ns = bpf_ktime_get_boot_ns();
-		ev->cpu = bpf_get_smp_processor_id();
-		ev->creatorid = pf_creatorid(s, cfg);
-		__builtin_memcpy(&ev->key[PF_SK_WIRE], key, sizeof(*key));
-		__builtin_memcpy(&ev->key[PF_SK_STACK], key, sizeof(*key));
 		__builtin_memcpy(&ev->state, s, sizeof(*s));
 	}
 	rule = s->rule;
 	flags = s->flags;
+	s->timeout = PFTM_UNLINKED;
+	bpf_spin_unlock(&lk->lock);
+	if (ev) {
+		ev->type = PF_EV_STATE_DESTROY;
+		ev->reason = reason;
+		ev->pad[0] = ev->pad[1] = ev->pad[2] = 0;
+		ev->ts_ns = bpf_ktime_get_boot_ns();
+		ev->cpu = bpf_get_smp_processor_id();
+		ev->creatorid = creatorid;
+		__builtin_memcpy(&ev->key[PF_SK_WIRE], key, sizeof(*key));
+		__builtin_memcpy(&ev->key[PF_SK_STACK], key, sizeof(*key));
+	}
 	if (bpf_map_delete_elem(&pf_states, key)) {
+		/* gone behind our back (LRU eviction): the sweep accounts */
 		if (ev)
 			bpf_ringbuf_discard(ev, 0);
 		return 0;

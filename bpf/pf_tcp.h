@@ -8,10 +8,9 @@
  * Peer 0 of a state is the side that created it (pf's `src`); for a packet
  * travelling in the state's direction the sender is peer 0, otherwise 1.
  *
- * Concurrency: two CPUs may track packets of one connection at once (RSS
- * keeps a flow on one CPU in the common case).  The value has no lock (it
- * must stay 80 bytes), so concurrent updates can lose one window slide; the
- * next packet repairs it.  pf serialises with a lock; we accept the race.
+ * Concurrency: two CPUs may track packets of one connection at once (XDP
+ * ingress and tc egress, asymmetric RSS).  pf_tcp_test runs the tracker
+ * under the state's lock (pf_lock.h), as pf does under PF_STATE_LOCK.
  */
 #ifndef PF_TCP_H
 #define PF_TCP_H
@@ -44,16 +43,45 @@ struct pf_peer {
 	__u8 pstate;
 };
 
-#define PF_TCPEV_CHANGE 0x100
-#define PF_TCPEV_ESTAB 0x200
-#define PF_TCPEV_CLOSED 0x400
+/*
+ * pf_tcp_track's result, one word: the low byte is the PFRES_* reason of a
+ * drop (0: pass), then what is due afterwards, and the peer states before
+ * the segment in bits 16-31 for the state-change event.
+ */
+#define PF_TCPR_REASON_MASK 0xff
+#define PF_TCPEV_CHANGE 0x100   /* a peer state moved: state-change event */
+#define PF_TCPEV_ESTAB 0x200    /* both ESTABLISHED for the first time */
+#define PF_TCPEV_CLOSED 0x400   /* both >= FIN_WAIT_2 for the first time */
+#define PF_TCPR_RST 0x800       /* drop, and answer the sender with a RST */
+#define PF_TCPR_GONE 0x1000     /* the state was unlinked or reused: no state */
+#define PF_TCPR_OLD_SHIFT 16
+
+static __always_inline __u32 pf_tcpr_make(__u32 reason, __u32 ev, __u8 old0, __u8 old1)
+{
+	return reason | ev | ((__u32)old0 << PF_TCPR_OLD_SHIFT) |
+	       ((__u32)old1 << (PF_TCPR_OLD_SHIFT + 8));
+}
+
+/* PFRES_* of a drop, 0 if the segment passes. */
+static __always_inline __u32 pf_tcpr_reason(__u32 r)
+{
+	return r & PF_TCPR_REASON_MASK;
+}
+
+/* The state of peer 0 or 1 before the segment. */
+static __always_inline __u8 pf_tcpr_old(__u32 r, int peer)
+{
+	return (r >> (PF_TCPR_OLD_SHIFT + (peer ? 8 : 0))) & 0xff;
+}
 
 /*
- * Track one segment of an existing state.  Returns PFRES_BADSTATE to drop,
- * or (pass) a word whose low byte is 0 and which says which events are due
- * (PF_TCPEV_*, old peer states in bits 16-31) for pf_tcp_events().  Both peers are judged in local copies and
- * written back only if the segment passes, so a refused segment leaves the
- * state exactly as it was: a spoofed out-of-window RST changes nothing.
+ * Track one segment of an existing state.  Returns a pf_tcpr_* word: the
+ * drop reason (PFRES_BADSTATE) or 0, and the events due for
+ * pf_tcp_events().  Both peers are judged in local copies and written back
+ * only if the segment passes, so a refused segment leaves the state exactly
+ * as it was (a spoofed out-of-window RST changes nothing), with pf's one
+ * exception: a mismatch while both peers are SYN_SENT resets the sender's
+ * sequence window and asks for a RST (PF_TCPR_RST).
  * (Locals with fixed offsets also keep clang from indexing the stack in
  * ways the verifier refuses.)
  */
@@ -63,7 +91,7 @@ static __noinline int pf_tcp_track(const struct pf_state_key *key, struct pf_sta
 	struct pf_peer src, dst;
 	__u32 win, ack, end, data_end, seq, orig_seq;
 	__u8 flags, sws, dws, old0, old1, sflags;
-	int si, di, refresh = 1;
+	int si, di, refresh = 1, reset = 0;
 	__u32 ev = 0;
 	__s32 ackskew;
 
@@ -206,11 +234,26 @@ static __noinline int pf_tcp_track(const struct pf_state_key *key, struct pf_sta
 			src.pstate = TCPS_CLOSING;
 		if (flags & TH_RST)
 			src.pstate = dst.pstate = TCPS_TIME_WAIT;
+	} else if (src.pstate == TCPS_SYN_SENT && dst.pstate == TCPS_SYN_SENT) {
+		/*
+		 * A mismatch during the handshake (OpenBSD sys/net/pf.c
+		 * pf_tcp_track_full, "Send RST for state mismatches during
+		 * handshake"): the sender, say a stale SYN|ACK's host, is told
+		 * with a RST, and its half of the state forgets the sequence
+		 * numbers, so its next SYN starts it afresh.  The segment is
+		 * still dropped as a state mismatch.
+		 */
+		reset = 1;
+		if (!(flags & TH_RST))
+			ev |= PF_TCPR_RST;
+		src.seqlo = 0;
+		src.seqhi = 1;
+		src.max_win = 1;
 	} else {
 		return PFRES_BADSTATE;
 	}
 
-	/* Accepted: write both peers back. */
+	/* Accepted (or reset): write both peers back. */
 	s->seqlo[si & 1] = src.seqlo;
 	s->seqhi[si & 1] = src.seqhi;
 	s->max_win[si & 1] = src.max_win;
@@ -224,6 +267,11 @@ static __noinline int pf_tcp_track(const struct pf_state_key *key, struct pf_sta
 	s->wscale[di & 1] = dst.wscale;
 	s->pstate[di & 1] = dst.pstate;
 
+	if (reset) {
+		if (s->pstate[0] != old0 || s->pstate[1] != old1)
+			ev |= PF_TCPEV_CHANGE;
+		return pf_tcpr_make(PFRES_BADSTATE, ev, old0, old1);
+	}
 	if (refresh) {
 		s->expire = now;
 		if (src.pstate >= TCPS_FIN_WAIT_2 && dst.pstate >= TCPS_FIN_WAIT_2)
@@ -260,7 +308,37 @@ static __noinline int pf_tcp_track(const struct pf_state_key *key, struct pf_sta
 		ev |= PF_TCPEV_CLOSED;
 	}
 	s->flags = sflags;
-	return ev | ((__u32)old0 << 16) | ((__u32)old1 << 24);
+	return pf_tcpr_make(0, ev, old0, old1);
+}
+
+/*
+ * pf_tcp_track under the state's lock (pf_lock.h), with the state's
+ * packet and byte counters, which the two CPUs would otherwise race on
+ * too.  The lock is taken by the id read here; a state found unlinked or
+ * reused for another connection under the lock is PF_TCPR_GONE.  Nothing
+ * between lock and unlock calls a helper (the verifier insists).
+ */
+static __always_inline __u32 pf_tcp_test(const struct pf_state_key *key, struct pf_state *s,
+					 const struct pf_pkt *pkt, __u32 now, int si)
+{
+	__u64 id = s->id;
+	struct pf_state_lock *lk = pf_state_lock_of(id);
+	__u32 r;
+
+	if (!lk)
+		return PF_TCPR_GONE;
+	bpf_spin_lock(&lk->lock);
+	if (!pf_state_live(s, id)) {
+		bpf_spin_unlock(&lk->lock);
+		return PF_TCPR_GONE;
+	}
+	r = pf_tcp_track(key, s, pkt, now);
+	if (!pf_tcpr_reason(r)) {
+		s->packets[si & 1]++;
+		s->bytes[si & 1] += pkt->tot_len;
+	}
+	bpf_spin_unlock(&lk->lock);
+	return r;
 }
 
 /*
@@ -272,7 +350,8 @@ static __always_inline void pf_tcp_events(const struct pf_state_key *key, const 
 					  __u32 r)
 {
 	if (r & PF_TCPEV_CHANGE)
-		pf_event_state(key, s, PF_EVI_OLD(PF_EV_STATE_CHANGE, (r >> 16) & 0xff, r >> 24));
+		pf_event_state(key, s, PF_EVI_OLD(PF_EV_STATE_CHANGE, pf_tcpr_old(r, 0),
+						  pf_tcpr_old(r, 1)));
 	if (r & PF_TCPEV_ESTAB)
 		pf_event_state(key, s, PF_EVI(PF_EV_TCP_ESTABLISHED, 0));
 	if (r & PF_TCPEV_CLOSED)
