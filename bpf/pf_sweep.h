@@ -18,6 +18,19 @@
 
 #define PF_CLOCK_BOOTTIME 7 /* uapi CLOCK_BOOTTIME: vmlinux.h has no macros */
 
+/*
+ * Live states per rule counted by the sweep, to put pf_rulestates right
+ * after LRU evictions (pf_sweep_fix_rules).  Not pinned: each loaded copy
+ * of the object sweeps with its own.
+ */
+#define PF_RULE_SLOTS_ALL (PF_RULESET_SLOTS * PF_MAX_RULES)
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PF_RULE_SLOTS_ALL);
+	__type(key, __u32);
+	__type(value, __u32);
+} pf_sweep_rules SEC(".maps");
+
 struct pf_sweep_ctx {
 	__u32 now;
 	__u32 pad;
@@ -37,7 +50,45 @@ static long pf_sweep_cb(struct bpf_map *map, struct pf_state_key *key, struct pf
 	if (pf_state_expired(s, cfg, c->states, c->now)) {
 		if (pf_state_remove(key, s, pf_expire_reason(s, key->proto)))
 			c->removed++;
+		return 0;
 	}
+	if (s->rule != PF_RULE_NONE) {
+		__u32 ridx = pf_rule_slotidx(s), *n = bpf_map_lookup_elem(&pf_sweep_rules, &ridx);
+
+		if (n)
+			*n += 1;
+	}
+	return 0;
+}
+
+static long pf_sweep_zero_cb(__u32 i, void *ctx)
+{
+	__u32 *n = bpf_map_lookup_elem(&pf_sweep_rules, &i);
+
+	if (n)
+		*n = 0;
+	return 0;
+}
+
+/*
+ * After evictions: a rule's `max N` count still holds the states the LRU
+ * dropped (the kernel does not say which they were), so lower each rule's
+ * count to the live states the walk found.  States made during the walk
+ * may be missed, which can only make the count low, i.e. `max N` a little
+ * generous until they die (the same direction pf_dec_sat32 errs in); a
+ * count that moved meanwhile is left for the next sweep.
+ */
+static long pf_sweep_fix_cb(__u32 i, void *ctx)
+{
+	__u32 *seen = bpf_map_lookup_elem(&pf_sweep_rules, &i);
+	__u32 *cur = bpf_map_lookup_elem(&pf_rulestates, &i);
+	__u32 old;
+
+	if (!seen || !cur)
+		return 0;
+	old = *cur;
+	if (old > *seen)
+		__sync_val_compare_and_swap(cur, old, *seen);
 	return 0;
 }
 
@@ -60,6 +111,7 @@ static __always_inline __u64 pf_sweep(void)
 	c.now = pf_now();
 	c.states = g->states;
 	id0 = g->next_id;
+	bpf_loop(PF_RULE_SLOTS_ALL, pf_sweep_zero_cb, NULL, 0);
 	bpf_for_each_map_elem(&pf_states, pf_sweep_cb, &c, 0);
 	created = g->next_id - id0;
 	live = c.visited - c.removed;
@@ -69,6 +121,7 @@ static __always_inline __u64 pf_sweep(void)
 
 		__sync_fetch_and_add(&g->states, -(__s64)evicted);
 		__sync_fetch_and_add(&g->evicted, evicted);
+		bpf_loop(PF_RULE_SLOTS_ALL, pf_sweep_fix_cb, NULL, 0);
 	}
 	__sync_fetch_and_add(&g->sweeps, 1);
 	g->last_sweep_ns = bpf_ktime_get_boot_ns();

@@ -187,6 +187,26 @@ enum {
  */
 #define PF_STATE_MAP_SLACK 4096
 #define PF_DEFAULT_STATE_MAP_SIZE (PF_DEFAULT_LIMIT_STATES + PF_STATE_MAP_SLACK)
+/*
+ * How much slack a machine needs (kernel/bpf/bpf_lru_list.c, common LRU):
+ * every possible CPU keeps a local free list refilled LOCAL_FREE_TARGET
+ * (128) nodes at a time from the global one, and a refill that finds fewer
+ * than 128 global free nodes evicts instead of taking them from the other
+ * CPUs' lists.  So up to 128 free nodes per CPU, plus the batch being
+ * refilled, can be out of reach while live states are evicted.  The loader
+ * sizes the map limit + pfbpf_state_map_slack(possible CPUs); 4096 stays the
+ * floor (it covers 31 CPUs).  BPF_F_NO_COMMON_LRU is worse for a shared
+ * table: it splits the map into per-CPU LRUs of max_entries / CPUs each,
+ * so one busy CPU evicts while the others' shares sit empty.
+ */
+#define PF_LRU_LOCAL_FREE_TARGET 128
+static inline __u32 pfbpf_state_map_slack(__u32 ncpus)
+{
+	__u64 s = (__u64)PF_LRU_LOCAL_FREE_TARGET * ((__u64)ncpus + 1);
+
+	return s > PF_STATE_MAP_SLACK ? (__u32)(s > 0x40000000u ? 0x40000000u : s) :
+					PF_STATE_MAP_SLACK;
+}
 
 /* TCP (pf_tcp_track_full) */
 #define PF_MAXACKWINDOW (65535 + 1500)

@@ -177,6 +177,12 @@ static int datapath_open(struct datapath *dp, const struct pfbpf_load_opts *o)
 		} else {
 			bpf_map__set_max_entries(states, o->map_size);
 		}
+	} else if (states && access(pin, F_OK) != 0) {
+		/* slack for the LRU's per-CPU free lists (pfbpf_types.h) */
+		int ncpu = libbpf_num_possible_cpus();
+
+		bpf_map__set_max_entries(states, PF_DEFAULT_LIMIT_STATES +
+					 pfbpf_state_map_slack(ncpu > 0 ? (__u32)ncpu : 1));
 	}
 	err = bpf_object__load(dp->obj);
 	if (err) {
