@@ -400,10 +400,10 @@ __noinline int pf_process(struct pf_scratch *sc)
 
 		if (sc->pkt.proto == IPPROTO_TCP) {
 			r = pf_tcp_test(key, s, &sc->pkt, now, si);
-			if (r & PF_TCPR_GONE)
+			if (pf_tcpr_gone(r))
 				return PF_NEED_RULES;
 			pf_tcp_events(key, s, r);
-			if (r & PF_TCPR_RST)
+			if (pf_tcpr_rst(r))
 				sc->ret = PF_RET_RST; /* answered by the block-return code */
 			if (pf_tcpr_reason(r)) {
 				sc->reason = pf_tcpr_reason(r);

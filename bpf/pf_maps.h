@@ -17,7 +17,10 @@
  * pf_gcount.states, which keeps LRU eviction a safety net (counted by the
  * sweep when it fires).  BPF_F_NO_COMMON_LRU is not set: a common LRU list
  * evicts the globally least recently used state, which is what an
- * administrator would expect if it ever happens.
+ * administrator would expect if it ever happens, where per-CPU LRUs would
+ * each get max_entries / CPUs and evict while the others sit empty.  The
+ * loader sizes the map for the CPU count (pfbpf_state_map_slack).  No
+ * lock fits in the value: see pf_lock.h.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

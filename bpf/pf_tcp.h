@@ -68,6 +68,18 @@ static __always_inline __u32 pf_tcpr_reason(__u32 r)
 	return r & PF_TCPR_REASON_MASK;
 }
 
+/* Answer the sender with a RST (the segment is dropped). */
+static __always_inline int pf_tcpr_rst(__u32 r)
+{
+	return !!(r & PF_TCPR_RST);
+}
+
+/* The state was unlinked or reused under us: judge the packet without it. */
+static __always_inline int pf_tcpr_gone(__u32 r)
+{
+	return !!(r & PF_TCPR_GONE);
+}
+
 /* The state of peer 0 or 1 before the segment. */
 static __always_inline __u8 pf_tcpr_old(__u32 r, int peer)
 {
