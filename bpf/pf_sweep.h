@@ -20,8 +20,10 @@
 
 /*
  * Live states per rule counted by the sweep, to put pf_rulestates right
- * after LRU evictions (pf_sweep_fix_rules).  Not pinned: each loaded copy
- * of the object sweeps with its own.
+ * after LRU evictions (pf_sweep_fix_cb).  Not pinned: each loaded copy of
+ * the object sweeps with its own.  Two sweeps of one copy at once (the
+ * timer and a pf_ctl SWEEP) share it; the worst that does is a rule count
+ * set a little low after an eviction, i.e. a generous `max N`.
  */
 #define PF_RULE_SLOTS_ALL (PF_RULESET_SLOTS * PF_MAX_RULES)
 struct {
@@ -56,7 +58,7 @@ static long pf_sweep_cb(struct bpf_map *map, struct pf_state_key *key, struct pf
 		__u32 ridx = pf_rule_slotidx(s), *n = bpf_map_lookup_elem(&pf_sweep_rules, &ridx);
 
 		if (n)
-			*n += 1;
+			__sync_fetch_and_add(n, 1);
 	}
 	return 0;
 }
