@@ -105,6 +105,27 @@ Test(core_frag, unrecorded_later_fragment_still_drops)
 
 /* ---- item 6: IPv6 extension headers as pf_walk_header6 ---------------- */
 
+/* A UDP header for flow f (ports, length) at u; checksum left 0. */
+static void put_udp(__u8 *u, const struct h_flow *f, __u16 len)
+{
+	u[0] = f->sport >> 8;
+	u[1] = f->sport & 0xff;
+	u[2] = f->dport >> 8;
+	u[3] = f->dport & 0xff;
+	u[4] = len >> 8;
+	u[5] = len & 0xff;
+}
+
+/* An 8-byte extension header whose next header is UDP, then a UDP header
+ * of flow f and 8 bytes of data: 24 bytes in b (the caller fills the rest
+ * of the extension header). */
+static void ext8_udp(__u8 *b, const struct h_flow *f)
+{
+	memset(b, 0, 24);
+	b[0] = IPPROTO_UDP;
+	put_udp(b + 8, f, 16);
+}
+
 /* Routing header(s) then UDP: 24 bytes each (one address). */
 static void rthdr_udp(struct h_pkt *p, const struct h_flow *f, const __u8 *types, int n)
 {
@@ -122,11 +143,7 @@ static void rthdr_udp(struct h_pkt *p, const struct h_flow *f, const __u8 *types
 		b[o + 10] = 0x0d;
 		b[o + 11] = 0xb8;
 	}
-	b[o] = f->sport >> 8;
-	b[o + 1] = f->sport & 0xff;
-	b[o + 2] = f->dport >> 8;
-	b[o + 3] = f->dport & 0xff;
-	b[o + 5] = 8 + 16;
+	put_udp(b + o, f, 8 + 16);
 	cr_assert_eq(h_ip(p, f, 43, b, o + 8 + 16, NULL), 0);
 }
 
@@ -196,14 +213,8 @@ Test(core_frag, ipv6_second_fragment_header_dropped_as_fragment)
 	__u64 f0 = core_counter(PFRES_FRAG);
 
 	/* an atomic fragment header (whole datagram) followed by another one */
-	memset(b, 0, sizeof(b));
-	b[0] = IPPROTO_UDP;
+	ext8_udp(b, &f);
 	b[4] = 0x11;
-	b[8] = f.sport >> 8;
-	b[9] = f.sport & 0xff;
-	b[10] = f.dport >> 8;
-	b[11] = f.dport & 0xff;
-	b[13] = 16;
 	cr_assert_eq(h_ip(&p, &f, 44, b, sizeof(b), &(struct h_l2){ .frag6 = true }), 0);
 	cr_assert_eq(p.buf[p.l3 + 6], 44);
 	cr_expect_eq(h_run(PF_OUT, &p), PF_DROP, "pf drops a second fragment header");
@@ -225,15 +236,9 @@ Test(core_frag, ipv6_later_fragment_payload_not_walked)
 	struct pf_state s;
 	struct h_pkt p;
 
-	memset(b, 0, sizeof(b));
-	b[0] = IPPROTO_UDP; /* destination options, 8 bytes, PadN */
+	ext8_udp(b, &f); /* destination options, 8 bytes, PadN */
 	b[2] = 1;
 	b[3] = 4;
-	b[8] = f.sport >> 8;
-	b[9] = f.sport & 0xff;
-	b[10] = f.dport >> 8;
-	b[11] = f.dport & 0xff;
-	b[13] = 16;
 	cr_assert_eq(h_ip(&p, &f, 60, b, sizeof(b), &first), 0);
 	cr_expect_eq(h_run(PF_OUT, &p), PF_PASS, "first fragment");
 	cr_expect_eq(core_state(&f, IPPROTO_UDP, &s), 0, "UDP found behind dest-opts");
