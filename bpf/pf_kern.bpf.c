@@ -84,7 +84,9 @@ static __always_inline void pf_frag_key(const struct pf_pkt *pkt, const struct p
 	__builtin_memcpy(&fk->dst, &pkt->dst, sizeof(fk->dst));
 	fk->id = aux->frag_id;
 	fk->af = pkt->af;
-	fk->proto = pkt->proto;
+	/* IPv6: the fragment header's next header, the same in every
+	 * fragment (the walk of a later fragment stops there). */
+	fk->proto = pkt->af == PF_INET6 ? aux->frag_nh : pkt->proto;
 }
 
 /*
@@ -154,6 +156,19 @@ static __always_inline void pf_rulectr_count(__u32 ridx, const struct pf_pkt *pk
 		rc->packets[di & 1]++;
 		rc->bytes[di & 1] += pkt->tot_len;
 	}
+}
+
+/*
+ * Did the rule that made a state say allow-opts (pf's PFSTATE_ALLOWOPTS)?
+ * The state has no spare bit, so the rule is read where the state's slot
+ * keeps it; asked only for a packet that carries IPv4 options.
+ */
+static __always_inline __u32 pf_state_allow_opts(const struct pf_state *s)
+{
+	__u32 ridx = pf_rule_slotidx(s);
+	struct pf_rule_bpf *r = bpf_map_lookup_elem(&pf_rules, &ridx);
+
+	return r && (r->rule_flag & PFRULE_ALLOWOPTS);
 }
 
 #define PF_NEED_RULES 2 /* pf_process: no state, the ruleset decides */
@@ -285,9 +300,12 @@ __noinline int pf_test_rule(struct pf_scratch *sc)
 		ridx = m.slot * PF_MAX_RULES + m.idx;
 		r = bpf_map_lookup_elem(&pf_rules, &ridx);
 	}
-	/* No rule matched (or an empty ruleset): pf's default is pass, no state. */
+	/* No rule matched (or an empty ruleset): pf's default is pass, no state
+	 * (and, as pf's default rule, no allow-opts). */
 	if (!r)
 		return PF_PASS;
+	if (r->rule_flag & PFRULE_ALLOWOPTS)
+		sc->allow_opts = 1;
 	pf_rulectr_count(ridx, pkt);
 	st->counters[PFRES_MATCH]++;
 	if (r->action != PF_PASS) {
@@ -349,12 +367,12 @@ __noinline int pf_process(struct pf_scratch *sc)
 	now = sc->now;
 	key = &sc->key;
 
-	if (sc->pkt.frag) {
+	if (sc->pkt.frag != PF_FRAGK_NONE) {
 		if (cfg->frag_policy == PF_FRAG_DROP) {
 			sc->reason = PFRES_FRAG;
 			return PF_DROP;
 		}
-		if (sc->pkt.frag == 2) {
+		if (sc->pkt.frag == PF_FRAGK_LATER) {
 			struct pf_frag_key fk;
 			struct pf_frag_val *fv;
 
@@ -364,6 +382,7 @@ __noinline int pf_process(struct pf_scratch *sc)
 				sc->reason = PFRES_FRAG;
 				return PF_DROP;
 			}
+			sc->allow_opts = fv->allow_opts;
 			return PF_PASS;
 		}
 	}
@@ -420,8 +439,11 @@ __noinline int pf_process(struct pf_scratch *sc)
 		}
 		s->packets[si & 1]++;
 		s->bytes[si & 1] += sc->pkt.tot_len;
-		if (s->rule != PF_RULE_NONE)
+		if (s->rule != PF_RULE_NONE) {
 			pf_rulectr_count(pf_rule_slotidx(s), &sc->pkt);
+			if (sc->aux.ip_opts)
+				sc->allow_opts = pf_state_allow_opts(s);
+		}
 		return PF_PASS;
 	}
 
@@ -437,6 +459,7 @@ static __always_inline void pf_frag_record(struct pf_scratch *sc)
 
 	if (!cfg)
 		return;
+	fv.allow_opts = !!sc->allow_opts;
 	fv.expire = sc->now + pf_timeout_global(cfg, PFTM_FRAG);
 	pf_frag_key(&sc->pkt, &sc->aux, &fk);
 	bpf_map_update_elem(&pf_frags, &fk, &fv, BPF_ANY);
@@ -468,9 +491,12 @@ static __always_inline int pf_parse_all(void *data, void *data_end, __u32 pkt_le
 	if (pf_parse_ip(data, data_end, 0, sc->pkt.af, sc->aux.quote_off, &sc->inner, &sc->iaux,
 			&l4, &l3e, &reason, 1) != PF_PARSE_OK)
 		sc->inner_res = PF_INNER_BAD;
-	else if (sc->inner.frag == 2)
-		sc->inner_res = PF_INNER_NOSTATE;
-	else if (pf_parse_l4(data, data_end, l4, l3e, &sc->inner, &sc->iaux, &reason, 1) !=
+	else if (sc->inner.frag == PF_FRAGK_LATER) {
+		/* pf_test_state_icmp: an ICMP error never refers to a later
+		 * fragment (it has no transport header to match): drop. */
+		sc->inner_res = PF_INNER_BAD;
+		reason = PFRES_FRAG;
+	} else if (pf_parse_l4(data, data_end, l4, l3e, &sc->inner, &sc->iaux, &reason, 1) !=
 		 PF_PARSE_OK)
 		sc->inner_res = PF_INNER_BAD;
 	else if (sc->iaux.icmp_class == PF_ICMP_ERROR)
@@ -521,6 +547,7 @@ static __always_inline struct pf_scratch *pf_begin(__u8 dir, __u32 ifindex)
 	sc->reason = PFRES_MAX;
 	sc->inner_res = PF_INNER_NONE;
 	sc->new_state = 0;
+	sc->allow_opts = 0;
 	sc->icmp_err = 0;
 	sc->ret = PF_RET_NONE;
 	sc->now = pf_now();
@@ -547,9 +574,20 @@ static __always_inline int pf_finish(struct pf_scratch *sc, int r)
 		if (action == PF_NEED_RULES) {
 			pf_classify(sc);
 			action = pf_test_rule(sc);
-			if (action == PF_PASS && sc->pkt.frag == 1)
-				pf_frag_record(sc);
 		}
+		/*
+		 * pf_test: a packet with IPv4 options passes only by a rule, or
+		 * a state made by a rule, that says allow-opts (the default
+		 * rule does not); else it is dropped as ip-option.
+		 */
+		if (action == PF_PASS && sc->aux.ip_opts && !sc->allow_opts) {
+			action = PF_DROP;
+			sc->reason = PFRES_IPOPTIONS;
+		}
+		/* Every passing first fragment (by a state or a rule) lets the
+		 * rest of its datagram through. */
+		if (action == PF_PASS && sc->pkt.frag == PF_FRAGK_FIRST)
+			pf_frag_record(sc);
 	}
 	reason = sc->reason;
 	/* PFRES_MATCH was counted when the rule matched (pf's REASON_SET). */

@@ -132,7 +132,8 @@ struct pf_frag_key {
 struct pf_frag_val {
 	__u32 expire;      /* seconds of CLOCK_BOOTTIME after which it is stale */
 	__u8 action;       /* PF_PASS: later fragments pass */
-	__u8 pad[3];
+	__u8 allow_opts;   /* the first fragment passed with IPv4 options allowed */
+	__u8 pad[2];
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -14,7 +14,10 @@
  *   bad-offset  a length field is impossible: IPv4 IHL < 5 or beyond the IP
  *               length, TCP data offset < 5 or beyond the segment, an IPv6
  *               extension-header chain longer than PF_IPV6_MAX_EXT;
- *   fragment    decided by the fragment policy in pf_kern.bpf.c.
+ *   ip-option   an IPv6 routing header of type 0, or a second routing
+ *               header (pf_walk_header6);
+ *   fragment    a second IPv6 fragment header (pf_walk_header6); else
+ *               decided by the fragment policy in pf_kern.bpf.c.
  */
 #ifndef PF_PARSE_H
 #define PF_PARSE_H
@@ -41,6 +44,8 @@
 #define PF_IPPROTO_NONE 59
 #define PF_IPPROTO_DSTOPTS 60
 
+#define PF_IPV6_RTHDR_TYPE_0 0 /* source routing, deprecated by RFC 5095 */
+
 enum { PF_PARSE_OK = 0, PF_PARSE_NONIP = 1, PF_PARSE_DROP = 2 };
 
 /* ICMP classes (pf_icmp_mapping): queries carry an id, errors a quote. */
@@ -52,7 +57,8 @@ struct pf_parse_aux {
 	__u32 frag_id;     /* IPv4 ip_id (network order) / IPv6 fragment ident */
 	__u8 icmp_class;   /* PF_ICMP_* */
 	__u8 vlans;
-	__u8 pad[2];
+	__u8 ip_opts;      /* IPv4 header with options (pf's pd->badopts) */
+	__u8 frag_nh;      /* IPv6: the fragment header's next header */
 	__u32 quote_off;   /* ICMP error: offset of the quoted IP header */
 };
 
@@ -124,14 +130,16 @@ static __always_inline int pf_parse_ip(void *data, void *data_end, __u32 pkt_len
 		pkt->dst.v4 = ip->daddr;
 		pkt->tot_len = tot;
 		foff = bpf_ntohs(ip->frag_off);
-		pkt->frag = (foff & 0x1fff) ? 2 : (foff & 0x2000) ? 1 : 0;
+		pkt->frag = (foff & 0x1fff) ? PF_FRAGK_LATER :
+			    (foff & 0x2000) ? PF_FRAGK_FIRST : PF_FRAGK_NONE;
 		aux->frag_id = ip->id;
+		aux->ip_opts = hl > sizeof(*ip);
 		*l4 = off + hl;
 		*l3_end = off + tot;
 		return PF_PARSE_OK;
 	} else {
 		struct ipv6hdr *ip6 = data + off;
-		__u32 o, end;
+		__u32 o, end, rthdrs = 0, fraghdrs = 0;
 		__u8 nh;
 		int i;
 
@@ -152,11 +160,17 @@ static __always_inline int pf_parse_ip(void *data, void *data_end, __u32 pkt_len
 		__builtin_memcpy(&pkt->src, &ip6->saddr, 16);
 		__builtin_memcpy(&pkt->dst, &ip6->daddr, 16);
 		pkt->tot_len = end - off;
-		pkt->frag = 0;
+		pkt->frag = PF_FRAGK_NONE;
 		nh = ip6->nexthdr;
 		o = off + sizeof(*ip6);
-		/* Walk the extension headers (pf_walk_header6).  A chain longer
-		 * than PF_IPV6_MAX_EXT is refused rather than half-inspected. */
+		/*
+		 * Walk the extension headers as pf_walk_header6 does: a routing
+		 * header of type 0 or a second routing header is dropped as
+		 * ip-option, a second fragment header as fragment, and the walk
+		 * stops at the fragment header of a later fragment (what follows
+		 * it is the middle of the datagram, not headers).  A chain longer
+		 * than PF_IPV6_MAX_EXT is refused rather than half-inspected.
+		 */
 #pragma unroll
 		for (i = 0; i < PF_IPV6_MAX_EXT + 1; i++) {
 			__u8 *h;
@@ -177,19 +191,31 @@ static __always_inline int pf_parse_ip(void *data, void *data_end, __u32 pkt_len
 			if (nh == PF_IPPROTO_FRAGMENT) {
 				__u16 fo = ((__u16)h[2] << 8) | h[3];
 
-				/* offset in the upper 13 bits, M in bit 0; an
-				 * atomic fragment (0, M=0) is a whole packet */
-				if (fo & 0xfff8)
-					pkt->frag = 2;
-				else if (fo & 1)
-					pkt->frag = 1;
+				if (fraghdrs++) {
+					*reason = PFRES_FRAG;
+					return PF_PARSE_DROP;
+				}
 				__builtin_memcpy(&aux->frag_id, h + 4, 4);
+				aux->frag_nh = h[0];
 				nh = h[0];
 				o += 8;
+				/* offset in the upper 13 bits, M in bit 0; an
+				 * atomic fragment (0, M=0) is a whole packet */
+				if (fo & 0xfff8) {
+					pkt->frag = PF_FRAGK_LATER;
+					break;
+				}
+				if (fo & 1)
+					pkt->frag = PF_FRAGK_FIRST;
 			} else if (nh == PF_IPPROTO_AH) {
 				nh = h[0];
 				o += ((__u32)h[1] + 2) * 4;
 			} else {
+				if (nh == PF_IPPROTO_ROUTING &&
+				    (rthdrs++ || h[2] == PF_IPV6_RTHDR_TYPE_0)) {
+					*reason = PFRES_IPOPTIONS;
+					return PF_PARSE_DROP;
+				}
 				nh = h[0];
 				o += ((__u32)h[1] + 1) * 8;
 			}
@@ -205,16 +231,34 @@ static __always_inline int pf_parse_ip(void *data, void *data_end, __u32 pkt_len
 	}
 }
 
+/* TCP option kinds and lengths (RFC 9293, RFC 7323), pf's names. */
+#define PF_TCPOPT_EOL 0
+#define PF_TCPOPT_NOP 1
+#define PF_TCPOPT_MAXSEG 2
+#define PF_TCPOPT_WINDOW 3
+#define PF_TCPOLEN_MAXSEG 4
+#define PF_TCPOLEN_WINDOW 3
+
 /* A SYN's TCP options, copied out of the packet to be parsed. */
 struct pf_tcpopt_buf {
 	__u8 b[40];
 };
 
 /*
- * MSS and window scale of a SYN (pf_get_mss / pf_get_wscale): returns
- * mss << 8 | wscale byte.  A global function on purpose: the verifier
- * checks its option loop once, instead of once for every way the packet
- * parser can reach it (which exceeds the verifier's budget).
+ * MSS and window scale of a SYN (OpenBSD pf_get_mss / pf_get_wscale, both
+ * through pf_find_tcpopt): returns mss << 8 | wscale byte.  len is the
+ * option area (TCP header length - 20, or less if the frame holds less);
+ * bytes of ob past it are zero and never read.  As pf:
+ *   - EOL is stepped over like NOP (pf's workaround for stacks that pad
+ *     with zeros), so an option after it still counts;
+ *   - the walk stops when fewer bytes are left than the shortest option
+ *     looked for (window scale, 3), so an option is only read whole;
+ *   - an option counts only with its exact length (MSS 4, scale 3); any
+ *     other advances by its length, at least 2;
+ *   - the last of repeated options wins.
+ * A global function on purpose: the verifier checks its option loop
+ * once, instead of once for every way the packet parser can reach it
+ * (which exceeds the verifier's budget).
  */
 __noinline int pf_tcpopt_parse(const struct pf_tcpopt_buf *ob, __u32 len)
 {
@@ -223,6 +267,8 @@ __noinline int pf_tcpopt_parse(const struct pf_tcpopt_buf *ob, __u32 len)
 
 	if (!ob)
 		return 0;
+	if (len > sizeof(ob->b))
+		len = sizeof(ob->b);
 	/*
 	 * Walk byte positions, not options: every read is at a constant
 	 * offset and `next` (where the next option starts) is only compared,
@@ -232,48 +278,51 @@ __noinline int pf_tcpopt_parse(const struct pf_tcpopt_buf *ob, __u32 len)
 	for (i = 0; i < 40; i++) {
 		__u8 kind, olen;
 
-		if (next != (__u32)i || (__u32)i >= len)
+		if (next != (__u32)i)
 			continue;
-		kind = ob->b[i];
-		if (kind == 0) { /* EOL */
+		if ((__u32)i + PF_TCPOLEN_WINDOW > len || i + 2 >= 40) {
 			next = 255;
 			continue;
 		}
-		if (kind == 1) { /* NOP */
+		kind = ob->b[i];
+		if (kind == PF_TCPOPT_EOL || kind == PF_TCPOPT_NOP) {
 			next = i + 1;
 			continue;
 		}
-		if (i + 1 >= 40) {
-			next = 255;
-			continue;
-		}
 		olen = ob->b[i + 1];
-		if (olen < 2) {
-			next = 255;
-			continue;
-		}
-		if (i + 3 < 40 && kind == 2 && olen == 4)
+		if (kind == PF_TCPOPT_MAXSEG && olen == PF_TCPOLEN_MAXSEG && i + 3 < 40 &&
+		    (__u32)i + PF_TCPOLEN_MAXSEG <= len)
 			mss = ((__u32)ob->b[i + 2] << 8) | ob->b[i + 3];
-		if (i + 2 < 40 && kind == 3 && olen == 3) {
+		if (kind == PF_TCPOPT_WINDOW && olen == PF_TCPOLEN_WINDOW) {
 			ws = ob->b[i + 2];
 			/* RFC 7323: a shift above 14 is used as 14 */
 			if (ws > PF_TCP_MAX_WINSHIFT)
 				ws = PF_TCP_MAX_WINSHIFT;
 			ws |= PF_WSCALE_FLAG;
 		}
-		next = i + olen;
+		next = i + (olen < 2 ? 2 : olen);
 	}
 	return (int)((mss << 8) | ws);
 }
 
-/* Copy a SYN's options (bounded, fault-safe) and parse them. */
-static __always_inline void pf_parse_tcp_opts(void *data, __u32 opt_off, __u32 optlen,
-					      struct pf_pkt *pkt)
+/*
+ * Copy a SYN's options and parse them.  The copy is bounded by the TCP
+ * header length (optlen) and by what the frame holds between data and
+ * data_end: the tc programs may see only a pulled prefix of the skb, and
+ * bytes past data_end are not the packet's.
+ */
+static __always_inline void pf_parse_tcp_opts(void *data, void *data_end, __u32 opt_off,
+					      __u32 optlen, struct pf_pkt *pkt)
 {
 	struct pf_tcpopt_buf ob;
-	__u64 n = optlen;
+	__u64 n = optlen, lin = (__u64)(data_end - data);
 	int r;
 
+	__builtin_memset(&ob, 0, sizeof(ob));
+	if (lin <= opt_off)
+		return;
+	if (n > lin - opt_off)
+		n = lin - opt_off;
 	if (n > sizeof(ob.b))
 		n = sizeof(ob.b);
 	asm volatile("if %[n] <= 40 goto +1; %[n] = 0" : [n] "+r"(n));
@@ -298,7 +347,7 @@ static __always_inline int pf_parse_l4(void *data, void *data_end, __u32 l4, __u
 	pkt->sport = pkt->dport = 0;
 	pkt->tcp_flags = 0;
 	/* Later fragments carry no transport header. */
-	if (pkt->frag == 2)
+	if (pkt->frag == PF_FRAGK_LATER)
 		return PF_PARSE_OK;
 	if (l4 > PF_PARSE_MAXOFF + 64) {
 		*reason = PFRES_BADOFF;
@@ -347,7 +396,8 @@ static __always_inline int pf_parse_l4(void *data, void *data_end, __u32 l4, __u
 		pkt->mss = 0;
 		pkt->wscale = 0;
 		if ((pkt->tcp_flags & TH_SYN) && doff > sizeof(*th))
-			pf_parse_tcp_opts(data, l4 + sizeof(*th), doff - sizeof(*th), pkt);
+			pf_parse_tcp_opts(data, data_end, l4 + sizeof(*th), doff - sizeof(*th),
+					  pkt);
 		return PF_PARSE_OK;
 	}
 	case PF_IPPROTO_UDP: {
@@ -364,7 +414,9 @@ static __always_inline int pf_parse_l4(void *data, void *data_end, __u32 l4, __u
 		if (quoted)
 			return PF_PARSE_OK;
 		ulen = bpf_ntohs(uh->len);
-		if (uh->dest == 0 || ulen < sizeof(*uh) || ulen > pkt->l4_len) {
+		/* A first fragment carries the length of the whole datagram. */
+		if (uh->dest == 0 || ulen < sizeof(*uh) ||
+		    (ulen > pkt->l4_len && pkt->frag != PF_FRAGK_FIRST)) {
 			*reason = PFRES_SHORT;
 			return PF_PARSE_DROP;
 		}

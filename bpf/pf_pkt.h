@@ -20,7 +20,7 @@ struct pf_pkt {
 	__u8 icmp_type;       /* ICMP/ICMPv6 type and code, valid when proto is ICMP */
 	__u8 icmp_code;
 	__u8 has_ports;       /* TCP/UDP (ports valid) */
-	__u8 frag;            /* 0: not a fragment, 1: first fragment, 2: later fragment */
+	__u8 frag;            /* enum pf_frag_kind */
 	__u32 ifindex;
 	__u32 tot_len;        /* bytes counted for the state and counters (L3 length) */
 	__u32 l4_off;         /* offset of the transport header from packet start */
@@ -34,6 +34,17 @@ struct pf_pkt {
 	__u8 th_off;          /* TCP header length in bytes */
 	__u16 pad;
 	__u32 payload_len;    /* TCP/UDP payload bytes */
+};
+
+/*
+ * What a packet is as a fragment (pf_pkt.frag).  A first fragment carries
+ * the transport header and is filtered like a packet; a later one carries
+ * none, so it passes or not by its datagram (pf_frags).
+ */
+enum pf_frag_kind {
+	PF_FRAGK_NONE = 0,  /* a whole datagram (an atomic IPv6 fragment too) */
+	PF_FRAGK_FIRST = 1, /* offset 0, more fragments follow */
+	PF_FRAGK_LATER = 2, /* offset > 0: no transport header */
 };
 
 /* TCP header flags (TH_*), pf's names. */

@@ -338,7 +338,7 @@ struct pf_scratch {
 	__u32 reason;            /* PFRES_* of a drop, PFRES_MAX for none */
 	__u32 inner_res;         /* PF_INNER_* */
 	__u32 new_state;
-	__u32 pad;
+	__u32 allow_opts;        /* the rule or state that passes it says allow-opts */
 	/* ICMP answers of block return, rate-limited per CPU (pf_kern.bpf.c);
 	 * kept across packets: pf_begin does not clear them. */
 	__u32 icmp_rl_sec;

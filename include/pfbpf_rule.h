@@ -71,6 +71,8 @@ struct pfbpf_rule {
 	__u32 max_states;   /* (max N), 0 = none */
 	__u32 timeout[PFTM_MAX]; /* per-rule timeouts, 0 = global */
 	char label[PF_RULE_LABEL_SIZE];
+	__u8 allow_opts;    /* allow-opts: IPv4 options may pass (pf's r->allow_opts) */
+	__u8 pad_ao[3];
 };
 
 #endif /* PFBPF_RULE_H */

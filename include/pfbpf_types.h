@@ -444,7 +444,7 @@ struct pf_rule_bpf {
 	__u32 nr;          /* pf rule number, as pfctl -sr -v shows it */
 	__u32 max_states;  /* (max N), 0 = unlimited */
 	__u8 action;       /* PF_PASS / PF_DROP */
-	__u8 rule_flag;    /* PFRULE_* below */
+	__u8 rule_flag;    /* PFRULE_* below (block answers, allow-opts) */
 	__u8 keep_state;   /* PF_STATE_NONE / PF_STATE_NORMAL */
 	__u8 direction;    /* PF_INOUT / PF_IN / PF_OUT */
 	__u8 tprofile;     /* timeouts (pf_tprofiles index) */
@@ -466,6 +466,9 @@ enum { PF_STATE_NONE = 0, PF_STATE_NORMAL = 1, PF_STATE_MODULATE = 2 };
 #define PFRULE_RETURNRST 0x0001
 #define PFRULE_RETURNICMP 0x0004
 #define PFRULE_RETURN 0x0008
+/* pass ... allow-opts: IPv4 packets with options may pass by this rule and
+ * its states (pf keeps it as r->allow_opts; here it rides in rule_flag). */
+#define PFRULE_ALLOWOPTS 0x0080
 
 /* Tables: one LPM trie for all tables, keyed by (table id, af, address). */
 struct pf_table_key {

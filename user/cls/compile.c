@@ -218,6 +218,8 @@ int pfbpf_cls_rule_bpf(const struct pfbpf_rule *r, pfbpf_table_id_fn tid, void *
 	out->max_states = r->max_states;
 	out->action = r->action;
 	out->rule_flag = (__u8)r->rule_flag;
+	if (r->allow_opts)
+		out->rule_flag |= PFRULE_ALLOWOPTS;
 	out->keep_state = r->keep_state;
 	out->direction = r->direction;
 	out->log = r->log;

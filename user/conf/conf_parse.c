@@ -916,7 +916,7 @@ static const char *const unsupported_rule_opts[] = {
 	"nat-to", "rdr-to", "binat-to", "af-to", "route-to", "reply-to", "dup-to",
 	"divert-to", "divert-reply", "divert-packet", "tag", "tagged", "queue",
 	"rtable", "rdomain", "prio", "set", "user", "group", "os", "probability",
-	"tos", "allow-opts", "once", "received-on", "fragment", "max-pkt-rate",
+	"tos", "once", "received-on", "fragment", "max-pkt-rate",
 	"scrub", "synproxy", "sloppy", "source-track", "max-src-nodes",
 	"max-src-states", "max-src-conn", "max-src-conn-rate", "overload",
 	"if-bound", "floating", "no-sync", "pflow", "unreachable", "urpf-failed",
@@ -1148,6 +1148,9 @@ static void parse_rule_body(struct parser *p, struct rule_tmpl *rt, int anchor)
 			rt->r.keep_state = keep ? PF_STATE_NORMAL : PF_STATE_NONE;
 			if (keep && conf_peek(p, 0)->type == T_LPAREN)
 				parse_state_opts(p, rt);
+		} else if (is_kw(&t, "allow-opts")) {
+			/* pfctl's filter_opt ALLOWOPTS: a flag, repeating it is harmless */
+			rt->r.allow_opts = 1;
 		} else if (is_kw(&t, "label")) {
 			struct tok l;
 

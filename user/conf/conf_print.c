@@ -234,6 +234,9 @@ void conf_print_rule(FILE *f, const struct pfbpf_rule *r, const char *anchor_cal
 		}
 		fputc(')', f);
 	}
+	/* pfctl's print_rule: allow-opts after the state options, before the label */
+	if (r->allow_opts)
+		fputs(" allow-opts", f);
 	if (r->label[0])
 		fprintf(f, " label \"%s\"", r->label);
 }
