@@ -18,6 +18,7 @@
 #include "pf_events.h"
 #include "pf_state.h"
 #include "pf_tcp.h"
+#include "pf_icmp_state.h"
 #include "pf_sweep.h"
 #include "pf_cls.h"
 
@@ -89,11 +90,17 @@ static __always_inline void pf_frag_key(const struct pf_pkt *pkt, const struct p
 	fk->proto = pkt->af == PF_INET6 ? aux->frag_nh : pkt->proto;
 }
 
+/* What pf_test_icmp_err found. */
+enum {
+	PF_ICMPERR_STATE = 0,   /* the quoted packet's state: pass */
+	PF_ICMPERR_NOSTATE = 1, /* none (or not for this addressee): the ruleset decides */
+	PF_ICMPERR_DROP = 2,    /* drop, sc->reason set */
+};
+
 /*
  * An ICMP or ICMPv6 error: find the state of the packet it quotes
  * (pf_test_state_icmp).  The quoted packet travelled the other way, so its
- * key was built for the opposite direction.  Returns 0 (state found, pass),
- * 1 (no state) or 2 (drop, sc->reason set).
+ * key was built for the opposite direction.  Returns PF_ICMPERR_*.
  */
 static __noinline int pf_test_icmp_err(struct pf_scratch *sc)
 {
@@ -106,21 +113,40 @@ static __noinline int pf_test_icmp_err(struct pf_scratch *sc)
 	int si, di;
 
 	if (!sc || !st || !cfg || !g)
-		return 1;
+		return PF_ICMPERR_NOSTATE;
 	now = sc->now;
 	if (sc->inner_res == PF_INNER_BAD)
-		return 2;
+		return PF_ICMPERR_DROP;
 	if (sc->inner_res != PF_INNER_OK)
-		return 1;
+		return PF_ICMPERR_NOSTATE;
+	/*
+	 * An error goes back to the sender of the packet it quotes: its
+	 * destination must be the quote's source.  pf sets BADSTATE and
+	 * lets the ruleset decide (pf_test_state_icmp "BAD ICMP outer dst");
+	 * the reason is counted here, as pf's REASON_SET counts it then.
+	 */
+	if ((sc->pkt.dst.addr32[0] ^ sc->inner.src.addr32[0]) |
+	    (sc->pkt.dst.addr32[1] ^ sc->inner.src.addr32[1]) |
+	    (sc->pkt.dst.addr32[2] ^ sc->inner.src.addr32[2]) |
+	    (sc->pkt.dst.addr32[3] ^ sc->inner.src.addr32[3])) {
+		st->counters[PFRES_BADSTATE]++;
+		return PF_ICMPERR_NOSTATE;
+	}
 	pf_key_from_pkt(&sc->inner, sc->inner.dir, &k);
 	st->fcounters[FCNT_STATE_SEARCH]++;
 	s = bpf_map_lookup_elem(&pf_states, &k);
 	if (!s)
-		return 1;
+		return PF_ICMPERR_NOSTATE;
 	if (pf_state_expired(s, cfg, g->states, now)) {
 		pf_state_remove(&k, s, pf_expire_reason(s, k.proto));
-		return 1;
+		return PF_ICMPERR_NOSTATE;
 	}
+	/* A quoted ICMP message: its state in its own direction (pf's
+	 * pf_icmp_state_lookup with inner set; inner.dir is reversed already). */
+	if ((sc->inner.proto == IPPROTO_ICMP || sc->inner.proto == PF_IPPROTO_ICMPV6) &&
+	    !pf_icmp_dir_ok(s, sc->inner.dir,
+			    pf_icmp_mapping(sc->inner.af, sc->inner.icmp_type).dir))
+		return PF_ICMPERR_NOSTATE;
 	if (sc->inner.proto == IPPROTO_TCP) {
 		/* The quoted segment was sent by the peer the error goes back to:
 		 * its sequence number must lie in that peer's window. */
@@ -137,13 +163,13 @@ static __noinline int pf_test_icmp_err(struct pf_scratch *sc)
 		mw = s->max_win[di & 1];
 		if (!PF_SEQ_GEQ(hi, seq) || !PF_SEQ_GEQ(seq, lo - (mw << dws))) {
 			sc->reason = PFRES_BADSTATE;
-			return 2;
+			return PF_ICMPERR_DROP;
 		}
 	}
 	si = sc->pkt.dir == pf_state_dir(s) ? 0 : 1;
 	s->packets[si & 1]++;
 	s->bytes[si & 1] += sc->pkt.tot_len;
-	return 0;
+	return PF_ICMPERR_STATE;
 }
 
 /* Rule counters of the rule that made a state, for the state's packets. */
@@ -390,16 +416,28 @@ __noinline int pf_process(struct pf_scratch *sc)
 	pf_key_from_pkt(&sc->pkt, sc->pkt.dir, key);
 	if (sc->inner_res != PF_INNER_NONE) {
 		r = pf_test_icmp_err(sc);
-		if (r == 0)
+		if (r == PF_ICMPERR_STATE)
 			return PF_PASS;
-		if (r == 2)
+		if (r == PF_ICMPERR_DROP)
 			return PF_DROP;
 		sc->icmp_err = 1;
 		return PF_NEED_RULES;
 	}
 
 	st->fcounters[FCNT_STATE_SEARCH]++;
-	s = bpf_map_lookup_elem(&pf_states, key);
+	if (sc->pkt.proto == IPPROTO_ICMP || sc->pkt.proto == PF_IPPROTO_ICMPV6) {
+		/* Queries by role, other types one way, ICMPv6 multicast
+		 * answers (pf_icmp_state.h). */
+		int found;
+
+		s = pf_icmp_find(&sc->pkt, key, &found);
+		if (found == PF_ICMPQ_WRONGDIR) {
+			sc->reason = PFRES_BADSTATE;
+			return PF_DROP;
+		}
+	} else {
+		s = bpf_map_lookup_elem(&pf_states, key);
+	}
 	if (s && (s->flags & PFSTATE_F_IFBOUND) && s->ifindex != sc->pkt.ifindex)
 		s = 0;
 	if (s && pf_state_expired(s, cfg, g->states, now)) {

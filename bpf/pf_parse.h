@@ -23,6 +23,7 @@
 #define PF_PARSE_H
 
 #include "pf_pkt.h"
+#include "pf_icmp.h"
 
 #define PF_PARSE_MAXOFF 512   /* headers must start within the first 512 bytes */
 #define PF_IPV6_MAX_EXT 8     /* extension headers walked before giving up */
@@ -437,10 +438,11 @@ static __always_inline int pf_parse_l4(void *data, void *data_end, __u32 l4, __u
 		pkt->icmp_type = ih[0];
 		pkt->icmp_code = ih[1];
 		aux->icmp_class = pf_icmp_class(pkt->af, ih[0]);
-		if (aux->icmp_class == PF_ICMP_QUERY) {
-			/* The echo id is both "ports" of the state (pf's key). */
-			__builtin_memcpy(&pkt->sport, ih + 4, 2);
-			pkt->dport = pkt->sport;
+		/* The key's ports: virtual id and type by role (pf_icmp.h). */
+		if (aux->icmp_class != PF_ICMP_ERROR && pf_icmp_ports(pkt, ih, data_end) &&
+		    !quoted) {
+			*reason = PFRES_SHORT;
+			return PF_PARSE_DROP;
 		}
 		if (aux->icmp_class == PF_ICMP_ERROR)
 			aux->quote_off = l4 + 8;

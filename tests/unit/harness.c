@@ -486,8 +486,11 @@ int h_state_key(const struct h_flow *f, __u8 proto, int dir, struct pf_state_key
 		k->port[sidx] = htons(f->sport);
 		k->port[!sidx] = htons(f->dport);
 	} else if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6) {
-		/* echo id on both sides, as pf */
-		k->port[0] = k->port[1] = htons(f->sport);
+		/* pf_icmp_mapping: the flow of the message that opened the
+		 * state; sport = virtual id on the sender's side, dport =
+		 * virtual type (the request's type) on the other. */
+		k->port[sidx] = htons(f->sport);
+		k->port[!sidx] = htons(f->dport);
 	}
 	return 0;
 }

@@ -54,7 +54,8 @@ struct h_pkt {
 };
 
 /* A flow as seen by one packet: af, source, destination (text addresses),
- * ports in host order (ICMP: sport is the echo id). */
+ * ports in host order (ICMP: sport is the echo id; for h_state_key dport
+ * is the virtual type, the request's type, as pf_icmp_mapping keys it). */
 struct h_flow {
 	int af; /* PF_INET / PF_INET6 */
 	const char *src;

@@ -57,7 +57,7 @@ static void icmp_echo(int af)
 {
 	__u8 req = af == PF_INET ? 8 : 128, rep = af == PF_INET ? 0 : 129;
 	__u8 proto = af == PF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
-	struct h_flow f = core_flow(af, 0x4242, 0x4242), r = h_flow_rev(&f), other = f;
+	struct h_flow f = core_flow(af, 0x4242, req), r = h_flow_rev(&f), other = f;
 	struct pf_state s;
 	struct h_pkt p;
 
@@ -66,6 +66,7 @@ static void icmp_echo(int af)
 	cr_assert_eq(core_state(&f, proto, &s), 0, "echo request made no state");
 	cr_expect_eq(s.timeout, PFTM_ICMP_FIRST_PACKET);
 
+	r.sport = 0x4242; /* h_icmp's id */
 	cr_assert_eq(h_icmp(&p, &r, rep, 0, 1, NULL, 0), 0);
 	cr_expect_eq(h_run(PF_IN, &p), PF_PASS, "echo reply with the same id passes");
 	cr_assert_eq(core_state(&f, proto, &s), 0);
