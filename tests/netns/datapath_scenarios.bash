@@ -215,7 +215,8 @@ EOF
 
 # UDP and ICMP echo through the filter: one state each, with pf's peer
 # states after one request and one reply (creator MULTIPLE, peer SINGLE for
-# UDP; ICMP keyed by the echo id on both ports).
+# UDP; ICMP keyed as pf_icmp_mapping: the echo id on the requester's side,
+# the virtual type, echo request 8 / 128, on the other).
 test_udp_icmp() {
 	local fam=$1 port=$2 a=$A4 out lines id
 	id=$((4000 + fam))
@@ -233,8 +234,8 @@ test_udp_icmp() {
 	[ "$fam" = 6 ] && a=$A6 || a=$A4
 	out=$(dp_icmp_echo "$NS_B" "$fam" "$a" "$id")
 	assert_eq "ICMP echo answered through the filter" reply "$out"
-	assert_match "ICMP echo state keyed by the echo id" \
-		"^(icmp|ipv6-icmp) out [^ ]*:$id [^ ]*:$id " "$(dp_states)"
+	assert_match "ICMP echo state keyed by the echo id and the request type" \
+		"^(icmp|ipv6-icmp) out [^ ]*:$id [^ ]*:(8|128) " "$(dp_states)"
 }
 
 # The event ring buffer through a whole TCP connection: create,
