@@ -191,7 +191,7 @@ static __always_inline void pf_rulectr_count(__u32 ridx, const struct pf_pkt *pk
  */
 static __always_inline __u32 pf_state_allow_opts(const struct pf_state *s)
 {
-	__u32 ridx = pf_rule_slotidx(s);
+	__u32 ridx = pf_state_slotidx(s);
 	struct pf_rule_bpf *r = bpf_map_lookup_elem(&pf_rules, &ridx);
 
 	return r && (r->rule_flag & PFRULE_ALLOWOPTS);
@@ -467,7 +467,7 @@ __noinline int pf_process(struct pf_scratch *sc)
 				return PF_DROP;
 			}
 			if (s->rule != PF_RULE_NONE)
-				pf_rulectr_count(pf_rule_slotidx(s), &sc->pkt);
+				pf_rulectr_count(pf_state_slotidx(s), &sc->pkt);
 			return PF_PASS;
 		} else if (sc->pkt.proto == IPPROTO_ICMP || sc->pkt.proto == PF_IPPROTO_ICMPV6) {
 			s->expire = now;
@@ -478,7 +478,7 @@ __noinline int pf_process(struct pf_scratch *sc)
 		s->packets[si & 1]++;
 		s->bytes[si & 1] += sc->pkt.tot_len;
 		if (s->rule != PF_RULE_NONE) {
-			pf_rulectr_count(pf_rule_slotidx(s), &sc->pkt);
+			pf_rulectr_count(pf_state_slotidx(s), &sc->pkt);
 			if (sc->aux.ip_opts)
 				sc->allow_opts = pf_state_allow_opts(s);
 		}
@@ -1288,7 +1288,7 @@ static __always_inline int pf_ctl_add(struct pf_ctl_req *req, struct pf_config *
 	k.pad[0] = k.pad[1] = 0;
 	if (k.af != PF_INET && k.af != PF_INET6)
 		return -22; /* -EINVAL */
-	if (__sync_fetch_and_add(&g->states, 1) >= (__s64)pf_limit_states(cfg)) {
+	if (__sync_fetch_and_add(&g->states, 1) >= (__s64)pf_config_limit_states(cfg)) {
 		__sync_fetch_and_add(&g->states, -1);
 		st->counters[PFRES_MAXSTATES]++;
 		st->lcounters[LCNT_STATES]++;
@@ -1310,7 +1310,7 @@ static __always_inline int pf_ctl_add(struct pf_ctl_req *req, struct pf_config *
 	}
 	st->fcounters[FCNT_STATE_INSERT]++;
 	if (s.rule != PF_RULE_NONE) {
-		__u32 ridx = pf_rule_slotidx(&s), *n = bpf_map_lookup_elem(&pf_rulestates, &ridx);
+		__u32 ridx = pf_state_slotidx(&s), *n = bpf_map_lookup_elem(&pf_rulestates, &ridx);
 
 		if (n)
 			__sync_fetch_and_add(n, 1);

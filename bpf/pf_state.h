@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * pf_state.h - the state table: keys, timeouts (with pf's adaptive
- * scaling), creation under `limit states` and per-rule `max`, removal with
+ * pf_state.h - the state table: keys, expiry (the timeout rules are in
+ * include/pf_timeout.h, shared with user space), creation under `limit states` and per-rule `max`, removal with
  * a destroy event, and pf's UDP / ICMP / other peer-state machines.
  */
 #ifndef PF_STATE_H
@@ -12,6 +12,7 @@
 #include "pf_events.h"
 #include "pf_pkt.h"
 #include "pf_parse.h"
+#include "pf_timeout.h"
 
 #define PF_NSEC 1000000000ULL
 
@@ -28,103 +29,28 @@ static __always_inline struct pf_config *pf_config_get(void)
 }
 
 /*
- * pf's default for a timeout class.  Written as comparisons rather than a
- * table so that nothing lands in .rodata (iproute2 would give every
- * attachment its own copy and the object must not carry global data).
- */
-static __always_inline __u32 pf_default_timeout(__u32 c)
-{
-	if (c == PFTM_TCP_FIRST_PACKET) return 120;
-	if (c == PFTM_TCP_OPENING) return 30;
-	if (c == PFTM_TCP_ESTABLISHED) return 86400;
-	if (c == PFTM_TCP_CLOSING) return 900;
-	if (c == PFTM_TCP_FIN_WAIT) return 45;
-	if (c == PFTM_TCP_CLOSED) return 90;
-	if (c == PFTM_UDP_FIRST_PACKET) return 60;
-	if (c == PFTM_UDP_SINGLE) return 30;
-	if (c == PFTM_UDP_MULTIPLE) return 60;
-	if (c == PFTM_ICMP_FIRST_PACKET) return 20;
-	if (c == PFTM_ICMP_ERROR_REPLY) return 10;
-	if (c == PFTM_OTHER_FIRST_PACKET) return 60;
-	if (c == PFTM_OTHER_SINGLE) return 30;
-	if (c == PFTM_OTHER_MULTIPLE) return 60;
-	if (c == PFTM_FRAG) return 30;
-	if (c == PFTM_INTERVAL) return 10;
-	if (c == PFTM_ADAPTIVE_START) return 60000;
-	if (c == PFTM_ADAPTIVE_END) return 120000;
-	if (c == PFTM_TS_DIFF) return 30;
-	return 0;
-}
-
-/*
- * v if v < lim, else 0, with the comparison made on the very register that
- * indexes the array afterwards: clang otherwise happily tests one copy and
- * indexes with another, which the verifier cannot follow.
- */
-#define PF_CLAMP(v, lim) \
-	asm volatile("if %[x] < %[l] goto +1; %[x] = 0" : [x] "+r"(v) : [l] "i"(lim))
-
-/* Global value of a timeout: pf_config, zero meaning pf's default. */
-static __always_inline __u32 pf_timeout_global(const struct pf_config *cfg, __u32 c)
-{
-	__u64 i = c;
-	__u32 v;
-
-	if (c >= PFTM_MAX)
-		return 0;
-	PF_CLAMP(i, PFTM_MAX);
-	v = cfg->timeout[i];
-	if (v)
-		return v;
-	/* pfctl derives unset adaptive bounds from `limit states` (60% and
-	 * 120%): the defaults 60000/120000 are those of the default limit. */
-	if (c == PFTM_ADAPTIVE_START && cfg->limit[PF_LIMIT_STATES])
-		return (__u64)cfg->limit[PF_LIMIT_STATES] * 6 / 10;
-	if (c == PFTM_ADAPTIVE_END && cfg->limit[PF_LIMIT_STATES])
-		return (__u64)cfg->limit[PF_LIMIT_STATES] * 12 / 10;
-	return pf_default_timeout(c);
-}
-
-/* Timeout of a class for a state: its rule's profile, else the global one. */
-static __always_inline __u32 pf_timeout(const struct pf_config *cfg, __u8 tprofile, __u32 c)
-{
-	if (tprofile && c < PFTM_MAX) {
-		__u32 idx = tprofile;
-		struct pf_tprofile *tp = bpf_map_lookup_elem(&pf_tprofiles, &idx);
-		__u64 i = c;
-
-		PF_CLAMP(i, PFTM_MAX);
-		if (tp && tp->timeout[i])
-			return tp->timeout[i];
-	}
-	return pf_timeout_global(cfg, c);
-}
-
-static __always_inline __u32 pf_limit_states(const struct pf_config *cfg)
-{
-	return cfg->limit[PF_LIMIT_STATES] ? cfg->limit[PF_LIMIT_STATES] : PF_DEFAULT_LIMIT_STATES;
-}
-
-/*
- * pf_state_expires(): the second at which the state dies.  Past
- * adaptive.start states every timeout shrinks by (end - states) / (end -
- * start); at adaptive.end states die at once.
+ * pf_state_expires(): the second at which the state dies (pf_timeout.h has
+ * the rules).  The rule's profile is looked up only for states whose rule
+ * set timeouts, its state count only when the rule scales on its own.
  */
 static __always_inline __u64 pf_state_expires(const struct pf_state *s, const struct pf_config *cfg,
 					      __s64 states, __u32 now)
 {
-	__u64 timeout = pf_timeout(cfg, s->tprofile, s->timeout);
-	__u64 start = pf_timeout(cfg, s->tprofile, PFTM_ADAPTIVE_START);
-	__u64 end = pf_timeout(cfg, s->tprofile, PFTM_ADAPTIVE_END);
+	const struct pf_tprofile *tp = 0;
+	__u64 rstates = 0;
 
-	if (states < 0)
-		states = 0;
-	if (end && start < end && (__u64)states > start) {
-		if ((__u64)states >= end)
-			return now;
-		timeout = timeout * (end - (__u64)states) / (end - start);
+	if (s->tprofile) {
+		__u32 idx = s->tprofile;
+
+		tp = bpf_map_lookup_elem(&pf_tprofiles, &idx);
 	}
-	return (__u64)s->expire + timeout;
+	if (pf_tprofile_adaptive(tp) && s->rule != PF_RULE_NONE) {
+		__u32 ridx = pf_state_slotidx(s), *n = bpf_map_lookup_elem(&pf_rulestates, &ridx);
+
+		if (n)
+			rstates = *n;
+	}
+	return pf_expires_at(cfg, tp, s->timeout, s->expire, states, rstates, now);
 }
 
 static __always_inline int pf_state_expired(const struct pf_state *s, const struct pf_config *cfg,
@@ -143,13 +69,6 @@ static __always_inline __u8 pf_expire_reason(const struct pf_state *s, __u8 prot
 			return PF_DESTROY_FIN;
 	}
 	return PF_DESTROY_EXPIRED;
-}
-
-static __always_inline __u32 pf_rule_slotidx(const struct pf_state *s)
-{
-	__u32 slot = (s->flags & PFSTATE_F_SLOT1) ? 1 : 0;
-
-	return slot * PF_MAX_RULES + (s->rule & (PF_MAX_RULES - 1));
 }
 
 /* Decrement a shared counter without going below zero: after a ruleset
@@ -408,7 +327,7 @@ static __noinline int pf_state_create(const struct pf_pkt *pkt, const struct pf_
 		}
 	}
 	old = __sync_fetch_and_add(&g->states, 1);
-	if (old >= (__s64)pf_limit_states(cfg)) {
+	if (old >= (__s64)pf_config_limit_states(cfg)) {
 		__sync_fetch_and_add(&g->states, -1);
 		if (rcur)
 			__sync_fetch_and_add(rcur, -1);

@@ -55,7 +55,7 @@ static long pf_sweep_cb(struct bpf_map *map, struct pf_state_key *key, struct pf
 		return 0;
 	}
 	if (s->rule != PF_RULE_NONE) {
-		__u32 ridx = pf_rule_slotidx(s), *n = bpf_map_lookup_elem(&pf_sweep_rules, &ridx);
+		__u32 ridx = pf_state_slotidx(s), *n = bpf_map_lookup_elem(&pf_sweep_rules, &ridx);
 
 		if (n)
 			__sync_fetch_and_add(n, 1);

@@ -278,8 +278,8 @@ struct pfioc_tm {
  * Setting both back to nonzero values clears the bit.  Values above
  * PFBPF_ADAPTIVE_MAX are refused with EINVAL.
  */
-#define PFBPF_ADAPTIVE_OFF 0x80000000u
-#define PFBPF_ADAPTIVE_MAX 0x7fffffffu
+/* PFBPF_ADAPTIVE_OFF and PFBPF_ADAPTIVE_MAX live in pfbpf_types.h: the
+ * datapath and pf_timeout.h read the encoding too. */
 
 struct pfioc_limit {
 	int index;      /* PF_LIMIT_* */

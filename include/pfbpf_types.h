@@ -160,19 +160,11 @@ enum {
 	LCNT_MAX = 7,
 };
 
-/* pf defaults (REFERENCE.md). Seconds. */
-#define PF_DEFAULT_TIMEOUTS                                                    \
-	{ [PFTM_TCP_FIRST_PACKET] = 120, [PFTM_TCP_OPENING] = 30,              \
-	  [PFTM_TCP_ESTABLISHED] = 86400, [PFTM_TCP_CLOSING] = 900,           \
-	  [PFTM_TCP_FIN_WAIT] = 45, [PFTM_TCP_CLOSED] = 90,                   \
-	  [PFTM_UDP_FIRST_PACKET] = 60, [PFTM_UDP_SINGLE] = 30,               \
-	  [PFTM_UDP_MULTIPLE] = 60, [PFTM_ICMP_FIRST_PACKET] = 20,            \
-	  [PFTM_ICMP_ERROR_REPLY] = 10, [PFTM_OTHER_FIRST_PACKET] = 60,       \
-	  [PFTM_OTHER_SINGLE] = 30, [PFTM_OTHER_MULTIPLE] = 60,               \
-	  [PFTM_FRAG] = 30, [PFTM_INTERVAL] = 10,                             \
-	  [PFTM_ADAPTIVE_START] = 60000, [PFTM_ADAPTIVE_END] = 120000,        \
-	  [PFTM_SRC_NODE] = 0, [PFTM_TS_DIFF] = 30 }
+/* pf defaults (REFERENCE.md).  Timeouts: pf_default_timeout() in pf_timeout.h. */
 #define PF_DEFAULT_LIMIT_STATES 100000
+/* adaptive.start/end set to 0 ("scaling off"): pfbpf_ioctl.h explains. */
+#define PFBPF_ADAPTIVE_OFF 0x80000000u
+#define PFBPF_ADAPTIVE_MAX 0x7fffffffu
 #define PF_DEFAULT_LIMIT_SRC_NODES 10000
 #define PF_DEFAULT_LIMIT_FRAGS 5000
 #define PF_DEFAULT_LIMIT_TABLES 1000
@@ -435,6 +427,13 @@ struct pf_if_counters {
  */
 #define PF_RULESET_SLOTS 2
 #define PF_MAX_RULES 16384 /* per ruleset; 256 words of 64 bits */
+
+/* pf_rulestates / pf_rulectr index of the rule that made the state. */
+static inline __u32 pf_state_slotidx(const struct pf_state *s)
+{
+	return ((s->flags & PFSTATE_F_SLOT1) ? PF_MAX_RULES : 0) + (s->rule & (PF_MAX_RULES - 1));
+}
+
 #define PF_MAX_TABLES 1024
 #define PF_TABLE_NAME_SIZE 32
 #define PF_RULE_LABEL_SIZE 64

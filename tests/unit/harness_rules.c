@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <bpf/bpf.h>
 
 #include "harness.h"
 #include "cls/cls.h"
@@ -18,6 +19,29 @@ static int h_map_fd_cb(const char *name, void *arg)
 
 	(void)arg;
 	return fd < 0 ? -ENOENT : fd;
+}
+
+/* Per-rule timeouts: rule i with any timeout set gets pf_tprofiles slot
+ * i + 1 (the control tool shares slots between equal sets; a test does not
+ * need to). */
+static int h_tprofile_cb(const struct pfbpf_rule *r, void *arg)
+{
+	const struct pfbpf_rule *first = arg;
+	struct pf_tprofile tp;
+	__u32 idx = (__u32)(r - first) + 1;
+	int any = 0, fd;
+
+	memset(&tp, 0, sizeof(tp));
+	for (int i = 0; i < PFTM_MAX; i++)
+		any |= (tp.timeout[i] = r->timeout[i]) != 0;
+	if (!any)
+		return 0;
+	if (idx >= PF_MAX_TPROFILES)
+		return -ENOSPC;
+	fd = h_map_fd(PFBPF_MAP_TPROF);
+	if (fd < 0 || bpf_map_update_elem(fd, &idx, &tp, BPF_ANY))
+		return -EIO;
+	return (int)idx;
 }
 
 int h_rules(const struct pfbpf_rule *rules, size_t n)
@@ -37,7 +61,9 @@ int h_rules(const struct pfbpf_rule *rules, size_t n)
 		return ret;
 	}
 	slot = !cfg.active;
-	ret = pfbpf_cls_install(img, slot, h_map_fd_cb, NULL);
+	ret = pfbpf_cls_set_tprofiles(img, rules, h_tprofile_cb, (void *)rules);
+	if (!ret)
+		ret = pfbpf_cls_install(img, slot, h_map_fd_cb, NULL);
 	pfbpf_cls_free(img);
 	if (ret)
 		return ret;

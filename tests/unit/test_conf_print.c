@@ -45,7 +45,12 @@ static const struct pcase rules[] = {
 	{ "pass inet proto icmp icmp-type 3 code 13", "pass inet proto icmp all icmp-type unreach code filter-prohib keep state" },
 	{ "pass inet proto icmp icmp-type 200 code 7", "pass inet proto icmp all icmp-type 200 code 7 keep state" },
 	{ "pass inet6 proto ipv6-icmp icmp6-type neighbradv", "pass inet6 proto ipv6-icmp all icmp6-type neighbradv keep state" },
-	{ "pass all keep state (max 100)", "pass all flags S/SA keep state (max 100)" },
+	/* pfctl (parse.y) derives the rule's adaptive bounds from max */
+	{ "pass all keep state (max 100)",
+	  "pass all flags S/SA keep state (max 100, adaptive.start 60, adaptive.end 120)" },
+	{ "pass all keep state (max 105, adaptive.end 0)", "pass all flags S/SA keep state (max 105)" },
+	{ "pass all keep state (max 100, adaptive.start 10, adaptive.end 20)",
+	  "pass all flags S/SA keep state (max 100, adaptive.start 10, adaptive.end 20)" },
 	{ "pass all keep state (tcp.closed 5, max 7, udp.first 3)", "pass all flags S/SA keep state (max 7, tcp.closed 5, udp.first 3)" },
 	{ "pass all label \"web traffic\"", "pass all flags S/SA keep state label \"web traffic\"" },
 	{ "block return all", "block return all" },

@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <criterion/criterion.h>
 #include "ioctl_env.h"
+#include "pf_timeout.h"
 
 TestSuite(config, .init = env_setup_maps, .fini = env_teardown);
 
@@ -132,6 +133,33 @@ Test(config, setlimit_returns_old_and_respects_map_size)
 	pl.index = PF_LIMIT_MAX;
 	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCGETLIMIT, &pl), -1);
 	cr_assert_eq(errno, EINVAL);
+}
+
+/* pfctl derives the adaptive bounds from `set limit states` as (limit / 10)
+ * * 6 and * 12 when neither is set; -st shows what the datapath uses.
+ * Setting one bound leaves the other at pf's default. */
+Test(config, adaptive_bounds_follow_the_limit)
+{
+	struct pfioc_limit pl = { .index = PF_LIMIT_STATES, .limit = 10005 };
+	struct pfioc_tm tm = { .timeout = PFTM_ADAPTIVE_START };
+	struct pf_config cfg;
+
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCSETLIMIT, &pl), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCGETTIMEOUT, &tm), 0);
+	cr_expect_eq(tm.seconds, 6000);
+	tm.timeout = PFTM_ADAPTIVE_END;
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCGETTIMEOUT, &tm), 0);
+	cr_expect_eq(tm.seconds, 12000);
+	cr_assert_eq(env_cfg(&cfg), 0);
+	/* 9000 states: halfway from 6000 to 12000 halves tcp.established */
+	cr_expect_eq(pfbpf_timeout(&cfg, PFTM_TCP_ESTABLISHED, 9000), 43200);
+
+	tm = (struct pfioc_tm){ .timeout = PFTM_ADAPTIVE_START, .seconds = 5000 };
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCSETTIMEOUT, &tm), 0);
+	cr_expect_eq(tm.seconds, 6000, "the old value is the derived one");
+	tm.timeout = PFTM_ADAPTIVE_END;
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCGETTIMEOUT, &tm), 0);
+	cr_expect_eq(tm.seconds, PF_ADAPTIVE_END_DEFAULT, "only start set: end is pf's default");
 }
 
 Test(config, sethostid_sets_config_and_creator_slot)

@@ -264,3 +264,31 @@ Test(dp, rule_timeouts_become_a_profile)
 	cr_assert_leq(st.expires_in, 7, "expiry follows the rule's tcp.first");
 	cr_assert_geq(st.expires_in, 5);
 }
+
+/* `-ss -v` "expires in" is the datapath's: a rule's own timeout, scaled by
+ * the rule's own adaptive bounds and state count (pf_state_expires), not
+ * the profile value unscaled.  3 states of a (1, 5) rule: tcp.first 100 *
+ * (5 - 3) / (5 - 1) = 50 s. */
+Test(dp, profile_timeout_shown_scaled)
+{
+	struct pfbpf_rule r;
+	struct pfioc_states ps = {};
+	struct pfbpf_state st[3];
+
+	pass_tcp_in(&r);
+	r.quick = 1;
+	r.timeout[PFTM_TCP_FIRST_PACKET] = 100;
+	r.timeout[PFTM_ADAPTIVE_START] = 1;
+	r.timeout[PFTM_ADAPTIVE_END] = 5;
+	load(&r, 1);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(syn("192.0.2.1", 41000 + i, "198.51.100.2", 22), XDP_PASS);
+	ps.ps_len = sizeof(st);
+	ps.ps_states = st;
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCGETSTATES, &ps), 0);
+	cr_assert_eq(ps.ps_len, sizeof(st));
+	for (int i = 0; i < 3; i++) {
+		cr_expect_leq(st[i].expires_in, 50, "scaled by the rule's count");
+		cr_expect_geq(st[i].expires_in, 48);
+	}
+}

@@ -8,6 +8,7 @@
 
 #include "pfctl/pfctl.h"
 #include "test_pfctl.h"
+#include "pf_timeout.h"
 
 static struct pfctl_status status(void)
 {
@@ -145,7 +146,10 @@ Test(pfctl_info, running)
 
 Test(pfctl_info, timeouts)
 {
-	__u32 t[PFTM_MAX] = PF_DEFAULT_TIMEOUTS;
+	__u32 t[PFTM_MAX];
+
+	for (int i = 0; i < PFTM_MAX; i++)
+		t[i] = pf_default_timeout(i);
 
 	t[PFTM_TCP_ESTABLISHED] = 5;
 	CAPTURE(pfctl_show_timeouts(f, t, 0));

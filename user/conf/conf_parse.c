@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "conf_parse.h"
+#include "pf_timeout.h"
 
 /* Largest pf.conf, include or table file read (bytes). */
 #define CONF_FILE_MAX (256 << 20)
@@ -1012,9 +1013,13 @@ static void parse_state_opts(struct parser *p, struct rule_tmpl *rt)
 		if (tm >= 0 && !t.quoted) {
 			if (tm == PFTM_INTERVAL || tm == PFTM_SRC_NODE || tm == PFTM_FRAG)
 				conf_fail(p, &t, "timeout %s cannot be set per rule", t.s);
-			if (rt->r.timeout[tm])
+			if (rt->tm_given & (1u << tm))
 				conf_fail(p, &t, "%s given more than once", t.s);
-			rt->r.timeout[tm] = expect_u32(p, t.s, 1, UINT32_MAX);
+			rt->tm_given |= 1u << tm;
+			/* pf: a rule's adaptive.end 0 turns its scaling off,
+			 * adaptive.start 0 leaves the rule on the global bounds */
+			rt->r.timeout[tm] = expect_u32(p, t.s, pf_timeout_is_adaptive(tm) ? 0 : 1,
+						       UINT32_MAX);
 			continue;
 		}
 		rule_syntax_error(p, &t);
@@ -1491,9 +1496,15 @@ static void parse_rule(struct parser *p)
 	if (rt->r.action == PF_DROP && rt->r.keep_state)
 		conf_fail_at(p, rt->keep_line, rt->keep_col, "keep",
 			     "keep state on block rules doesn't make sense");
-	for (int i = 0; i < PFTM_MAX; i++)
-		if (rt->r.timeout[i])
-			rt->timeout_given = 1;
+	if (rt->tm_given)
+		rt->timeout_given = 1;
+	/* pfctl (parse.y): a `max N` rule that names neither adaptive bound
+	 * scales from 60% to 120% of N by its own state count. */
+	if (rt->r.max_states &&
+	    !(rt->tm_given & (1u << PFTM_ADAPTIVE_START | 1u << PFTM_ADAPTIVE_END))) {
+		rt->r.timeout[PFTM_ADAPTIVE_START] = pf_adaptive_start_for(rt->r.max_states);
+		rt->r.timeout[PFTM_ADAPTIVE_END] = pf_adaptive_end_for(rt->r.max_states);
+	}
 	expand_rule(p, NULL);
 	tmpl_reset(rt);
 }

@@ -85,6 +85,7 @@ struct rule_tmpl {
 	int label_given;
 	int max_given;
 	int timeout_given;
+	unsigned tm_given;   /* bit per PFTM_*: a per-rule timeout was written */
 	int icmp_given;
 };
 

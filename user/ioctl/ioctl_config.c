@@ -10,7 +10,6 @@
 #include <bpf/bpf.h>
 #include "ioctl_priv.h"
 
-static const __u32 default_timeout[PFTM_MAX] = PF_DEFAULT_TIMEOUTS;
 static const __u32 default_limit[PF_LIMIT_MAX] = {
 	[PF_LIMIT_STATES] = PF_DEFAULT_LIMIT_STATES,
 	[PF_LIMIT_SRC_NODES] = PF_DEFAULT_LIMIT_SRC_NODES,
@@ -44,45 +43,17 @@ const char *pfbpf_reason_name(int reason)
 	return reason >= 0 && reason < PFRES_MAX ? reason_names[reason] : NULL;
 }
 
-static bool is_adaptive(int which)
-{
-	return which == PFTM_ADAPTIVE_START || which == PFTM_ADAPTIVE_END;
-}
-
-/* The value as set (pfbpf_ioctl.h: adaptive values may carry the off bit). */
-static __u32 raw_timeout(const struct pf_config *cfg, int which)
-{
-	__u32 v = cfg->timeout[which];
-
-	if (!v)
-		return default_timeout[which];
-	return is_adaptive(which) ? v & PFBPF_ADAPTIVE_MAX : v;
-}
-
-static bool adaptive_off(const struct pf_config *cfg)
-{
-	return (cfg->timeout[PFTM_ADAPTIVE_START] | cfg->timeout[PFTM_ADAPTIVE_END]) &
-	       PFBPF_ADAPTIVE_OFF;
-}
-
 __u32 pfbpf_timeout(const struct pf_config *cfg, int which, __u64 states)
 {
-	__u32 t, start, end;
+	__u32 t;
+	int dead;
 
 	if (which < 0 || which >= PFTM_MAX)
 		return 0;
-	t = raw_timeout(cfg, which);
-	if (which > PFTM_OTHER_MULTIPLE)
-		return t;
-	/* pf's adaptive timeouts: scale down linearly between start and end. */
-	start = raw_timeout(cfg, PFTM_ADAPTIVE_START);
-	end = raw_timeout(cfg, PFTM_ADAPTIVE_END);
-	if (!adaptive_off(cfg) && end > start && states > start) {
-		if (states >= end)
-			return 0;
-		return (__u64)t * (end - states) / (end - start);
-	}
-	return t;
+	if (!pf_timeout_scales(which))
+		return pf_timeout_shown(cfg, which);
+	t = pf_timeout_in_force(cfg, NULL, which, (__s64)states, 0, &dead);
+	return dead ? 0 : t;
 }
 
 __u32 pfbpf_limit(const struct pf_config *cfg, int which)
@@ -175,9 +146,17 @@ static int tm_check(struct pfbpf_handle *h, const struct pfioc_tm *pt)
  */
 static void adaptive_store(struct pf_config *cfg, int which, __u32 v)
 {
-	__u32 val[2] = { raw_timeout(cfg, PFTM_ADAPTIVE_START),
-			 raw_timeout(cfg, PFTM_ADAPTIVE_END) };
+	/* The partner keeps its value, or pf's default if it was never set:
+	 * pfctl derives bounds from the state limit only when neither is
+	 * set, so setting one pins the other at the default. */
+	__u32 val[2] = { cfg->timeout[PFTM_ADAPTIVE_START] & PFBPF_ADAPTIVE_MAX,
+			 cfg->timeout[PFTM_ADAPTIVE_END] & PFBPF_ADAPTIVE_MAX };
 	bool off;
+
+	if (!cfg->timeout[PFTM_ADAPTIVE_START])
+		val[0] = PF_ADAPTIVE_START_DEFAULT;
+	if (!cfg->timeout[PFTM_ADAPTIVE_END])
+		val[1] = PF_ADAPTIVE_END_DEFAULT;
 
 	val[which - PFTM_ADAPTIVE_START] = v;
 	off = !val[0] || !val[1];
@@ -198,14 +177,14 @@ int pfbpf_cmd_settimeout(struct pfbpf_handle *h, void *arg)
 	/* pf refuses a zero purge interval: the sweep would never rest. */
 	if (pt->timeout == PFTM_INTERVAL && pt->seconds == 0)
 		return ctl_fail(h, -EINVAL, "interval must be at least 1 second");
-	if (is_adaptive(pt->timeout) && (__u32)pt->seconds > PFBPF_ADAPTIVE_MAX)
+	if (pf_timeout_is_adaptive(pt->timeout) && (__u32)pt->seconds > PFBPF_ADAPTIVE_MAX)
 		return ctl_fail(h, -EINVAL, "%s: %d states is out of range",
 				timeout_names[pt->timeout], pt->seconds);
 	err = ctl_cfg_read(h, &cfg);
 	if (err)
 		return err;
-	old = raw_timeout(&cfg, pt->timeout);
-	if (is_adaptive(pt->timeout)) {
+	old = pf_timeout_shown(&cfg, pt->timeout);
+	if (pf_timeout_is_adaptive(pt->timeout)) {
 		adaptive_store(&cfg, pt->timeout, pt->seconds);
 	} else {
 		/* 0 in pf_config means "pf default", so a 0 asked for is
@@ -228,7 +207,7 @@ int pfbpf_cmd_gettimeout(struct pfbpf_handle *h, void *arg)
 
 	if (err || (err = ctl_cfg_read(h, &cfg)))
 		return err;
-	pt->seconds = raw_timeout(&cfg, pt->timeout);
+	pt->seconds = pf_timeout_shown(&cfg, pt->timeout);
 	return 0;
 }
 

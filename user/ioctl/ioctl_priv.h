@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "pfbpf.h"
+#include "pf_timeout.h"
 #include "lib/pf_xflat.h" /* pf_xflat: the map, its records, their reading */
 
 struct bpf_object;
@@ -193,6 +194,7 @@ struct ctl_export {
 	char ifname[IFNAMSIZ];
 	__u32 creators[PF_MAX_CREATORS];
 	struct pf_tprofile tp[PF_MAX_TPROFILES];
+	int rulestates_fd; /* pf_rulestates, for rules that scale on their own */
 	/* To name s.rule per ruleset: the origins of each slot's rules
 	 * (owned by the handle), NULL when unknown. */
 	const struct pf_xflat_origins *origins;

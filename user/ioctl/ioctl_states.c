@@ -23,6 +23,7 @@ void ctl_export_init(struct pfbpf_handle *h, struct ctl_export *x)
 	fd = ctl_map(h, PFM_TPROF);
 	for (__u32 i = 1; fd >= 0 && i < PF_MAX_TPROFILES; i++)
 		bpf_map_lookup_elem(fd, &i, &x->tp[i]);
+	x->rulestates_fd = ctl_map(h, PFM_RULESTATES);
 	if (!ctl_flat_origins(h))
 		x->origins = &h->origins;
 }
@@ -30,7 +31,8 @@ void ctl_export_init(struct pfbpf_handle *h, struct ctl_export *x)
 void ctl_state_export(struct ctl_export *x, const struct pf_config *cfg, __u64 nstates,
 		      const struct pf_state_key *k, const struct pf_state *s, struct pfbpf_state *out)
 {
-	__u32 tmo = 0, creator;
+	__u64 expires = 0;
+	__u32 creator;
 
 	memset(out, 0, sizeof(*out));
 	out->key[PF_SK_WIRE] = *k;
@@ -47,11 +49,17 @@ void ctl_state_export(struct ctl_export *x, const struct pf_config *cfg, __u64 n
 	creator = x->creators[s->creator];
 	out->creatorid = creator ? creator : (s->creator ? 0 : cfg->hostid);
 	if (s->timeout < PFTM_MAX) {
-		tmo = pfbpf_timeout(cfg, s->timeout, nstates);
-		if (s->tprofile && x->tp[s->tprofile].timeout[s->timeout])
-			tmo = x->tp[s->tprofile].timeout[s->timeout];
+		/* the datapath's own rule (pf_timeout.h): the rule's profile,
+		 * scaled by the rule's or the global adaptive bounds */
+		const struct pf_tprofile *tp = s->tprofile ? &x->tp[s->tprofile] : NULL;
+		__u32 rstates = 0, ridx = pf_state_slotidx(s);
+
+		if (pf_tprofile_adaptive(tp) && s->rule != PF_RULE_NONE && x->rulestates_fd >= 0)
+			bpf_map_lookup_elem(x->rulestates_fd, &ridx, &rstates);
+		expires = pf_expires_at(cfg, tp, s->timeout, s->expire, (__s64)nstates, rstates,
+					x->now);
 	}
-	out->expires_in = s->expire + tmo > x->now ? s->expire + tmo - x->now : 0;
+	out->expires_in = expires > x->now ? expires - x->now : 0;
 	out->age = x->now > s->creation ? x->now - s->creation : 0;
 	{
 		const char *anchor;

@@ -21,6 +21,7 @@
 #include "lib/log.h"
 #include "lib/pfbpf_maps.h"
 #include "lib/pf_names.h"
+#include "pf_timeout.h"
 /* The datapath object embedded in every tool, so that pfctl_bpf -e works
  * without the .o file around (PFBPF_OBJ still overrides it). */
 #include "pf_kern.skel.h"
@@ -279,17 +280,9 @@ int pfbpf_config_write(struct pfbpf_maps *m, const struct pf_config *cfg)
 
 __u32 pfbpf_config_timeout(const struct pf_config *cfg, int pftm)
 {
-	static const __u32 defaults[PFTM_MAX] = PF_DEFAULT_TIMEOUTS;
-
 	if (pftm < 0 || pftm >= PFTM_MAX)
 		return 0;
-	if (!cfg->timeout[pftm])
-		return defaults[pftm];
-	/* adaptive values may carry libpfbpf's "scaling off" bit 31
-	 * (PFBPF_ADAPTIVE_OFF, pfbpf_ioctl.h): the value set is below it. */
-	if (pftm == PFTM_ADAPTIVE_START || pftm == PFTM_ADAPTIVE_END)
-		return cfg->timeout[pftm] & 0x7fffffffu;
-	return cfg->timeout[pftm];
+	return pf_timeout_shown(cfg, pftm);
 }
 
 __u32 pfbpf_config_limit(const struct pf_config *cfg, int limit)
