@@ -21,6 +21,7 @@
 #include "pf_icmp_state.h"
 #include "pf_sweep.h"
 #include "pf_cls.h"
+#include "pf_kill.h"
 
 /*
  * The rule table pf_rules belongs to the classifier (bpf/pf_cls.h).  The
@@ -1213,62 +1214,18 @@ int pf_tc_out(struct __sk_buff *skb)
 
 /* ---- pf_ctl: what user space asks of the state table ------------------- */
 
+/* The kill filter is include/pf_kill.h's, shared with libpfbpf. */
 struct pf_kill_ctx {
-	struct pf_addr src;
-	struct pf_addr dst;
-	__u64 id;
+	struct pf_kill_filter f;
 	__u64 count;
-	__u32 ifindex;
-	__u32 rule;
-	__u32 creatorid;
-	__u8 af;
-	__u8 proto;
 	__u8 reason;
-	__u8 src_plen;
-	__u8 dst_plen;
 	__u8 pad[7];
 };
-
-/* Does address a fall in want/plen?  (plen 0 = any) */
-static __always_inline int pf_addr_in(const struct pf_addr *a, const struct pf_addr *want, __u32 plen)
-{
-	int i;
-
-	if (plen > 128)
-		plen = 128;
-#pragma unroll
-	for (i = 0; i < 4; i++) {
-		__u32 bits, mask;
-
-		if (plen <= (__u32)i * 32)
-			break;
-		bits = plen - i * 32;
-		mask = bits >= 32 ? 0xffffffffu : bpf_htonl(~((1u << (32 - bits)) - 1));
-		if ((a->addr32[i] ^ want->addr32[i]) & mask)
-			return 0;
-	}
-	return 1;
-}
 
 static long pf_kill_cb(struct bpf_map *map, struct pf_state_key *key, struct pf_state *s,
 		       struct pf_kill_ctx *c)
 {
-	int sidx = pf_state_dir(s) == PF_IN ? 0 : 1;
-
-	if (c->af && key->af != c->af)
-		return 0;
-	if (c->proto && key->proto != c->proto)
-		return 0;
-	if (c->ifindex && s->ifindex != c->ifindex)
-		return 0;
-	if (c->rule != PF_RULE_NONE && s->rule != c->rule)
-		return 0;
-	if (c->id && s->id != c->id)
-		return 0;
-	if (c->creatorid && pf_creatorid(s, pf_config_get()) != c->creatorid)
-		return 0;
-	if (!pf_addr_in(&key->addr[sidx & 1], &c->src, c->src_plen) ||
-	    !pf_addr_in(&key->addr[!sidx], &c->dst, c->dst_plen))
+	if (!pf_kill_match(&c->f, key, s, pf_creatorid(s, pf_config_get())))
 		return 0;
 	if (pf_state_remove(key, s, c->reason))
 		c->count++;
@@ -1356,17 +1313,8 @@ int pf_ctl(struct pf_ctl_req *req)
 		req->count = pf_sweep();
 		break;
 	case PF_CTL_KILL:
-		__builtin_memcpy(&kc.src, &req->src, sizeof(kc.src));
-		__builtin_memcpy(&kc.dst, &req->dst, sizeof(kc.dst));
-		kc.id = req->id;
-		kc.ifindex = req->ifindex;
-		kc.rule = req->rule;
-		kc.creatorid = req->creatorid;
-		kc.af = req->af;
-		kc.proto = req->proto;
+		pf_kill_filter_from_req(&kc.f, req);
 		kc.reason = req->reason ? req->reason : PF_DESTROY_KILLED;
-		kc.src_plen = req->src_plen;
-		kc.dst_plen = req->dst_plen;
 		bpf_for_each_map_elem(&pf_states, pf_kill_cb, &kc, 0);
 		req->count = kc.count;
 		break;

@@ -423,3 +423,62 @@ Test(states, getstates_many)
 	}
 	free(buf);
 }
+
+/* Two states with one id from two creators: this host's (slot 0) and an
+ * imported one of creator 0xbeef (slot 1).  pf's -k id ID/CREATOR and its
+ * kill filter match the creator too. */
+static void same_id_two_creators(void)
+{
+	struct pfioc_state ps = {};
+	__u32 slot = 1, beef = 0xbeef;
+
+	cr_assert_eq(bpf_map_update_elem(env_map(PFBPF_MAP_CREATORS), &slot, &beef, BPF_ANY), 0);
+	cr_assert_eq(env_add_state4("192.0.2.1", 40000, "198.51.100.2", 22, PF_IN, 0x77), 0);
+	env_key4(&ps.state.key[PF_SK_WIRE], "192.0.2.5", 40000, "198.51.100.2", 22, PF_IN);
+	ps.state.direction = PF_IN;
+	ps.state.s.id = 0x77;
+	ps.state.s.creator = 1;
+	ps.state.s.timeout = PFTM_TCP_ESTABLISHED;
+	ps.state.s.pstate[0] = ps.state.s.pstate[1] = TCPS_ESTABLISHED;
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCADDSTATE, &ps), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(env_nstates(), 2);
+}
+
+static int state_of(const char *src)
+{
+	struct pf_state_key k;
+	struct pf_state s;
+
+	env_key4(&k, src, 40000, "198.51.100.2", 22, PF_IN);
+	return bpf_map_lookup_elem(env_map(PFBPF_MAP_STATES), &k, &s) == 0;
+}
+
+/* Without a datapath the library walks the map itself: same filter. */
+Test(states, kill_by_id_checks_the_creator)
+{
+	struct pfioc_state_kill psk = { .psk_id = 0x77, .psk_creatorid = 0xbeef };
+
+	setenv("PFBPF_OBJ", "/nonexistent/pf_kern.bpf.o", 1);
+	same_id_two_creators();
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCKILLSTATES, &psk), 0, "%s", pfbpf_strerror(env_dev));
+	cr_expect_eq(psk.psk_killed, 1);
+	cr_expect(state_of("192.0.2.1"), "this host's state with the same id stays");
+	cr_expect_not(state_of("192.0.2.5"));
+	unsetenv("PFBPF_OBJ");
+}
+
+/* Kill by port lists the states in user space and kills each by id: the
+ * creator asked for must survive that, not be replaced by the state's. */
+Test(states_dp, kill_by_port_checks_the_creator)
+{
+	struct pfioc_state_kill psk = { .psk_creatorid = 0xbeef };
+
+	same_id_two_creators();
+	psk.psk_af = PF_INET;
+	psk.psk_dst.port_op = PF_OP_EQ;
+	psk.psk_dst.port[0] = htons(22);
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCKILLSTATES, &psk), 0, "%s", pfbpf_strerror(env_dev));
+	cr_expect_eq(psk.psk_killed, 1);
+	cr_expect(state_of("192.0.2.1"));
+	cr_expect_not(state_of("192.0.2.5"));
+}

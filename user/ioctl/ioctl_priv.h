@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include "pfbpf.h"
 #include "pf_timeout.h"
+#include "pf_kill.h"
 #include "lib/pf_xflat.h" /* pf_xflat: the map, its records, their reading */
 
 struct bpf_object;

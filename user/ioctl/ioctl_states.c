@@ -32,7 +32,6 @@ void ctl_state_export(struct ctl_export *x, const struct pf_config *cfg, __u64 n
 		      const struct pf_state_key *k, const struct pf_state *s, struct pfbpf_state *out)
 {
 	__u64 expires = 0;
-	__u32 creator;
 
 	memset(out, 0, sizeof(*out));
 	out->key[PF_SK_WIRE] = *k;
@@ -46,8 +45,7 @@ void ctl_state_export(struct ctl_export *x, const struct pf_config *cfg, __u64 n
 	}
 	if (s->ifindex)
 		memcpy(out->ifname, x->ifname, IFNAMSIZ);
-	creator = x->creators[s->creator];
-	out->creatorid = creator ? creator : (s->creator ? 0 : cfg->hostid);
+	out->creatorid = pf_creatorid_resolve(s->creator, x->creators[s->creator], cfg->hostid);
 	if (s->timeout < PFTM_MAX) {
 		/* the datapath's own rule (pf_timeout.h): the rule's profile,
 		 * scaled by the rule's or the global adaptive bounds */
@@ -300,17 +298,6 @@ static int gcount_add(struct pfbpf_handle *h, __s64 delta)
 	return 0;
 }
 
-static bool addr_in(const struct pf_addr *a, const struct pf_addr *net, int plen)
-{
-	for (int i = 0; i < 16 && plen > 0; i++, plen -= 8) {
-		__u8 mask = plen >= 8 ? 0xff : (__u8)(0xff << (8 - plen));
-
-		if ((a->addr8[i] ^ net->addr8[i]) & mask)
-			return false;
-	}
-	return true;
-}
-
 /* pf's port operators (pf_match_port), on host-order values. */
 static bool port_match(__u8 op, __u16 a1, __u16 a2, __u16 p)
 {
@@ -330,27 +317,48 @@ static bool port_match(__u8 op, __u16 a1, __u16 a2, __u16 p)
 
 struct killer {
 	struct pfbpf_handle *h;
-	const struct pf_ctl_req *req;
+	struct pf_kill_filter f;
+	const struct pf_rule_addr *ports[2];
+	struct ctl_export x;   /* creator ids */
+	__u32 hostid;
 	struct pf_state_key *keys;
 	size_t n, cap;
-	/* kill by port: the state's source/destination port tests, and the
-	 * (id, creator slot) of each match, killed one by one afterwards */
-	const struct pf_rule_addr *ports[2];
 	__u64 *ids;
-	__u8 *creators;
+	__u32 *creatorids;
 };
+
+static int killer_init(struct pfbpf_handle *h, struct killer *kl, const struct pf_ctl_req *req,
+		       const struct pf_rule_addr *src, const struct pf_rule_addr *dst)
+{
+	struct pf_config cfg;
+	int err = ctl_cfg_read(h, &cfg);
+
+	memset(kl, 0, sizeof(*kl));
+	if (err)
+		return err;
+	kl->h = h;
+	kl->ports[0] = src;
+	kl->ports[1] = dst;
+	kl->hostid = cfg.hostid;
+	pf_kill_filter_from_req(&kl->f, req);
+	ctl_export_init(h, &kl->x);
+	return 0;
+}
+
+static void killer_free(struct killer *kl)
+{
+	free(kl->keys);
+	free(kl->ids);
+	free(kl->creatorids);
+}
 
 static int kill_match(const struct pf_state_key *k, const struct pf_state *s, void *arg)
 {
 	struct killer *kl = arg;
-	const struct pf_ctl_req *r = kl->req;
 	int sidx = pf_state_dir(s) == PF_IN ? 0 : 1;
+	__u32 creatorid = pf_creatorid_resolve(s->creator, kl->x.creators[s->creator], kl->hostid);
 
-	if ((r->af && k->af != r->af) || (r->proto && k->proto != r->proto) ||
-	    (r->ifindex && s->ifindex != r->ifindex) ||
-	    (r->rule != PF_RULE_NONE && s->rule != r->rule) || (r->id && s->id != r->id) ||
-	    (r->src_plen && !addr_in(&k->addr[sidx], &r->src, r->src_plen)) ||
-	    (r->dst_plen && !addr_in(&k->addr[!sidx], &r->dst, r->dst_plen)))
+	if (!pf_kill_match(&kl->f, k, s, creatorid))
 		return 0;
 	for (int i = 0; i < 2; i++) {
 		const struct pf_rule_addr *ra = kl->ports[i];
@@ -364,7 +372,7 @@ static int kill_match(const struct pf_state_key *k, const struct pf_state *s, vo
 		size_t cap = kl->cap ? 2 * kl->cap : 256;
 		struct pf_state_key *nk = realloc(kl->keys, cap * sizeof(*nk));
 		__u64 *ni;
-		__u8 *nc;
+		__u32 *nc;
 
 		if (!nk)
 			return -ENOMEM;
@@ -373,14 +381,14 @@ static int kill_match(const struct pf_state_key *k, const struct pf_state *s, vo
 		if (!ni)
 			return -ENOMEM;
 		kl->ids = ni;
-		nc = realloc(kl->creators, cap);
+		nc = realloc(kl->creatorids, cap * sizeof(*nc));
 		if (!nc)
 			return -ENOMEM;
-		kl->creators = nc;
+		kl->creatorids = nc;
 		kl->cap = cap;
 	}
 	kl->ids[kl->n] = s->id;
-	kl->creators[kl->n] = s->creator;
+	kl->creatorids[kl->n] = creatorid;
 	kl->keys[kl->n++] = *k;
 	return 0;
 }
@@ -388,7 +396,7 @@ static int kill_match(const struct pf_state_key *k, const struct pf_state *s, vo
 /* Kill through pf_ctl, or by hand when no datapath is loaded. */
 static int kill_states(struct pfbpf_handle *h, struct pf_ctl_req *req, __u64 *count)
 {
-	struct killer kl = { .h = h, .req = req };
+	struct killer *kl;
 	int err, fd;
 	__u64 n = 0;
 
@@ -402,14 +410,17 @@ static int kill_states(struct pfbpf_handle *h, struct pf_ctl_req *req, __u64 *co
 	}
 	if ((err = fallback_allowed(h)))
 		return err;
-	err = states_walk(h, kill_match, &kl);
+	if (!(kl = malloc(sizeof(*kl))))
+		return -ENOMEM;
+	err = killer_init(h, kl, req, NULL, NULL);
+	if (!err)
+		err = states_walk(h, kill_match, kl);
 	fd = ctl_map(h, PFM_STATES);
-	for (size_t i = 0; !err && i < kl.n; i++)
-		if (!bpf_map_delete_elem(fd, &kl.keys[i]))
+	for (size_t i = 0; !err && i < kl->n; i++)
+		if (!bpf_map_delete_elem(fd, &kl->keys[i]))
 			n++;
-	free(kl.keys);
-	free(kl.ids);
-	free(kl.creators);
+	killer_free(kl);
+	free(kl);
 	if (err)
 		return err;
 	*count = n;
@@ -428,27 +439,31 @@ static int kill_states_ports(struct pfbpf_handle *h, struct pf_ctl_req *req,
 			     const struct pf_rule_addr *src, const struct pf_rule_addr *dst,
 			     __u64 *count)
 {
-	struct killer kl = { .h = h, .req = req, .ports = { src, dst } };
-	struct ctl_export x;
+	struct killer *kl = malloc(sizeof(struct killer));
 	__u64 n = 0;
 	int err, fd;
 
-	ctl_export_init(h, &x);
-	err = states_walk(h, kill_match, &kl);
-	for (size_t i = 0; !err && i < kl.n; i++) {
+	if (!kl)
+		return -ENOMEM;
+	err = killer_init(h, kl, req, src, dst);
+	if (!err)
+		err = states_walk(h, kill_match, kl);
+	for (size_t i = 0; !err && i < kl->n; i++) {
 		struct pf_ctl_req one = *req;
 
 		one.op = PF_CTL_KILL;
-		one.id = kl.ids[i];
-		one.creatorid = x.creators[kl.creators[i]];
+		one.id = kl->ids[i];
+		/* the state's own creator: matched above against the
+		 * request's, so a request naming a creator keeps it */
+		one.creatorid = kl->creatorids[i];
 		err = ctl_run_ctl(h, &one);
 		if (err == -ENODEV) {
 			/* no pf_ctl: delete by hand if no datapath runs */
 			if ((err = fallback_allowed(h)))
 				break;
 			fd = ctl_map(h, PFM_STATES);
-			for (; i < kl.n; i++)
-				if (!bpf_map_delete_elem(fd, &kl.keys[i]))
+			for (; i < kl->n; i++)
+				if (!bpf_map_delete_elem(fd, &kl->keys[i]))
 					n++;
 			err = n ? gcount_add(h, -(__s64)n) : 0;
 			break;
@@ -460,9 +475,8 @@ static int kill_states_ports(struct pfbpf_handle *h, struct pf_ctl_req *req,
 		}
 		n += one.count;
 	}
-	free(kl.keys);
-	free(kl.ids);
-	free(kl.creators);
+	killer_free(kl);
+	free(kl);
 	*count = n;
 	return err;
 }
