@@ -11,13 +11,8 @@
 #define PF_CLS_H
 
 #include "pf_pkt.h"
+#include "pf_parse.h"
 #include "pfbpf_cls.h"
-
-#ifndef PF_CLS_IPPROTO_TCP
-#define PF_CLS_IPPROTO_TCP 6
-#define PF_CLS_IPPROTO_ICMP 1
-#define PF_CLS_IPPROTO_ICMPV6 58
-#endif
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -472,9 +467,9 @@ static __always_inline int pf_cls_eval(const struct pf_pkt *pkt, const struct pf
 	r->bm[PF_CLS_F_SPORT] = pf_cls_arr_bm(&pf_c_port, slot * 2 * PF_CLS_PORT_N + idx);
 	idx = pkt->has_ports ? bpf_ntohs(pkt->dport) : PF_CLS_NOPORT;
 	r->bm[PF_CLS_F_DPORT] = pf_cls_arr_bm(&pf_c_port, (slot * 2 + 1) * PF_CLS_PORT_N + idx);
-	idx = pkt->proto == PF_CLS_IPPROTO_TCP ? pkt->tcp_flags : PF_CLS_NOTCP;
+	idx = pkt->proto == PF_IPPROTO_TCP ? pkt->tcp_flags : PF_CLS_NOTCP;
 	r->bm[PF_CLS_F_FLAGS] = pf_cls_arr_bm(&pf_c_flags, slot * PF_CLS_FLAGS_N + idx);
-	idx = (pkt->proto == PF_CLS_IPPROTO_ICMP || pkt->proto == PF_CLS_IPPROTO_ICMPV6) ?
+	idx = (pkt->proto == PF_IPPROTO_ICMP || pkt->proto == PF_IPPROTO_ICMPV6) ?
 		      ((__u32)pkt->icmp_type << 8 | pkt->icmp_code) :
 		      PF_CLS_NOICMP;
 	r->bm[PF_CLS_F_ICMP] = pf_cls_arr_bm(&pf_c_icmp, slot * PF_CLS_ICMP_N + idx);

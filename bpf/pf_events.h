@@ -72,6 +72,10 @@ static __noinline int pf_event_state(const struct pf_state_key *key, const struc
 	return 0;
 }
 
+/* The hook a packet was seen at (pf_ip_event.hook). */
+#define PF_HOOK_XDP 0
+#define PF_HOOK_TC 1
+
 /*
  * Packet event for the ip provider (ip:::receive / ip:::send).  Only called
  * when pf_config.trace asks for it, so tracing off costs one test of a word

@@ -22,25 +22,8 @@
 #include "pf_sweep.h"
 #include "pf_cls.h"
 #include "pf_kill.h"
-
-/*
- * The rule table pf_rules belongs to the classifier (bpf/pf_cls.h).  The
- * placeholder classifier (an empty ruleset) does not define it; give the
- * object the same map then, so that the datapath's rule handling compiles
- * and the map exists for user space either way.
- */
-#ifndef PF_CLS_IPPROTO_TCP
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, PF_RULESET_SLOTS * PF_MAX_RULES);
-	__type(key, __u32);
-	__type(value, struct pf_rule_bpf);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} pf_rules SEC(".maps");
-#endif
-
-#define PF_HOOK_XDP 0
-#define PF_HOOK_TC 1
+#include "pf_return.h"
+#include "pf_errno.h"
 
 #define PF_TC_ACT_OK 0
 #define PF_TC_ACT_SHOT 2
@@ -199,79 +182,6 @@ static __always_inline __u32 pf_state_allow_opts(const struct pf_state *s)
 }
 
 #define PF_NEED_RULES 2 /* pf_process: no state, the ruleset decides */
-
-enum { PF_RET_NONE = 0, PF_RET_RST = 1, PF_RET_ICMP = 2 };
-
-/*
- * May an ICMP error be sent about this packet?  RFC 1122 3.2.2 / RFC 1812
- * 4.3.2.7, which the kernel's icmp_send() (pf's icmp_error()) enforce: not
- * about an ICMP error (or a type we cannot tell is not one), not about a
- * packet sent to a multicast or broadcast address, and not to a source
- * that does not name one host.  (The frame's destination MAC is checked
- * where the frame is rewritten.)
- */
-static __always_inline int pf_icmp_answerable(const struct pf_scratch *sc)
-{
-	const struct pf_pkt *pkt = &sc->pkt;
-
-	if ((pkt->proto == IPPROTO_ICMP || pkt->proto == PF_IPPROTO_ICMPV6) &&
-	    sc->aux.icmp_class != PF_ICMP_QUERY)
-		return 0;
-	if (pkt->af == PF_INET) {
-		__u32 s = bpf_ntohl(pkt->src.v4), d = bpf_ntohl(pkt->dst.v4);
-
-		/* 224/4 multicast, 240/4 reserved and 255.255.255.255 */
-		if (d >= 0xe0000000 || s >= 0xe0000000 || s == 0)
-			return 0;
-		return 1;
-	}
-	if (pkt->dst.v6[0] == 0xff || pkt->src.v6[0] == 0xff)
-		return 0;
-	if (!(pkt->src.addr32[0] | pkt->src.addr32[1] | pkt->src.addr32[2] | pkt->src.addr32[3]))
-		return 0;
-	return 1;
-}
-
-/*
- * `block return-rst` / `return-icmp` / `return` (or set block-policy
- * return): decide what to answer.  pf answers a TCP segment (not a RST)
- * with a RST and anything else (not an ICMP error, not a later fragment,
- * not multicast or broadcast) with ICMP port unreachable unless the rule
- * names a type and code.
- */
-static __always_inline void pf_block_return(struct pf_scratch *sc, const struct pf_rule_bpf *r,
-					    const struct pf_config *cfg)
-{
-	__u16 f = r->rule_flag;
-	int any = (f & PFRULE_RETURN) ||
-		  (cfg->block_policy == PF_BLOCK_RETURN && !(f & (PFRULE_RETURNRST | PFRULE_RETURNICMP)));
-
-	sc->ret = PF_RET_NONE;
-	if (sc->pkt.frag == 2)
-		return;
-	if (sc->pkt.proto == IPPROTO_TCP && ((f & PFRULE_RETURNRST) || any)) {
-		if (!(sc->pkt.tcp_flags & TH_RST))
-			sc->ret = PF_RET_RST;
-		return;
-	}
-	if (((f & PFRULE_RETURNICMP) || any) && pf_icmp_answerable(sc)) {
-		/*
-		 * The rule carries one code, and its type says for which
-		 * family it was given (3: return-icmp's ICMP unreachable, 1:
-		 * return-icmp6's ICMPv6 destination unreachable).  The other
-		 * family gets pf's default, port unreachable, as pf's separate
-		 * return_icmp / return_icmp6 would.
-		 */
-		__u8 t = sc->pkt.af == PF_INET ? 3 : 1;
-
-		sc->ret = PF_RET_ICMP;
-		sc->ret_type = t;
-		if (r->return_icmp_type == t)
-			sc->ret_code = r->return_icmp_code;
-		else
-			sc->ret_code = sc->pkt.af == PF_INET ? 3 : 4;
-	}
-}
 
 /*
  * Run the classifier (bpf/pf_cls.h) into sc->m.  Its own function, called
@@ -655,371 +565,6 @@ static __always_inline void pf_trace(void *data, void *data_end, struct pf_scrat
 			    dir == PF_IN ? PF_EV_IP_RECEIVE : PF_EV_IP_SEND, action, hook);
 }
 
-/* ---- block return: answer on the wire ----------------------------------- */
-
-/*
- * Is there an answer to send, and a frame the rewriters handle?  Untagged,
- * IPv4 without options, IPv6 without extension headers: the answer is
- * built at fixed offsets.  Anything else stays a plain drop.
- */
-static __always_inline int pf_return_ok(const struct pf_scratch *sc)
-{
-	if (sc->ret == PF_RET_NONE || sc->aux.vlans)
-		return 0;
-	return sc->pkt.l4_off == 14 + (sc->pkt.af == PF_INET ? 20 : 40);
-}
-
-/*
- * ICMP answers are limited to PF_RETURN_ICMP_PPS a second on each CPU, as
- * OpenBSD's icmp_error() limits every ICMP error it sends (pf's answers
- * included): a flood of blocked datagrams must not become a flood of
- * answers.  RSTs are not limited (pf_send_tcp is not).  Returns 1 if this
- * answer may go; a refused one is counted and the packet dropped.
- */
-static __always_inline int pf_icmp_ratelimit(struct pf_scratch *sc)
-{
-	struct pf_status_pcpu *st;
-
-	if (sc->icmp_rl_sec != sc->now) {
-		sc->icmp_rl_sec = sc->now;
-		sc->icmp_rl_count = 0;
-	}
-	if (sc->icmp_rl_count < PF_RETURN_ICMP_PPS) {
-		sc->icmp_rl_count++;
-		return 1;
-	}
-	st = pf_status_get();
-	if (st)
-		st->return_icmp_limited++;
-	return 0;
-}
-
-/*
- * An ICMPv6 error quotes as much of the packet as fits in the IPv6
- * minimum MTU (RFC 4443 2.4(c)): 1280 - IPv6 header - ICMPv6 header.
- */
-#define PF_ICMP6_QUOTE_MAX (1280 - 40 - 8)
-
-static __always_inline __u32 pf_icmp6_quote_len(__u32 plen)
-{
-	__u32 q = 40 + plen;
-
-	return q > PF_ICMP6_QUOTE_MAX ? PF_ICMP6_QUOTE_MAX : q;
-}
-
-/*
- * Sum (bpf_csum_diff's running sum) of len bytes of the packet from off,
- * read with the hook's load_bytes helper (so paged data counts too) in
- * chunks through the scratch.  A chunk's last partial word is padded with
- * zeros, which leaves the Internet checksum of an odd length unchanged.
- * Returns the sum, or -1 if a read failed.
- */
-#define PF_QUOTE_SUM(load, ctx, sc, off0, len0, seed)                                       \
-	({                                                                                   \
-		__s64 _sum = (seed);                                                         \
-		__u32 _off = (off0), _len = (len0), _i;                                     \
-		for (_i = 0; _i < (PF_ICMP6_QUOTE_MAX + PF_QUOTE_CHUNK - 1) / PF_QUOTE_CHUNK; \
-		     _i++) {                                                                 \
-			__u32 _n = _len > PF_QUOTE_CHUNK ? PF_QUOTE_CHUNK : _len;            \
-			if (_n == 0)                                                         \
-				break;                                                       \
-			*(__u32 *)&(sc)->qbuf[_n & ~3u] = 0;                                 \
-			if (load((ctx), _off, (sc)->qbuf, _n)) {                             \
-				_sum = -1;                                                   \
-				break;                                                       \
-			}                                                                    \
-			_sum = bpf_csum_diff(0, 0, (__be32 *)(sc)->qbuf, (_n + 3) & ~3u,     \
-					     _sum);                                          \
-			_off += _n;                                                          \
-			_len -= _n;                                                          \
-		}                                                                            \
-		_sum;                                                                        \
-	})
-
-/* Count an answer sent (pf_status.return_rst / return_icmp). */
-static __always_inline void pf_return_count(__u8 kind)
-{
-	struct pf_status_pcpu *st = pf_status_get();
-
-	if (!st)
-		return;
-	if (kind == PF_RET_RST)
-		st->return_rst++;
-	else
-		st->return_icmp++;
-}
-
-static __always_inline __u16 pf_csum_fold(__s64 sum)
-{
-	__u64 x = (__u64)sum;
-
-	x = (x & 0xffffffff) + (x >> 32);
-	x = (x & 0xffff) + (x >> 16);
-	x = (x & 0xffff) + (x >> 16);
-	x = (x & 0xffff) + (x >> 16);
-	return (__u16)~x;
-}
-
-struct pf_pseudo6 {
-	struct in6_addr src;
-	struct in6_addr dst;
-	__be32 len;
-	__be32 nh;
-};
-
-struct pf_pseudo4 {
-	__be32 src;
-	__be32 dst;
-	__u8 zero;
-	__u8 proto;
-	__be16 len;
-};
-
-static __always_inline void pf_swap_mac(struct ethhdr *eth)
-{
-	__u8 t[6];
-
-	__builtin_memcpy(t, eth->h_source, 6);
-	__builtin_memcpy(eth->h_source, eth->h_dest, 6);
-	__builtin_memcpy(eth->h_dest, t, 6);
-}
-
-/* Turn the TCP segment into the RST pf_send_tcp would send for it. */
-static __always_inline void pf_rst_fill(struct tcphdr *th, __u32 payload)
-{
-	__u32 seq = bpf_ntohl(th->seq), ack = bpf_ntohl(th->ack_seq);
-	__u8 *fl = (__u8 *)th + 13;
-	__be16 p = th->source;
-
-	th->source = th->dest;
-	th->dest = p;
-	if (*fl & TH_ACK) {
-		th->seq = bpf_htonl(ack);
-		th->ack_seq = 0;
-		*fl = TH_RST;
-	} else {
-		__u32 len = payload + ((*fl & TH_SYN) ? 1 : 0) + ((*fl & TH_FIN) ? 1 : 0);
-
-		th->seq = 0;
-		th->ack_seq = bpf_htonl(seq + len);
-		*fl = TH_RST | TH_ACK;
-	}
-	((__u8 *)th)[12] = 5 << 4;
-	th->window = 0;
-	th->urg_ptr = 0;
-	th->check = 0;
-}
-
-/*
- * Rewrite a TCP segment in place into the RST that answers it (addresses,
- * ports and MACs swapped).  Returns the answer's frame length, to which the
- * caller trims the packet, or 0 if the frame is not answered (IPv4
- * options, IPv6 extension headers, VLAN tags, not TCP).
- */
-static __always_inline __u32 pf_rst_rewrite(void *data, void *data_end)
-{
-	struct ethhdr *eth = data;
-	__s64 sum;
-
-	if ((void *)(eth + 1) > data_end)
-		return 0;
-	if (eth->h_proto == bpf_htons(PF_ETH_P_IP)) {
-		struct iphdr *ip = (void *)(eth + 1);
-		struct tcphdr *th = (void *)(ip + 1);
-		struct pf_pseudo4 ph = {};
-		__be32 sa, da;
-		__u32 tot;
-
-		if ((void *)(th + 1) > data_end || ip->ihl != 5 || ip->protocol != IPPROTO_TCP)
-			return 0;
-		tot = bpf_ntohs(ip->tot_len);
-		sa = ip->saddr;
-		da = ip->daddr;
-		if (tot < 20 + th->doff * 4)
-			return 0;
-		pf_swap_mac(eth);
-		pf_rst_fill(th, tot - 20 - th->doff * 4);
-		ip->saddr = da;
-		ip->daddr = sa;
-		ip->tot_len = bpf_htons(40);
-		ip->id = 0;
-		ip->frag_off = 0;
-		ip->ttl = 64;
-		ip->tos = 0;
-		ip->check = 0;
-		ip->check = pf_csum_fold(bpf_csum_diff(0, 0, (__be32 *)ip, 20, 0));
-		ph.src = da;
-		ph.dst = sa;
-		ph.proto = IPPROTO_TCP;
-		ph.len = bpf_htons(20);
-		sum = bpf_csum_diff(0, 0, (__be32 *)&ph, sizeof(ph), 0);
-		th->check = pf_csum_fold(bpf_csum_diff(0, 0, (__be32 *)th, 20, sum));
-		return 14 + 40;
-	}
-	if (eth->h_proto == bpf_htons(PF_ETH_P_IPV6)) {
-		struct ipv6hdr *ip6 = (void *)(eth + 1);
-		struct tcphdr *th = (void *)(ip6 + 1);
-		struct pf_pseudo6 ph = {};
-		struct in6_addr a6, b6;
-		__u32 plen;
-
-		if ((void *)(th + 1) > data_end || ip6->nexthdr != IPPROTO_TCP)
-			return 0;
-		plen = bpf_ntohs(ip6->payload_len);
-		if (plen < th->doff * 4)
-			return 0;
-		__builtin_memcpy(&a6, &ip6->saddr, 16);
-		__builtin_memcpy(&b6, &ip6->daddr, 16);
-		pf_swap_mac(eth);
-		pf_rst_fill(th, plen - th->doff * 4);
-		ip6->saddr = b6;
-		ip6->daddr = a6;
-		ip6->payload_len = bpf_htons(20);
-		ip6->hop_limit = 64;
-		ph.src = b6;
-		ph.dst = a6;
-		ph.len = bpf_htonl(20);
-		ph.nh = bpf_htonl(IPPROTO_TCP);
-		sum = bpf_csum_diff(0, 0, (__be32 *)&ph, sizeof(ph), 0);
-		th->check = pf_csum_fold(bpf_csum_diff(0, 0, (__be32 *)th, 20, sum));
-		return 14 + 40 + 20;
-	}
-	return 0;
-}
-
-/*
- * Rewrite the dropped frame into the answer and send it back out of the
- * interface it came in on.  Only untagged frames whose IP header has no
- * options / extension headers are answered; anything else stays a plain
- * drop (docs/datapath.md).  Returns XDP_TX, or XDP_DROP if not answered.
- */
-static __noinline int pf_xdp_return(struct xdp_md *ctx, __u32 what)
-{
-	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
-	__u8 kind = what & 0xff, type = (what >> 8) & 0xff, code = what >> 16;
-	struct ethhdr *eth = data;
-	__u8 mac_s[6], mac_d[6];
-	__s64 sum;
-
-	if (kind == PF_RET_RST) {
-		__u32 n = pf_rst_rewrite(data, data_end);
-
-		if (!n || bpf_xdp_adjust_tail(ctx, (int)n - (int)(data_end - data)))
-			return XDP_DROP;
-		return XDP_TX;
-	}
-	/* a frame sent to a group address (broadcast, multicast) is not answered */
-	if ((void *)(eth + 1) > data_end || (eth->h_dest[0] & 1))
-		return XDP_DROP;
-	if (eth->h_proto == bpf_htons(PF_ETH_P_IP)) {
-		struct iphdr *ip = (void *)(eth + 1);
-		__be32 sa, da;
-		__u32 tot, q;
-
-		if ((void *)(ip + 1) > data_end || ip->ihl != 5)
-			return XDP_DROP;
-		tot = bpf_ntohs(ip->tot_len);
-		sa = ip->saddr;
-		da = ip->daddr;
-		/* ICMP: the IP header and 8 bytes of the packet are quoted */
-		q = 28;
-		if (tot < q)
-			return XDP_DROP;
-		__builtin_memcpy(mac_s, eth->h_source, 6);
-		__builtin_memcpy(mac_d, eth->h_dest, 6);
-		if (bpf_xdp_adjust_head(ctx, -28))
-			return XDP_DROP;
-		data = (void *)(long)ctx->data;
-		data_end = (void *)(long)ctx->data_end;
-		if (data + 14 + 20 + 8 + 28 > data_end)
-			return XDP_DROP;
-		eth = data;
-		ip = data + 14;
-		__u8 *ic = data + 34;
-
-		__builtin_memcpy(eth->h_dest, mac_s, 6);
-		__builtin_memcpy(eth->h_source, mac_d, 6);
-		eth->h_proto = bpf_htons(PF_ETH_P_IP);
-		__builtin_memset(ip, 0, 20);
-		ip->version = 4;
-		ip->ihl = 5;
-		ip->tot_len = bpf_htons(20 + 8 + 28);
-		ip->ttl = 64;
-		ip->protocol = IPPROTO_ICMP;
-		ip->saddr = da;
-		ip->daddr = sa;
-		ip->check = pf_csum_fold(bpf_csum_diff(0, 0, (__be32 *)ip, 20, 0));
-		__builtin_memset(ic, 0, 8);
-		ic[0] = type;
-		ic[1] = code;
-		sum = bpf_csum_diff(0, 0, (__be32 *)ic, 8 + 28, 0);
-		*(__u16 *)(ic + 2) = pf_csum_fold(sum);
-		if (bpf_xdp_adjust_tail(ctx, (int)(14 + 20 + 8 + 28) - (int)(data_end - data)))
-			return XDP_DROP;
-		return XDP_TX;
-	}
-	if (eth->h_proto == bpf_htons(PF_ETH_P_IPV6)) {
-		struct ipv6hdr *ip6 = (void *)(eth + 1);
-		struct pf_scratch *sc = pf_scratch_get();
-		struct pf_pseudo6 ph = {};
-		struct in6_addr a6, b6;
-		__u32 plen, q;
-		__s64 qsum;
-
-		if (!sc || (void *)(ip6 + 1) > data_end)
-			return XDP_DROP;
-		plen = bpf_ntohs(ip6->payload_len);
-		__builtin_memcpy(&a6, &ip6->saddr, 16);
-		__builtin_memcpy(&b6, &ip6->daddr, 16);
-		ph.src = b6;
-		ph.dst = a6;
-		/* ICMPv6: quote as much as fits in 1280 bytes, at least the
-		 * IPv6 header and 8 bytes; sum it before the frame moves. */
-		if (plen < 8)
-			return XDP_DROP;
-		q = pf_icmp6_quote_len(plen);
-		qsum = PF_QUOTE_SUM(bpf_xdp_load_bytes, ctx, sc, 14, q, 0);
-		if (qsum < 0)
-			return XDP_DROP;
-		__builtin_memcpy(mac_s, eth->h_source, 6);
-		__builtin_memcpy(mac_d, eth->h_dest, 6);
-		if (bpf_xdp_adjust_head(ctx, -48))
-			return XDP_DROP;
-		data = (void *)(long)ctx->data;
-		data_end = (void *)(long)ctx->data_end;
-		if (data + 14 + 40 + 8 + 48 > data_end)
-			return XDP_DROP;
-		eth = data;
-		ip6 = data + 14;
-		__u8 *ic = data + 54;
-
-		__builtin_memcpy(eth->h_dest, mac_s, 6);
-		__builtin_memcpy(eth->h_source, mac_d, 6);
-		eth->h_proto = bpf_htons(PF_ETH_P_IPV6);
-		__builtin_memset(ip6, 0, 40);
-		ip6->version = 6;
-		ip6->payload_len = bpf_htons(8 + q);
-		ip6->nexthdr = PF_IPPROTO_ICMPV6;
-		ip6->hop_limit = 64;
-		ip6->saddr = b6;
-		ip6->daddr = a6;
-		__builtin_memset(ic, 0, 8);
-		ic[0] = type;
-		ic[1] = code;
-		ph.len = bpf_htonl(8 + q);
-		ph.nh = bpf_htonl(PF_IPPROTO_ICMPV6);
-		sum = bpf_csum_diff(0, 0, (__be32 *)&ph, sizeof(ph), qsum);
-		sum = bpf_csum_diff(0, 0, (__be32 *)ic, 8, sum);
-		*(__u16 *)(ic + 2) = pf_csum_fold(sum);
-		/* the frame's length from the helper: a scalar, where
-		 * data_end - data here lets clang do 32-bit pointer math */
-		if (bpf_xdp_adjust_tail(ctx, (int)(14 + 40 + 8 + q) - (int)bpf_xdp_get_buff_len(ctx)))
-			return XDP_DROP;
-		return XDP_TX;
-	}
-	return XDP_DROP;
-}
-
 SEC("xdp")
 int pf_xdp(struct xdp_md *ctx)
 {
@@ -1032,129 +577,9 @@ int pf_xdp(struct xdp_md *ctx)
 	pf_trace((void *)(long)ctx->data, (void *)(long)ctx->data_end, sc, action, PF_HOOK_XDP);
 	if (action == PF_PASS)
 		return XDP_PASS;
-	if (pf_return_ok(sc) && (sc->ret == PF_RET_RST || pf_icmp_ratelimit(sc))) {
-		action = pf_xdp_return(ctx, sc->ret | ((__u32)sc->ret_type << 8) |
-						    ((__u32)sc->ret_code << 16));
-		if (action == XDP_TX)
-			pf_return_count(sc->ret);
-		return action;
-	}
-	return XDP_DROP;
-}
-
-/*
- * Build in the skb the ICMP (v4) or ICMPv6 error that answers it: trim the
- * packet to the quote (IPv4: its IP header and the 8 bytes after it, RFC
- * 792; IPv6: as much as fits in 1280 bytes, RFC 4443; the XDP answer
- * quotes the same), open room for the new IP and ICMP headers after the
- * Ethernet header, and fill them in, addressed from the packet's
- * destination to its source, MACs swapped.  The caller
- * checked the frame is untagged with a plain IP header (pf_return_ok).
- * Returns 0, or -1 if the frame cannot be answered; then the caller drops
- * it (the skb may already be cut).
- */
-static __noinline int pf_tc_icmp(struct __sk_buff *skb, __u32 what)
-{
-	void *data = (void *)(long)skb->data, *data_end = (void *)(long)skb->data_end;
-	__u8 type = what & 0xff, code = (what >> 8) & 0xff;
-	struct ethhdr *eth = data;
-	__u8 mac_s[6], mac_d[6];
-	__u8 *ic;
-	__s64 sum;
-
-	/* a frame sent to a group address (broadcast, multicast) is not answered */
-	if ((void *)(eth + 1) > data_end || (eth->h_dest[0] & 1))
-		return -1;
-	__builtin_memcpy(mac_s, eth->h_source, 6);
-	__builtin_memcpy(mac_d, eth->h_dest, 6);
-	if (eth->h_proto == bpf_htons(PF_ETH_P_IP)) {
-		struct iphdr *ip = (void *)(eth + 1);
-		__be32 sa, da;
-
-		if ((void *)(ip + 1) > data_end || ip->ihl != 5 || bpf_ntohs(ip->tot_len) < 28)
-			return -1;
-		sa = ip->saddr;
-		da = ip->daddr;
-		/* Ethernet, the quoted IP header and 8 bytes; then room for
-		 * the new IP and ICMP headers before the quote. */
-		if (bpf_skb_change_tail(skb, 14 + 20 + 8, 0) ||
-		    bpf_skb_adjust_room(skb, 20 + 8, BPF_ADJ_ROOM_MAC, 0))
-			return -1;
-		data = (void *)(long)skb->data;
-		data_end = (void *)(long)skb->data_end;
-		if (data + 14 + 20 + 8 + 28 > data_end)
-			return -1;
-		eth = data;
-		ip = data + 14;
-		ic = data + 14 + 20;
-		__builtin_memcpy(eth->h_dest, mac_s, 6);
-		__builtin_memcpy(eth->h_source, mac_d, 6);
-		__builtin_memset(ip, 0, 20);
-		ip->version = 4;
-		ip->ihl = 5;
-		ip->tot_len = bpf_htons(20 + 8 + 28);
-		ip->ttl = 64;
-		ip->protocol = IPPROTO_ICMP;
-		ip->saddr = da;
-		ip->daddr = sa;
-		ip->check = pf_csum_fold(bpf_csum_diff(0, 0, (__be32 *)ip, 20, 0));
-		__builtin_memset(ic, 0, 8);
-		ic[0] = type;
-		ic[1] = code;
-		sum = bpf_csum_diff(0, 0, (__be32 *)ic, 8 + 28, 0);
-		*(__u16 *)(ic + 2) = pf_csum_fold(sum);
-		return 0;
-	}
-	if (eth->h_proto == bpf_htons(PF_ETH_P_IPV6)) {
-		struct ipv6hdr *ip6 = (void *)(eth + 1);
-		struct pf_scratch *sc = pf_scratch_get();
-		struct pf_pseudo6 ph = {};
-		struct in6_addr a6, b6;
-		__u32 q;
-		__s64 qsum;
-
-		if (!sc || (void *)(ip6 + 1) > data_end || bpf_ntohs(ip6->payload_len) < 8)
-			return -1;
-		__builtin_memcpy(&a6, &ip6->saddr, 16);
-		__builtin_memcpy(&b6, &ip6->daddr, 16);
-		/* quote as much as fits in 1280 bytes (RFC 4443), summed
-		 * before the packet is cut and moved */
-		q = pf_icmp6_quote_len(bpf_ntohs(ip6->payload_len));
-		qsum = PF_QUOTE_SUM(bpf_skb_load_bytes, skb, sc, 14, q, 0);
-		if (qsum < 0)
-			return -1;
-		if (bpf_skb_change_tail(skb, 14 + q, 0) ||
-		    bpf_skb_adjust_room(skb, 40 + 8, BPF_ADJ_ROOM_MAC, 0))
-			return -1;
-		data = (void *)(long)skb->data;
-		data_end = (void *)(long)skb->data_end;
-		if (data + 14 + 40 + 8 > data_end)
-			return -1;
-		eth = data;
-		ip6 = data + 14;
-		ic = data + 14 + 40;
-		__builtin_memcpy(eth->h_dest, mac_s, 6);
-		__builtin_memcpy(eth->h_source, mac_d, 6);
-		__builtin_memset(ip6, 0, 40);
-		ip6->version = 6;
-		ip6->payload_len = bpf_htons(8 + q);
-		ip6->nexthdr = PF_IPPROTO_ICMPV6;
-		ip6->hop_limit = 64;
-		ip6->saddr = b6;
-		ip6->daddr = a6;
-		__builtin_memset(ic, 0, 8);
-		ic[0] = type;
-		ic[1] = code;
-		ph.src = b6;
-		ph.dst = a6;
-		ph.len = bpf_htonl(8 + q);
-		ph.nh = bpf_htonl(PF_IPPROTO_ICMPV6);
-		sum = bpf_csum_diff(0, 0, (__be32 *)&ph, sizeof(ph), qsum);
-		sum = bpf_csum_diff(0, 0, (__be32 *)ic, 8, sum);
-		*(__u16 *)(ic + 2) = pf_csum_fold(sum);
-		return 0;
-	}
-	return -1;
+	/* block return: the frame becomes its answer (bpf/pf_return.h) and
+	 * goes back out of the interface it came in on */
+	return pf_xdp_return(ctx, sc) ? XDP_DROP : XDP_TX;
 }
 
 static __always_inline int pf_tc(struct __sk_buff *skb, __u8 dir)
@@ -1181,22 +606,8 @@ static __always_inline int pf_tc(struct __sk_buff *skb, __u8 dir)
 	 * connection refused at once), out of the interface for an inbound
 	 * one.
 	 */
-	if (pf_return_ok(sc)) {
-		int ok = 0;
-
-		if (sc->ret == PF_RET_RST) {
-			__u32 n = pf_rst_rewrite((void *)(long)skb->data,
-						 (void *)(long)skb->data_end);
-
-			ok = n && !bpf_skb_change_tail(skb, n, 0);
-		} else if (pf_icmp_ratelimit(sc)) {
-			ok = !pf_tc_icmp(skb, sc->ret_type | ((__u32)sc->ret_code << 8));
-		}
-		if (ok) {
-			pf_return_count(sc->ret);
-			return bpf_redirect(skb->ifindex, dir == PF_OUT ? PF_BPF_F_INGRESS : 0);
-		}
-	}
+	if (!pf_tc_return(skb, sc))
+		return bpf_redirect(skb->ifindex, dir == PF_OUT ? PF_BPF_F_INGRESS : 0);
 	return PF_TC_ACT_SHOT;
 }
 
@@ -1244,12 +655,12 @@ static __always_inline int pf_ctl_add(struct pf_ctl_req *req, struct pf_config *
 	__builtin_memcpy(&s, &req->state, sizeof(s));
 	k.pad[0] = k.pad[1] = 0;
 	if (k.af != PF_INET && k.af != PF_INET6)
-		return -22; /* -EINVAL */
+		return -EINVAL;
 	if (__sync_fetch_and_add(&g->states, 1) >= (__s64)pf_config_limit_states(cfg)) {
 		__sync_fetch_and_add(&g->states, -1);
 		st->counters[PFRES_MAXSTATES]++;
 		st->lcounters[LCNT_STATES]++;
-		return -28; /* -ENOSPC */
+		return -ENOSPC;
 	}
 	if (!s.id)
 		s.id = cfg->state_id_base + __sync_fetch_and_add(&g->next_id, 1) + 1;
@@ -1263,7 +674,7 @@ static __always_inline int pf_ctl_add(struct pf_ctl_req *req, struct pf_config *
 	if (bpf_map_update_elem(&pf_states, &k, &s, BPF_NOEXIST)) {
 		__sync_fetch_and_add(&g->states, -1);
 		st->counters[PFRES_STATEINS]++;
-		return -17; /* -EEXIST */
+		return -EEXIST;
 	}
 	st->fcounters[FCNT_STATE_INSERT]++;
 	if (s.rule != PF_RULE_NONE) {
@@ -1286,7 +697,7 @@ int pf_ctl(struct pf_ctl_req *req)
 	int i, err = 0;
 
 	if (!cfg || !g || !st)
-		return -2;
+		return -ENOENT;
 	req->count = 0;
 	switch (req->op) {
 	case PF_CTL_ARM:
@@ -1324,7 +735,7 @@ int pf_ctl(struct pf_ctl_req *req)
 			req->count = 1;
 		break;
 	default:
-		err = -22; /* -EINVAL */
+		err = -EINVAL;
 	}
 	req->result = err;
 	return err;

@@ -157,10 +157,4 @@ static __always_inline struct pf_gcount *pf_gcount_get(void)
 	return bpf_map_lookup_elem(&pf_count, &z);
 }
 
-static __always_inline void pf_reason_inc(struct pf_status_pcpu *st, __u32 reason)
-{
-	if (st && reason < PFRES_MAX)
-		st->counters[reason]++;
-}
-
 #endif /* PF_MAPS_H */

@@ -15,6 +15,7 @@
 #define PF_SWEEP_H
 
 #include "pf_state.h"
+#include "pf_errno.h"
 
 #define PF_CLOCK_BOOTTIME 7 /* uapi CLOCK_BOOTTIME: vmlinux.h has no macros */
 
@@ -170,9 +171,9 @@ static __always_inline int pf_timer_arm(struct pf_config *cfg, struct pf_gcount 
 
 	t = bpf_map_lookup_elem(&pf_timer, &z);
 	if (!t)
-		return -2; /* -ENOENT */
+		return -ENOENT;
 	err = bpf_timer_init(&t->timer, &pf_timer, PF_CLOCK_BOOTTIME);
-	if (err == -16 /* EBUSY */) {
+	if (err == -EBUSY) {
 		g->timer_armed = 1;
 		return 0;
 	}

@@ -9,9 +9,8 @@ LIBIOCTL := $(BUILD)/libpfioctl.a
 $(LIBIOCTL): $(call objs,$(wildcard user/ioctl/*.c) user/lib/pf_xflat.c)
 # pf_ctl is loaded from the skeleton's embedded object when not in the kernel.
 $(call objs,user/ioctl/ctl_prog.c): $(BPF_SKEL)
-# The classifier compiler is linked in when user/cls is in the tree
-# (ioctl_compile.c checks for user/cls/cls.h).
-IOCTL_CLS := $(if $(wildcard user/cls/cls.h),$(BUILD)/libpfcls.a)
+# The classifier compiler (user/cls), which ioctl_compile.c calls.
+IOCTL_CLS := $(BUILD)/libpfcls.a
 
 IOCTL_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_ioctl_*.c))
 IOCTL_ENV_OBJ := $(call objs,tests/unit/ioctl_env.c)

@@ -99,7 +99,7 @@ unsigned long long dt_next_tick_ns(const struct dt_prog *p);
  * should stop feeding events and call dt_end()); after that, dt_fire_* and
  * dt_tick do nothing.  now_ns / ts_ns are CLOCK_BOOTTIME ns (`timestamp`).
  * dt_begin fires BEGIN once; the other calls fire it first if the caller
- * did not.  dt_fire_* return -EINVAL (-22) for a probe of the wrong kind.
+ * did not.  dt_fire_* return -EINVAL for a probe of the wrong kind.
  */
 int dt_begin(struct dt_prog *p, unsigned long long now_ns);
 int dt_fire_pf(struct dt_prog *p, enum dt_probe probe, const struct pf_event *ev);

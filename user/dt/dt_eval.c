@@ -9,6 +9,7 @@
  * an enabled probe; tracing goes on.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -1496,7 +1497,7 @@ int dt_fire_pf(struct dt_prog *p, enum dt_probe probe, const struct pf_event *ev
 	int ret;
 
 	if (probe < DT_PROBE_PF_STATE_CREATE || probe > DT_PROBE_PF_TCP_CLOSED)
-		return -22;
+		return -EINVAL;
 	if (!event_gate(p, probe, ev->ts_ns, ev->cpu, &ret))
 		return ret;
 	p->pfev = *ev;
@@ -1508,7 +1509,7 @@ int dt_fire_ip(struct dt_prog *p, enum dt_probe probe, const struct pf_ip_event 
 	int ret;
 
 	if (probe != DT_PROBE_IP_SEND && probe != DT_PROBE_IP_RECEIVE)
-		return -22;
+		return -EINVAL;
 	if (!event_gate(p, probe, ev->ts_ns, ev->cpu, &ret))
 		return ret;
 	p->ipev = *ev;

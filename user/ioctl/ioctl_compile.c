@@ -7,20 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/bpf.h>
 #include "ioctl_priv.h"
-
-#if __has_include("cls/cls.h")
 #include "cls/cls.h"
-#define HAVE_CLS 1
-#else
-#define HAVE_CLS 0
-#endif
 
 int (*ctl_install_hook)(struct pfbpf_handle *h, const struct pfbpf_rule *rules, __u32 n,
 			  __u32 slot);
-
-#if HAVE_CLS
-#include <bpf/bpf.h>
 
 struct cb_arg {
 	struct pfbpf_handle *h;
@@ -150,18 +142,3 @@ int ctl_compile_install(struct pfbpf_handle *h, const struct pfbpf_rule *rules, 
 	}
 	return 0;
 }
-#else
-int ctl_compile_install(struct pfbpf_handle *h, const struct pfbpf_rule *rules, __u32 n,
-			  __u32 slot)
-{
-	if (ctl_install_hook)
-		return ctl_install_hook(h, rules, n, slot);
-	/* Without the compiler the datapath keeps its built-in empty ruleset;
-	 * accepting rules it would not enforce would be a silent lie. */
-	if (n)
-		return ctl_fail(h, -ENODEV,
-				  "libpfbpf was built without the rule classifier (user/cls): cannot install %u rules",
-				  n);
-	return 0;
-}
-#endif

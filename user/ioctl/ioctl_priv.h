@@ -233,8 +233,8 @@ int ctl_tables_commit(struct pfbpf_handle *h, __u32 ticket);
 int ctl_tables_rollback(struct pfbpf_handle *h, __u32 ticket);
 int ctl_tables_gc(struct pfbpf_handle *h);
 
-/* Classifier (ioctl_compile.c).  Without user/cls built in, tests may set
- * ctl_install_hook to stand in for the compiler. */
+/* Classifier (ioctl_compile.c).  Tests may set ctl_install_hook to stand
+ * in for the compiler. */
 extern int (*ctl_install_hook)(struct pfbpf_handle *h, const struct pfbpf_rule *rules,
 				 __u32 n, __u32 slot);
 int ctl_compile_install(struct pfbpf_handle *h, const struct pfbpf_rule *rules, __u32 n,
