@@ -22,6 +22,7 @@
 #include <sys/statfs.h>
 
 #include "pfbpf.h"
+#include "lib/hook_choice.h"
 #include "lib/log.h"
 #include "pfctl/ctx.h"
 #include "pfctl/kern.h"
@@ -330,6 +331,7 @@ static int show_ifaces(struct pfctl_ctx *c)
 		pfctl_err_op(c, "DIOCIGETIFACES", err);
 		return err;
 	}
+	pfctl_iface_hooks(i, n);
 	if (json(c))
 		pfctl_json_ifaces(&c->jw, i, n);
 	else
@@ -923,7 +925,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: pfctl_bpf [-deghnOqRvz] [-a anchor] [-D macro=value] [-F modifier]\n"
 		"\t[-f file] [-i interface] [-k host | network | label | id] [-p device]\n"
-		"\t[-s modifier] [-t table -T command [address ...]] [-x level] [--json]\n");
+		"\t[-s modifier] [-t table -T command [address ...]] [-x level] [--json]\n"
+		"\t[--xdp | --xdp-generic | --tc]\n");
 }
 
 static int resolve(const char *what, const char *arg, const char *const *list, const char **out)
@@ -942,6 +945,10 @@ static int parse_args(struct pfctl_ctx *c, int argc, char **argv)
 	static const struct option lopts[] = {
 		{ "json", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
+		/* -e: force the ingress hook (lib/hook_choice.h) */
+		{ "xdp", no_argument, NULL, 256 + PFBPF_HOOK_XDP },
+		{ "xdp-generic", no_argument, NULL, 256 + PFBPF_HOOK_XDP_GENERIC },
+		{ "tc", no_argument, NULL, 256 + PFBPF_HOOK_TC },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -1040,6 +1047,11 @@ static int parse_args(struct pfctl_ctx *c, int argc, char **argv)
 			break;
 		case 'J':
 			c->opts |= PFCTL_OPT_JSON;
+			break;
+		case 256 + PFBPF_HOOK_XDP:
+		case 256 + PFBPF_HOOK_XDP_GENERIC:
+		case 256 + PFBPF_HOOK_TC:
+			c->hook = ch - 256;
 			break;
 		default:
 			usage(stderr);
