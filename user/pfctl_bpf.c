@@ -925,8 +925,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: pfctl_bpf [-deghnOqRvz] [-a anchor] [-D macro=value] [-F modifier]\n"
 		"\t[-f file] [-i interface] [-k host | network | label | id] [-p device]\n"
-		"\t[-s modifier] [-t table -T command [address ...]] [-x level] [--json]\n"
-		"\t[--xdp | --xdp-generic | --tc]\n");
+		"\t[-s modifier] [-t table -T command [address ...]] [-x level] [--json]\n");
 }
 
 static int resolve(const char *what, const char *arg, const char *const *list, const char **out)
