@@ -24,7 +24,7 @@ $(call objs,$(filter-out user/lib/pf_names.c,$(wildcard user/lib/*.c)) user/pfbp
 # Each scenario script isolates itself (private bpffs, its own namespaces);
 # they run one after the other to spare the shared machine.  The timeout
 # only guards against a hung run: nothing here is a timed test.
-NETNS_DATAPATH_TESTS := $(sort $(wildcard tests/netns/datapath_*.sh))
+NETNS_DATAPATH_TESTS := $(sort $(wildcard tests/netns/datapath_*.sh tests/netns/attach_*.sh))
 TEST_STEPS += netns-datapath
 
 netns-datapath: $(BPF_OBJ) $(PFBPF_LOAD) $(BUILD)/pfctl_bpf

@@ -31,9 +31,10 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: pfbpf-load [-v] [-j] COMMAND [ARGS]   (-j: JSON for status and states)\n"
-		"  attach IF [IF...] [--generic] [--limit N] [--map-size N]\n"
+		"  attach IF [IF...] [--xdp | --xdp-generic | --tc] [--limit N] [--map-size N]\n"
 		"                    [--timeout NAME=SECS]... [--obj FILE]\n"
-		"                     load the datapath and attach it (XDP ingress, tc egress)\n"
+		"                     load the datapath and attach it (ingress: native XDP on\n"
+		"                     physical NICs, tc on virtual links, unless forced; tc egress)\n"
 		"  detach IF [IF...]  remove what 'attach' put on IF\n"
 		"  status             attached interfaces, state count, timer\n"
 		"  states             one line per state\n"
@@ -91,10 +92,13 @@ static int parse_timeout(const char *arg, __u32 *timeouts)
 	return 0;
 }
 
-enum { OPT_GENERIC = 256, OPT_LIMIT, OPT_MAPSIZE, OPT_TIMEOUT, OPT_OBJ };
+enum { OPT_GENERIC = 256, OPT_XDP, OPT_TC, OPT_LIMIT, OPT_MAPSIZE, OPT_TIMEOUT, OPT_OBJ };
 
 static const struct option load_opts[] = {
-	{ "generic", no_argument, NULL, OPT_GENERIC },
+	{ "generic", no_argument, NULL, OPT_GENERIC }, /* the older name of --xdp-generic */
+	{ "xdp-generic", no_argument, NULL, OPT_GENERIC },
+	{ "xdp", no_argument, NULL, OPT_XDP },
+	{ "tc", no_argument, NULL, OPT_TC },
 	{ "limit", required_argument, NULL, OPT_LIMIT },
 	{ "map-size", required_argument, NULL, OPT_MAPSIZE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
@@ -110,9 +114,12 @@ static int parse_load_opts(int argc, char **argv, struct pfbpf_load_opts *o, boo
 	while ((c = getopt_long(argc, argv, "+", load_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_GENERIC:
+		case OPT_XDP:
+		case OPT_TC:
 			if (!attach)
 				goto bad;
-			o->generic = true;
+			o->hook = c == OPT_TC ? PFBPF_HOOK_TC :
+				  c == OPT_XDP ? PFBPF_HOOK_XDP : PFBPF_HOOK_XDP_GENERIC;
 			break;
 		case OPT_LIMIT:
 			if (parse_u32(optarg, "--limit", &o->limit_states))
@@ -178,6 +185,12 @@ static int cmd_attach(int argc, char **argv)
 		pr_warn("attach failed: %s", strerror(-err));
 		return 1;
 	}
+	for (i = 0; i < n; i++) {
+		enum pfbpf_hook h;
+
+		pfbpf_attached_hook(ifs[i], &h);
+		printf("pf attached to %s (%s, tc egress)\n", ifs[i], pfbpf_hook_name(h));
+	}
 	return 0;
 }
 
@@ -214,24 +227,17 @@ static int open_maps(struct pfbpf_maps *m)
 static int status_if_cb(const char *ifname, void *arg)
 {
 	unsigned int ifindex = if_nametoindex(ifname);
-	struct xdp_multiprog *mp;
-	const char *mode = "none";
+	enum pfbpf_hook h;
 
 	if (!ifindex) {
 		printf("interface %s: gone (stale pins; 'pfbpf-load detach %s')\n", ifname, ifname);
 		return 0;
 	}
-	mp = xdp_multiprog__get_from_ifindex(ifindex);
-	if (!libxdp_get_error(mp)) {
-		switch (xdp_multiprog__attach_mode(mp)) {
-		case XDP_MODE_NATIVE: mode = "native"; break;
-		case XDP_MODE_SKB: mode = "generic"; break;
-		case XDP_MODE_HW: mode = "offload"; break;
-		default: break;
-		}
-		xdp_multiprog__close(mp);
-	}
-	printf("interface %s: ifindex %u xdp %s tc egress\n", ifname, ifindex, mode);
+	/* "xdp native tc egress", "tc ingress tc egress"; "none" for an XDP
+	 * pin whose program someone took off. */
+	pfbpf_attached_hook(ifname, &h);
+	printf("interface %s: ifindex %u %s tc egress\n", ifname, ifindex,
+	       h == PFBPF_HOOK_AUTO ? "xdp none" : pfbpf_hook_name(h));
 	return 0;
 }
 
@@ -277,6 +283,17 @@ static int if_json_cb(const char *ifname, void *arg)
 	return 0;
 }
 
+/* "hooks": {"IF": "tc ingress", ...}: the ingress hook of each interface. */
+static int hook_json_cb(const char *ifname, void *arg)
+{
+	int *n = arg;
+	enum pfbpf_hook h;
+
+	pfbpf_attached_hook(ifname, &h);
+	printf("%s\"%s\": \"%s\"", (*n)++ ? ", " : "", ifname, pfbpf_hook_name(h));
+	return 0;
+}
+
 static void status_json(struct pfbpf_maps *m, const struct pf_config *cfg,
 			const struct pf_gcount *gc, long n)
 {
@@ -287,7 +304,10 @@ static void status_json(struct pfbpf_maps *m, const struct pf_config *cfg,
 	printf("{\"enabled\": %s, \"interfaces\": [", cfg->stopped ? "false" : "true");
 	pfbpf_attached_foreach(if_json_cb, &nif);
 	nif = 0;
-	printf("], \"iproute2_interfaces\": [");
+	printf("], \"hooks\": {");
+	pfbpf_attached_foreach(hook_json_cb, &nif);
+	nif = 0;
+	printf("}, \"iproute2_interfaces\": [");
 	pfbpf_foreign_foreach(m->states, foreign_json_cb, &nif);
 	printf("], \"states\": %ld, \"counted\": %lld, \"limit\": %u, "
 	       "\"timer_armed\": %s, \"sweeps\": %llu, \"evicted\": %llu",

@@ -22,6 +22,7 @@
 #include <sys/statfs.h>
 
 #include "pfbpf.h"
+#include "lib/hook_choice.h"
 #include "lib/log.h"
 #include "pfctl/ctx.h"
 #include "pfctl/kern.h"
@@ -330,6 +331,7 @@ static int show_ifaces(struct pfctl_ctx *c)
 		pfctl_err_op(c, "DIOCIGETIFACES", err);
 		return err;
 	}
+	pfctl_iface_hooks(i, n);
 	if (json(c))
 		pfctl_json_ifaces(&c->jw, i, n);
 	else
@@ -942,6 +944,10 @@ static int parse_args(struct pfctl_ctx *c, int argc, char **argv)
 	static const struct option lopts[] = {
 		{ "json", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
+		/* -e: force the ingress hook (lib/hook_choice.h) */
+		{ "xdp", no_argument, NULL, 256 + PFBPF_HOOK_XDP },
+		{ "xdp-generic", no_argument, NULL, 256 + PFBPF_HOOK_XDP_GENERIC },
+		{ "tc", no_argument, NULL, 256 + PFBPF_HOOK_TC },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -1040,6 +1046,11 @@ static int parse_args(struct pfctl_ctx *c, int argc, char **argv)
 			break;
 		case 'J':
 			c->opts |= PFCTL_OPT_JSON;
+			break;
+		case 256 + PFBPF_HOOK_XDP:
+		case 256 + PFBPF_HOOK_XDP_GENERIC:
+		case 256 + PFBPF_HOOK_TC:
+			c->hook = ch - 256;
 			break;
 		default:
 			usage(stderr);

@@ -23,7 +23,8 @@ setup() {
 		fail "setup: namespaces and veth"
 		finish
 	fi
-	assert_cmd "attach with pfbpf-load (XDP ingress, tc egress)" attach_loader "$NS_B" "$VETH_B"
+	assert_cmd "attach with pfbpf-load --xdp (XDP ingress, tc egress)" \
+		attach_loader "$NS_B" "$VETH_B" --xdp
 	cat >"$TEST_TMP/bidir.conf" <<CONF
 block all
 pass in proto tcp to port $PORT keep state

@@ -37,7 +37,7 @@ test_loader_options() {
 		"$(pfload "$NS_B" -j status | "$PY" -m json.tool)"
 	assert_eq "states -j is a JSON list" "list" \
 		"$(pfload "$NS_B" -j states | "$PY" -c 'import json, sys; print(type(json.load(sys.stdin)).__name__)')"
-	assert_cmd "re-attach (native) reuses the 2048-entry table" pfload "$NS_B" attach "$VETH_B"
+	assert_cmd "re-attach (native) reuses the 2048-entry table" pfload "$NS_B" attach "$VETH_B" --xdp
 	assert_match "still 2048 entries" 'max_entries 2048' \
 		"$(bpftool map show pinned /sys/fs/bpf/tc/globals/pf_states)"
 	assert_nomatch "XDP back in native mode" 'xdpgeneric' \
@@ -46,9 +46,10 @@ test_loader_options() {
 		"$(pfload "$NS_B" status)"
 	assert_nomatch "the loader's own attachment is not taken for iproute2's" '(iproute2)' \
 		"$(pfload "$NS_B" status)"
-	# A bridge has no native XDP: the loader must fall back to generic.
+	# A bridge has no native XDP: with XDP forced the loader must fall
+	# back to generic.
 	nsx "$NS_B" ip link add "dpd$$" type bridge && nsx "$NS_B" ip link set "dpd$$" up
-	assert_cmd "attach to a link without native XDP" pfload "$NS_B" attach "dpd$$"
+	assert_cmd "attach to a link without native XDP" pfload "$NS_B" attach "dpd$$" --xdp
 	assert_match "fell back to generic XDP" 'xdpgeneric' "$(nsx "$NS_B" ip -d link show dev "dpd$$")"
 	assert_match "status shows the generic attachment" "^interface dpd$$: .* xdp generic" \
 		"$(pfload "$NS_B" status)"

@@ -4,7 +4,8 @@
 #
 # Topology: namespace A (198.51.100.1, 2001:db8:100::1) is "the internet",
 # namespace B (.2, ::2) is the filtering host: pfbpf sits on B's veth end
-# (XDP ingress, tc egress).  Connections B -> A are outbound for the filter,
+# (XDP ingress, tc egress; or tc ingress, mode loader-tc).  Connections B -> A
+# are outbound for the filter,
 # connections A -> B inbound.
 
 # Small timeouts so closed connections expire within seconds; interval 1 so
@@ -31,7 +32,12 @@ dp_setup() {
 		assert_cmd "sweep timer armed (pfbpf-load arm)" pfload "$NS_B" arm
 		;;
 	loader)
-		assert_cmd "attach with pfbpf-load" \
+		# XDP is asserted below: forced, since a veth gets tc by default.
+		assert_cmd "attach with pfbpf-load --xdp" \
+			attach_loader "$NS_B" "$VETH_B" --xdp "${DP_TIMEOUTS[@]}"
+		;;
+	loader-tc)
+		assert_cmd "attach with pfbpf-load (the default: tc on a veth)" \
 			attach_loader "$NS_B" "$VETH_B" "${DP_TIMEOUTS[@]}"
 		;;
 	esac
@@ -39,8 +45,15 @@ dp_setup() {
 	# state is pf's default) makes the connections below stateful.
 	printf 'pass all\n' >"$TEST_TMP/pass-all.conf"
 	assert_cmd "load 'pass all' with pfctl_bpf -f" nsx "$NS_B" "$PFCTL" -f "$TEST_TMP/pass-all.conf"
-	assert_match "XDP program pf_xdp on $VETH_B" 'prog/xdp .*name pf_xdp' \
-		"$(nsx "$NS_B" ip -d link show dev "$VETH_B")"
+	if [ "$mode" = loader-tc ]; then
+		assert_match "tc ingress program on $VETH_B" 'pf_tc_in' \
+			"$(nsx "$NS_B" tc filter show dev "$VETH_B" ingress)"
+		assert_nomatch "no XDP program on $VETH_B" 'prog/xdp' \
+			"$(nsx "$NS_B" ip -d link show dev "$VETH_B")"
+	else
+		assert_match "XDP program pf_xdp on $VETH_B" 'prog/xdp .*name pf_xdp' \
+			"$(nsx "$NS_B" ip -d link show dev "$VETH_B")"
+	fi
 	assert_match "tc egress program on $VETH_B" 'pf_tc_out' \
 		"$(nsx "$NS_B" tc filter show dev "$VETH_B" egress)"
 	assert_cmd "state table pinned in tc/globals" test -e /sys/fs/bpf/tc/globals/pf_states

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * loader.c - load pf_kern.bpf.o against the pinned maps, attach XDP (libxdp,
- * native then generic) and tc egress (clsact), pin the programs so that any
- * process can detach them, and arm the sweep timer.
+ * loader.c - load pf_kern.bpf.o against the pinned maps, attach it on
+ * ingress (XDP through libxdp, or tc clsact ingress: lib/hook_choice.h
+ * chooses) and on tc egress, pin the programs so that any process can
+ * detach them, and arm the sweep timer.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -29,7 +30,7 @@
 #define BPF_FS_MAGIC 0xcafe4a11
 #endif
 
-/* Our tc filter's identity on the egress hook: fixed so that detach from
+/* Our tc filter's identity on the clsact hooks: fixed so that detach from
  * another process finds exactly it and never an iproute2 filter (which
  * takes handle 1 at an automatic preference from 49152 down). */
 #define PFBPF_TC_HANDLE 0x5046 /* "PF" */
@@ -37,6 +38,7 @@
 
 #define PIN_XDP "xdp"
 #define PIN_TC_EGRESS "tc_egress"
+#define PIN_TC_INGRESS "tc_ingress"
 #define PIN_CTL "pf_ctl"
 
 static int libxdp_print_fn(enum libxdp_print_level level, const char *fmt, va_list ap)
@@ -124,6 +126,7 @@ static bool is_tc_prog(struct bpf_program *p)
 struct datapath {
 	struct bpf_object *obj;
 	struct bpf_program *xdp;
+	struct bpf_program *tc_ingress;
 	struct bpf_program *tc_egress;
 	struct bpf_program *ctl;
 };
@@ -151,12 +154,14 @@ static int datapath_open(struct datapath *dp, const struct pfbpf_load_opts *o)
 			bpf_program__set_type(p, BPF_PROG_TYPE_SCHED_CLS);
 		if (!dp->xdp && (sec_is(p, "xdp") || bpf_program__type(p) == BPF_PROG_TYPE_XDP))
 			dp->xdp = p;
+		else if (!dp->tc_ingress && sec_is(p, "tc/ingress"))
+			dp->tc_ingress = p;
 		else if (!dp->tc_egress && (sec_is(p, "tc/egress") || sec_is(p, "tc")))
 			dp->tc_egress = p;
 		else if (!dp->ctl && pfbpf_is_ctl_prog(p))
 			dp->ctl = p;
 		else
-			bpf_program__set_autoload(p, false); /* tc/ingress: not used by us */
+			bpf_program__set_autoload(p, false); /* not used by us */
 	}
 	if (!dp->xdp || !dp->tc_egress) {
 		pr_warn("%s has no %s program", path, !dp->xdp ? "xdp" : "tc/egress");
@@ -195,7 +200,7 @@ static int datapath_open(struct datapath *dp, const struct pfbpf_load_opts *o)
 	return 0;
 }
 
-static int xdp_attach(int prog_fd, int ifindex, const char *ifname, bool generic)
+static int xdp_attach(int prog_fd, int ifindex, enum xdp_attach_mode mode)
 {
 	struct xdp_program *xp;
 	int err;
@@ -204,19 +209,7 @@ static int xdp_attach(int prog_fd, int ifindex, const char *ifname, bool generic
 	err = libxdp_get_error(xp);
 	if (err)
 		return err;
-	if (!generic) {
-		err = xdp_program__attach(xp, ifindex, XDP_MODE_NATIVE, 0);
-		if (!err)
-			pr_info("%s: XDP attached in native mode", ifname);
-		else
-			pr_info("%s: native XDP refused (%s), using generic mode", ifname,
-				strerror(-err));
-	}
-	if (generic || err) {
-		err = xdp_program__attach(xp, ifindex, XDP_MODE_SKB, 0);
-		if (!err)
-			pr_info("%s: XDP attached in generic mode", ifname);
-	}
+	err = xdp_program__attach(xp, ifindex, mode, 0);
 	xdp_program__close(xp);
 	return err;
 }
@@ -254,9 +247,9 @@ static int xdp_detach_pinned(int ifindex, const char *path)
 	return err == -ENOENT ? 0 : err;
 }
 
-static int tc_egress_attach(int prog_fd, int ifindex)
+static int tc_attach(int prog_fd, int ifindex, enum bpf_tc_attach_point point)
 {
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = point);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = prog_fd, .handle = PFBPF_TC_HANDLE,
 		    .priority = PFBPF_TC_PRIO, .flags = BPF_TC_F_REPLACE);
 	int err;
@@ -267,9 +260,9 @@ static int tc_egress_attach(int prog_fd, int ifindex)
 	return bpf_tc_attach(&hook, &opts);
 }
 
-static int tc_egress_detach(int ifindex)
+static int tc_detach(int ifindex, enum bpf_tc_attach_point point)
 {
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = point);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = PFBPF_TC_HANDLE, .priority = PFBPF_TC_PRIO);
 	int err;
 
@@ -296,7 +289,12 @@ static int detach_ifname(const char *ifname, bool quiet_missing)
 			pr_warn("%s: cannot remove XDP program: %s", ifname, strerror(-e));
 			err = e;
 		}
-		e = tc_egress_detach(ifindex);
+		e = tc_detach(ifindex, BPF_TC_INGRESS);
+		if (e) {
+			pr_warn("%s: cannot remove tc ingress filter: %s", ifname, strerror(-e));
+			err = err ?: e;
+		}
+		e = tc_detach(ifindex, BPF_TC_EGRESS);
 		if (e) {
 			pr_warn("%s: cannot remove tc egress filter: %s", ifname, strerror(-e));
 			err = err ?: e;
@@ -304,6 +302,8 @@ static int detach_ifname(const char *ifname, bool quiet_missing)
 	}
 	/* An interface that went away took its programs with it: drop pins. */
 	pin_path(path, sizeof(path), ifname, PIN_XDP);
+	unlink(path);
+	pin_path(path, sizeof(path), ifname, PIN_TC_INGRESS);
 	unlink(path);
 	pin_path(path, sizeof(path), ifname, PIN_TC_EGRESS);
 	unlink(path);
@@ -326,15 +326,71 @@ static __u32 prog_id(int fd)
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
 }
 
-static int attach_one(struct datapath *dp, const char *ifname, bool generic)
+/* Our datapath already on ifindex's XDP hook, attached by iproute2: a tc
+ * ingress program beside it would judge every packet twice. */
+static bool iproute2_xdp_there(struct datapath *dp, int ifindex)
+{
+	struct bpf_map *states = bpf_object__find_map_by_name(dp->obj, PFBPF_MAP_STATES);
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), xdp_id = 0;
+
+	if (!states || bpf_xdp_query_id(ifindex, 0, &xdp_id) || !xdp_id ||
+	    bpf_obj_get_info_by_fd(bpf_map__fd(states), &info, &len))
+		return false;
+	return pfbpf_prog_is_datapath(xdp_id, info.id);
+}
+
+/*
+ * Put the ingress program on ifindex as *hook says (never AUTO here) and
+ * leave in *hook the way it went.  Native XDP refused by the driver falls
+ * back to generic XDP when XDP was asked for, and to tc ingress when it
+ * was only chosen: generic XDP would cost what the choice avoids.
+ */
+static int ingress_attach(struct datapath *dp, int ifindex, const char *ifname,
+			  enum pfbpf_hook *hook, bool forced)
+{
+	int err;
+
+	if (*hook == PFBPF_HOOK_XDP) {
+		err = xdp_attach(bpf_program__fd(dp->xdp), ifindex, XDP_MODE_NATIVE);
+		if (!err || err == -EEXIST || err == -EBUSY)
+			return err;
+		*hook = forced ? PFBPF_HOOK_XDP_GENERIC : PFBPF_HOOK_TC;
+		pr_info("%s: native XDP refused (%s), using %s", ifname, strerror(-err),
+			pfbpf_hook_name(*hook));
+	}
+	if (*hook == PFBPF_HOOK_XDP_GENERIC)
+		return xdp_attach(bpf_program__fd(dp->xdp), ifindex, XDP_MODE_SKB);
+	if (!dp->tc_ingress) {
+		pr_warn("%s: the object has no tc/ingress program", ifname);
+		return -ENOENT;
+	}
+	if (iproute2_xdp_there(dp, ifindex))
+		return -EEXIST;
+	return tc_attach(bpf_program__fd(dp->tc_ingress), ifindex, BPF_TC_INGRESS);
+}
+
+static int attach_one(struct datapath *dp, const char *ifname, enum pfbpf_hook hook)
 {
 	char path[PATH_MAX], dir[PATH_MAX];
 	unsigned int ifindex = if_nametoindex(ifname);
+	bool forced = hook != PFBPF_HOOK_AUTO;
+	struct bpf_program *in;
 	int err;
 
 	if (!ifindex) {
 		pr_warn("%s: no such interface", ifname);
 		return -ENODEV;
+	}
+	if (!forced) {
+		struct pfbpf_if_facts f;
+		const char *why = "nothing known of it";
+
+		hook = PFBPF_HOOK_TC;
+		if (!pfbpf_if_facts_read(ifname, &f))
+			hook = pfbpf_hook_choose(&f, &why);
+		pr_info("%s: %s (driver '%s', kind '%s'): %s", ifname, why, f.driver, f.kind,
+			pfbpf_hook_name(hook));
 	}
 	/* Attaching again replaces: drop whatever we had there first. */
 	detach_ifname(ifname, true);
@@ -343,7 +399,7 @@ static int attach_one(struct datapath *dp, const char *ifname, bool generic)
 	err = mkdir_p(dir);
 	if (err)
 		return err;
-	err = xdp_attach(bpf_program__fd(dp->xdp), ifindex, ifname, generic);
+	err = ingress_attach(dp, (int)ifindex, ifname, &hook, forced);
 	if (err == -EEXIST || err == -EBUSY) {
 		/* Someone else's XDP program (an iproute2 attachment of ours
 		 * included): replacing it silently would be a surprise. */
@@ -351,14 +407,16 @@ static int attach_one(struct datapath *dp, const char *ifname, bool generic)
 			"('ip link set dev %s xdp off')", ifname, ifname);
 		goto fail;
 	} else if (err) {
-		pr_warn("%s: cannot attach XDP program: %s", ifname, strerror(-err));
+		pr_warn("%s: cannot attach the %s program: %s", ifname, pfbpf_hook_name(hook),
+			strerror(-err));
 		goto fail;
 	}
-	pin_path(path, sizeof(path), ifname, PIN_XDP);
-	err = repin(bpf_program__fd(dp->xdp), path);
+	in = hook == PFBPF_HOOK_TC ? dp->tc_ingress : dp->xdp;
+	pin_path(path, sizeof(path), ifname, hook == PFBPF_HOOK_TC ? PIN_TC_INGRESS : PIN_XDP);
+	err = repin(bpf_program__fd(in), path);
 	if (err)
 		goto fail_pin;
-	err = tc_egress_attach(bpf_program__fd(dp->tc_egress), ifindex);
+	err = tc_attach(bpf_program__fd(dp->tc_egress), (int)ifindex, BPF_TC_EGRESS);
 	if (err) {
 		pr_warn("%s: cannot attach tc egress program: %s", ifname, strerror(-err));
 		goto fail;
@@ -367,7 +425,8 @@ static int attach_one(struct datapath *dp, const char *ifname, bool generic)
 	err = repin(bpf_program__fd(dp->tc_egress), path);
 	if (err)
 		goto fail_pin;
-	pr_info("%s: pfbpf attached (ifindex %u)", ifname, ifindex);
+	pr_info("%s: pfbpf attached (ifindex %u, %s, tc egress)", ifname, ifindex,
+		pfbpf_hook_name(hook));
 	return 0;
 fail_pin:
 	pr_warn("cannot pin program at %s: %s", path, strerror(-err));
@@ -386,6 +445,32 @@ fail:
 	}
 	detach_ifname(ifname, true);
 	return err;
+}
+
+int pfbpf_attached_hook(const char *ifname, enum pfbpf_hook *ingress)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	char path[PATH_MAX];
+	unsigned int ifindex = if_nametoindex(ifname);
+
+	*ingress = PFBPF_HOOK_AUTO;
+	snprintf(path, sizeof(path), "%s/%s", pfbpf_prog_pin_dir(), ifname);
+	if (access(path, F_OK) != 0)
+		return -ENOENT;
+	pin_path(path, sizeof(path), ifname, PIN_TC_INGRESS);
+	if (access(path, F_OK) == 0) {
+		*ingress = PFBPF_HOOK_TC;
+		return 0;
+	}
+	/* The XDP pin says ours is there; the kernel says in which mode. */
+	pin_path(path, sizeof(path), ifname, PIN_XDP);
+	if (ifindex && access(path, F_OK) == 0 && !bpf_xdp_query((int)ifindex, 0, &q)) {
+		if (q.attach_mode == XDP_ATTACHED_SKB)
+			*ingress = PFBPF_HOOK_XDP_GENERIC;
+		else if (q.attach_mode != XDP_ATTACHED_NONE)
+			*ingress = PFBPF_HOOK_XDP;
+	}
+	return 0;
 }
 
 static int apply_config(const struct pfbpf_load_opts *o)
@@ -467,9 +552,13 @@ static void iproute2_layout(void)
 
 int pfbpf_attach(char *const *ifnames, int n, const struct pfbpf_load_opts *o)
 {
+	enum pfbpf_hook hook = o ? o->hook : PFBPF_HOOK_AUTO;
 	struct datapath dp;
 	char path[PATH_MAX];
 	int err, i, j;
+
+	if (o && o->generic && hook == PFBPF_HOOK_AUTO)
+		hook = PFBPF_HOOK_XDP_GENERIC;
 
 	loader_log_init();
 	err = pfbpf_bpffs_mount();
@@ -499,7 +588,7 @@ int pfbpf_attach(char *const *ifnames, int n, const struct pfbpf_load_opts *o)
 		}
 	}
 	for (i = 0; i < n; i++) {
-		err = attach_one(&dp, ifnames[i], o && o->generic);
+		err = attach_one(&dp, ifnames[i], hook);
 		if (err) {
 			for (j = 0; j < i; j++)
 				detach_ifname(ifnames[j], true);

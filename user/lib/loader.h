@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * loader.h - attach and detach the pfbpf datapath (what pf's DIOCSTART and
- * DIOCSTOP need on Linux): XDP on ingress, tc on egress, maps pinned by name
+ * DIOCSTOP need on Linux): XDP or tc on ingress (chosen per interface,
+ * lib/hook_choice.h), tc on egress, maps pinned by name
  * in PFBPF_PIN_DIR so that iproute2 attachments, our own and the tools all
  * share one state table.
  *
  * Program pins, so that another process can detach:
  *   PFBPF_PROG_PIN_DIR/pf_ctl           the control program (one for all)
  *   PFBPF_PROG_PIN_DIR/<ifname>/xdp     the XDP program attached to ifname
+ *   PFBPF_PROG_PIN_DIR/<ifname>/tc_ingress  or the tc ingress one
  *   PFBPF_PROG_PIN_DIR/<ifname>/tc_egress
  */
 #ifndef PFBPF_LOADER_H
@@ -16,9 +18,15 @@
 #include <stdbool.h>
 
 #include "pfbpf_types.h"
+#include "lib/hook_choice.h"
 
 struct pfbpf_load_opts {
-	bool generic;         /* XDP in generic (skb) mode, do not try native */
+	/* Ingress hook: PFBPF_HOOK_AUTO chooses per interface (native XDP on
+	 * a physical NIC, tc if its driver refuses; tc on virtual links);
+	 * PFBPF_HOOK_XDP forces XDP (native, else generic), _XDP_GENERIC
+	 * generic XDP, _TC tc ingress. */
+	enum pfbpf_hook hook;
+	bool generic;         /* the same as hook = PFBPF_HOOK_XDP_GENERIC */
 	__u32 limit_states;   /* `set limit states`, 0 = leave as is */
 	__u32 map_size;       /* pf_states entries when the table is created now;
 			       * 0 = the object's size */
@@ -36,6 +44,10 @@ int pfbpf_attach(char *const *ifnames, int n, const struct pfbpf_load_opts *opts
 /* Remove our XDP and tc programs from ifname and their pins.  -ENOENT if
  * pfbpf was not attached there by the loader. */
 int pfbpf_detach(const char *ifname);
+/* The ingress hook the loader put on ifname: PFBPF_HOOK_XDP (native),
+ * _XDP_GENERIC or _TC; -ENOENT if the loader did not attach there.
+ * Egress is always tc. */
+int pfbpf_attached_hook(const char *ifname, enum pfbpf_hook *ingress);
 /* Detach from every interface with pins, then remove every pin (maps
  * included: the state table goes when the last program using it goes). */
 int pfbpf_purge(void);

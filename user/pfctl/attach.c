@@ -87,6 +87,7 @@ int pfctl_attach(struct pfctl_ctx *c)
 	int err;
 
 	memset(&o, 0, sizeof(o));
+	o.hook = (enum pfbpf_hook)c->hook;
 	/* Attaching needs CAP_BPF and CAP_NET_ADMIN: say so in one line
 	 * instead of letting the first failing step (mkdir of the pin folder)
 	 * speak for it. */
@@ -116,9 +117,24 @@ int pfctl_attach(struct pfctl_ctx *c)
 			c->nifs > 1 ? " and the other interfaces" : "", strerror(-err));
 		return err;
 	}
-	for (int i = 0; i < c->nifs; i++)
-		pfctl_msg(c, "pf attached to %s", c->ifnames[i]);
+	for (int i = 0; i < c->nifs; i++) {
+		enum pfbpf_hook h;
+
+		pfbpf_attached_hook(c->ifnames[i], &h);
+		pfctl_msg(c, "pf attached to %s (%s, tc egress)", c->ifnames[i],
+			  pfbpf_hook_name(h));
+	}
 	return 0;
+}
+
+void pfctl_iface_hooks(struct pfctl_iface *i, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		enum pfbpf_hook h;
+
+		if (!pfbpf_attached_hook(i[k].name, &h) && h != PFBPF_HOOK_AUTO)
+			snprintf(i[k].hook, sizeof(i[k].hook), "%s", pfbpf_hook_name(h));
+	}
 }
 
 int pfctl_detach(struct pfctl_ctx *c)

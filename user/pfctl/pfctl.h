@@ -234,6 +234,7 @@ struct pfctl_iface {
 	__u64 packets[PF_AF_IDX_MAX][PF_DIR_IDX_MAX][PF_VERDICT_IDX_MAX];
 	__u64 bytes[PF_AF_IDX_MAX][PF_DIR_IDX_MAX][PF_VERDICT_IDX_MAX];
 	__s64 tzero;
+	char hook[16];      /* ingress hook pfbpf is attached with, "" if not here */
 };
 
 void pfctl_show_ifaces(FILE *f, const struct pfctl_iface *i, size_t n, int opts);

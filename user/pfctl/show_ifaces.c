@@ -18,6 +18,9 @@ void pfctl_show_ifaces(FILE *f, const struct pfctl_iface *i, size_t n, int opts)
 		fputs(i[k].name, f);
 		if ((opts & PFCTL_OPT_VERBOSE) && (i[k].flags & PFCTL_IFLAG_SKIP))
 			fputs(" (skip)", f);
+		/* pf has no such thing: where and how pfbpf filters here. */
+		if ((opts & PFCTL_OPT_VERBOSE) && i[k].hook[0])
+			fprintf(f, " (%s, tc egress)", i[k].hook);
 		fputc('\n', f);
 		if (!(opts & PFCTL_OPT_VERBOSE2))
 			continue;
@@ -52,6 +55,8 @@ void pfctl_json_ifaces(struct jw *w, const struct pfctl_iface *i, size_t n)
 		jw_obj_begin(w, NULL);
 		jw_str(w, "name", i[k].name);
 		jw_bool(w, "skip", i[k].flags & PFCTL_IFLAG_SKIP);
+		if (i[k].hook[0])
+			jw_str(w, "hook", i[k].hook);
 		jw_u64(w, "states", i[k].states);
 		jw_u64(w, "rules", i[k].rules);
 		for (int af = 0; af < 2; af++) {
