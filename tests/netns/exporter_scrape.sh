@@ -8,7 +8,7 @@
 . "$(dirname "$0")/pfctl_lib.bash"
 
 EXPORTER=${EXPORTER:-$BUILD/pfbpf-exporter}
-require_tools ip nsenter unshare socat ss curl promtool setpriv pfctl_bpf
+require_tools ip nsenter unshare socat ss curl promtool setpriv gnuplot bc file pfctl_bpf
 
 PORT=9107
 
@@ -105,10 +105,26 @@ test_errors() {
 	assert_match "not root says what to do" '^pfbpf-exporter: cannot read pf: .*root' "$out"
 }
 
+test_pfstat_graph() {
+	local tsv=$TEST_TMP/pfstat.tsv
+	EXPORTER=$EXPORTER nsx "$NS_B" "$NETNS_ROOT/scripts/pfstat.sh" record 0.2 4 > "$tsv" &
+	local rec=$!
+	expect_pass "traffic while recording" "$NS_A" "$B4" 8020
+	wait "$rec"
+	assert_eq "pfstat record wrote 4 samples" 4 "$(grep -vc '^#' "$tsv")"
+	assert_match "a sample has the six columns" '^[0-9.]+	[0-9]+	[0-9]+	[0-9]+	[0-9]+	[0-9]+$' \
+		"$(tail -1 "$tsv")"
+	assert_cmd "pfstat plot draws an SVG" "$NETNS_ROOT/scripts/pfstat.sh" plot "$tsv" "$TEST_TMP/g.svg"
+	assert_match "the SVG has the graph's title" 'pfbpf: state table and traffic' "$(cat "$TEST_TMP/g.svg")"
+	assert_cmd "pfstat plot draws a PNG" "$NETNS_ROOT/scripts/pfstat.sh" plot "$tsv" "$TEST_TMP/g.png"
+	assert_match "the PNG is one" 'PNG image data' "$(file "$TEST_TMP/g.png")"
+}
+
 pfctl_setup pfx
 start_exporter
 run_test test_scrape_moves
 run_test test_promtool
 run_test test_http_corners
 run_test test_errors
+run_test test_pfstat_graph
 finish
