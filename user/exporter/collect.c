@@ -165,9 +165,9 @@ struct rule_rows {
 	size_t n, cap;
 };
 
-static int rows_add(struct rule_rows *rows, const char *anchor, size_t nr,
-		    const struct pfctl_rule *r)
+static int rows_add(const char *anchor, size_t nr, const struct pfctl_rule *r, void *arg)
 {
+	struct rule_rows *rows = arg;
 	struct rule_row *row;
 
 	if (rows->n == rows->cap) {
@@ -191,38 +191,6 @@ static int rows_add(struct rule_rows *rows, const char *anchor, size_t nr,
 	return 0;
 }
 
-/* The ruleset at path and, depth first, every anchor below it.  depth
- * bounds the walk: anchors nest as deep as pf's MAXPATHLEN allows, and a
- * scrape must end whatever the maps hold. */
-static int walk_rules(int dev, const char *path, struct rule_rows *rows, int depth)
-{
-	struct pfctl_rule *r = NULL;
-	char (*names)[PF_ANCHOR_NAME_SIZE] = NULL;
-	size_t n = 0, na = 0;
-	int err;
-
-	if (depth > 64)
-		return 0;
-	err = pfctl_k_get_rules(dev, path, &r, &n);
-	if (err)
-		return err;
-	for (size_t i = 0; i < n && !err; i++)
-		err = rows_add(rows, path, i, &r[i]);
-	free(r);
-	if (err)
-		return err;
-	if (pfctl_k_get_anchors(dev, path, &names, &na))
-		return 0; /* a ruleset without children */
-	for (size_t i = 0; i < na && !err; i++) {
-		char child[MAXPATHLEN];
-
-		snprintf(child, sizeof(child), "%s%s%s", path, *path ? "/" : "", names[i]);
-		err = walk_rules(dev, child, rows, depth + 1);
-	}
-	free(names);
-	return err;
-}
-
 static void emit_rule_family(FILE *f, const struct rule_rows *rows, const char *name,
 			     enum prom_type type, const char *help, size_t off)
 {
@@ -242,7 +210,7 @@ static void emit_rule_family(FILE *f, const struct rule_rows *rows, const char *
 static int emit_rules(FILE *f, int dev)
 {
 	struct rule_rows rows = { 0 };
-	int err = walk_rules(dev, "", &rows, 0);
+	int err = pfctl_k_walk_rules(dev, "", rows_add, &rows);
 
 	if (!err) {
 #define RF(n, t, h, field) emit_rule_family(f, &rows, n, t, h, offsetof(struct rule_row, field))
