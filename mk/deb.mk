@@ -4,7 +4,7 @@
 # under a live connection and stop, then purge.
 
 PFBPF_DEB := $(BUILD)/pfbpf.deb
-DEB_TOOLS = $(BUILD)/pfctl_bpf $(BUILD)/pftrace $(BUILD)/pfbpf-load $(BUILD)/pfbpf-exporter \
+DEB_TOOLS = $(BUILD)/pfctl_bpf $(BUILD)/pftrace $(BUILD)/pfbpf-load $(BUILD)/pfbpf-exporter $(BUILD)/pftop_bpf \
 	$(BPF_OBJ)
 
 .SECONDEXPANSION:

@@ -7,7 +7,7 @@ PFTOP_BPF := $(BUILD)/pftop_bpf
 TOP_LIB_OBJS := $(call objs,$(wildcard user/top/*.c) user/pfctl/kern.c)
 # libpfbpf (mk/ioctl.mk), the printer (mk/conf.mk) and libpfcommon are
 # named in fragments read after this one: second expansion.
-TOP_LIBS = $(LIBIOCTL) $(IOCTL_CLS) $(LIBCONF) $(LIBCOMMON)
+TOP_LIBS = $(LIBPFCLI) $(LIBIOCTL) $(IOCTL_CLS) $(LIBCONF) $(LIBCOMMON)
 .SECONDEXPANSION:
 
 $(PFTOP_BPF): LDLIBS += -lncurses

@@ -9,7 +9,7 @@ pkgs=(clang llvm libbpf-dev bpftool libxdp-dev xdp-tools libcriterion-dev
       iperf3 netsniff-ng nftables conntrack afl++ make gcc mandoc
       libclang-rt-14-dev util-linux procps iputils-ping
       libmicrohttpd-dev prometheus curl gnuplot-nox bc file
-      lintian dpkg-dev binutils)
+      lintian dpkg-dev binutils libncurses-dev tmux)
 
 missing=()
 for p in "${pkgs[@]}"; do

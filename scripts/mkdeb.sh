@@ -21,7 +21,7 @@ install -d -m 0755 "$STAGE/DEBIAN" "$STAGE/usr/sbin" "$STAGE/usr/lib/pfbpf" \
 	"$STAGE/usr/share/man/man5" "$STAGE/usr/share/man/man8" "$STAGE/usr/share/man/man3" \
 	"$STAGE/usr/share/doc/pfbpf/examples" "$STAGE/usr/share/lintian/overrides"
 
-for t in pfctl_bpf pftrace pfbpf-load pfbpf-exporter; do
+for t in pfctl_bpf pftrace pfbpf-load pfbpf-exporter pftop_bpf; do
 	install -m 0755 "$BUILD/$t" "$STAGE/usr/sbin/$t"
 	strip --strip-unneeded --remove-section=.comment --remove-section=.note "$STAGE/usr/sbin/$t"
 done

@@ -5,7 +5,7 @@
  * Column sets follow pftop's views: default (PR DIR SRC DEST STATE AGE
  * EXP PKTS BYTES), long (adds the state id and rule), state (adds AVG and
  * RULE), time, size, speed (RATE PEAK AVG), rules and label.  Addresses
- * are written addr:port, IPv6 as [addr]:port, as pfctl -ss does.
+ * are written as pfctl -ss writes them.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -61,20 +61,18 @@ void top_fmt_time(char *buf, size_t len, __u32 s)
 		snprintf(buf, len, "%02u:%02u:%02u", s / 3600, (s / 60) % 60, s % 60);
 }
 
-static void fmt_host(char *buf, size_t len, __u8 af, const struct pf_addr *a, __u16 port,
-		     __u8 proto)
+/* Hosts as pfctl -ss writes them (addr:port, IPv6 addr[port], no port
+ * where the protocol has none), so that a script can join both outputs. */
+static void fmt_host(char *buf, size_t len, __u8 af, const struct pf_addr *a, __u16 port)
 {
-	char ip[INET6_ADDRSTRLEN];
-	bool ports = proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP ||
-		     proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
+	FILE *m = fmemopen(buf, len, "w");
 
-	inet_ntop(af == PF_INET6 ? AF_INET6 : AF_INET, a, ip, sizeof(ip));
-	if (!ports)
-		snprintf(buf, len, "%s", ip);
-	else if (af == PF_INET6)
-		snprintf(buf, len, "[%s]:%u", ip, port);
-	else
-		snprintf(buf, len, "%s:%u", ip, port);
+	buf[0] = '\0';
+	if (!m)
+		return;
+	pfctl_print_host(m, a, htons(port), af);
+	fclose(m);
+	buf[len - 1] = '\0';
 }
 
 static const char *peer_name(__u8 proto, __u8 s)
@@ -142,8 +140,8 @@ void top_view_state(enum top_view v, const struct top_row *r, char *buf, size_t 
 		rate[16], peak[16], rule[16];
 
 	fmt_proto(pr, sizeof(pr), r->proto);
-	fmt_host(src, sizeof(src), r->af, &r->src, r->sport, r->proto);
-	fmt_host(dst, sizeof(dst), r->af, &r->dst, r->dport, r->proto);
+	fmt_host(src, sizeof(src), r->af, &r->src, r->sport);
+	fmt_host(dst, sizeof(dst), r->af, &r->dst, r->dport);
 	snprintf(st, sizeof(st), "%s:%s", peer_name(r->proto, r->pstate[0]),
 		 peer_name(r->proto, r->pstate[1]));
 	top_fmt_time(age, sizeof(age), r->age);
