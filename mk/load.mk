@@ -37,7 +37,7 @@ netns-datapath: $(BPF_OBJ) $(PFBPF_LOAD) $(BUILD)/pfctl_bpf
 
 # Only what the demo runs, so that a broken test binary elsewhere cannot
 # stop it.  pftrace is used when its fragment is there.
-DEMO_TOOLS = $(BPF_OBJ) $(PFBPF_LOAD) $(BUILD)/pfctl_bpf \
+DEMO_TOOLS = $(BPF_OBJ) $(PFBPF_LOAD) $(BUILD)/pfctl_bpf $(BUILD)/pfbpf-exporter \
 	$(if $(wildcard mk/trace.mk),$(BUILD)/pftrace)
 
 demo-tools:

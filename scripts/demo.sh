@@ -32,10 +32,11 @@ die() {
 
 step "Dependencies and build"
 "$NETNS_ROOT/scripts/deps.sh" || die "dependencies missing (run 'make deps' as root)"
-if [ ! -x "$PFBPF_LOAD" ] || [ ! -r "$PFBPF_OBJ_FILE" ] || [ ! -x "$PFCTL" ]; then
+if [ ! -x "$PFBPF_LOAD" ] || [ ! -r "$PFBPF_OBJ_FILE" ] || [ ! -x "$PFCTL" ] || [ ! -x "$BUILD/pfbpf-exporter" ]; then
 	make -s -C "$NETNS_ROOT" demo-tools || die "build failed"
 fi
-require_tools ip tc nsenter socat ss python3-scapy pfbpf-load pf_kern.bpf.o pfctl_bpf
+require_tools ip tc nsenter socat ss curl gnuplot bc python3-scapy pfbpf-load pf_kern.bpf.o pfctl_bpf
+EXPORTER=$BUILD/pfbpf-exporter
 echo "build/pf_kern.bpf.o, build/pfbpf-load, build/pfctl_bpf: ready"
 
 step "Two namespaces joined by a veth pair"
@@ -75,6 +76,20 @@ fi
 EV_PID=$!
 BG_PIDS+=("$EV_PID")
 sleep 0.5
+
+step "Metrics: pfbpf-exporter on $B4:9107, sampled every 0.5 s for a graph"
+if [ -x "$EXPORTER" ]; then
+	echo "# pfbpf-exporter -l $B4:9107 &"
+	bg nsx "$NS_B" "$EXPORTER" -l "$B4:9107"
+	wait_for 5 sh -c "nsenter --net=/run/netns/$NS_B ss -ltnH | grep -q ':9107 '"
+	echo "# scripts/pfstat.sh record 0.5 240 > samples.tsv &"
+	EXPORTER=$EXPORTER nsx "$NS_B" "$NETNS_ROOT/scripts/pfstat.sh" record 0.5 240 \
+		>"$TEST_TMP/pfstat.tsv" 2>/dev/null &
+	STAT_PID=$!
+	BG_PIDS+=("$STAT_PID")
+else
+	echo "(build/pfbpf-exporter not built: no metrics)"
+fi
 
 step "Traffic from $NS_B out to $NS_A (passes, keeps state)"
 dp_server "$NS_A" 4 8080 || die "no TCP server"
@@ -133,6 +148,18 @@ if [ -s "$events" ]; then
 	[ "$n" -gt 40 ] && echo "... ($n lines)"
 else
 	echo "(no events)"
+fi
+
+if [ -n "${STAT_PID:-}" ]; then
+	step "Metrics scraped over HTTP, and the graph"
+	echo "# curl -s http://$B4:9107/metrics | grep -E '^pf_(states_current|state_inserts_total|reason_total)'"
+	nsx "$NS_B" curl -s "http://$B4:9107/metrics" |
+		grep -E '^pf_(states_current|state_inserts_total|reason_total\{reason="(match|state-mismatch)"\})'
+	kill "$STAT_PID" 2>/dev/null
+	wait "$STAT_PID" 2>/dev/null
+	if "$NETNS_ROOT/scripts/pfstat.sh" plot "$TEST_TMP/pfstat.tsv" "$BUILD/demo-pfstat.svg"; then
+		echo "states, inserts, passed and blocked packets over time: build/demo-pfstat.svg"
+	fi
 fi
 
 step "Counters and clean-up"

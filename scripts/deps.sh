@@ -7,7 +7,9 @@ set -euo pipefail
 pkgs=(clang llvm libbpf-dev bpftool libxdp-dev xdp-tools libcriterion-dev
       iproute2 libelf-dev zlib1g-dev pkg-config python3-scapy socat tcpdump
       iperf3 netsniff-ng nftables conntrack afl++ make gcc mandoc
-      libclang-rt-14-dev util-linux procps iputils-ping)
+      libclang-rt-14-dev util-linux procps iputils-ping
+      libmicrohttpd-dev prometheus curl gnuplot-nox bc file
+      lintian dpkg-dev binutils libncurses-dev tmux)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -17,8 +17,14 @@ test_detach() {
 	assert_fails "second detach reports nothing attached" pfload "$NS_B" detach "$VETH_B"
 	out=$(echo ping | nsx "$NS_A" socat -T 3 STDIO "TCP4:$B4:8005,connect-timeout=3" 2>&1)
 	assert_eq "traffic flows unfiltered after detach" ping "$out"
+	# libpfbpf's control maps (rule text, anchors' flat layout) are pinned
+	# next to the datapath's on its first write; purge must take them too.
+	echo "pass all" > "$TEST_TMP/purge.conf"
+	assert_cmd "a ruleset loaded through libpfbpf" nsx "$NS_B" "$PFCTL" -f "$TEST_TMP/purge.conf"
 	assert_cmd "purge" pfload "$NS_B" purge
 	assert_cmd "map pins removed by purge" test ! -e /sys/fs/bpf/tc/globals/pf_states
+	assert_eq "purge leaves no pin of ours" "" \
+		"$(find /sys/fs/bpf/tc/globals /sys/fs/bpf/pfbpf -mindepth 1 ! -type d 2>/dev/null)"
 	assert_match "tools say the datapath is not loaded" 'datapath is not loaded' \
 		"$(pfload "$NS_B" status 2>&1)"
 }

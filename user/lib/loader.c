@@ -25,6 +25,7 @@
 #include "lib/loader.h"
 #include "lib/log.h"
 #include "lib/pfbpf_maps.h"
+#include "lib/pf_xflat.h"
 
 #ifndef BPF_FS_MAGIC
 #define BPF_FS_MAGIC 0xcafe4a11
@@ -656,7 +657,7 @@ int pfbpf_purge(void)
 		 * purged.  Left behind, they would make `pfctl_bpf -sr` list
 		 * the old ruleset over the fresh, empty datapath of the next
 		 * attach. */
-		"pf_xrules", "pf_xmeta", "pf_xtables", "pf_xifflags",
+		"pf_xrules", "pf_xmeta", "pf_xtables", "pf_xifflags", PFBPF_MAP_XFLAT,
 	};
 	char path[PATH_MAX];
 	struct bpf_object *obj;

@@ -70,6 +70,17 @@ const char *pf_limit_name(int lim)
 	return NULL;
 }
 
+/* pfctl -si -v's "Limit Counters" lines, in LCNT_* order. */
+static const char *const lcnt_names[LCNT_MAX] = {
+	"max states per rule", "max-src-states", "max-src-nodes", "max-src-conn",
+	"max-src-conn-rate", "overload table insertion", "overload flush states",
+};
+
+const char *pf_lcnt_name(int lcnt)
+{
+	return lcnt >= 0 && lcnt < LCNT_MAX ? lcnt_names[lcnt] : NULL;
+}
+
 int pf_limit_lookup(const char *name)
 {
 	for (const struct pf_limit_desc *l = pf_limits; l->name; l++)

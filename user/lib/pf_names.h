@@ -28,6 +28,7 @@ const char *pf_timeout_name(int pftm);   /* "tcp.first"; NULL if none */
 int pf_timeout_lookup(const char *name); /* PFTM_* or -1 */
 const char *pf_limit_name(int lim);      /* "states"; NULL if none */
 int pf_limit_lookup(const char *name);   /* PF_LIMIT_* or -1 */
+const char *pf_lcnt_name(int lcnt);      /* "max-src-states"; NULL if none */
 
 const char *pf_proto_name(int proto);    /* "ipv6-icmp"; NULL if unnamed */
 int pf_proto_lookup(const char *name);   /* number or -1; aliases too */

@@ -620,6 +620,41 @@ int pfctl_k_get_anchors(int dev, const char *path, char (**names)[PF_ANCHOR_NAME
 	return 0;
 }
 
+static int walk_rules(int dev, const char *path, int depth,
+		      int (*cb)(const char *, size_t, const struct pfctl_rule *, void *), void *arg)
+{
+	char (*names)[PF_ANCHOR_NAME_SIZE] = NULL;
+	struct pfctl_rule *r = NULL;
+	size_t n = 0, na = 0;
+	int err;
+
+	/* Anchors nest as deep as MAXPATHLEN allows; the bound keeps a walk
+	 * over corrupted maps finite. */
+	if (depth > 64)
+		return 0;
+	err = pfctl_k_get_rules(dev, path, &r, &n);
+	for (size_t i = 0; !err && i < n; i++)
+		err = cb(path, i, &r[i], arg);
+	free(r);
+	if (err || pfctl_k_get_anchors(dev, path, &names, &na))
+		return err; /* a ruleset without children is no error */
+	for (size_t i = 0; !err && i < na; i++) {
+		char child[MAXPATHLEN];
+
+		snprintf(child, sizeof(child), "%s%s%s", path, *path ? "/" : "", names[i]);
+		err = walk_rules(dev, child, depth + 1, cb, arg);
+	}
+	free(names);
+	return err;
+}
+
+int pfctl_k_walk_rules(int dev, const char *path,
+		       int (*cb)(const char *anchor, size_t nr, const struct pfctl_rule *r, void *arg),
+		       void *arg)
+{
+	return walk_rules(dev, path ? path : "", 0, cb, arg);
+}
+
 /* ---- transactions ------------------------------------------------------- */
 
 int pfctl_k_trans_begin(int dev, struct pfctl_trans *t)

@@ -39,6 +39,12 @@ int pfctl_k_get_rules(int dev, const char *anchor, struct pfctl_rule **out, size
 int pfctl_k_clear_rule_counters(int dev);
 int pfctl_k_get_anchors(int dev, const char *path, char (**names)[PF_ANCHOR_NAME_SIZE],
 			size_t *n);
+/* Every rule of the ruleset at path and, depth first, of every anchor
+ * below it: cb(anchor path, number in that ruleset, rule, arg); a nonzero
+ * return from cb stops the walk and is returned. */
+int pfctl_k_walk_rules(int dev, const char *path,
+		       int (*cb)(const char *anchor, size_t nr, const struct pfctl_rule *r, void *arg),
+		       void *arg);
 
 struct pfctl_tcounts {
 	int nadd, ndel, nchange, nmatch;

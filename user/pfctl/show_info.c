@@ -9,10 +9,6 @@
 
 static const char *const pfres_names[PFRES_MAX] = PFRES_NAMES;
 static const char *const fcnt_names[FCNT_MAX] = { "searches", "inserts", "removals" };
-static const char *const lcnt_names[LCNT_MAX] = {
-	"max states per rule", "max-src-states", "max-src-nodes", "max-src-conn",
-	"max-src-conn-rate", "overload table insertion", "overload flush states",
-};
 static const char *const istats_in_out[2] = { "In", "Out" };
 
 static void print_rate_line(FILE *f, const char *name, unsigned long long v, __u64 runtime)
@@ -76,7 +72,7 @@ void pfctl_show_status(FILE *f, const struct pfctl_status *s, int opts)
 	if (opts & PFCTL_OPT_VERBOSE) {
 		fprintf(f, "Limit Counters\n");
 		for (int i = 0; i < LCNT_MAX; i++)
-			print_rate_line(f, lcnt_names[i], s->lcounters[i], s->runtime);
+			print_rate_line(f, pf_lcnt_name(i), s->lcounters[i], s->runtime);
 		/* Not in pf: what only a BPF datapath can lose or skip. */
 		fprintf(f, "Datapath\n");
 		print_rate_line(f, "lru evictions", s->evicted, s->runtime);
@@ -129,7 +125,7 @@ void pfctl_json_status(struct jw *w, const struct pfctl_status *s)
 	jw_obj_end(w);
 	jw_obj_begin(w, "limit_counters");
 	for (int i = 0; i < LCNT_MAX; i++)
-		json_counter(w, lcnt_names[i], s->lcounters[i], s->runtime);
+		json_counter(w, pf_lcnt_name(i), s->lcounters[i], s->runtime);
 	jw_obj_end(w);
 	if (s->ifname[0]) {
 		jw_obj_begin(w, "interface");

@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# pftop_bpf: pftop's live view of states and rules (user/pftop_bpf.c,
+# user/top/), ncurses from Debian's libncurses-dev, and its tests: the
+# filter and views in Criterion, the screen under tmux in tests/netns.
+
+PFTOP_BPF := $(BUILD)/pftop_bpf
+TOP_LIB_OBJS := $(call objs,$(wildcard user/top/*.c) user/pfctl/kern.c)
+# libpfbpf (mk/ioctl.mk), the printer (mk/conf.mk) and libpfcommon are
+# named in fragments read after this one: second expansion.
+TOP_LIBS = $(LIBPFCLI) $(LIBIOCTL) $(IOCTL_CLS) $(LIBCONF) $(LIBCOMMON)
+.SECONDEXPANSION:
+
+$(PFTOP_BPF): LDLIBS += -lncurses
+$(PFTOP_BPF): $(call objs,user/pftop_bpf.c) $(TOP_LIB_OBJS) $$(TOP_LIBS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+TOP_TEST := $(BUILD)/tests/test_top
+$(call objs,tests/unit/test_top.c): CPPFLAGS += -DCTL_BPF_OBJ='"$(abspath $(BPF_OBJ))"'
+$(TOP_TEST): $(call objs,tests/unit/test_top.c) $$(IOCTL_ENV_OBJ) $(TOP_LIB_OBJS) $$(TOP_LIBS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcriterion $(LDLIBS)
+
+ALL_TARGETS += $(PFTOP_BPF) $(TOP_TEST)
+
+TOP_NETNS := $(sort $(wildcard tests/netns/top_*.sh))
+test-top: $(TOP_TEST) $(PFTOP_BPF) $(BUILD)/pfctl_bpf $$(BPF_OBJ)
+	$(Q)rc=0; $(TOP_TEST) -j1 || rc=1; \
+	for t in $(TOP_NETNS); do \
+		echo "--- $$t"; PFTOP=$(abspath $(PFTOP_BPF)) bash $$t || rc=1; \
+	done; exit $$rc
+TEST_STEPS += test-top
+.PHONY: test-top
