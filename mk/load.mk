@@ -16,8 +16,11 @@ $(PFBPF_LOAD): $(call objs,user/pfbpf_load.c) $(LIBCOMMON)
 
 # Every tool embeds the datapath object through the skeleton (pf_ctl on
 # demand, pfctl_bpf -e), so libpfcommon's objects need it built first
-# (all but the name tables, which the parser and D tools link alone).
-$(call objs,$(filter-out user/lib/pf_names.c,$(wildcard user/lib/*.c)) user/pfbpf_load.c): $(BPF_SKEL)
+# (all but the name tables and the JSON writer, which the parser, D and
+# printer tests link alone).
+JSON_OUT_OBJ := $(call objs,user/lib/json_out.c)
+$(call objs,$(filter-out user/lib/pf_names.c user/lib/json_out.c,$(wildcard user/lib/*.c)) \
+	user/pfbpf_load.c): $(BPF_SKEL)
 
 # --- tests -----------------------------------------------------------------
 

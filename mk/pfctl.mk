@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # pfctl_bpf: the command-line tool, its formatting library and its tests.
 #
-# The printers (user/pfctl/*.c) need nothing but libc and pf's name tables
-# (lib/pf_names.c, PF_NAMES_OBJ from mk/conf.mk), so the formatting
+# The printers (user/pfctl/*.c) need nothing but libc, pf's name tables
+# (lib/pf_names.c, PF_NAMES_OBJ from mk/conf.mk) and the JSON writer
+# (lib/json_out.c, JSON_OUT_OBJ from mk/load.mk), so the formatting
 # tests build and run without a datapath.  The files that reach the kernel
 # or the parser (kern.c through libpfbpf, conf.c through the pf.conf
 # library, attach.c through the loader) only go into the tool.
@@ -16,7 +17,7 @@ PFCTL_TEST_SRCS := $(filter-out tests/unit/test_pfctl_cli.c tests/unit/test_pfct
 	$(wildcard tests/unit/test_pfctl_*.c))
 PFCTL_TEST_BIN := $(BUILD)/tests/test_pfctl
 
-$(PFCTL_TEST_BIN): $(call objs,$(PFCTL_TEST_SRCS)) $(LIBPFCLI) $(PF_NAMES_OBJ)
+$(PFCTL_TEST_BIN): $(call objs,$(PFCTL_TEST_SRCS)) $(LIBPFCLI) $(PF_NAMES_OBJ) $(JSON_OUT_OBJ)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcriterion

@@ -129,7 +129,7 @@ void pfctl_err_op(struct pfctl_ctx *c, const char *what, int err)
 		if (!strncmp(why, what, w) && why[w] == ':')
 			why += w + 1 + (why[w + 1] == ' ');
 	}
-	fprintf(stderr, "pfctl_bpf: %s: %s\n", what, why);
+	pr_warn("%s: %s", what, why);
 }
 
 static int open_dev(struct pfctl_ctx *c, bool rw)
@@ -518,13 +518,13 @@ static int kill_by_host(struct pfctl_ctx *c)
 
 	memset(&psk, 0, sizeof(psk));
 	if (parse_net(c->kill[0], &psk.psk_src, &psk.psk_af)) {
-		fprintf(stderr, "pfctl_bpf: cannot parse '%s': give an address or network\n",
+		pr_warn("cannot parse '%s': give an address or network",
 			c->kill[0]);
 		return -EINVAL;
 	}
 	if (c->nkill > 1 && parse_net(c->kill[1], &psk.psk_dst, &psk.psk_af)) {
-		fprintf(stderr, "pfctl_bpf: cannot parse '%s': give an address or network "
-				"of the same family as '%s'\n", c->kill[1], c->kill[0]);
+		pr_warn("cannot parse '%s': give an address or network "
+			"of the same family as '%s'", c->kill[1], c->kill[0]);
 		return -EINVAL;
 	}
 	if (c->ifname)
@@ -534,9 +534,8 @@ static int kill_by_host(struct pfctl_ctx *c)
 		pfctl_err_op(c, "DIOCKILLSTATES", err);
 		return err;
 	}
-	if (!(c->opts & PFCTL_OPT_QUIET))
-		fprintf(stderr, "killed %u states from 1 sources and %d destinations\n", killed,
-			c->nkill > 1 ? 1 : 0);
+	pfctl_msg(c, "killed %u states from 1 sources and %d destinations", killed,
+		  c->nkill > 1 ? 1 : 0);
 	return 0;
 }
 
@@ -566,7 +565,7 @@ static int kill_by_id(struct pfctl_ctx *c)
 	errno = 0;
 	id = strtoull(c->kill[1], &end, 16);
 	if (errno || end == c->kill[1] || (*end && *end != '/') || !id) {
-		fprintf(stderr, "pfctl_bpf: invalid state id '%s': expected id[/creatorid] in hex\n",
+		pr_warn("invalid state id '%s': expected id[/creatorid] in hex",
 			c->kill[1]);
 		return -EINVAL;
 	}
@@ -575,7 +574,7 @@ static int kill_by_id(struct pfctl_ctx *c)
 
 		creatorid = (unsigned)strtoul(end + 1, &e2, 16);
 		if (*e2 || e2 == end + 1) {
-			fprintf(stderr, "pfctl_bpf: invalid creator id in '%s'\n", c->kill[1]);
+			pr_warn("invalid creator id in '%s'", c->kill[1]);
 			return -EINVAL;
 		}
 	}
@@ -584,8 +583,7 @@ static int kill_by_id(struct pfctl_ctx *c)
 		pfctl_err_op(c, "DIOCKILLSTATES", err);
 		return err;
 	}
-	if (!(c->opts & PFCTL_OPT_QUIET))
-		fprintf(stderr, "killed %u states\n", killed);
+	pfctl_msg(c, "killed %u states", killed);
 	return 0;
 }
 
@@ -684,8 +682,7 @@ static int kill_by_label(struct pfctl_ctx *c)
 	free(s);
 	if (err)
 		return err;
-	if (!(c->opts & PFCTL_OPT_QUIET))
-		fprintf(stderr, "killed %u states\n", killed);
+	pfctl_msg(c, "killed %u states", killed);
 	return 0;
 }
 
@@ -693,7 +690,7 @@ static int do_kill(struct pfctl_ctx *c)
 {
 	if (!strcmp(c->kill[0], "label") || !strcmp(c->kill[0], "id")) {
 		if (c->nkill < 2) {
-			fprintf(stderr, "pfctl_bpf: -k %s needs a second -k with the %s\n",
+			pr_warn("-k %s needs a second -k with the %s",
 				c->kill[0], c->kill[0]);
 			return -EINVAL;
 		}
@@ -724,8 +721,8 @@ static int table_args(struct pfctl_ctx *c, struct pfctl_taddr **a, size_t *n)
 		*a = b;
 		for (int i = 0; i < c->nargs; i++) {
 			if (pfctl_taddr_parse(c->args[i], &(*a)[*n])) {
-				fprintf(stderr, "pfctl_bpf: cannot parse address '%s' "
-						"(host names are not resolved)\n", c->args[i]);
+				pr_warn("cannot parse address '%s' "
+					"(host names are not resolved)", c->args[i]);
 				free(*a);
 				*a = NULL;
 				return -EINVAL;
@@ -748,7 +745,7 @@ static void table_feedback(struct pfctl_ctx *c, const struct pfctl_taddr *a, siz
 static int table_error(struct pfctl_ctx *c, const char *what, int err)
 {
 	if (err == -ESRCH)
-		fprintf(stderr, "pfctl_bpf: Table <%s> does not exist.\n", c->table);
+		pr_warn("Table <%s> does not exist.", c->table);
 	else
 		pfctl_err_op(c, what, err);
 	return err;
@@ -872,12 +869,12 @@ static int tbl_expire(struct pfctl_ctx *c)
 	int err;
 
 	if (c->nargs != 1) {
-		fprintf(stderr, "pfctl_bpf: -T expire needs one argument: the age in seconds\n");
+		pr_warn("-T expire needs one argument: the age in seconds");
 		return -EINVAL;
 	}
 	secs = strtol(c->args[0], &end, 10);
 	if (*end || secs < 0) {
-		fprintf(stderr, "pfctl_bpf: -T expire: '%s' is not a number of seconds\n",
+		pr_warn("-T expire: '%s' is not a number of seconds",
 			c->args[0]);
 		return -EINVAL;
 	}
@@ -932,7 +929,7 @@ static int resolve(const char *what, const char *arg, const char *const *list, c
 {
 	*out = pfctl_lookup_option(arg, list);
 	if (!*out) {
-		fprintf(stderr, "pfctl_bpf: Unknown %s modifier '%s'\n", what, arg);
+		pr_warn("Unknown %s modifier '%s'", what, arg);
 		usage(stderr);
 		return -EINVAL;
 	}
@@ -966,7 +963,7 @@ static int parse_args(struct pfctl_ctx *c, int argc, char **argv)
 			break;
 		case 'D':
 			if (!strchr(optarg, '=') || c->ndefines == PFCTL_MAX_DEFINES) {
-				fprintf(stderr, "pfctl_bpf: -D needs macro=value\n");
+				pr_warn("-D needs macro=value");
 				return -EINVAL;
 			}
 			c->defines[c->ndefines++] = optarg;
@@ -989,7 +986,7 @@ static int parse_args(struct pfctl_ctx *c, int argc, char **argv)
 			exit(0);
 		case 'i':
 			if (c->nifs == PFCTL_MAX_IFS) {
-				fprintf(stderr, "pfctl_bpf: too many -i\n");
+				pr_warn("too many -i");
 				return -EINVAL;
 			}
 			c->ifnames[c->nifs++] = optarg;
@@ -998,7 +995,7 @@ static int parse_args(struct pfctl_ctx *c, int argc, char **argv)
 			break;
 		case 'k':
 			if (c->nkill == 2) {
-				fprintf(stderr, "pfctl_bpf: can only specify -k twice\n");
+				pr_warn("can only specify -k twice");
 				return -EINVAL;
 			}
 			c->kill[c->nkill++] = optarg;
@@ -1060,12 +1057,12 @@ static int parse_args(struct pfctl_ctx *c, int argc, char **argv)
 	c->args = argv + optind;
 	c->nargs = argc - optind;
 	if (c->nargs && !c->tblcmd) {
-		fprintf(stderr, "pfctl_bpf: unexpected argument '%s'\n", c->args[0]);
+		pr_warn("unexpected argument '%s'", c->args[0]);
 		usage(stderr);
 		return -EINVAL;
 	}
 	if (c->tblcmd && !c->table) {
-		fprintf(stderr, "pfctl_bpf: -T needs a table: -t NAME\n");
+		pr_warn("-T needs a table: -t NAME");
 		return -EINVAL;
 	}
 	if (c->table && !c->tblcmd) {
@@ -1091,10 +1088,12 @@ int pfctl_main(int argc, char **argv)
 	int rc = 0, err;
 	bool attached = false;
 
+	/* Messages about the arguments carry the tool's name too. */
+	pfbpf_log_init("pfctl_bpf", 0);
 	if (parse_args(c, argc, argv))
 		return 1;
-	pfbpf_log_init("pfctl_bpf", (c->opts & PFCTL_OPT_VERBOSE2) ? 2 :
-				    (c->opts & PFCTL_OPT_VERBOSE) ? 1 : 0);
+	pfbpf_log_set_verbosity((c->opts & PFCTL_OPT_VERBOSE2) ? 2 :
+				(c->opts & PFCTL_OPT_VERBOSE) ? 1 : 0);
 	pfctl_use_conf_printer();
 
 	/* -n -f: the parser alone, no kernel, no root. */
@@ -1123,7 +1122,7 @@ int pfctl_main(int argc, char **argv)
 	if (c->disable) {
 		err = pfctl_k_stop(c->dev);
 		if (err == -ENOENT) {
-			fprintf(stderr, "pfctl_bpf: pf not enabled\n");
+			pr_warn("pf not enabled");
 			rc = 1;
 		} else if (err) {
 			pfctl_err_op(c, "DIOCSTOP", err);
@@ -1186,7 +1185,7 @@ int pfctl_main(int argc, char **argv)
 			/* Attaching to more interfaces of a running pf is not
 			 * an error; a bare -e on a running pf is, as in pfctl. */
 			if (!attached) {
-				fprintf(stderr, "pfctl_bpf: pf already enabled\n");
+				pr_warn("pf already enabled");
 				rc = 1;
 			}
 		} else if (err) {
@@ -1200,8 +1199,8 @@ int pfctl_main(int argc, char **argv)
 		__u32 level;
 
 		if (pfctl_debug_parse(c->debugopt, &level)) {
-			fprintf(stderr, "pfctl_bpf: unknown debug level '%s' "
-					"(none, urgent, misc, loud)\n", c->debugopt);
+			pr_warn("unknown debug level '%s' "
+				"(none, urgent, misc, loud)", c->debugopt);
 			rc = 1;
 		} else if ((err = pfctl_k_set_debug(c->dev, level))) {
 			pfctl_err_op(c, "DIOCSETDEBUG", err);

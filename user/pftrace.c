@@ -160,7 +160,7 @@ static void report_drops(void *ctx, unsigned int cpu, __u64 state, __u64 ip)
 	} else {
 		trace_fmt_drops_text(cpu, state, ip, line, sizeof(line));
 		fflush(t->out);
-		fprintf(stderr, "pftrace: %s\n", line);
+		pr_warn("%s", line);
 	}
 }
 
@@ -381,7 +381,7 @@ static int parse_args(struct pftrace *t, int argc, char **argv)
 		case 'c':
 			t->max_events = strtoll(optarg, &end, 10);
 			if (*end || t->max_events <= 0) {
-				fprintf(stderr, "pftrace: -c needs a positive event count, not '%s'\n", optarg);
+				pr_warn("-c needs a positive event count, not '%s'", optarg);
 				return 2;
 			}
 			break;
@@ -391,7 +391,7 @@ static int parse_args(struct pftrace *t, int argc, char **argv)
 		case 'T':
 			t->seconds = strtod(optarg, &end);
 			if (*end || !(t->seconds > 0)) {
-				fprintf(stderr, "pftrace: -T needs a positive number of seconds, not '%s'\n",
+				pr_warn("-T needs a positive number of seconds, not '%s'",
 					optarg);
 				return 2;
 			}
@@ -402,7 +402,7 @@ static int parse_args(struct pftrace *t, int argc, char **argv)
 		case 'n':
 			nflag = 1;
 			if (add_clause(t, optarg)) {
-				fprintf(stderr, "pftrace: out of memory\n");
+				pr_warn("out of memory");
 				return 1;
 			}
 			t->script_name = "-n";
@@ -414,13 +414,13 @@ static int parse_args(struct pftrace *t, int argc, char **argv)
 			} else if (!strcmp(optarg, "text")) {
 				t->json = false;
 			} else {
-				fprintf(stderr, "pftrace: unknown output format '%s' (text or json)\n", optarg);
+				pr_warn("unknown output format '%s' (text or json)", optarg);
 				return 2;
 			}
 			break;
 		case 'p':
 			if (trace_filter_parse(&t->filter, optarg, NULL, err, sizeof(err))) {
-				fprintf(stderr, "pftrace: -p %s: %s\n", optarg, err);
+				pr_warn("-p %s: %s", optarg, err);
 				return 2;
 			}
 			t->have_filter = true;
@@ -430,12 +430,12 @@ static int parse_args(struct pftrace *t, int argc, char **argv)
 			break;
 		case 's':
 			if (t->script) {
-				fprintf(stderr, "pftrace: give one -s SCRIPT or -n clauses, not both\n");
+				pr_warn("give one -s SCRIPT or -n clauses, not both");
 				return 2;
 			}
 			t->script = read_file(optarg);
 			if (!t->script) {
-				fprintf(stderr, "pftrace: cannot read script %s: %s\n", optarg,
+				pr_warn("cannot read script %s: %s", optarg,
 					strerror(errno ? errno : ENOMEM));
 				return 1;
 			}
@@ -447,7 +447,7 @@ static int parse_args(struct pftrace *t, int argc, char **argv)
 		case OPT_SLEEP:
 			t->sleep_us = strtoul(optarg, &end, 10);
 			if (*end) {
-				fprintf(stderr, "pftrace: --sleep-per-event needs microseconds, not '%s'\n",
+				pr_warn("--sleep-per-event needs microseconds, not '%s'",
 					optarg);
 				return 2;
 			}
@@ -461,18 +461,18 @@ static int parse_args(struct pftrace *t, int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "pftrace: unexpected argument '%s'\n", argv[optind]);
+		pr_warn("unexpected argument '%s'", argv[optind]);
 		usage(stderr);
 		return 2;
 	}
 	if (t->list && !nflag)
 		t->list_pattern = NULL;
 	if (t->script && nflag && strcmp(t->script_name, "-n")) {
-		fprintf(stderr, "pftrace: give one -s SCRIPT or -n clauses, not both\n");
+		pr_warn("give one -s SCRIPT or -n clauses, not both");
 		return 2;
 	}
 	if (t->script && t->have_filter) {
-		fprintf(stderr, "pftrace: -p filters the event stream; in a script use a predicate\n");
+		pr_warn("-p filters the event stream; in a script use a predicate");
 		return 2;
 	}
 	return -1;
@@ -539,12 +539,12 @@ static int list_probes(const char *pattern)
 		printf("\n");
 	}
 	if (!shown) {
-		fprintf(stderr, "pftrace: no probe matches '%s'\n", pattern);
+		pr_warn("no probe matches '%s'", pattern);
 		return 1;
 	}
 	return fflush(stdout) ? 1 : 0;
 #else
-	fprintf(stderr, "pftrace: built without the D language engine (user/dt)\n");
+	pr_warn("built without the D language engine (user/dt)");
 	return 1;
 #endif
 }
@@ -584,7 +584,7 @@ static int compile_script(struct pftrace *t)
 	}
 	return 0;
 #else
-	fprintf(stderr, "pftrace: built without the D language engine (user/dt)\n");
+	pr_warn("built without the D language engine (user/dt)");
 	return -ENOSYS;
 #endif
 }
@@ -612,7 +612,7 @@ static int setup(struct pftrace *t)
 	err = trace_drops_init(&t->drops, t->maps.ncpus);
 	t->pcpu = calloc(t->maps.ncpus, sizeof(*t->pcpu));
 	if (err || !t->pcpu) {
-		fprintf(stderr, "pftrace: out of memory\n");
+		pr_warn("out of memory");
 		return -ENOMEM;
 	}
 	if (!bpf_map_lookup_elem(t->maps.status, &zero, t->pcpu))
@@ -628,7 +628,7 @@ static int setup(struct pftrace *t)
 	t->rb = ring_buffer__new(t->maps.events, on_event, t, NULL);
 	if (!t->rb) {
 		err = -errno;
-		fprintf(stderr, "pftrace: cannot read the event ring buffer %s/%s: %s\n",
+		pr_warn("cannot read the event ring buffer %s/%s: %s",
 			t->maps.pin_dir, PFBPF_MAP_EVENTS, strerror(-err));
 		return err;
 	}
@@ -651,7 +651,7 @@ static int setup(struct pftrace *t)
 	bits = wanted_ip_bits(t);
 	err = trace_ip_enable(&t->ipctl, t->maps.config, bits);
 	if (err && bits) {
-		fprintf(stderr, "pftrace: cannot enable packet events in %s/%s: %s\n",
+		pr_warn("cannot enable packet events in %s/%s: %s",
 			t->maps.pin_dir, PFBPF_MAP_CONFIG, strerror(-err));
 		return err;
 	}
@@ -662,8 +662,8 @@ static int setup(struct pftrace *t)
 		pr_info("packet events enabled (%s%s)", bits & PF_TRACE_IP_RECEIVE ? " receive" : "",
 			bits & PF_TRACE_IP_SEND ? " send" : "");
 	if (t->ipctl.other_pid)
-		fprintf(stderr, "pftrace: warning: pftrace (pid %d) is also reading this datapath's "
-			"events: each event goes to only one of you\n", t->ipctl.other_pid);
+		pr_warn("warning: pftrace (pid %d) is also reading this datapath's "
+			"events: each event goes to only one of you", t->ipctl.other_pid);
 
 	/* Events queued before we started belong to nobody: skip them. */
 	t->discarding = true;
@@ -693,12 +693,12 @@ static int datapath_moved(struct pftrace *t)
 	if (fd < 0) {
 		if (errno != ENOENT)
 			return 0;
-		fprintf(stderr, "pftrace: the pfbpf datapath was unloaded (%s is gone)\n", path);
+		pr_warn("the pfbpf datapath was unloaded (%s is gone)", path);
 		return 1;
 	}
 	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.id != t->events_id) {
-		fprintf(stderr, "pftrace: the pfbpf datapath was reloaded (a new %s): "
-			"run pftrace again to follow it\n", path);
+		pr_warn("the pfbpf datapath was reloaded (a new %s): "
+			"run pftrace again to follow it", path);
 		r = 1;
 	}
 	close(fd);
@@ -769,7 +769,7 @@ static void run(struct pftrace *t)
 		t->origins_stale = true;
 		r = ring_buffer__poll(t->rb, (int)((wait + 999999) / 1000000));
 		if (r < 0 && r != -EINTR && r != -ECANCELED) {
-			fprintf(stderr, "pftrace: reading the event ring buffer: %s\n", strerror(-r));
+			pr_warn("reading the event ring buffer: %s", strerror(-r));
 			t->exit_status = 1;
 			break;
 		}
@@ -795,7 +795,7 @@ static void run(struct pftrace *t)
 		 */
 		if (fflush(t->out) || ferror(t->out)) {
 			if (errno != EPIPE) {
-				fprintf(stderr, "pftrace: writing the output: %s\n", strerror(errno));
+				pr_warn("writing the output: %s", strerror(errno));
 				t->exit_status = 1;
 			}
 			return;
@@ -844,12 +844,14 @@ int pftrace_main(int argc, char **argv)
 	 */
 	signal(SIGPIPE, SIG_IGN);
 
+	/* Messages about the arguments carry the tool's name too. */
+	pfbpf_log_init("pftrace", 0);
 	r = parse_args(&t, argc, argv);
 	if (r >= 0) {
 		free(t.script);
 		return r;
 	}
-	pfbpf_log_init("pftrace", t.verbose);
+	pfbpf_log_set_verbosity(t.verbose);
 	t.wall_offset_ns = wall_offset();
 	if (t.list) {
 		r = list_probes(t.list_pattern);
@@ -866,7 +868,7 @@ int pftrace_main(int argc, char **argv)
 		return 1;
 	}
 	if (t.verbose)
-		fprintf(stderr, "pftrace: reading %s/%s\n", t.maps.pin_dir, PFBPF_MAP_EVENTS);
+		pr_info("reading %s/%s", t.maps.pin_dir, PFBPF_MAP_EVENTS);
 
 	run(&t);
 
@@ -884,7 +886,7 @@ int pftrace_main(int argc, char **argv)
 		fflush(t.out);
 	}
 	if (t.malformed)
-		fprintf(stderr, "pftrace: %llu malformed events ignored\n", t.malformed);
+		pr_warn("%llu malformed events ignored", t.malformed);
 	cleanup(&t);
 	/* EPIPE on stdout is how `| head` ends us: not an error. */
 	return t.exit_status;

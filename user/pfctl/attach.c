@@ -16,6 +16,7 @@
 #include "ctx.h"
 #include "kern.h"
 #include "lib/loader.h"
+#include "lib/log.h"
 
 /*
  * pf does not filter on a `set skip` interface.  pfbpf filters only where
@@ -45,7 +46,7 @@ static void drop_skipped(struct pfctl_ctx *c)
 
 	for (int i = 0; i < c->nifs; i++) {
 		if (iface_skipped(dev, c->ifnames[i])) {
-			fprintf(stderr, "pfctl_bpf: %s: set skip on %s: not attaching pf there\n",
+			pr_warn("%s: set skip on %s: not attaching pf there",
 				c->ifnames[i], c->ifnames[i]);
 			continue;
 		}
@@ -67,17 +68,17 @@ int pfctl_skip_detach(struct pfctl_ctx *c, const char *ifname)
 		 * would go on filtering there, which the administrator must
 		 * hear about. */
 		if (ifindex && !bpf_xdp_query_id((int)ifindex, 0, &prog_id) && prog_id)
-			fprintf(stderr, "pfctl_bpf: set skip on %s: an XDP program not attached by "
-					"pfctl_bpf is on %s and may still filter there "
-					"(ip link set dev %s xdp off)\n", ifname, ifname, ifname);
+			pr_warn("set skip on %s: an XDP program not attached by "
+				"pfctl_bpf is on %s and may still filter there "
+				"(ip link set dev %s xdp off)", ifname, ifname, ifname);
 		return 0;
 	}
 	if (err) {
-		fprintf(stderr, "pfctl_bpf: set skip on %s: cannot detach pf from %s: %s\n",
+		pr_warn("set skip on %s: cannot detach pf from %s: %s",
 			ifname, ifname, strerror(-err));
 		return err;
 	}
-	fprintf(stderr, "pfctl_bpf: set skip on %s: pf detached from %s\n", ifname, ifname);
+	pr_warn("set skip on %s: pf detached from %s", ifname, ifname);
 	return 0;
 }
 
@@ -105,15 +106,15 @@ int pfctl_attach(struct pfctl_ctx *c)
 	}
 	drop_skipped(c);
 	if (!c->nifs) {
-		fprintf(stderr, "pfctl_bpf: no interface left to enable pf on: all are skipped "
-				"(set skip on)\n");
+		pr_warn("no interface left to enable pf on: all are skipped "
+			"(set skip on)");
 		return -ENODEV;
 	}
 	err = pfbpf_attach(c->ifnames, c->nifs, &o);
 	if (err) {
 		/* The loader has named the interface and the step on stderr;
 		 * this line says what it means for the command. */
-		fprintf(stderr, "pfctl_bpf: cannot enable pf on %s%s: %s\n", c->ifnames[0],
+		pr_warn("cannot enable pf on %s%s: %s", c->ifnames[0],
 			c->nifs > 1 ? " and the other interfaces" : "", strerror(-err));
 		return err;
 	}
@@ -145,7 +146,7 @@ int pfctl_detach(struct pfctl_ctx *c)
 		int err = pfbpf_detach(c->ifnames[i]);
 
 		if (err) {
-			fprintf(stderr, "pfctl_bpf: cannot detach pf from %s: %s\n", c->ifnames[i],
+			pr_warn("cannot detach pf from %s: %s", c->ifnames[i],
 				err == -ENOENT ? "pf is not attached there" : strerror(-err));
 			rc = err;
 			continue;

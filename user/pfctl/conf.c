@@ -11,6 +11,7 @@
 #include "ctx.h"
 #include "kern.h"
 #include "pfbpf_conf.h"
+#include "lib/log.h"
 
 static void conf_rule_printer(FILE *f, const struct pfbpf_rule *r, int opts)
 {
@@ -233,8 +234,8 @@ static int load_skip(struct pfctl_ctx *c, const struct pfbpf_conf_options *o)
 			if (!(ifs[i].flags & PFCTL_IFLAG_SKIP) || in_skip_list(o, ifs[i].name))
 				continue;
 			if (!pfctl_k_set_ifflag(c->dev, ifs[i].name, false, PFI_IFLAG_SKIP))
-				fprintf(stderr, "pfctl_bpf: %s is no longer skipped: "
-						"pfctl_bpf -e -i %s filters there again\n",
+				pr_warn("%s is no longer skipped: "
+					"pfctl_bpf -e -i %s filters there again",
 					ifs[i].name, ifs[i].name);
 		}
 		free(ifs);
@@ -342,9 +343,9 @@ int pfctl_load_file(struct pfctl_ctx *c, const char *path)
 		/* A file that cannot be read is not a syntax error: the first
 		 * line already says what went wrong. */
 		if (!(c->opts & PFCTL_OPT_NOACTION) && err == -EINVAL)
-			fprintf(stderr, "pfctl_bpf: Syntax error in config file: pf rules not loaded\n");
+			pr_warn("Syntax error in config file: pf rules not loaded");
 		else if (!(c->opts & PFCTL_OPT_NOACTION))
-			fprintf(stderr, "pfctl_bpf: pf rules not loaded\n");
+			pr_warn("pf rules not loaded");
 		return err;
 	}
 	/* -nv and -v print what is (or would be) loaded, as pfctl does. */
@@ -358,7 +359,7 @@ int pfctl_load_file(struct pfctl_ctx *c, const char *path)
 	if (!(c->opts & PFCTL_OPT_OPTIONS_ONLY)) {
 		err = load_conf(c, conf);
 		if (err) {
-			fprintf(stderr, "pfctl_bpf: pf rules not loaded\n");
+			pr_warn("pf rules not loaded");
 			pfbpf_conf_free(conf);
 			return err;
 		}
@@ -400,7 +401,7 @@ int pfctl_read_addr_file(const char *path, struct pfctl_taddr **out, size_t *n)
 	*out = NULL;
 	*n = 0;
 	if (!f) {
-		fprintf(stderr, "pfctl_bpf: %s: %s\n", path, strerror(errno));
+		pr_warn("%s: %s", path, strerror(errno));
 		return -errno;
 	}
 	/* pfctl's address files: whitespace separated, `#` comments. */
@@ -427,7 +428,7 @@ int pfctl_read_addr_file(const char *path, struct pfctl_taddr **out, size_t *n)
 				*out = a;
 			}
 			if (pfctl_taddr_parse(tok, &(*out)[*n])) {
-				fprintf(stderr, "pfctl_bpf: %s:%d: cannot parse address '%s'\n",
+				pr_warn("%s:%d: cannot parse address '%s'",
 					path, lineno, tok);
 				free(*out);
 				*out = NULL;

@@ -18,6 +18,7 @@
 
 #include "pfbpf_types.h"
 #include "pfbpf_rule.h"
+#include "lib/json_out.h"
 #include "lib/pf_names.h"
 
 /* pfctl's option bits (PF_OPT_*), the subset that changes output. */
@@ -31,36 +32,6 @@
 #define PFCTL_OPT_DEBUG 0x0080
 #define PFCTL_OPT_OPTIONS_ONLY 0x0100 /* -O: load only the options of -f */
 #define PFCTL_OPT_RULES_ONLY 0x0200   /* -R: load only the rules (and tables) */
-
-/* ---- JSON writer (json.c) ---------------------------------------------- */
-
-#define JW_MAX_DEPTH 16
-
-/*
- * A streaming writer: keys are passed with each value, commas are placed by
- * the writer, so the show functions cannot produce malformed documents.
- * Output is compact, one document ending in a newline.
- */
-struct jw {
-	FILE *f;
-	int depth;
-	bool first[JW_MAX_DEPTH];
-	char closer[JW_MAX_DEPTH];
-};
-
-void jw_init(struct jw *w, FILE *f);
-void jw_obj_begin(struct jw *w, const char *key);
-void jw_obj_end(struct jw *w);
-void jw_arr_begin(struct jw *w, const char *key);
-void jw_arr_end(struct jw *w);
-void jw_str(struct jw *w, const char *key, const char *val);
-void jw_u64(struct jw *w, const char *key, unsigned long long val);
-void jw_s64(struct jw *w, const char *key, long long val);
-void jw_f64(struct jw *w, const char *key, double val);
-void jw_bool(struct jw *w, const char *key, bool val);
-void jw_null(struct jw *w, const char *key);
-/* Closes every open container and writes the final newline. */
-void jw_finish(struct jw *w);
 
 /* ---- common formatting (fmt.c) ---------------------------------------- */
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * json.c - the small JSON writer behind pfctl_bpf --json.
+ * json_out.c - the one JSON writer of pfbpf's tools: pfctl_bpf --json,
+ * pftrace -o json and pfbpf-load -j.
  *
  * Scripts parse this output, so it must be valid whatever the data: strings
  * are escaped byte by byte (interface names and labels come from users),
@@ -8,7 +9,7 @@
  */
 #include <math.h>
 
-#include "pfctl.h"
+#include "lib/json_out.h"
 
 void jw_init(struct jw *w, FILE *f)
 {
