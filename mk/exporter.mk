@@ -12,7 +12,7 @@ EXPORTER_LIB_OBJS := $(call objs,$(wildcard user/exporter/*.c) user/pfctl/kern.c
 EXPORTER_LIBS = $(LIBIOCTL) $(IOCTL_CLS) $(LIBCOMMON)
 .SECONDEXPANSION:
 
-$(PFBPF_EXPORTER): LDLIBS += -lmicrohttpd -lm
+$(PFBPF_EXPORTER): LDLIBS += -lmicrohttpd -lm -lxdp
 $(PFBPF_EXPORTER): $(call objs,user/pfbpf_exporter.c) $(EXPORTER_LIB_OBJS) $$(EXPORTER_LIBS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
@@ -20,6 +20,8 @@ $(PFBPF_EXPORTER): $(call objs,user/pfbpf_exporter.c) $(EXPORTER_LIB_OBJS) $$(EX
 # Unit tests: the text format alone, and one scrape of a real datapath
 # pinned in a private folder (tests/unit/ioctl_env.c).
 EXPORTER_TEST := $(BUILD)/tests/test_exporter
+# the collector asks the loader's pins which hook each interface has
+$(EXPORTER_TEST): LDLIBS += -lxdp
 $(call objs,tests/unit/test_exporter.c): CPPFLAGS += -DCTL_BPF_OBJ='"$(abspath $(BPF_OBJ))"'
 $(EXPORTER_TEST): $(call objs,tests/unit/test_exporter.c) $$(IOCTL_ENV_OBJ) $(EXPORTER_LIB_OBJS) \
 		$$(EXPORTER_LIBS)

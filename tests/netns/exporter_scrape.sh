@@ -57,6 +57,9 @@ test_scrape_moves() {
 	assert_match "the veth has interface counters" \
 		"^pf_interface_packets_total\\{interface=\"$VETH_B\",af=\"inet\",direction=\"in\",action=\"pass\"\\} [1-9]" \
 		"$d1"
+	assert_match "the veth's hooks are labelled" \
+		"^pf_interface_datapath_info\\{interface=\"$VETH_B\",ingress=\"tc ingress\",egress=\"tc egress\"\\} 1\$" \
+		"$d1"
 	assert_match "the PFRES counters are there" '^pf_reason_total\{reason="state-mismatch"\} [0-9]+$' "$d1"
 }
 

@@ -17,6 +17,8 @@
 #include "pfbpf.h"
 #include "pfctl/kern.h"
 #include "lib/pf_names.h"
+#include "lib/loader.h"
+#include "lib/hook_choice.h"
 #include "exporter/prom.h"
 #include "exporter/collect.h"
 
@@ -280,6 +282,22 @@ static void emit_ifaces(FILE *f, int dev)
 	for (size_t i = 0; i < n; i++) {
 		one.value[0] = ifs[i].name;
 		prom_sample(f, "pf_interface_rules_current", &one, ifs[i].rules);
+	}
+	{
+		struct prom_labels h = { .name = { "interface", "ingress", "egress" } };
+
+		prom_family(f, "pf_interface_datapath_info", PROM_GAUGE,
+			    "1 per interface pfbpf is attached to, labelled with its hooks");
+		for (size_t i = 0; i < n; i++) {
+			enum pfbpf_hook hk;
+
+			if (pfbpf_attached_hook(ifs[i].name, &hk) || hk == PFBPF_HOOK_AUTO)
+				continue;
+			h.value[0] = ifs[i].name;
+			h.value[1] = pfbpf_hook_name(hk);
+			h.value[2] = "tc egress";
+			prom_sample(f, "pf_interface_datapath_info", &h, 1);
+		}
 	}
 	prom_family(f, "pf_interface_skip", PROM_GAUGE, "1 for a `set skip on` interface");
 	for (size_t i = 0; i < n; i++) {
