@@ -4,11 +4,10 @@
 # example built against include/.
 
 LIBIOCTL := $(BUILD)/libpfioctl.a
-# pf_xflat.c is shared with the tools (libpfcommon) and carried here too so
-# that libpfbpf stays one archive for its users.
-$(LIBIOCTL): $(call objs,$(wildcard user/ioctl/*.c) user/lib/pf_xflat.c)
-# pf_ctl is loaded from the skeleton's embedded object when not in the kernel.
-$(call objs,user/ioctl/ctl_prog.c): $(BPF_SKEL)
+# pf_xflat.c and pin_open.c (the way to the pins, shared with every tool)
+# are in libpfcommon and carried here too so that libpfbpf stays one
+# archive for its users.
+$(LIBIOCTL): $(call objs,$(wildcard user/ioctl/*.c) user/lib/pf_xflat.c user/lib/pin_open.c)
 # The classifier compiler (user/cls), which ioctl_compile.c calls.
 IOCTL_CLS := $(BUILD)/libpfcls.a
 

@@ -220,7 +220,7 @@ static int open_maps(struct pfbpf_maps *m)
 	int err = pfbpf_maps_open(m);
 
 	if (err)
-		pr_warn("%s", pfbpf_maps_strerror(err));
+		pr_warn("%s", pfbpf_pin_strerror(err, m->pin_dir));
 	return err;
 }
 

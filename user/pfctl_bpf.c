@@ -18,8 +18,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/magic.h>
-#include <sys/statfs.h>
 
 #include "pfbpf.h"
 #include "lib/hook_choice.h"
@@ -56,61 +54,14 @@ void pfctl_msg(struct pfctl_ctx *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* -p, for the messages about the pin folder. */
-static const char *device_arg;
-
-static const char *pin_dir(void)
-{
-	const char *dir = getenv("PFBPF_PIN_DIR");
-
-	if (device_arg && strcmp(device_arg, "/dev/pf"))
-		return device_arg;
-	return dir && *dir ? dir : PFBPF_PIN_DIR;
-}
-
-/* bpffs under the pin folder (or at /sys/fs/bpf when the folder is missing). */
-static bool bpffs_mounted(void)
-{
-	struct statfs st;
-
-	if (statfs(pin_dir(), &st) && statfs(PFBPF_BPFFS, &st))
-		return false;
-	return st.f_type == BPF_FS_MAGIC;
-}
-
 /*
- * Opening the pf instance fails for three reasons a user can fix; each gets
- * one line that says how.  Everything else names the operation and the
- * library's reason.
+ * Opening the pf instance fails for three reasons a user can fix (not root,
+ * no bpffs, datapath not loaded); libpfbpf's reason is then the one line of
+ * lib/pin_open.c that says how, which every tool prints alike.
  */
-static void open_error(int err)
+static void open_error(void)
 {
-	const char *dir = pin_dir();
-
-	/* An unprivileged caller cannot even look at the pins, so whatever
-	 * the library saw, the fix is the same. */
-	if (geteuid() != 0)
-		err = -EPERM;
-	else if (!bpffs_mounted())
-		err = -ENODEV;
-	switch (-err) {
-	case EPERM:
-	case EACCES:
-		fprintf(stderr, "pfctl_bpf: permission denied: run pfctl_bpf as root "
-				"(it needs CAP_BPF and CAP_NET_ADMIN)\n");
-		break;
-	case ENODEV:
-	case ENOTDIR:
-		fprintf(stderr, "pfctl_bpf: no bpffs mounted at " PFBPF_BPFFS
-				": mount it with 'mount -t bpf bpf " PFBPF_BPFFS "'\n");
-		break;
-	case ENOENT:
-		fprintf(stderr, "pfctl_bpf: the pf datapath is not loaded (no maps pinned in %s): "
-				"load it with 'pfctl_bpf -e -i IFNAME'\n", dir);
-		break;
-	default:
-		fprintf(stderr, "pfctl_bpf: cannot open pf: %s\n", pfbpf_strerror(-1));
-	}
+	fprintf(stderr, "pfctl_bpf: %s\n", pfbpf_strerror(-1));
 }
 
 void pfctl_err_op(struct pfctl_ctx *c, const char *what, int err)
@@ -136,13 +87,12 @@ static int open_dev(struct pfctl_ctx *c, bool rw)
 {
 	if (c->dev >= 0)
 		return 0;
-	device_arg = c->device;
 	c->dev = pfctl_k_open(c->device, rw);
 	if (c->dev < 0) {
 		int err = c->dev;
 
 		c->dev = -1;
-		open_error(err);
+		open_error();
 		return err;
 	}
 	return 0;

@@ -447,7 +447,7 @@ int main(int argc, char **argv)
 	t.pin_dir = getenv("PFBPF_PIN_DIR");
 	t.ctx = top_open(t.pin_dir, &err);
 	if (!t.ctx) {
-		pr_warn("%s", top_strerror(err));
+		pr_warn("%s", top_strerror(err, t.pin_dir));
 		return 1;
 	}
 	rc = batch ? run_batch(&t) : run_screen(&t);

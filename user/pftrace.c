@@ -598,7 +598,7 @@ static int setup(struct pftrace *t)
 
 	err = pfbpf_maps_open(&t->maps);
 	if (err) {
-		fprintf(stderr, "pftrace: %s\n", pfbpf_maps_strerror(err));
+		fprintf(stderr, "pftrace: %s\n", pfbpf_pin_strerror(err, t->maps.pin_dir));
 		return err;
 	}
 	t->maps_open = true;

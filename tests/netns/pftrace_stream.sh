@@ -21,7 +21,7 @@ test_not_loaded() {
 	out=$("$PFTRACE" 2>&1); rc=$?
 	assert_eq "exit status without a datapath" 1 "$rc"
 	assert_eq "one line saying what to do" \
-		"pftrace: pfbpf datapath is not loaded: run 'pfctl_bpf -e -i IFNAME' or 'pfbpf-load attach IFNAME'" "$out"
+		"pftrace: pfbpf datapath is not loaded (no maps pinned in /sys/fs/bpf/tc/globals): run 'pfctl_bpf -e -i IFNAME' or 'pfbpf-load attach IFNAME'" "$out"
 	"$INJECT" init >/dev/null
 	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$PFTRACE" 2>&1); rc=$?
 	assert_eq "not root: exit status 1" 1 "$rc"

@@ -135,7 +135,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pftrace-inject: open: %s\n", strerror(errno));
 		return 1;
 	}
-	pfbpf_obj_match_pins(skel->obj, pfbpf_pin_dir());
+	pfbpf_obj_match_pins(skel->obj, pfbpf_pin_dir(), NULL, 0);
 	if (pftrace_inject__load(skel)) {
 		fprintf(stderr, "pftrace-inject: load (pins in %s): %s\n", pfbpf_pin_dir(),
 			strerror(errno));

@@ -24,7 +24,7 @@ static struct {
 	int fd;
 } fds[64];
 
-static void setup(bool progs)
+static void setup(bool progs, __u32 states_max)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts);
 	struct bpf_program *p;
@@ -48,6 +48,9 @@ static void setup(bool progs)
 		if (!strncmp(bpf_program__section_name(p), "tc", 2))
 			bpf_program__set_type(p, BPF_PROG_TYPE_SCHED_CLS);
 	}
+	if (states_max)
+		bpf_map__set_max_entries(bpf_object__find_map_by_name(obj, PFBPF_MAP_STATES),
+					 states_max);
 	err = bpf_object__load(obj);
 	if (err) {
 		/* a failed setup must not leave pins behind either */
@@ -66,12 +69,17 @@ static void setup(bool progs)
 
 void env_setup_maps(void)
 {
-	setup(false);
+	setup(false, 0);
+}
+
+void env_setup_maps_sized(void)
+{
+	setup(false, ENV_STATES_SIZED);
 }
 
 void env_setup_progs(void)
 {
-	setup(true);
+	setup(true, 0);
 }
 
 void env_teardown(void)

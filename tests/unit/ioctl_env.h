@@ -17,6 +17,10 @@ extern char env_dir[256];          /* the private pin folder */
 /* Load the object pinned in a private folder and open a handle on it.
  * with_progs false: maps only (no datapath program loaded). */
 void env_setup_maps(void);
+/* Maps only, pf_states made with ENV_STATES_SIZED entries instead of the
+ * object's size, as `pfbpf-load attach --map-size` leaves them. */
+#define ENV_STATES_SIZED 4096
+void env_setup_maps_sized(void);
 void env_setup_progs(void);
 void env_teardown(void);
 

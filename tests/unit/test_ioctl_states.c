@@ -309,6 +309,33 @@ Test(states, kill_loads_pf_ctl_and_emits_events)
 	cr_assert_eq(n, 1);
 }
 
+TestSuite(states_sized, .init = env_setup_maps_sized, .fini = env_teardown);
+
+/* The datapath was loaded with --map-size: the pinned pf_states is not the
+ * object's size.  pf_ctl must still be loaded against the pins (adopting
+ * their size), not silently replaced by the library editing the map, which
+ * emits no destroy events. */
+Test(states_sized, kill_loads_pf_ctl_against_resized_pins)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	struct pfioc_state_kill psk;
+	struct ring_buffer *rb;
+	int n = 0;
+
+	cr_assert_eq(bpf_obj_get_info_by_fd(env_map(PFBPF_MAP_STATES), &info, &len), 0);
+	cr_assert_eq(info.max_entries, ENV_STATES_SIZED);
+	three();
+	kill_filter(&psk, "198.51.100.7", 32, NULL, 0);
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCKILLSTATES, &psk), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(psk.psk_killed, 1);
+	rb = ring_buffer__new(env_map(PFBPF_MAP_EVENTS), count_destroy, &n, NULL);
+	cr_assert(rb);
+	ring_buffer__consume(rb);
+	ring_buffer__free(rb);
+	cr_assert_eq(n, 1, "pf_ctl (not the library) killed the state");
+}
+
 TestSuite(states_dp, .init = env_setup_progs, .fini = env_teardown);
 
 /* With the datapath loaded, states change only through pf_ctl, which also

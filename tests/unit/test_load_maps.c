@@ -45,7 +45,7 @@ static void setup(void)
 	err = bpf_object__load(obj);
 	cr_assert_eq(err, 0, "load the object with pins in %s: %s", pin_dir, strerror(-err));
 	err = pfbpf_maps_open_dir(&m, pin_dir);
-	cr_assert_eq(err, 0, "pfbpf_maps_open_dir: %s", pfbpf_maps_strerror(err));
+	cr_assert_eq(err, 0, "pfbpf_maps_open_dir: %s", pfbpf_pin_strerror(err, pin_dir));
 }
 
 static void teardown(void)
@@ -67,8 +67,8 @@ Test(load_maps_errors, missing_pins_say_not_loaded)
 	int err = pfbpf_maps_open_dir(&x, PFBPF_BPFFS "/pfbpf-unit-does-not-exist");
 
 	cr_assert_eq(err, -ENOENT);
-	cr_assert(strstr(pfbpf_maps_strerror(err), "pfbpf datapath is not loaded"),
-		  "message: %s", pfbpf_maps_strerror(err));
+	cr_assert(strstr(pfbpf_pin_strerror(err, x.pin_dir), "pfbpf datapath is not loaded"),
+		  "message: %s", pfbpf_pin_strerror(err, x.pin_dir));
 }
 
 Test(load_maps_errors, not_bpffs)
@@ -77,8 +77,8 @@ Test(load_maps_errors, not_bpffs)
 	int err = pfbpf_maps_open_dir(&x, "/tmp");
 
 	cr_assert_eq(err, -ENODEV);
-	cr_assert(strstr(pfbpf_maps_strerror(err), "bpffs"), "message: %s",
-		  pfbpf_maps_strerror(err));
+	cr_assert(strstr(pfbpf_pin_strerror(err, x.pin_dir), "bpffs"), "message: %s",
+		  pfbpf_pin_strerror(err, x.pin_dir));
 }
 
 Test(load_maps_errors, env_pin_dir)
@@ -232,7 +232,7 @@ Test(load_maps, arm_through_pf_ctl_loaded_on_demand)
 
 	err = pfbpf_ctl_arm(&m);
 	cr_assert_eq(err, 0, "PF_CTL_ARM: %s", strerror(-err));
-	cr_assert_not_null(m.ctl_obj, "pf_ctl was loaded from the embedded object");
+	cr_assert_not_null(m.ctl.obj, "pf_ctl was loaded from the embedded object");
 	cr_assert_eq(pfbpf_gcount_read(&m, &gc), 0);
 	cr_assert_neq(gc.timer_armed, 0, "sweep timer armed");
 	cr_assert_eq(pfbpf_config_read(&m, &cfg), 0);

@@ -95,6 +95,7 @@ Test(pfctl_cli, datapath_not_loaded, .init = redirect)
 	cr_assert_eq(RUN("-si"), 1);
 	if (geteuid() == 0)
 		cr_assert_stderr_eq_str(
-			"pfctl_bpf: the pf datapath is not loaded (no maps pinned in "
-			"/sys/fs/bpf/pfctl-cli-test-none): load it with 'pfctl_bpf -e -i IFNAME'\n");
+			"pfctl_bpf: pfbpf datapath is not loaded (no maps pinned in "
+			"/sys/fs/bpf/pfctl-cli-test-none): run 'pfctl_bpf -e -i IFNAME' or "
+			"'pfbpf-load attach IFNAME'\n");
 }

@@ -203,7 +203,7 @@ Test(snap, top_n_is_the_head_of_the_whole_sort)
 
 	fill(3000, 1);
 	c = top_open(env_dir, &err);
-	cr_assert(c, "%s", top_strerror(err));
+	cr_assert(c, "%s", top_strerror(err, env_dir));
 	cr_assert_eq(top_snapshot(c, &all, &a), 0);
 	cr_assert_eq(top_snapshot(c, &top, &t), 0);
 	cr_assert_eq(a.total, 3000);

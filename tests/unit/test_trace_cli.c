@@ -109,7 +109,8 @@ Test(trace_cli, datapath_not_loaded, .init = cr_redirect_stderr)
 {
 	setenv("PFBPF_PIN_DIR", "/nonexistent", 1);
 	cr_assert_eq(RUN("-c", "1"), 1);
-	cr_assert_stderr_eq_str("pftrace: pfbpf datapath is not loaded: run 'pfctl_bpf -e -i IFNAME' "
+	cr_assert_stderr_eq_str("pftrace: pfbpf datapath is not loaded (no maps pinned in "
+				"/nonexistent): run 'pfctl_bpf -e -i IFNAME' "
 				"or 'pfbpf-load attach IFNAME'\n");
 }
 

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * handle.c - pfbpf_open/pfbpf_ioctl/pfbpf_close, the command table and the
- * map plumbing every command shares.
+ * handle.c - libpfbpf's handles: pfbpf_open/pfbpf_ioctl/pfbpf_close and
+ * pfbpf_strerror, safe to call from several threads; the map plumbing every
+ * command shares (opening pins, creating the control maps, per-CPU values)
+ * and finding or loading pf_ctl.  Opening pins, the open errors and the
+ * pf_ctl loader are lib/pin_open.c's, shared with the other tools.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -12,9 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/file.h>
-#include <sys/stat.h>
-#include <sys/vfs.h>
-#include <linux/magic.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "ioctl_priv.h"
@@ -22,35 +22,24 @@
 /*
  * Handles are looked up by number: the number is a descriptor the handle
  * owns, so it is unique in the process for as long as the handle lives.
+ * handles_lock guards the table and every handle's refs; handles_idle is
+ * signalled when a handle's refs drop to zero.
  */
 static pthread_mutex_t handles_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t handles_idle = PTHREAD_COND_INITIALIZER;
 static struct pfbpf_handle **handles;
 static int nhandles;
-static char open_reason[512];
 
-static const char *const map_names[PFM_MAX] = {
-	[PFM_STATES] = PFBPF_MAP_STATES,
-	[PFM_CONFIG] = PFBPF_MAP_CONFIG,
-	[PFM_COUNT] = PFBPF_MAP_COUNT,
-	[PFM_STATUS] = PFBPF_MAP_STATUS,
-	[PFM_RULECTR] = PFBPF_MAP_RULECTR,
-	[PFM_RULESTATES] = PFBPF_MAP_RULESTATES,
-	[PFM_IFCTR] = PFBPF_MAP_IFCTR,
-	[PFM_TPROF] = PFBPF_MAP_TPROF,
-	[PFM_CREATORS] = PFBPF_MAP_CREATORS,
-	[PFM_TABLES] = PFBPF_MAP_TABLES,
-	[PFM_TABLESTAT] = PFBPF_MAP_TABLESTAT,
-	[PFM_XRULES] = PFBPF_MAP_XRULES,
-	[PFM_XMETA] = PFBPF_MAP_XMETA,
-	[PFM_XTABLES] = PFBPF_MAP_XTABLES,
-	[PFM_XIFFLAGS] = PFBPF_MAP_XIFFLAGS,
-	[PFM_XFLAT] = PFBPF_MAP_XFLAT,
-};
-
-const char *ctl_map_name(enum pfm m)
-{
-	return map_names[m];
-}
+/*
+ * Reasons in words are the calling thread's: a daemon's threads each read
+ * the reason of their own last failure, never one another's half-written
+ * one, and a reason stays readable after another thread closed the handle.
+ */
+static __thread char open_reason[512];
+static __thread struct {
+	int dev;
+	char text[512];
+} last_fail = { .dev = -1 };
 
 int ctl_fail(struct pfbpf_handle *h, int err, const char *fmt, ...)
 {
@@ -87,8 +76,8 @@ static void handle_free(struct pfbpf_handle *h)
 	for (int i = 0; i < PFM_MAX; i++)
 		if (h->fd[i] >= 0)
 			close(h->fd[i]);
-	if (h->ctl_obj)
-		bpf_object__close(h->ctl_obj);
+	if (h->ctl.obj)
+		pfbpf_ctl_unload(&h->ctl);
 	else if (h->ctl_prog_fd >= 0)
 		close(h->ctl_prog_fd);
 	for (int i = 0; i < CTL_XFD_MAX && h->xfd[i].name[0]; i++)
@@ -99,9 +88,11 @@ static void handle_free(struct pfbpf_handle *h)
 		close(h->dev);
 	ctl_flat_free(&h->flat);
 	pf_xflat_free(&h->origins);
+	pthread_mutex_destroy(&h->lock);
 	free(h);
 }
 
+/* The handle dev with a reference taken, or NULL (closed or never open). */
 static struct pfbpf_handle *handle_get(int dev)
 {
 	struct pfbpf_handle *h = NULL;
@@ -109,8 +100,18 @@ static struct pfbpf_handle *handle_get(int dev)
 	pthread_mutex_lock(&handles_lock);
 	if (dev >= 0 && dev < nhandles)
 		h = handles[dev];
+	if (h)
+		h->refs++;
 	pthread_mutex_unlock(&handles_lock);
 	return h;
+}
+
+static void handle_put(struct pfbpf_handle *h)
+{
+	pthread_mutex_lock(&handles_lock);
+	if (--h->refs == 0)
+		pthread_cond_broadcast(&handles_idle);
+	pthread_mutex_unlock(&handles_lock);
 }
 
 /* Create one of our control maps and pin it; another process may win the
@@ -161,9 +162,9 @@ static int ctl_map_create(struct pfbpf_handle *h, enum pfm m, const char *path)
 	default:
 		return -EINVAL;
 	}
-	fd = bpf_map_create(type, map_names[m], ksz, vsz, max, &opts);
+	fd = bpf_map_create(type, pfbpf_map_name(m), ksz, vsz, max, &opts);
 	if (fd < 0)
-		return ctl_fail(h, -errno, "cannot create control map %s: %s", map_names[m],
+		return ctl_fail(h, -errno, "cannot create control map %s: %s", pfbpf_map_name(m),
 				  strerror(errno));
 	if (bpf_obj_pin(fd, path)) {
 		int err = -errno;
@@ -185,7 +186,7 @@ int ctl_map(struct pfbpf_handle *h, enum pfm m)
 
 	if (h->fd[m] >= 0)
 		return h->fd[m];
-	snprintf(path, sizeof(path), "%s/%s", h->pin_dir, map_names[m]);
+	snprintf(path, sizeof(path), "%s/%s", h->pin_dir, pfbpf_map_name(m));
 	fd = bpf_obj_get(path);
 	if (fd < 0 && errno == ENOENT && m >= PFM_FIRST_CTL) {
 		if (!(h->flags & (O_WRONLY | O_RDWR)))
@@ -195,11 +196,12 @@ int ctl_map(struct pfbpf_handle *h, enum pfm m)
 		if (fd < 0)
 			return fd;
 	} else if (fd < 0 && (errno == EPERM || errno == EACCES)) {
-		return ctl_fail(h, -errno, "%s: permission denied: the BPF maps need root (CAP_BPF)",
-				path);
+		return ctl_fail(h, -errno, "%s: %s", path, pfbpf_pin_strerror(-EPERM, h->pin_dir));
+	} else if (fd < 0 && errno == ENOENT && m < PFM_NREQUIRED) {
+		return ctl_fail(h, -ENOENT, "%s", pfbpf_pin_strerror(-ENOENT, h->pin_dir));
 	} else if (fd < 0) {
 		return ctl_fail(h, -errno, "map %s is not pinned in %s (%s): is the datapath loaded?",
-				map_names[m], h->pin_dir, strerror(errno));
+				pfbpf_map_name(m), h->pin_dir, strerror(errno));
 	}
 	h->fd[m] = fd;
 	return fd;
@@ -213,7 +215,7 @@ static int elem_read(struct pfbpf_handle *h, enum pfm m, void *val)
 	if (fd < 0)
 		return fd;
 	if (bpf_map_lookup_elem(fd, &zero, val))
-		return ctl_fail(h, -errno, "reading %s: %s", map_names[m], strerror(errno));
+		return ctl_fail(h, -errno, "reading %s: %s", pfbpf_map_name(m), strerror(errno));
 	return 0;
 }
 
@@ -225,7 +227,7 @@ static int elem_write(struct pfbpf_handle *h, enum pfm m, const void *val)
 	if (fd < 0)
 		return fd;
 	if (bpf_map_update_elem(fd, &zero, val, BPF_ANY))
-		return ctl_fail(h, -errno, "writing %s: %s", map_names[m], strerror(errno));
+		return ctl_fail(h, -errno, "writing %s: %s", pfbpf_map_name(m), strerror(errno));
 	return 0;
 }
 
@@ -355,9 +357,6 @@ int ctl_datapath_loaded(struct pfbpf_handle *h)
 
 int ctl_run_ctl(struct pfbpf_handle *h, struct pf_ctl_req *req)
 {
-	/* Syscall programs take no ctx_out: the kernel writes the context
-	 * back into ctx_in. */
-	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = req, .ctx_size_in = sizeof(*req));
 	int err;
 
 	if (h->ctl_prog_fd == -1) {
@@ -366,24 +365,41 @@ int ctl_run_ctl(struct pfbpf_handle *h, struct pf_ctl_req *req)
 		err = find_progs(h, true, &fd);
 		if (err < 0)
 			return err;
-		if (!err && (h->flags & O_RDWR)) {
-			fd = ctl_load_pf_ctl(h);
-			err = fd >= 0;
+		/* Nobody loaded pf_ctl (iproute2 attached the datapath):
+		 * load it against our pins, adopting their sizes. */
+		if (!err && (h->flags & O_RDWR) &&
+		    !pfbpf_ctl_load(h->pin_dir, &h->ctl, h->reason, sizeof(h->reason))) {
+			fd = h->ctl.fd;
+			err = 1;
 		}
 		h->ctl_prog_fd = err ? fd : -2;
 	}
 	if (h->ctl_prog_fd < 0)
 		return -ENODEV;
-	if (bpf_prog_test_run_opts(h->ctl_prog_fd, &topts))
-		return ctl_fail(h, -errno, "running pf_ctl: %s", strerror(errno));
-	return req->result;
+	err = pfbpf_ctl_exec(h->ctl_prog_fd, req);
+	if (err && !req->result)
+		return ctl_fail(h, err, "running pf_ctl: %s", strerror(-err));
+	return err;
 }
 
-static bool is_bpffs(const char *path)
+static int handle_add(struct pfbpf_handle *h)
 {
-	struct statfs st;
+	pthread_mutex_lock(&handles_lock);
+	if (h->dev >= nhandles) {
+		int n = h->dev + 16;
+		struct pfbpf_handle **nh = realloc(handles, n * sizeof(*nh));
 
-	return !statfs(path, &st) && st.f_type == BPF_FS_MAGIC;
+		if (!nh) {
+			pthread_mutex_unlock(&handles_lock);
+			return -ENOMEM;
+		}
+		memset(nh + nhandles, 0, (n - nhandles) * sizeof(*nh));
+		handles = nh;
+		nhandles = n;
+	}
+	handles[h->dev] = h;
+	pthread_mutex_unlock(&handles_lock);
+	return 0;
 }
 
 int pfbpf_open(const char *path, int flags)
@@ -393,11 +409,8 @@ int pfbpf_open(const char *path, int flags)
 	int err;
 
 	open_reason[0] = 0;
-	if (!dir || !strcmp(dir, "/dev/pf")) {
-		dir = getenv("PFBPF_PIN_DIR");
-		if (!dir || !*dir)
-			dir = PFBPF_PIN_DIR;
-	}
+	if (!dir || !strcmp(dir, "/dev/pf"))
+		dir = pfbpf_pin_dir();
 	if ((flags & O_ACCMODE) == O_WRONLY) {
 		errno = EINVAL;
 		return -1;
@@ -407,10 +420,13 @@ int pfbpf_open(const char *path, int flags)
 		errno = ENOMEM;
 		return -1;
 	}
+	pthread_mutex_init(&h->lock, NULL);
 	for (int i = 0; i < PFM_MAX; i++)
 		h->fd[i] = -1;
 	h->ctl_prog_fd = -1;
+	h->ctl.fd = -1;
 	h->dev = -1;
+	h->dir_fd = -1;
 	h->flags = flags & O_ACCMODE;
 	snprintf(h->pin_dir, sizeof(h->pin_dir), "%s", dir);
 	h->ncpu = libbpf_num_possible_cpus();
@@ -418,23 +434,19 @@ int pfbpf_open(const char *path, int flags)
 		err = -EIO;
 		goto fail;
 	}
-	h->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (h->dir_fd < 0) {
-		err = -errno;
-		snprintf(open_reason, sizeof(open_reason), "%s: %s%s", dir, strerror(errno),
-			 errno == EACCES || errno == EPERM ? " (the BPF maps need root)"
-			 : is_bpffs(PFBPF_BPFFS)	   ? " (is the datapath loaded? pfctl_bpf -e)"
-						   : " (bpffs is not mounted on " PFBPF_BPFFS ")");
-		goto fail;
+	err = pfbpf_pin_check(dir);
+	if (!err) {
+		h->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		err = h->dir_fd < 0 ? -errno : ctl_map(h, PFM_CONFIG);
 	}
-	if (!is_bpffs(dir)) {
-		err = -ENODEV;
-		snprintf(open_reason, sizeof(open_reason), "%s is not on a bpffs", dir);
-		goto fail;
-	}
-	err = ctl_map(h, PFM_CONFIG);
-	if (err < 0) {
-		snprintf(open_reason, sizeof(open_reason), "%s", h->reason);
+	err = pfbpf_pin_open_err(err < 0 ? err : 0);
+	if (err) {
+		/* The three failures a user fixes get the one message that
+		 * says how; others keep the library's reason. */
+		if (err == -EPERM || err == -ENODEV || err == -ENOENT || !h->reason[0])
+			snprintf(open_reason, sizeof(open_reason), "%s", pfbpf_pin_strerror(err, dir));
+		else
+			snprintf(open_reason, sizeof(open_reason), "%s", h->reason);
 		goto fail;
 	}
 	h->dev = fcntl(h->fd[PFM_CONFIG], F_DUPFD_CLOEXEC, 3);
@@ -442,22 +454,9 @@ int pfbpf_open(const char *path, int flags)
 		err = -errno;
 		goto fail;
 	}
-	pthread_mutex_lock(&handles_lock);
-	if (h->dev >= nhandles) {
-		int n = h->dev + 16;
-		struct pfbpf_handle **nh = realloc(handles, n * sizeof(*nh));
-
-		if (!nh) {
-			pthread_mutex_unlock(&handles_lock);
-			err = -ENOMEM;
-			goto fail;
-		}
-		memset(nh + nhandles, 0, (n - nhandles) * sizeof(*nh));
-		handles = nh;
-		nhandles = n;
-	}
-	handles[h->dev] = h;
-	pthread_mutex_unlock(&handles_lock);
+	err = handle_add(h);
+	if (err)
+		goto fail;
 	return h->dev;
 fail:
 	if (!open_reason[0])
@@ -467,16 +466,25 @@ fail:
 	return -1;
 }
 
+/*
+ * Later calls on dev fail with EBADF at once; calls already inside (or
+ * waiting for the handle's lock) finish first, then the handle is freed.
+ */
 int pfbpf_close(int dev)
 {
-	struct pfbpf_handle *h = handle_get(dev);
+	struct pfbpf_handle *h = NULL;
 
+	pthread_mutex_lock(&handles_lock);
+	if (dev >= 0 && dev < nhandles)
+		h = handles[dev];
 	if (!h) {
+		pthread_mutex_unlock(&handles_lock);
 		errno = EBADF;
 		return -1;
 	}
-	pthread_mutex_lock(&handles_lock);
 	handles[dev] = NULL;
+	while (h->refs)
+		pthread_cond_wait(&handles_idle, &handles_lock);
 	pthread_mutex_unlock(&handles_lock);
 	handle_free(h);
 	return 0;
@@ -490,51 +498,56 @@ const char *pfbpf_cmd_name(unsigned long cmd)
 	return NULL;
 }
 
-int pfbpf_ioctl(int dev, unsigned long cmd, void *arg)
+static int ioctl_locked(struct pfbpf_handle *h, unsigned long cmd, void *arg)
 {
-	struct pfbpf_handle *h = handle_get(dev);
 	const struct pfbpf_cmd *c;
 	int err;
 
-	if (!h) {
-		errno = EBADF;
-		return -1;
-	}
 	h->reason[0] = 0;
 	for (c = ctl_cmds; c->name; c++)
 		if (c->cmd == cmd)
 			break;
-	if (!c->name) {
-		ctl_fail(h, 0, "unknown command 0x%lx", cmd);
-		errno = ENOTTY;
-		return -1;
-	}
-	if (c->write && h->flags != O_RDWR) {
-		ctl_fail(h, 0, "%s: handle opened read-only", c->name);
-		errno = EACCES;
-		return -1;
-	}
-	if (!arg && _IOC_SIZE(cmd)) {
-		ctl_fail(h, 0, "%s: no argument", c->name);
-		errno = EFAULT;
-		return -1;
-	}
+	if (!c->name)
+		return ctl_fail(h, -ENOTTY, "unknown command 0x%lx", cmd);
+	if (c->write && h->flags != O_RDWR)
+		return ctl_fail(h, -EACCES, "%s: handle opened read-only", c->name);
+	if (!arg && _IOC_SIZE(cmd))
+		return ctl_fail(h, -EFAULT, "%s: no argument", c->name);
 	/* Writers of the same pin folder go one at a time: every command is a
 	 * read-modify-write of maps another process may be changing too. */
-	if (c->write && flock(h->dir_fd, LOCK_EX)) {
-		errno = errno ? errno : EIO;
-		return -1;
-	}
+	if (c->write && flock(h->dir_fd, LOCK_EX))
+		return errno ? -errno : -EIO;
 	err = c->fn(h, arg);
 	if (c->write)
 		flock(h->dir_fd, LOCK_UN);
-	if (err < 0) {
-		if (h->reason[0] && strncmp(h->reason, c->name, strlen(c->name))) {
-			char tmp[sizeof(h->reason)];
+	if (err < 0 && h->reason[0] && strncmp(h->reason, c->name, strlen(c->name))) {
+		char tmp[sizeof(h->reason)];
 
-			memcpy(tmp, h->reason, sizeof(tmp));
-			snprintf(h->reason, sizeof(h->reason), "%s: %.400s", c->name, tmp);
-		}
+		memcpy(tmp, h->reason, sizeof(tmp));
+		snprintf(h->reason, sizeof(h->reason), "%s: %.400s", c->name, tmp);
+	}
+	return err < 0 ? err : 0;
+}
+
+int pfbpf_ioctl(int dev, unsigned long cmd, void *arg)
+{
+	struct pfbpf_handle *h = handle_get(dev);
+	int err;
+
+	if (!h) {
+		last_fail.dev = dev;
+		last_fail.text[0] = 0;
+		errno = EBADF;
+		return -1;
+	}
+	pthread_mutex_lock(&h->lock);
+	err = ioctl_locked(h, cmd, arg);
+	/* The reason leaves the handle while we still hold it. */
+	last_fail.dev = dev;
+	snprintf(last_fail.text, sizeof(last_fail.text), "%s", err ? h->reason : "");
+	pthread_mutex_unlock(&h->lock);
+	handle_put(h);
+	if (err) {
 		errno = -err;
 		return -1;
 	}
@@ -543,21 +556,23 @@ int pfbpf_ioctl(int dev, unsigned long cmd, void *arg)
 
 const char *pfbpf_strerror(int dev)
 {
-	struct pfbpf_handle *h;
+	static __thread char buf[64];
 
 	if (dev == -1)
 		return open_reason[0] ? open_reason : strerror(errno);
-	h = handle_get(dev);
-	if (!h)
-		return strerror(EBADF);
-	if (!h->reason[0])
-		snprintf(h->reason, sizeof(h->reason), "%s", strerror(errno));
-	return h->reason;
+	if (dev == last_fail.dev && last_fail.text[0])
+		return last_fail.text;
+	snprintf(buf, sizeof(buf), "%s", strerror(errno));
+	return buf;
 }
 
 const char *pfbpf_dev_pin_dir(int dev)
 {
 	struct pfbpf_handle *h = handle_get(dev);
+	const char *dir = h ? h->pin_dir : NULL;
 
-	return h ? h->pin_dir : NULL;
+	/* The folder does not change while the handle lives. */
+	if (h)
+		handle_put(h);
+	return dir;
 }

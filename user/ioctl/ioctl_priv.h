@@ -13,28 +13,18 @@
 #include "pf_timeout.h"
 #include "pf_kill.h"
 #include "lib/pf_xflat.h" /* pf_xflat: the map, its records, their reading */
+#include "lib/pin_open.h"  /* map table, open errors, pf_ctl loader */
+#include <pthread.h>
 
 struct bpf_object;
 
-/* Maps the library opens, datapath's first, then its own control maps. */
-enum pfm {
-	PFM_STATES, PFM_CONFIG, PFM_COUNT, PFM_STATUS, PFM_RULECTR,
-	PFM_RULESTATES, PFM_IFCTR, PFM_TPROF, PFM_CREATORS, PFM_TABLES,
-	PFM_TABLESTAT,
-	PFM_XRULES, PFM_XMETA, PFM_XTABLES, PFM_XIFFLAGS, PFM_XFLAT,
-	PFM_MAX,
-};
-#define PFM_FIRST_CTL PFM_XRULES
-
 /*
- * Control maps, created and pinned by libpfbpf next to the datapath's maps
- * so that every process using the same pin folder shares them (and they go
- * away with it).  The datapath never reads them.
+ * The maps the library opens are lib/pin_open.h's enum pfm: the datapath's
+ * first, then its own control maps (PFM_FIRST_CTL on), created and pinned
+ * by libpfbpf next to the datapath's maps so that every process using the
+ * same pin folder shares them (and they go away with it).  The datapath
+ * never reads them.
  */
-#define PFBPF_MAP_XRULES "pf_xrules"     /* hash: xrule_key -> pfbpf_rule */
-#define PFBPF_MAP_XMETA "pf_xmeta"       /* array[1]: struct pfbpf_xmeta */
-#define PFBPF_MAP_XTABLES "pf_xtables"   /* hash: table name -> struct pfbpf_xtable */
-#define PFBPF_MAP_XIFFLAGS "pf_xifflags" /* hash: ifindex -> struct pfbpf_xif */
 
 /*
  * Rule text: area 0 is the active ruleset, area 1 the open transaction.
@@ -117,13 +107,18 @@ struct ctl_flat {
 };
 
 struct pfbpf_handle {
+	/* Calls on one handle go one at a time (lock); refs counts the
+	 * threads inside a call or waiting for one, so that pfbpf_close
+	 * frees the handle only once the last of them has left. */
+	pthread_mutex_t lock;
+	int refs;           /* under handle.c's table lock */
 	int dev;            /* handle number: a descriptor we own (dup of pf_config) */
 	int flags;          /* O_RDONLY / O_RDWR */
 	int dir_fd;         /* pin folder, flock'ed by writers */
 	int ncpu;
 	int fd[PFM_MAX];    /* -1 until opened */
 	int ctl_prog_fd;    /* pf_ctl syscall program, -1 unknown, -2 absent */
-	struct bpf_object *ctl_obj; /* pf_ctl loaded by us (owns ctl_prog_fd) */
+	struct pfbpf_ctl ctl; /* pf_ctl loaded by us (ctl.obj owns ctl_prog_fd) */
 	char pin_dir[PATH_MAX];
 	char reason[512];
 	/* Classifier maps the compiler asked for, kept open. */
@@ -162,7 +157,6 @@ int ctl_fail(struct pfbpf_handle *h, int err, const char *fmt, ...)
 
 /* Map access: fd of map m (opening it on first use), or -errno with reason. */
 int ctl_map(struct pfbpf_handle *h, enum pfm m);
-const char *ctl_map_name(enum pfm m);
 int ctl_cfg_read(struct pfbpf_handle *h, struct pf_config *cfg);
 int ctl_cfg_write(struct pfbpf_handle *h, const struct pf_config *cfg);
 int ctl_gcount_read(struct pfbpf_handle *h, struct pf_gcount *gc);
@@ -179,9 +173,6 @@ int ctl_pcpu_zero(struct pfbpf_handle *h, enum pfm m, const void *key, size_t si
 int ctl_datapath_loaded(struct pfbpf_handle *h);
 /* Run pf_ctl with req; -ENODEV when no pf_ctl program is loaded. */
 int ctl_run_ctl(struct pfbpf_handle *h, struct pf_ctl_req *req);
-
-/* Load pf_ctl from the datapath object against our pins (ctl_prog.c). */
-int ctl_load_pf_ctl(struct pfbpf_handle *h);
 
 /* Time */
 __u64 ctl_boot_ns(void);

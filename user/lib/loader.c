@@ -171,7 +171,13 @@ static int datapath_open(struct datapath *dp, const struct pfbpf_load_opts *o)
 		return -ENOENT;
 	}
 
-	pfbpf_obj_match_pins(dp->obj, pfbpf_pin_dir());
+	err = pfbpf_obj_match_pins(dp->obj, pfbpf_pin_dir(), pin, sizeof(pin));
+	if (err < 0) {
+		pr_warn("%s", pin);
+		bpf_object__close(dp->obj);
+		dp->obj = NULL;
+		return err;
+	}
 	states = bpf_object__find_map_by_name(dp->obj, PFBPF_MAP_STATES);
 	snprintf(pin, sizeof(pin), "%s/%s", pfbpf_pin_dir(), PFBPF_MAP_STATES);
 	if (o && o->map_size && states) {
@@ -483,7 +489,7 @@ static int apply_config(const struct pfbpf_load_opts *o)
 
 	err = pfbpf_maps_open(&m);
 	if (err) {
-		pr_warn("%s", pfbpf_maps_strerror(err));
+		pr_warn("%s", pfbpf_pin_strerror(err, m.pin_dir));
 		return err;
 	}
 	err = pfbpf_config_read(&m, &cfg);

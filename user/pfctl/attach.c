@@ -17,6 +17,7 @@
 #include "kern.h"
 #include "lib/loader.h"
 #include "lib/log.h"
+#include "lib/pin_open.h"
 
 /*
  * pf does not filter on a `set skip` interface.  pfbpf filters only where
@@ -93,8 +94,7 @@ int pfctl_attach(struct pfctl_ctx *c)
 	 * instead of letting the first failing step (mkdir of the pin folder)
 	 * speak for it. */
 	if (geteuid() != 0) {
-		fprintf(stderr, "pfctl_bpf: permission denied: run pfctl_bpf as root "
-				"(it needs CAP_BPF and CAP_NET_ADMIN)\n");
+		fprintf(stderr, "pfctl_bpf: %s\n", pfbpf_pin_strerror(-EPERM, NULL));
 		return -EPERM;
 	}
 	/* -e is how a datapath comes to life: mount bpffs if nobody did. */

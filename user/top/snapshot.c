@@ -21,6 +21,7 @@
 
 #include "pf_timeout.h"
 #include "lib/pfbpf_maps.h"
+#include "lib/pin_open.h"
 #include "lib/pf_xflat.h"
 #include "top/top.h"
 #include "top/filter.h"
@@ -80,9 +81,9 @@ struct top_ctx *top_open(const char *pin_dir, int *err)
 	return c;
 }
 
-const char *top_strerror(int err)
+const char *top_strerror(int err, const char *pin_dir)
 {
-	return pfbpf_maps_strerror(err);
+	return pfbpf_pin_strerror(err, pin_dir);
 }
 
 void top_close(struct top_ctx *c)

@@ -56,7 +56,7 @@ struct top_ctx;
 /* Open the pinned datapath (pin_dir NULL: the default).  NULL and *err set
  * (a negative errno; top_strerror() says it in words) on failure. */
 struct top_ctx *top_open(const char *pin_dir, int *err);
-const char *top_strerror(int err);
+const char *top_strerror(int err, const char *pin_dir);
 void top_close(struct top_ctx *c);
 /* Walk the state table once; rates are against the previous walk. */
 int top_snapshot(struct top_ctx *c, const struct top_snapshot_opts *o, struct top_snapshot *s);
