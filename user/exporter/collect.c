@@ -236,41 +236,38 @@ static int emit_rules(FILE *f, int dev)
 
 /* ---- interfaces ------------------------------------------------------------ */
 
+/* One family of per-interface counters by family, direction and verdict. */
+static void emit_if_counters(FILE *f, const struct pfctl_iface *ifs, size_t n, const char *name,
+			     const char *help, bool bytes)
+{
+	struct prom_labels l = { .name = { "interface", "af", "direction", "action" } };
+
+	prom_family(f, name, PROM_COUNTER, help);
+	for (size_t i = 0; i < n; i++)
+		for (int af = 0; af < PF_AF_IDX_MAX; af++)
+			for (int d = 0; d < PF_DIR_IDX_MAX; d++)
+				for (int v = 0; v < PF_VERDICT_IDX_MAX; v++) {
+					l.value[0] = ifs[i].name;
+					l.value[1] = af_names[af];
+					l.value[2] = dir_names[d];
+					l.value[3] = verdict_names[v];
+					prom_sample(f, name, &l, (double)(bytes ? ifs[i].bytes[af][d][v] :
+									    ifs[i].packets[af][d][v]));
+				}
+}
+
 static void emit_ifaces(FILE *f, int dev)
 {
 	struct pfctl_iface *ifs = NULL;
 	size_t n = 0;
-	struct prom_labels l = { .name = { "interface", "af", "direction", "action" } };
 	struct prom_labels one = { .name = { "interface" } };
 
 	if (pfctl_k_get_ifaces(dev, NULL, &ifs, &n))
 		return;
-	prom_family(f, "pf_interface_packets_total", PROM_COUNTER,
-		    "Packets pf judged on the interface (pfctl -sI -v)");
-	for (size_t i = 0; i < n; i++)
-		for (int af = 0; af < PF_AF_IDX_MAX; af++)
-			for (int d = 0; d < PF_DIR_IDX_MAX; d++)
-				for (int v = 0; v < PF_VERDICT_IDX_MAX; v++) {
-					l.value[0] = ifs[i].name;
-					l.value[1] = af_names[af];
-					l.value[2] = dir_names[d];
-					l.value[3] = verdict_names[v];
-					prom_sample(f, "pf_interface_packets_total", &l,
-						    (double)ifs[i].packets[af][d][v]);
-				}
-	prom_family(f, "pf_interface_bytes_total", PROM_COUNTER,
-		    "Bytes pf judged on the interface (pfctl -sI -v)");
-	for (size_t i = 0; i < n; i++)
-		for (int af = 0; af < PF_AF_IDX_MAX; af++)
-			for (int d = 0; d < PF_DIR_IDX_MAX; d++)
-				for (int v = 0; v < PF_VERDICT_IDX_MAX; v++) {
-					l.value[0] = ifs[i].name;
-					l.value[1] = af_names[af];
-					l.value[2] = dir_names[d];
-					l.value[3] = verdict_names[v];
-					prom_sample(f, "pf_interface_bytes_total", &l,
-						    (double)ifs[i].bytes[af][d][v]);
-				}
+	emit_if_counters(f, ifs, n, "pf_interface_packets_total",
+			 "Packets pf judged on the interface (pfctl -sI -v)", false);
+	emit_if_counters(f, ifs, n, "pf_interface_bytes_total",
+			 "Bytes pf judged on the interface (pfctl -sI -v)", true);
 	prom_family(f, "pf_interface_states_total", PROM_COUNTER,
 		    "States created on the interface since its counters were cleared");
 	for (size_t i = 0; i < n; i++) {
