@@ -46,9 +46,9 @@ cat <<EOF
   $NS_B  ($VETH_B)  $B4  $B6    the firewalled host: pfbpf sits here
 EOF
 
-step "Attach pfbpf to $VETH_B: XDP on ingress, tc on egress"
+step "Attach pfbpf to $VETH_B: a veth, so tc on ingress and egress (XDP would cost GRO)"
 run "$NS_B" "$PFBPF_LOAD" attach "$VETH_B" "${DP_TIMEOUTS[@]}" || die "attach failed"
-run "$NS_B" ip -d link show dev "$VETH_B" | grep -E 'prog/xdp|xdp'
+run "$NS_B" tc filter show dev "$VETH_B" ingress
 run "$NS_B" tc filter show dev "$VETH_B" egress
 run "" ls -C /sys/fs/bpf/tc/globals
 
