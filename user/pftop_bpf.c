@@ -140,28 +140,32 @@ static int refresh_lines(struct top_state *t, size_t rows, struct lines *out, do
 	top_view_header(t->view, head, sizeof(head));
 	if (top_view_is_rules(t->view)) {
 		struct rule_walk w = { .t = t, .out = out, .max = rows };
-		struct lines body = { 0 };
+		size_t status = out->n;
 		int dev = pfctl_k_open(t->pin_dir, false), err;
 
 		if (dev < 0) {
 			snprintf(t->msg, sizeof(t->msg), "%s", pfctl_k_strerror(-1));
 			return -1;
 		}
-		w.out = &body;
+		/* The status line counts the rules: written once the walk is done. */
+		lines_add(out, "");
+		lines_add(out, head);
 		err = pfctl_k_walk_rules(dev, "", rule_line, &w);
 		pfctl_k_close(dev);
 		if (err) {
-			lines_free(&body);
 			snprintf(t->msg, sizeof(t->msg), "rules: %s", strerror(-err));
 			return -1;
 		}
 		snprintf(buf, sizeof(buf), "pftop_bpf: Up Rule %d-%zu/%zu, View: %s", w.shown ? 1 : 0,
 			 w.shown, w.total, top_view_name(t->view));
-		lines_add(out, buf);
-		lines_add(out, head);
-		for (size_t i = 0; i < body.n; i++)
-			lines_add(out, body.v[i]);
-		lines_free(&body);
+		if (status < out->n) {
+			char *line = strdup(buf);
+
+			if (line) {
+				free(out->v[status]);
+				out->v[status] = line;
+			}
+		}
 		*walk_ms = 0;
 		return 0;
 	}
