@@ -139,6 +139,10 @@ struct pfbpf_conf {
 
 	struct pfbpf_conf_options options;
 
+	/* Translation pools: rule.rpool.first/naddrs index into this. */
+	struct pfbpf_pool_addr *pool_addrs;
+	size_t npool_addrs;
+
 	/* For the printer. */
 	struct pfbpf_conf_macro *macros;
 	size_t nmacros;

@@ -118,17 +118,25 @@ struct pfioc_ruleset {
 	char name[PF_ANCHOR_NAME_SIZE];
 };
 
-/* DIOCBEGINADDRS/DIOCADDADDR/...: address pools belong to NAT, ENODEV. */
+/*
+ * Translation pools, as pf: DIOCBEGINADDRS hands out a pool ticket and
+ * empties the pending pool, DIOCADDADDR appends an address to it, and the
+ * next DIOCADDRULE with that pool_ticket takes the pool.  DIOCGETADDRS
+ * (anchor, r_action, r_num, ticket from DIOCGETRULES) returns the number
+ * of addresses of a loaded rule in nr, DIOCGETADDR (nr) one of them;
+ * DIOCCHANGEADDR (action PF_CHANGE_*, nr) edits a loaded rule's pool.
+ */
 struct pfioc_pooladdr {
-	__u32 action;
+	__u32 action;      /* DIOCCHANGEADDR: PF_CHANGE_* */
 	__u32 ticket;
 	__u32 nr;
-	__u32 r_num;
-	__u8 r_action;
-	__u8 r_last;
+	__u32 r_num;       /* rule number in its ruleset */
+	__u8 r_action;     /* PF_NAT, PF_RDR, PF_BINAT (which ruleset), or
+			    * PF_PASS for a filter rule's nat-to/rdr-to pool */
+	__u8 r_last;       /* DIOCCHANGEADDR: the last rule of the ruleset */
 	__u8 af;
 	char anchor[MAXPATHLEN];
-	struct pfioc_addr addr; /* pf's struct pf_pooladdr: not supported */
+	struct pfbpf_pool_addr addr; /* pf's struct pf_pooladdr */
 };
 
 /* ------------------------------------------------------------------------ */

@@ -58,6 +58,9 @@
 /* pf constants (values as in pf so that pfctl's numbers read the same).    */
 /* ------------------------------------------------------------------------ */
 
+/* Two ruleset slots (active, inactive): see "Rulesets" below. */
+#define PF_RULESET_SLOTS 2
+
 #define PF_INET 2   /* AF_INET on Linux and BSD */
 #define PF_INET6 10 /* AF_INET6 on Linux (BSD: 24/28); we store Linux values */
 
@@ -355,7 +358,9 @@ struct pf_config {
 	__u32 frag_policy;   /* PF_FRAG_* */
 	__u32 trace;         /* PF_TRACE_* bits, zero: no packet events (zero cost) */
 	__u32 status_ifindex;/* DIOCSETSTATUSIF, 0 = none */
-	__u32 pad[2];
+	__u32 nat_rules[PF_RULESET_SLOTS]; /* translation rules per slot (pf_natrules);
+					    * also the gate: no NAT code runs while
+					    * both are 0 and pf_natmap is empty */
 	__u64 since;         /* CLOCK_BOOTTIME ns when enabled (pf_status.since) */
 	__u64 ruleset_gen;   /* bumped by every commit, a ticket source */
 	__u64 state_id_base; /* ids are state_id_base + pf_gcount.next_id, as pf */
@@ -425,7 +430,6 @@ struct pf_if_counters {
  * ruleset.  Rule numbers are per slot.  The classifier maps that let a packet
  * find its rule in nearly constant time are described in pfbpf_cls.h.
  */
-#define PF_RULESET_SLOTS 2
 #define PF_MAX_RULES 16384 /* per ruleset; 256 words of 64 bits */
 
 /* pf_rulestates / pf_rulectr index of the rule that made the state. */
@@ -601,5 +605,7 @@ struct pf_ctl_req {
 	__u32 pad2;
 	__u64 count;         /* out: states killed / expired / added */
 };
+
+#include "pfbpf_nat.h"
 
 #endif /* PFBPF_TYPES_H */
