@@ -143,6 +143,8 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pf_frags SEC(".maps");
 
+#include "pf_nat_maps.h"
+
 static __always_inline struct pf_status_pcpu *pf_status_get(void)
 {
 	__u32 z = 0;
