@@ -126,7 +126,9 @@ nat_load() {
 # before closing, so a client holds the connection as long as it wants.
 nat_serve() {
 	local ns=$1 name=$2 port=$3 kind=${4:-tcp} addr
-	local reply="echo $name peer \$SOCAT_PEERADDR \$SOCAT_PEERPORT; read x"
+	# set -f: socat writes an IPv6 peer as [0000:...:0001], a glob for the
+	# shell (and socat drops quotes from the address).
+	local reply="set -f; echo $name peer \$SOCAT_PEERADDR \$SOCAT_PEERPORT; read x"
 	case $kind in
 	udp)
 		bg nsx "$ns" socat "UDP4-RECVFROM:$port,reuseaddr,fork" SYSTEM:"$reply" 2>>"$TEST_TMP/serve.log"
@@ -157,6 +159,9 @@ nat_udp() {
 	[ -n "$sp" ] && opt=",sourceport=$sp"
 	echo bye | nsx "$ns" socat -T 2 -t 1.5 STDIO "UDP4:$addr:$port$opt" 2>/dev/null
 }
+
+# socat6 ADDR: an IPv6 address as socat's SOCAT_PEERADDR writes it.
+socat6() { "$PY" -c 'import ipaddress, sys; print("[%s]" % ipaddress.ip_address(sys.argv[1]).exploded)' "$1"; }
 
 # peer_port LINE: the port of a "NAME peer ADDR PORT" line.
 peer_port() { printf '%s\n' "$1" | awk '$2 == "peer" { print $4; exit }'; }

@@ -27,8 +27,6 @@ test_tcp() {
 		" tcp $(re "$R_EXT4"):${p:-[0-9]+} \($(re "$CL1_4"):41000\) -> $(re "$SRV_4"):80 "
 	assert_match "-ss: the client's inbound state on r_int is untranslated" \
 		" tcp $(re "$SRV_4"):80 <- $(re "$CL1_4"):41000 " "$(r -ss 2>&1)"
-	assert_match "ss on the server shows the router's address as peer" \
-		"$(re "$R_EXT4"):${p:-[0-9]+}" "$(nsx "$NS_SRV" ss -tanH "( sport = :80 )")"
 	out=$(nsx "$NS_R" "$NATLOOK" "$R_EXT4" "${p:-0}" "$SRV_4" 80 2>&1)
 	assert_eq "natlook prints the internal host and port" "internal host $CL1_4:41000" "$out"
 }
@@ -96,7 +94,7 @@ test_nat66() {
 	local out
 	out=$(nat_tcp "$NS_CL1" "$SRV_6" 80 41600)
 	assert_match "nat66: the server sees the router's IPv6 address" \
-		"^srv6 peer \[?$(re "$R_EXT6")\]? [0-9]+\$" "$out"
+		"^srv6 peer $(re "$(socat6 "$R_EXT6")") [0-9]+\$" "$out"
 	assert_state "nat66: -ss shows the pair" \
 		" tcp $(re "$R_EXT6")\[[0-9]+\] \($(re "$CL1_6")\[41600\]\) -> $(re "$SRV_6")\[80\] "
 }
