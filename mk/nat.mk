@@ -16,3 +16,13 @@ netns-nat: $(BUILD)/pfctl_bpf $(BUILD)/examples/natlook $$(BPF_OBJ)
 TEST_STEPS += netns-nat
 
 .PHONY: netns-nat
+
+# Router throughput (bench/router_nat.sh): no filter, nftables masquerade,
+# pfbpf nat; ratios against no filter of the same run.  Part of `make
+# bench`, not of `make test`.
+bench-router: $(BUILD)/pfctl_bpf $$(BPF_OBJ)
+	$(Q)BUILD=$(BUILD) bash bench/router_nat.sh 5 3
+	@echo "  wrote bench/results/router_nat.txt"
+bench: bench-router
+
+.PHONY: bench-router
