@@ -13,7 +13,9 @@ netns-nat: $(BUILD)/pfctl_bpf $(BUILD)/examples/natlook $$(BPF_OBJ)
 	$(Q)rc=0; for t in $(NAT_NETNS); do \
 		echo "--- $$t"; BUILD=$(BUILD) timeout 120 bash $$t || rc=1; \
 	done; exit $$rc
-TEST_STEPS += netns-nat
+# Not in TEST_STEPS yet: these are issue 8's acceptance scenarios, written
+# ahead of the datapath translation, which has not landed; they fail
+# (with a message per assertion) until it does.  Add the step then.
 
 .PHONY: netns-nat
 
