@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * cmds.c - the DIOC command table, and the commands that cannot exist on
- * Linux (ALTQ, OS fingerprints, NAT address pools): ENODEV with the reason.
+ * Linux (ALTQ, OS fingerprints) or not yet (the pools of loaded rules):
+ * ENODEV with the reason.
  */
 #include <errno.h>
 #include <string.h>
@@ -19,6 +20,7 @@ CMD(rgetaddrs) CMD(rgetastats) CMD(rclrastats) CMD(rtstaddrs) CMD(rsettflags)
 CMD(rinadefine)
 CMD(igetifaces) CMD(iclristats) CMD(setifflag) CMD(clrifflag)
 CMD(setstatepolicy) CMD(getstatepolicy)
+CMD(beginaddrs) CMD(addaddr)
 #undef CMD
 
 static int altq(struct pfbpf_handle *h, void *arg)
@@ -33,7 +35,7 @@ static int osfp(struct pfbpf_handle *h, void *arg)
 
 static int pool(struct pfbpf_handle *h, void *arg)
 {
-	return ctl_fail(h, -ENODEV, "address pools belong to NAT rules, which are not supported yet");
+	return ctl_fail(h, -ENODEV, "pools of loaded rules cannot be read or changed yet");
 }
 
 /* No source tracking: the list is always empty, clearing it is a no-op. */
@@ -83,8 +85,8 @@ const struct pfbpf_cmd ctl_cmds[] = {
 	X(DIOCGETALTQ, altq, false),
 	X(DIOCCHANGEALTQ, altq, false),
 	X(DIOCGETQSTATS, altq, false),
-	X(DIOCBEGINADDRS, pool, false),
-	X(DIOCADDADDR, pool, false),
+	W(DIOCBEGINADDRS, beginaddrs),
+	W(DIOCADDADDR, addaddr),
 	X(DIOCGETADDRS, pool, false),
 	X(DIOCGETADDR, pool, false),
 	X(DIOCCHANGEADDR, pool, false),

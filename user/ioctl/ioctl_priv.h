@@ -127,6 +127,12 @@ struct pfbpf_handle {
 		char name[16];
 		int fd;
 	} xfd[CTL_XFD_MAX];
+	/* The pending pool (DIOCBEGINADDRS / DIOCADDADDR, ioctl_pool.c),
+	 * taken by the next DIOCADDRULE naming pool_ticket. */
+	__u32 pool_ticket;     /* 0 = none handed out */
+	__u32 pool_seq;
+	__u32 pool_n;
+	struct pfbpf_pool_addr pool[PF_MAX_POOL_ADDRS];
 	/* DIOCADDRULE: rules already staged for (ticket, anchor) */
 	__u32 add_ticket;
 	__u32 add_count;
@@ -190,10 +196,21 @@ struct ctl_export {
 	/* To name s.rule per ruleset: the origins of each slot's rules
 	 * (owned by the handle), NULL when unknown. */
 	const struct pf_xflat_origins *origins;
+	int natmap_fd;     /* pf_natmap, -1 if absent: the stack keys */
 };
 void ctl_export_init(struct pfbpf_handle *h, struct ctl_export *x);
 void ctl_state_export(struct ctl_export *x, const struct pf_config *cfg, __u64 nstates,
 		      const struct pf_state_key *k, const struct pf_state *s, struct pfbpf_state *out);
+
+/* Translation (ioctl_nat.c): the stack key of the state whose wire key
+ * is wire (wire itself when it does not translate). */
+void ctl_nat_stack_key(int natmap_fd, const struct pf_state_key *wire, struct pf_state_key *out);
+
+/* Pools (ioctl_pool.c): the pending pool for rule r added with
+ * pool_ticket; *out (n entries, owned by the handle) is empty for a rule
+ * that does not translate. */
+int ctl_pool_take(struct pfbpf_handle *h, const struct pfbpf_rule *r, __u32 pool_ticket,
+		  struct pfbpf_pool_addr **out, __u32 *n);
 
 /* Rules (ioctl_rules.c) */
 int ctl_xrules_load(struct pfbpf_handle *h, __u32 area, const char *anchor,

@@ -365,12 +365,17 @@ int pfbpf_cmd_addrule(struct pfbpf_handle *h, void *arg)
 	struct pfbpf_xmeta m;
 	struct pfbpf_rule r = pr->rule;
 	char call[PFBPF_ANCHOR_MAXLEN];
+	struct pfbpf_pool_addr *pool;
+	__u32 npool;
 	int err, fd;
 
 	if ((err = ctl_xmeta_read(h, &m)) || (err = ticket_check(h, &m, pr->ticket)) ||
 	    (err = ctl_anchor_check(h, pr->anchor, k.anchor)) ||
-	    (err = call_check(h, pr->anchor_call, call)))
+	    (err = call_check(h, pr->anchor_call, call)) ||
+	    (err = ctl_pool_take(h, &r, pr->pool_ticket, &pool, &npool)))
 		return err;
+	if (r.xlate || (r.action >= PF_NAT && r.action <= PF_NORDR) || r.action == PF_MATCH)
+		return ctl_fail(h, -EOPNOTSUPP, "translation rules are not compiled yet");
 	if (call[0]) {
 		/* An anchor rule only filters: what it does is its anchor's. */
 		r.action = PF_PASS;

@@ -24,6 +24,7 @@ void ctl_export_init(struct pfbpf_handle *h, struct ctl_export *x)
 	for (__u32 i = 1; fd >= 0 && i < PF_MAX_TPROFILES; i++)
 		bpf_map_lookup_elem(fd, &i, &x->tp[i]);
 	x->rulestates_fd = ctl_map(h, PFM_RULESTATES);
+	x->natmap_fd = ctl_map(h, PFM_NATMAP);
 	if (!ctl_flat_origins(h))
 		x->origins = &h->origins;
 }
@@ -35,7 +36,7 @@ void ctl_state_export(struct ctl_export *x, const struct pf_config *cfg, __u64 n
 
 	memset(out, 0, sizeof(*out));
 	out->key[PF_SK_WIRE] = *k;
-	out->key[PF_SK_STACK] = *k; /* no NAT: the stack key is the wire key */
+	ctl_nat_stack_key(x->natmap_fd, k, &out->key[PF_SK_STACK]);
 	out->s = *s;
 	out->direction = pf_state_dir(s);
 	if (s->ifindex && s->ifindex != x->ifindex) {
@@ -358,8 +359,14 @@ static int kill_match(const struct pf_state_key *k, const struct pf_state *s, vo
 	int sidx = pf_state_dir(s) == PF_IN ? 0 : 1;
 	__u32 creatorid = pf_creatorid_resolve(s->creator, kl->x.creators[s->creator], kl->hostid);
 
-	if (!pf_kill_match(&kl->f, k, s, creatorid))
-		return 0;
+	if (!pf_kill_match(&kl->f, k, s, creatorid)) {
+		/* pfctl -k names either side of a NAT: the stack key too. */
+		struct pf_state_key sk;
+
+		ctl_nat_stack_key(kl->x.natmap_fd, k, &sk);
+		if (!memcmp(&sk, k, sizeof(sk)) || !pf_kill_match(&kl->f, &sk, s, creatorid))
+			return 0;
+	}
 	for (int i = 0; i < 2; i++) {
 		const struct pf_rule_addr *ra = kl->ports[i];
 
@@ -656,37 +663,4 @@ int pfbpf_cmd_addstate(struct pfbpf_handle *h, void *arg)
 				       : ctl_fail(h, -errno, "inserting the state: %s",
 						    strerror(errno));
 	return gcount_add(h, 1);
-}
-
-int pfbpf_cmd_natlook(struct pfbpf_handle *h, void *arg)
-{
-	struct pfioc_natlook *pnl = arg;
-	struct pf_state_key k = {};
-	struct pf_state s;
-	int sidx, didx, fd;
-
-	if (!pnl->proto || (pnl->af != PF_INET && pnl->af != PF_INET6) ||
-	    (pnl->direction != PF_IN && pnl->direction != PF_OUT))
-		return ctl_fail(h, -EINVAL, "need af, proto and direction PF_IN or PF_OUT");
-	/* As pf: the caller names the connection from the other end, so the
-	 * source goes where a packet in `direction` puts its destination. */
-	sidx = pnl->direction == PF_IN ? 1 : 0;
-	didx = !sidx;
-	k.af = pnl->af;
-	k.proto = pnl->proto;
-	memcpy(&k.addr[sidx], &pnl->saddr, 16);
-	memcpy(&k.addr[didx], &pnl->daddr, 16);
-	k.port[sidx] = pnl->sport;
-	k.port[didx] = pnl->dport;
-	fd = ctl_map(h, PFM_STATES);
-	if (fd < 0)
-		return fd;
-	if (bpf_map_lookup_elem(fd, &k, &s))
-		return ctl_fail(h, -ENOENT, "no state for this connection");
-	/* Without NAT the stack key is the wire key. */
-	memcpy(&pnl->rsaddr, &k.addr[sidx], 16);
-	memcpy(&pnl->rdaddr, &k.addr[didx], 16);
-	pnl->rsport = k.port[sidx];
-	pnl->rdport = k.port[didx];
-	return 0;
 }

@@ -42,6 +42,7 @@ struct pfbpf_maps {
 			int states, config, count, status;
 			int rulectr, rulestates, ifctr, events, timer;
 			int tprofiles, creators, tables, tablestat;
+			int natrules, natpool, natrr, natmap, natstat;
 		};
 	};
 
