@@ -18,7 +18,8 @@
  * half of a pair (the failure of Cilium's LRU NAT map, cilium#29305).  If
  * the LRU state table evicts the state itself, its pair goes the next time
  * either key is looked up and the state is missing, and the sweep removes
- * pairs whose state is gone (docs/nat.md).
+ * pairs whose state is gone.  Status (issue 8): the control side reads
+ * pairs (-ss, DIOCNATLOOK, -k); the datapath does not create them yet.
  */
 #ifndef PFBPF_NAT_H
 #define PFBPF_NAT_H

@@ -205,9 +205,14 @@ Test(rules, addrule_validates)
 
 	cr_assert_eq(begin1(env_dev, "", &t), 0);
 	pr.ticket = t;
-	env_rule(&pr.rule, 7, "x");
+	env_rule(&pr.rule, 200, "x");
 	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCADDRULE, &pr), -1);
 	cr_assert_eq(errno, EINVAL);
+	/* pf's translation actions are known, and refused until the
+	 * datapath translates (issue 8) */
+	env_rule(&pr.rule, PF_NOBINAT, "x");
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCADDRULE, &pr), -1);
+	cr_assert_eq(errno, EOPNOTSUPP);
 	env_rule(&pr.rule, PF_PASS, "x");
 	pr.rule.keep_state = PF_STATE_MODULATE;
 	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCADDRULE, &pr), -1);
