@@ -11,6 +11,7 @@
 
 #include "pf_maps.h"
 #include "pf_pkt.h"
+#include "pf_nat_pair.h"
 
 static __always_inline __u32 pf_creatorid(const struct pf_state *s, const struct pf_config *cfg)
 {
@@ -33,15 +34,16 @@ static __always_inline __u32 pf_creatorid(const struct pf_state *s, const struct
 #define PF_EVI_OLD(type, o0, o1) \
 	((__u32)(type) | (1u << 31) | ((__u32)(o0) << 16) | ((__u32)((o1) & 0x7f) << 24))
 
-static __noinline int pf_event_state(const struct pf_state_key *key, const struct pf_state *s,
-				     __u32 info)
+static __noinline int pf_event_state_keys(const struct pf_state_key *key,
+					  const struct pf_state_key *stack,
+					  const struct pf_state *s, __u32 info)
 {
 	struct pf_status_pcpu *st;
 	struct pf_config *cfg;
 	struct pf_event *ev;
 	__u32 z = 0;
 
-	if (!key || !s)
+	if (!key || !stack || !s)
 		return 0;
 	ev = bpf_ringbuf_reserve(&pf_events, sizeof(*ev), 0);
 	if (!ev) {
@@ -66,10 +68,20 @@ static __noinline int pf_event_state(const struct pf_state_key *key, const struc
 	ev->cpu = bpf_get_smp_processor_id();
 	ev->creatorid = pf_creatorid(s, cfg);
 	__builtin_memcpy(&ev->key[PF_SK_WIRE], key, sizeof(*key));
-	__builtin_memcpy(&ev->key[PF_SK_STACK], key, sizeof(*key));
+	__builtin_memcpy(&ev->key[PF_SK_STACK], stack, sizeof(*stack));
 	__builtin_memcpy(&ev->state, s, sizeof(*s));
 	bpf_ringbuf_submit(ev, 0);
 	return 0;
+}
+
+/* The same for a state whose stack key is found in pf_natmap. */
+static __always_inline int pf_event_state(const struct pf_state_key *key, const struct pf_state *s,
+					  __u32 info)
+{
+	struct pf_state_key stack;
+
+	pf_nat_stack_key(key, &stack);
+	return pf_event_state_keys(key, &stack, s, info);
 }
 
 /* The hook a packet was seen at (pf_ip_event.hook). */

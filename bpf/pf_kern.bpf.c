@@ -24,6 +24,8 @@
 #include "pf_kill.h"
 #include "pf_return.h"
 #include "pf_errno.h"
+#include "pf_nat.h"
+#include "pf_nat_rewrite.h"
 
 #define PF_TC_ACT_OK 0
 #define PF_TC_ACT_SHOT 2
@@ -237,15 +239,27 @@ __noinline int pf_test_rule(struct pf_scratch *sc)
 		ridx = m.slot * PF_MAX_RULES + m.idx;
 		r = bpf_map_lookup_elem(&pf_rules, &ridx);
 	}
+	/* The translation rule matched but its pool had nothing (pf drops). */
+	if (sc->nat.fail) {
+		*reason = sc->nat.fail;
+		return PF_DROP;
+	}
 	/* No rule matched (or an empty ruleset): pf's default is pass, no state
-	 * (and, as pf's default rule, no allow-opts). */
-	if (!r)
-		return PF_PASS;
+	 * (and, as pf's default rule, no allow-opts) -- unless the packet is
+	 * translated: a translation always has a state (pf_test_rule). */
+	if (!r) {
+		if (!sc->nat.pending || icmp_err)
+			return PF_PASS;
+		o.rule_nr = PF_RULE_NONE;
+		o.slot = m.slot;
+		goto create;
+	}
 	if (r->rule_flag & PFRULE_ALLOWOPTS)
 		sc->allow_opts = 1;
 	pf_rulectr_count(ridx, pkt);
 	st->counters[PFRES_MATCH]++;
 	if (r->action != PF_PASS) {
+		pf_nat_undo(sc);
 		*reason = PFRES_MATCH;
 		if (icmp_err)
 			st->icmp_err_nostate++;
@@ -254,8 +268,15 @@ __noinline int pf_test_rule(struct pf_scratch *sc)
 		return PF_DROP;
 	}
 	/* ICMP errors never create states (pf's state_icmp). */
-	if (r->keep_state == PF_STATE_NONE || icmp_err)
+	if ((r->keep_state == PF_STATE_NONE && !sc->nat.pending) || icmp_err)
 		return PF_PASS;
+	o.rule_nr = r->nr;
+	o.slotidx = ridx;
+	o.max_states = r->max_states;
+	o.tprofile = r->tprofile;
+	o.log = r->log;
+	o.slot = m.slot;
+create:
 	/*
 	 * States are created only by a SYN without ACK (and without RST):
 	 * anything else claiming a connection we have no state for is a
@@ -265,18 +286,15 @@ __noinline int pf_test_rule(struct pf_scratch *sc)
 		*reason = PFRES_BADSTATE;
 		return PF_DROP;
 	}
-	o.rule_nr = r->nr;
-	o.slotidx = ridx;
-	o.max_states = r->max_states;
-	o.tprofile = r->tprofile;
-	o.log = r->log;
-	o.slot = m.slot;
-	err = pf_state_create(pkt, &sc->key, &o);
+	if (sc->nat.pending)
+		err = pf_nat_create(sc, &o);
+	else
+		err = pf_state_create(pkt, &sc->key, &o, 0);
 	if (err) {
 		*reason = err;
 		return PF_DROP;
 	}
-	rc = bpf_map_lookup_elem(&pf_rulectr, &ridx);
+	rc = r ? bpf_map_lookup_elem(&pf_rulectr, &ridx) : 0;
 	if (rc)
 		rc->states_tot++;
 	sc->new_state = 1;
@@ -348,6 +366,14 @@ __noinline int pf_process(struct pf_scratch *sc)
 		}
 	} else {
 		s = bpf_map_lookup_elem(&pf_states, key);
+	}
+	/* A translating state: the packet on its wire side found it and goes
+	 * to the stack key; on its stack side, pf_natmap leads to it. */
+	if (pf_nat_gate(cfg, g)) {
+		if (s)
+			pf_nat_from_wire(sc);
+		else if (pf_nat_from_stack(sc))
+			s = bpf_map_lookup_elem(&pf_states, key);
 	}
 	if (s && (s->flags & PFSTATE_F_IFBOUND) && s->ifindex != sc->pkt.ifindex)
 		s = 0;
@@ -498,6 +524,13 @@ static __always_inline struct pf_scratch *pf_begin(__u8 dir, __u32 ifindex)
 	sc->new_state = 0;
 	sc->allow_opts = 0;
 	sc->icmp_err = 0;
+	sc->nat.on = 0;
+	sc->nat.pending = 0;
+	sc->nat.natpass = 0;
+	sc->nat.alloc = 0;
+	sc->nat.dynif = 0;
+	sc->nat.late = 0;
+	sc->nat.fail = 0;
 	sc->ret = PF_RET_NONE;
 	sc->now = pf_now();
 	sc->pkt.dir = dir;
@@ -506,7 +539,46 @@ static __always_inline struct pf_scratch *pf_begin(__u8 dir, __u32 ifindex)
 }
 
 /* pf_test() after parsing: the verdict, and the counters pf_status keeps. */
-static __always_inline int pf_finish(struct pf_scratch *sc, int r)
+/*
+ * A packet no state knows, before and after the filter rules: the
+ * translation rules (pf_nat.h).  Inlined into each program: a `($if)` pool
+ * asks the route, which needs the program's context.
+ */
+static __always_inline void pf_rules_with_nat(void *ctx, struct pf_scratch *sc)
+{
+	struct pf_config *cfg = pf_config_get();
+	int nat;
+
+	if (!cfg)
+		return;
+	if (sc->nat.on) {
+		/* a state found through pf_natmap and then gone (expired, a
+		 * new SYN on a closed connection): start from the packet */
+		sc->nat.on = 0;
+		pf_key_from_pkt(&sc->pkt, sc->pkt.dir, &sc->key);
+	}
+	nat = cfg->nat_rules[cfg->active & 1] != 0;
+	if (nat) {
+		pf_nat_prepare(sc);
+		if (sc->nat.dynif)
+			pf_nat_dynif(ctx, sc);
+	}
+	if (sc->nat.natpass) {
+		/* `nat pass` / `rdr pass`: the filter rules are not asked */
+		sc->m.idx = PF_RULE_NONE;
+		sc->m.slot = cfg->active & 1;
+		sc->m.stop = PF_MAX_RULES;
+	} else {
+		pf_classify(sc);
+	}
+	if (nat && !sc->nat.pending) {
+		pf_nat_late(sc);
+		if (sc->nat.dynif)
+			pf_nat_dynif(ctx, sc);
+	}
+}
+
+static __always_inline int pf_finish(void *ctx, struct pf_scratch *sc, int r)
 {
 	struct pf_status_pcpu *st = pf_status_get();
 	int action = PF_DROP;
@@ -521,7 +593,7 @@ static __always_inline int pf_finish(struct pf_scratch *sc, int r)
 	if (r == PF_PARSE_OK) {
 		action = pf_process(sc);
 		if (action == PF_NEED_RULES) {
-			pf_classify(sc);
+			pf_rules_with_nat(ctx, sc);
 			action = pf_test_rule(sc);
 		}
 		/*
@@ -552,6 +624,16 @@ static __always_inline int pf_finish(struct pf_scratch *sc, int r)
 	return action;
 }
 
+/* The headers were not where the parser left them: counted, dropped. */
+static __always_inline int pf_nat_rewrite_failed(struct pf_scratch *sc)
+{
+	struct pf_status_pcpu *st = pf_status_get();
+
+	if (st)
+		st->counters[PFRES_SHORT]++;
+	return PF_DROP;
+}
+
 /* Packet event for pftrace's ip provider, only while someone listens. */
 static __always_inline void pf_trace(void *data, void *data_end, struct pf_scratch *sc, int action,
 				     __u8 hook)
@@ -573,7 +655,10 @@ int pf_xdp(struct xdp_md *ctx)
 
 	if (!sc)
 		return XDP_PASS;
-	action = pf_finish(sc, pf_parse_xdp(ctx, sc));
+	action = pf_finish(ctx, sc, pf_parse_xdp(ctx, sc));
+	if (action == PF_PASS && sc->nat.on &&
+	    pf_nat_rewrite_xdp(ctx, &sc->pkt, &sc->aux, &sc->nat))
+		action = pf_nat_rewrite_failed(sc);
 	pf_trace((void *)(long)ctx->data, (void *)(long)ctx->data_end, sc, action, PF_HOOK_XDP);
 	if (action == PF_PASS)
 		return XDP_PASS;
@@ -595,7 +680,10 @@ static __always_inline int pf_tc(struct __sk_buff *skb, __u8 dir)
 	sc = pf_begin(dir, skb->ifindex);
 	if (!sc)
 		return PF_TC_ACT_OK;
-	action = pf_finish(sc, pf_parse_skb(skb, sc));
+	action = pf_finish(skb, sc, pf_parse_skb(skb, sc));
+	if (action == PF_PASS && sc->nat.on &&
+	    pf_nat_rewrite_skb(skb, &sc->pkt, &sc->aux, &sc->nat))
+		action = pf_nat_rewrite_failed(sc);
 	pf_trace((void *)(long)skb->data, (void *)(long)skb->data_end, sc, action, PF_HOOK_TC);
 	if (action == PF_PASS)
 		return PF_TC_ACT_OK;
@@ -636,7 +724,12 @@ struct pf_kill_ctx {
 static long pf_kill_cb(struct bpf_map *map, struct pf_state_key *key, struct pf_state *s,
 		       struct pf_kill_ctx *c)
 {
-	if (!pf_kill_match(&c->f, key, s, pf_creatorid(s, pf_config_get())))
+	__u32 creator = pf_creatorid(s, pf_config_get());
+	struct pf_state_key stack;
+
+	/* a translating state is killed by either of its keys */
+	pf_nat_stack_key(key, &stack);
+	if (!pf_kill_match(&c->f, key, s, creator) && !pf_kill_match(&c->f, &stack, s, creator))
 		return 0;
 	if (pf_state_remove(key, s, c->reason))
 		c->count++;

@@ -13,6 +13,7 @@
 #include "pf_pkt.h"
 #include "pf_parse.h"
 #include "pf_timeout.h"
+#include "pf_nat_work.h"
 
 #define PF_NSEC 1000000000ULL
 
@@ -145,7 +146,7 @@ static __noinline int pf_state_remove(const struct pf_state_key *key, struct pf_
 		ev->cpu = bpf_get_smp_processor_id();
 		ev->creatorid = creatorid;
 		__builtin_memcpy(&ev->key[PF_SK_WIRE], key, sizeof(*key));
-		__builtin_memcpy(&ev->key[PF_SK_STACK], key, sizeof(*key));
+		pf_nat_stack_key(key, &ev->key[PF_SK_STACK]);
 	}
 	if (bpf_map_delete_elem(&pf_states, key)) {
 		/* gone behind our back (LRU eviction): the sweep accounts */
@@ -157,6 +158,7 @@ static __noinline int pf_state_remove(const struct pf_state_key *key, struct pf_
 		bpf_ringbuf_submit(ev, 0);
 	else if (st)
 		st->events_lost++;
+	pf_nat_forget(key);
 	if (g)
 		__sync_fetch_and_add(&g->states, -1);
 	if (st)
@@ -248,6 +250,7 @@ struct pf_scratch {
 	struct pf_state_key key;
 	struct pf_state st;      /* a state being built by pf_state_create */
 	struct pf_rule_match m;  /* the classifier's answer */
+	struct pf_nat_work nat;  /* translation of this packet (pf_nat.h) */
 	__u32 icmp_err;          /* the packet is an ICMP error with no state */
 	__u32 now;               /* seconds of CLOCK_BOOTTIME, read once per packet */
 	__u8 ret;                /* block return: PF_RET_* */
@@ -296,11 +299,13 @@ struct pf_state_origin {
 /*
  * Create the state for pkt (pf_create_state).  Enforces `limit states` and
  * the rule's `max` with atomic counters before touching the map, so a full
- * table refuses new connections instead of evicting old ones.  Returns 0,
- * or a PFRES_* reason (> 0) for the drop.
+ * table refuses new connections instead of evicting old ones.  key is the
+ * wire key; stack, if not NULL, the stack key of a translating state (for
+ * the create event).  Returns 0, or a PFRES_* reason (> 0) for the drop.
  */
 static __noinline int pf_state_create(const struct pf_pkt *pkt, const struct pf_state_key *key,
-				      const struct pf_state_origin *o)
+				      const struct pf_state_origin *o,
+				      const struct pf_state_key *stack)
 {
 	struct pf_status_pcpu *st = pf_status_get();
 	struct pf_config *cfg = pf_config_get();
@@ -408,7 +413,7 @@ static __noinline int pf_state_create(const struct pf_pkt *pkt, const struct pf_
 			__sync_fetch_and_add(rcur, 1);
 	}
 	st->fcounters[FCNT_STATE_INSERT]++;
-	pf_event_state(key, s, PF_EVI(PF_EV_STATE_CREATE, 0));
+	pf_event_state_keys(key, stack ? stack : key, s, PF_EVI(PF_EV_STATE_CREATE, 0));
 	return 0;
 }
 

@@ -11,19 +11,8 @@
 #include <stddef.h>
 #include "pfbpf_types.h"
 
-/* pf's port/uid operators (PF_OP_*), same order as pf. */
-enum pf_op {
-	PF_OP_NONE = 0,
-	PF_OP_IRG = 1, /* a >< b : a < x < b   */
-	PF_OP_EQ = 2,  /* = a                  */
-	PF_OP_NE = 3,  /* != a                 */
-	PF_OP_LT = 4,  /* < a                  */
-	PF_OP_LE = 5,  /* <= a                 */
-	PF_OP_GT = 6,  /* > a                  */
-	PF_OP_GE = 7,  /* >= a                 */
-	PF_OP_XRG = 8, /* a <> b : x < a || x > b */
-	PF_OP_RRG = 9, /* a:b : a <= x <= b    */
-};
+/* pf's port/uid operators (enum pf_op) are in pfbpf_types.h: the
+ * datapath's translation rules use them too. */
 
 enum pfbpf_addr_type {
 	PFBPF_ADDR_ANY = 0,   /* any / all */

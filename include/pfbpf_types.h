@@ -70,6 +70,20 @@ enum pf_action { PF_PASS = 0, PF_DROP = 1 }; /* pf's PF_DROP is `block` */
 /* Key slots of a state, as pf: they differ only under NAT. */
 enum { PF_SK_WIRE = 0, PF_SK_STACK = 1, PF_SK_BOTH = 2 };
 
+/* pf's port/uid operators (PF_OP_*), same order as pf. */
+enum pf_op {
+	PF_OP_NONE = 0,
+	PF_OP_IRG = 1, /* a >< b : a < x < b   */
+	PF_OP_EQ = 2,  /* = a                  */
+	PF_OP_NE = 3,  /* != a                 */
+	PF_OP_LT = 4,  /* < a                  */
+	PF_OP_LE = 5,  /* <= a                 */
+	PF_OP_GT = 6,  /* > a                  */
+	PF_OP_GE = 7,  /* >= a                 */
+	PF_OP_XRG = 8, /* a <> b : x < a || x > b */
+	PF_OP_RRG = 9, /* a:b : a <= x <= b    */
+};
+
 /* TCP peer states (TCPS_*), the numbering pf and DTrace scripts use. */
 enum pf_tcps {
 	TCPS_CLOSED = 0,
@@ -376,8 +390,9 @@ struct pf_gcount {
 	__u64 sweeps;        /* completed sweeps */
 	__u64 last_sweep_ns; /* CLOCK_BOOTTIME of the last sweep */
 	__u64 timer_armed;   /* nonzero once the sweep timer runs */
+	__s64 nat_pairs;     /* key pairs in pf_natmap: with nat_rules[], the NAT gate */
 };
-PFBPF_ASSERT(sizeof(struct pf_gcount) == 48, "pf_gcount layout");
+PFBPF_ASSERT(sizeof(struct pf_gcount) == 56, "pf_gcount layout");
 
 /* ------------------------------------------------------------------------ */
 /* Counters                                                                 */
