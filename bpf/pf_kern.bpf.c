@@ -26,6 +26,7 @@
 #include "pf_errno.h"
 #include "pf_nat.h"
 #include "pf_nat_rewrite.h"
+#include "pf_nat_icmp.h"
 
 #define PF_TC_ACT_OK 0
 #define PF_TC_ACT_SHOT 2
@@ -121,6 +122,9 @@ static __noinline int pf_test_icmp_err(struct pf_scratch *sc)
 	pf_key_from_pkt(&sc->inner, sc->inner.dir, &k);
 	st->fcounters[FCNT_STATE_SEARCH]++;
 	s = bpf_map_lookup_elem(&pf_states, &k);
+	/* the quote of a translated packet: either of its keys finds it */
+	if (pf_nat_gate(cfg, g))
+		s = pf_nat_icmp_err_state(sc, &k, s);
 	if (!s)
 		return PF_ICMPERR_NOSTATE;
 	if (pf_state_expired(s, cfg, g->states, now)) {
@@ -531,6 +535,7 @@ static __always_inline struct pf_scratch *pf_begin(__u8 dir, __u32 ifindex)
 	sc->nat.dynif = 0;
 	sc->nat.late = 0;
 	sc->nat.fail = 0;
+	sc->nat.ierr = 0;
 	sc->ret = PF_RET_NONE;
 	sc->now = pf_now();
 	sc->pkt.dir = dir;
@@ -657,7 +662,8 @@ int pf_xdp(struct xdp_md *ctx)
 		return XDP_PASS;
 	action = pf_finish(ctx, sc, pf_parse_xdp(ctx, sc));
 	if (action == PF_PASS && sc->nat.on &&
-	    pf_nat_rewrite_xdp(ctx, &sc->pkt, &sc->aux, &sc->nat))
+	    (sc->nat.ierr ? pf_nat_icmperr_xdp(ctx, sc) :
+			    pf_nat_rewrite_xdp(ctx, &sc->pkt, &sc->aux, &sc->nat)))
 		action = pf_nat_rewrite_failed(sc);
 	pf_trace((void *)(long)ctx->data, (void *)(long)ctx->data_end, sc, action, PF_HOOK_XDP);
 	if (action == PF_PASS)
@@ -682,7 +688,8 @@ static __always_inline int pf_tc(struct __sk_buff *skb, __u8 dir)
 		return PF_TC_ACT_OK;
 	action = pf_finish(skb, sc, pf_parse_skb(skb, sc));
 	if (action == PF_PASS && sc->nat.on &&
-	    pf_nat_rewrite_skb(skb, &sc->pkt, &sc->aux, &sc->nat))
+	    (sc->nat.ierr ? pf_nat_icmperr_skb(skb, sc) :
+			    pf_nat_rewrite_skb(skb, &sc->pkt, &sc->aux, &sc->nat)))
 		action = pf_nat_rewrite_failed(sc);
 	pf_trace((void *)(long)skb->data, (void *)(long)skb->data_end, sc, action, PF_HOOK_TC);
 	if (action == PF_PASS)

@@ -498,29 +498,30 @@ __noinline int pf_nat_late(struct pf_scratch *sc)
  */
 static __always_inline void pf_nat_dynif(void *ctx, struct pf_scratch *sc)
 {
-	struct bpf_fib_lookup fib = {};
+	struct bpf_fib_lookup *fib = &sc->fib;
 	struct pf_nat_work *n = &sc->nat;
 	long rc;
 
 	n->dynif = 0;
-	fib.ifindex = n->dynif_idx;
+	__builtin_memset(fib, 0, sizeof(*fib));
+	fib->ifindex = n->dynif_idx;
 	if (sc->pkt.af == PF_INET) {
-		fib.family = 2; /* AF_INET */
-		fib.ipv4_dst = n->odst.v4;
+		fib->family = 2; /* AF_INET */
+		fib->ipv4_dst = n->odst.v4;
 	} else {
-		fib.family = 10; /* AF_INET6 */
-		__builtin_memcpy(fib.ipv6_dst, &n->odst, 16);
+		fib->family = 10; /* AF_INET6 */
+		__builtin_memcpy(fib->ipv6_dst, &n->odst, 16);
 	}
-	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib),
+	rc = bpf_fib_lookup(ctx, fib, sizeof(*fib),
 			    BPF_FIB_LOOKUP_SRC | BPF_FIB_LOOKUP_OUTPUT | BPF_FIB_LOOKUP_SKIP_NEIGH);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS) {
 		pf_nat_mapfailed(sc);
 		return;
 	}
 	if (sc->pkt.af == PF_INET)
-		n->nsrc.v4 = fib.ipv4_src;
+		n->nsrc.v4 = fib->ipv4_src;
 	else
-		__builtin_memcpy(&n->nsrc, fib.ipv6_src, 16);
+		__builtin_memcpy(&n->nsrc, fib->ipv6_src, 16);
 	if (!n->late)
 		pf_nat_show_filter(sc);
 }

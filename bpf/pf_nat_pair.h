@@ -17,6 +17,12 @@ static __always_inline int pf_key_eq(const struct pf_state_key *a, const struct 
 	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3] && x[4] == y[4];
 }
 
+static __always_inline int pf_addr_eq(const struct pf_addr *a, const struct pf_addr *b)
+{
+	return !((a->addr32[0] ^ b->addr32[0]) | (a->addr32[1] ^ b->addr32[1]) |
+		 (a->addr32[2] ^ b->addr32[2]) | (a->addr32[3] ^ b->addr32[3]));
+}
+
 /* Anything to translate at all?  One test of two words while NAT is unused. */
 static __always_inline int pf_nat_gate(const struct pf_config *cfg, const struct pf_gcount *g)
 {

@@ -26,7 +26,8 @@
 
 /* Sum of ~old + new over the address words that change: the pseudo-header
  * part of a transport checksum update, and all of the IPv4 header's. */
-static __always_inline __u32 pf_nat_addr_diff(const struct pf_nat_work *n, __u8 af)
+static __always_inline __u32 pf_addrs_diff(const struct pf_addr *os, const struct pf_addr *ns,
+					   const struct pf_addr *od, const struct pf_addr *nd, __u8 af)
 {
 	__u64 s = 0;
 	int i, w = af == PF_INET ? 1 : 4;
@@ -34,14 +35,19 @@ static __always_inline __u32 pf_nat_addr_diff(const struct pf_nat_work *n, __u8 
 	for (i = 0; i < 4; i++) {
 		if (i >= w)
 			break;
-		if (n->osrc.addr32[i] != n->nsrc.addr32[i])
-			s += (__u64)(__u32)~n->osrc.addr32[i] + n->nsrc.addr32[i];
-		if (n->odst.addr32[i] != n->ndst.addr32[i])
-			s += (__u64)(__u32)~n->odst.addr32[i] + n->ndst.addr32[i];
+		if (os->addr32[i] != ns->addr32[i])
+			s += (__u64)(__u32)~os->addr32[i] + ns->addr32[i];
+		if (od->addr32[i] != nd->addr32[i])
+			s += (__u64)(__u32)~od->addr32[i] + nd->addr32[i];
 	}
 	s = (s & 0xffffffff) + (s >> 32);
 	s = (s & 0xffffffff) + (s >> 32);
 	return (__u32)s;
+}
+
+static __always_inline __u32 pf_nat_addr_diff(const struct pf_nat_work *n, __u8 af)
+{
+	return pf_addrs_diff(&n->osrc, &n->nsrc, &n->odst, &n->ndst, af);
 }
 
 /* The same for the two 16-bit port (or id) fields. */
@@ -105,7 +111,7 @@ static __always_inline __u32 pf_nat_csum_at(__u8 proto)
  * XDP: rewrite the frame in place.  Returns 0, or -1 if the headers are
  * not where the parser said (then the packet is dropped as malformed).
  */
-static __always_inline int pf_nat_rewrite_xdp(struct xdp_md *ctx, const struct pf_pkt *pkt,
+static __noinline int pf_nat_rewrite_xdp(struct xdp_md *ctx, const struct pf_pkt *pkt,
 					      const struct pf_parse_aux *aux,
 					      const struct pf_nat_work *n)
 {
@@ -171,7 +177,7 @@ static __always_inline int pf_nat_rewrite_xdp(struct xdp_md *ctx, const struct p
 }
 
 /* tc: the same through the skb helpers (see the top of the file). */
-static __always_inline int pf_nat_rewrite_skb(struct __sk_buff *skb, const struct pf_pkt *pkt,
+static __noinline int pf_nat_rewrite_skb(struct __sk_buff *skb, const struct pf_pkt *pkt,
 					      const struct pf_parse_aux *aux,
 					      const struct pf_nat_work *n)
 {

@@ -34,6 +34,14 @@ struct pf_nat_work {
 	__be16 ndport;
 	struct pf_addr nsrc;
 	struct pf_addr ndst;
+	/* an ICMP error quoting a translated packet (ierr set): the quoted
+	 * packet's new fields; the outer ones are the o- and n- fields above */
+	__u8 ierr;
+	__u8 pad[3];
+	__be16 isport;
+	__be16 idport;
+	struct pf_addr isrc;
+	struct pf_addr idst;
 	/* a new translation's keys, [PF_SK_WIRE] and [PF_SK_STACK] */
 	struct pf_state_key key[2];
 };

@@ -251,6 +251,7 @@ struct pf_scratch {
 	struct pf_state st;      /* a state being built by pf_state_create */
 	struct pf_rule_match m;  /* the classifier's answer */
 	struct pf_nat_work nat;  /* translation of this packet (pf_nat.h) */
+	struct bpf_fib_lookup fib; /* pf_nat_dynif: off the 512-byte stack */
 	__u32 icmp_err;          /* the packet is an ICMP error with no state */
 	__u32 now;               /* seconds of CLOCK_BOOTTIME, read once per packet */
 	__u8 ret;                /* block return: PF_RET_* */

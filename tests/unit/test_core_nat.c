@@ -627,3 +627,88 @@ Test(core_nat, two_cpus_race_for_one_port)
 	cr_assert_eq(pairs(), 2 * RACE_ROUNDS);
 	cr_assert_eq(natstat().map_failed, RACE_ROUNDS);
 }
+
+/* ---- ICMP errors about translated packets ------------------------------- */
+
+/* The quote in error e is exactly the IP packet of want. */
+static void quote_is(const struct h_pkt *e, const struct h_pkt *want)
+{
+	__u32 n = want->len - want->l3;
+
+	cr_assert_geq(e->len - e->l4 - 8, n, "the quote is shorter than the packet");
+	cr_assert_eq(memcmp(e->buf + e->l4 + 8, want->buf + want->l3, n), 0,
+		     "the quoted packet is not the untranslated one, byte for byte");
+}
+
+/*
+ * An outbound UDP datagram, translated; a router beyond answers with time
+ * exceeded, quoting it as it was on the wire.  The error must reach the
+ * inside host quoting the datagram that host sent.
+ */
+static void error_from_beyond(int af, const char *in, const char *out, const char *srv,
+			      const char *hop, int xdp)
+{
+	struct h_flow f = { af, in, srv, 6000, 53 }, err = { af, hop, out, 0, 0 };
+	struct h_pkt p, orig, e;
+	struct seen s;
+
+	cr_assert_eq(h_udp(&p, &f, 20, NULL), 0);
+	orig = p;
+	cr_assert_eq(h_tc(PF_OUT, &p), TC_ACT_OK);
+	cr_assert_eq(h_icmp(&e, &err, af == PF_INET ? 11 : 3, 0, 0, &p, 0), 0);
+	if (xdp)
+		cr_assert_eq(h_xdp(&e), XDP_PASS);
+	else
+		cr_assert_eq(h_tc(PF_IN, &e), TC_ACT_OK);
+	s = seen_of(&e);
+	addr_is(af, &s.dst, in);
+	addr_is(af, &s.src, hop);
+	csum_ok(&e);
+	quote_is(&e, &orig);
+}
+
+Test(core_nat, icmp_error_from_beyond_v4_tc_and_xdp)
+{
+	rule_nat(PF_INET, "192.0.2.0", 24, OUTER4, 50001, 65535);
+	error_from_beyond(PF_INET, INNER4, OUTER4, SERVER4, "198.51.100.254", 0);
+	error_from_beyond(PF_INET, INNER4B, OUTER4, SERVER4, "198.51.100.254", 1);
+}
+
+Test(core_nat, icmp_error_from_beyond_v6)
+{
+	rule_nat(PF_INET6, "2001:db8::", 64, OUTER6, 50001, 65535);
+	error_from_beyond(PF_INET6, INNER6, OUTER6, SERVER6, "2001:db8:1::fe", 0);
+}
+
+/*
+ * The other way: a redirected datagram reaches the inner server, which
+ * answers port unreachable.  Leaving, the error must come from the outside
+ * address and quote the datagram as the client sent it.
+ */
+Test(core_nat, icmp_error_from_inside_rdr)
+{
+	struct pf_nat_rule_bpf r = { .action = PF_RDR, .xlate = PF_RDR, .direction = PF_IN,
+				     .af = PF_INET, .proto = IPPROTO_UDP, .flags = PF_NATR_PASS,
+				     .dport_op = PF_OP_EQ, .dport = { 8080 }, .proxy_port = { 80 },
+				     .pool_count = 1 };
+	struct h_flow in = H_FLOW4(SERVER4, 4000, OUTER4, 8080);
+	struct h_flow err = H_FLOW4("192.0.2.20", 0, SERVER4, 0);
+	struct h_pkt p, orig, e;
+	struct seen s;
+
+	put_pool(0, PF_INET, "192.0.2.20", 32);
+	put_rule(0, &r);
+	nat_count(1);
+	cr_assert_eq(h_udp(&p, &in, 20, NULL), 0);
+	orig = p;
+	cr_assert_eq(h_xdp(&p), XDP_PASS);
+	s = seen_of(&p);
+	addr_is(PF_INET, &s.dst, "192.0.2.20");
+	cr_assert_eq(h_icmp(&e, &err, 3, 3, 0, &p, 0), 0);
+	cr_assert_eq(h_tc(PF_OUT, &e), TC_ACT_OK);
+	s = seen_of(&e);
+	addr_is(PF_INET, &s.src, OUTER4);
+	addr_is(PF_INET, &s.dst, SERVER4);
+	csum_ok(&e);
+	quote_is(&e, &orig);
+}
