@@ -96,6 +96,34 @@ static long pf_sweep_fix_cb(__u32 i, void *ctx)
 }
 
 /*
+ * Pairs whose state is gone (the LRU evicted it, so no removal took the
+ * pair along), and halves whose other half is gone: removed, both halves,
+ * so pf_natmap never fills with the remains of evicted states.  Looked at
+ * from the wire half, which owns the pair; a lone stack half is the
+ * remainder of a pair removed half-way.
+ */
+static long pf_sweep_nat_cb(struct bpf_map *map, struct pf_state_key *key, struct pf_nat_pair *p,
+			    void *ctx)
+{
+	struct pf_nat_stats *ns;
+	__u32 z = 0;
+
+	if (pf_key_eq(key, &p->key[PF_SK_WIRE])) {
+		if (bpf_map_lookup_elem(&pf_states, key))
+			return 0;
+		if (pf_nat_pair_del(p)) {
+			ns = bpf_map_lookup_elem(&pf_natstat, &z);
+			if (ns)
+				ns->pair_repaired++;
+		}
+		return 0;
+	}
+	if (!pf_nat_pair_of(&p->key[PF_SK_WIRE], PF_SK_WIRE))
+		bpf_map_delete_elem(&pf_natmap, key);
+	return 0;
+}
+
+/*
  * One sweep.  Returns the number of states removed.  Eviction check: the
  * walk saw `live` states; anything the counter holds beyond that, minus
  * states created while we walked (they may or may not have been visited),
@@ -126,6 +154,8 @@ static __always_inline __u64 pf_sweep(void)
 		__sync_fetch_and_add(&g->evicted, evicted);
 		bpf_loop(PF_RULE_SLOTS_ALL, pf_sweep_fix_cb, NULL, 0);
 	}
+	if (g->nat_pairs > 0)
+		bpf_for_each_map_elem(&pf_natmap, pf_sweep_nat_cb, NULL, 0);
 	__sync_fetch_and_add(&g->sweeps, 1);
 	g->last_sweep_ns = bpf_ktime_get_boot_ns();
 	return c.removed;

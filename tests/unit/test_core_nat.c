@@ -712,3 +712,26 @@ Test(core_nat, icmp_error_from_inside_rdr)
 	csum_ok(&e);
 	quote_is(&e, &orig);
 }
+
+/* The sweep removes pairs whose state the LRU took, both halves. */
+Test(core_nat, sweep_removes_stale_pairs)
+{
+	struct h_flow f = H_FLOW4(INNER4, 5000, SERVER4, 80);
+	struct h_flow g2 = H_FLOW4(INNER4B, 5000, SERVER4, 80);
+	struct pf_state_key wire;
+	struct pf_gcount g;
+	__u16 port;
+
+	rule_nat(PF_INET, "192.0.2.0", 24, OUTER4, 50001, 65535);
+	port = nat_handshake(PF_INET, &f, OUTER4, 0);
+	nat_handshake(PF_INET, &g2, OUTER4, 0);
+	struct h_flow w = H_FLOW4(OUTER4, port, SERVER4, 80);
+	cr_assert_eq(h_state_key(&w, IPPROTO_TCP, PF_OUT, &wire), 0);
+	cr_assert_eq(bpf_map_delete_elem(h_map_fd("pf_states"), &wire), 0);
+	cr_assert_eq(pairs(), 4);
+	cr_assert_geq(h_ctl_sweep(), 0);
+	cr_assert_eq(pairs(), 2, "the sweep left the stale pair (or took the live one)");
+	cr_assert_eq(natstat().pair_repaired, 1);
+	cr_assert_eq(h_gcount(&g), 0);
+	cr_assert_eq(g.nat_pairs, 1);
+}
