@@ -27,6 +27,7 @@
 #include "pf_nat.h"
 #include "pf_nat_rewrite.h"
 #include "pf_nat_icmp.h"
+#include "pf_fwd.h"
 
 #define PF_TC_ACT_OK 0
 #define PF_TC_ACT_SHOT 2
@@ -409,6 +410,7 @@ __noinline int pf_process(struct pf_scratch *sc)
 			}
 			if (s->rule != PF_RULE_NONE)
 				pf_rulectr_count(pf_state_slotidx(s), &sc->pkt);
+			sc->fwd_ok = pf_fwd_established(s, IPPROTO_TCP);
 			return PF_PASS;
 		} else if (sc->pkt.proto == IPPROTO_ICMP || sc->pkt.proto == PF_IPPROTO_ICMPV6) {
 			s->expire = now;
@@ -423,6 +425,7 @@ __noinline int pf_process(struct pf_scratch *sc)
 			if (sc->aux.ip_opts)
 				sc->allow_opts = pf_state_allow_opts(s);
 		}
+		sc->fwd_ok = pf_fwd_established(s, sc->pkt.proto);
 		return PF_PASS;
 	}
 
@@ -536,6 +539,7 @@ static __always_inline struct pf_scratch *pf_begin(__u8 dir, __u32 ifindex)
 	sc->nat.late = 0;
 	sc->nat.fail = 0;
 	sc->nat.ierr = 0;
+	sc->fwd_ok = 0;
 	sc->ret = PF_RET_NONE;
 	sc->now = pf_now();
 	sc->pkt.dir = dir;
@@ -692,8 +696,15 @@ static __always_inline int pf_tc(struct __sk_buff *skb, __u8 dir)
 			    pf_nat_rewrite_skb(skb, &sc->pkt, &sc->aux, &sc->nat)))
 		action = pf_nat_rewrite_failed(sc);
 	pf_trace((void *)(long)skb->data, (void *)(long)skb->data_end, sc, action, PF_HOOK_TC);
-	if (action == PF_PASS)
+	if (action == PF_PASS) {
+		if (dir == PF_IN && sc->fwd_ok) {
+			int fr = pf_fwd_skb(skb, sc);
+
+			if (fr >= 0)
+				return fr;
+		}
 		return PF_TC_ACT_OK;
+	}
 	/*
 	 * block return from tc: turn the packet into its answer (a RST, or an
 	 * ICMP error quoting it) and hand it back the way it came: to the

@@ -257,7 +257,7 @@ struct pf_scratch {
 	__u8 ret;                /* block return: PF_RET_* */
 	__u8 ret_type;           /* ICMP type/code to return */
 	__u8 ret_code;
-	__u8 pad2;
+	__u8 fwd_ok;             /* an established state passed it: may be forwarded (pf_fwd.h) */
 	__u32 reason;            /* PFRES_* of a drop, PFRES_MAX for none */
 	__u32 inner_res;         /* PF_INNER_* */
 	__u32 new_state;

@@ -622,5 +622,6 @@ struct pf_ctl_req {
 };
 
 #include "pfbpf_nat.h"
+#include "pfbpf_fwd.h"
 
 #endif /* PFBPF_TYPES_H */

@@ -20,6 +20,7 @@
 #include <linux/if_link.h>
 #include <xdp/libxdp.h>
 
+#include "lib/fwd_ctl.h"
 #include "lib/loader.h"
 #include "lib/log.h"
 #include "lib/pfbpf_maps.h"
@@ -45,6 +46,9 @@ static void usage(FILE *f)
 		"  arm                fill config defaults and start the sweep timer\n"
 		"                     (needed after attaching with iproute2)\n"
 		"  sweep              expire what has expired now\n"
+		"  forward IF [on|off]\n"
+		"                     the forwarding fast path for packets of established\n"
+		"                     states arriving on IF (tc ingress; off by default)\n"
 		"  purge              detach everywhere and remove every pin\n"
 		"environment: PFBPF_PIN_DIR (maps, default %s), PFBPF_PROG_PIN_DIR\n"
 		"             (default %s), PFBPF_OBJ (object instead of the embedded one)\n",
@@ -605,6 +609,44 @@ static int cmd_set(int argc, char **argv)
 	return 0;
 }
 
+/* forward IF [on|off]: without on/off, say what IF does. */
+static int cmd_forward(int argc, char **argv)
+{
+	struct pf_fwd_stats fs;
+	struct pfbpf_maps m;
+	unsigned int ifindex;
+	bool on = false;
+	int err;
+
+	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "on") && strcmp(argv[2], "off"))) {
+		pr_warn("usage: forward IF [on|off]");
+		return 1;
+	}
+	ifindex = if_nametoindex(argv[1]);
+	if (!ifindex) {
+		pr_warn("forward: no interface '%s'", argv[1]);
+		return 1;
+	}
+	if (open_maps(&m))
+		return 1;
+	if (argc == 3)
+		err = pfbpf_forward_set(&m, ifindex, !strcmp(argv[2], "on"));
+	else
+		err = pfbpf_forward_get(&m, ifindex, &on);
+	if (!err && argc == 2 && !pfbpf_forward_stats(&m, &fs))
+		printf("forward %s %s (all interfaces: forwarded %llu, to the stack %llu)\n",
+		       argv[1], on ? "on" : "off", (unsigned long long)fs.forwarded,
+		       (unsigned long long)fs.to_stack);
+	pfbpf_maps_close(&m);
+	if (err) {
+		pr_warn("forward %s: %s", argv[1],
+			err == -ENOENT ? "the running datapath has no fast path (pf_fwd not pinned)"
+				       : strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
 static int cmd_ctl(int op)
 {
 	struct pfbpf_maps m;
@@ -671,6 +713,8 @@ int main(int argc, char **argv)
 		return cmd_ctl(PF_CTL_ARM);
 	if (!strcmp(cmd, "sweep"))
 		return cmd_ctl(PF_CTL_SWEEP);
+	if (!strcmp(cmd, "forward"))
+		return cmd_forward(argc, argv);
 	if (!strcmp(cmd, "purge")) {
 		c = pfbpf_purge();
 		if (c)
