@@ -48,6 +48,7 @@ ext = "r_ext"
 nat on $ext inet from 192.0.2.0/24 to any -> ($ext)
 block out quick on $ext proto tcp to port 81
 pass all
+EOF
 
 test_stack_path() {
 	assert_match "off by default" "forward r_int off" "$(pfload "$NS_R" forward r_int)"
