@@ -359,6 +359,9 @@ __noinline int pf_process(struct pf_scratch *sc)
 	}
 
 	st->fcounters[FCNT_STATE_SEARCH]++;
+	/* a translating state: either of its keys leads to it (pf_nat.h) */
+	if (pf_nat_gate(cfg, g))
+		pf_nat_lookup(sc);
 	if (sc->pkt.proto == IPPROTO_ICMP || sc->pkt.proto == PF_IPPROTO_ICMPV6) {
 		/* Queries by role, other types one way, ICMPv6 multicast
 		 * answers (pf_icmp_state.h). */
@@ -372,14 +375,8 @@ __noinline int pf_process(struct pf_scratch *sc)
 	} else {
 		s = bpf_map_lookup_elem(&pf_states, key);
 	}
-	/* A translating state: the packet on its wire side found it and goes
-	 * to the stack key; on its stack side, pf_natmap leads to it. */
-	if (pf_nat_gate(cfg, g)) {
-		if (s)
-			pf_nat_from_wire(sc);
-		else if (pf_nat_from_stack(sc))
-			s = bpf_map_lookup_elem(&pf_states, key);
-	}
+	if (!s && sc->nat.via != PF_NATV_NONE)
+		pf_nat_stale(sc);
 	if (s && (s->flags & PFSTATE_F_IFBOUND) && s->ifindex != sc->pkt.ifindex)
 		s = 0;
 	if (s && pf_state_expired(s, cfg, g->states, now)) {
@@ -539,6 +536,7 @@ static __always_inline struct pf_scratch *pf_begin(__u8 dir, __u32 ifindex)
 	sc->nat.late = 0;
 	sc->nat.fail = 0;
 	sc->nat.ierr = 0;
+	sc->nat.via = PF_NATV_NONE;
 	sc->fwd_ok = 0;
 	sc->ret = PF_RET_NONE;
 	sc->now = pf_now();

@@ -701,44 +701,56 @@ static __always_inline void pf_nat_to_key(struct pf_scratch *sc, const struct pf
 }
 
 /*
- * A packet whose key found a state: if the state translates, the packet
- * is on the wire side and goes to the stack key.
+ * Before the state lookup: is the packet's key one half of a pair?  One
+ * lookup in pf_natmap tells both sides apart, so a translated packet
+ * costs one lookup more than an untranslated one whichever side it is on:
+ *  - the wire key: the state is under it, the packet goes to the stack key;
+ *  - the stack key: sc->key becomes the wire key, under which the state
+ *    is, and the packet goes to it.
+ * Returns PF_NATV_* (also left in sc->nat.via).
  */
-static __always_inline void pf_nat_from_wire(struct pf_scratch *sc)
+__noinline int pf_nat_lookup(struct pf_scratch *sc)
 {
-	struct pf_nat_pair *p = pf_nat_pair_of(&sc->key, PF_SK_WIRE);
+	struct pf_nat_pair *p;
 
-	if (p)
+	if (!sc)
+		return PF_NATV_NONE;
+	sc->nat.via = PF_NATV_NONE;
+	p = bpf_map_lookup_elem(&pf_natmap, &sc->key);
+	if (!p)
+		return PF_NATV_NONE;
+	if (pf_key_eq(&p->key[PF_SK_WIRE], &sc->key)) {
 		pf_nat_to_key(sc, &p->key[PF_SK_STACK]);
+		sc->nat.via = PF_NATV_WIRE;
+	} else if (pf_key_eq(&p->key[PF_SK_STACK], &sc->key)) {
+		pf_nat_to_key(sc, &p->key[PF_SK_WIRE]);
+		__builtin_memcpy(&sc->key, &p->key[PF_SK_WIRE], sizeof(sc->key));
+		sc->nat.via = PF_NATV_STACK;
+	}
+	return sc->nat.via;
 }
 
 /*
- * A packet whose key found no state: is it the stack side of a
- * translating state?  Then sc->key becomes the wire key (the state's) and
- * the packet is set to leave with it.  A pair whose state the LRU evicted
- * is removed here, both halves at once.  Returns 1 if sc->key changed.
+ * The pair pf_nat_lookup found has no state (the LRU evicted it behind
+ * our back): remove both halves.  sc->key is the wire key then.
  */
-__noinline int pf_nat_from_stack(struct pf_scratch *sc)
+__noinline int pf_nat_stale(struct pf_scratch *sc)
 {
 	struct pf_nat_stats *ns;
 	struct pf_nat_pair *p;
 
 	if (!sc)
 		return 0;
-	p = pf_nat_pair_of(&sc->key, PF_SK_STACK);
-	if (!p)
-		return 0;
-	if (!bpf_map_lookup_elem(&pf_states, &p->key[PF_SK_WIRE])) {
-		if (pf_nat_pair_del(p)) {
-			ns = pf_natstat_get();
-			if (ns)
-				ns->pair_repaired++;
-		}
-		return 0;
+	sc->nat.on = 0;
+	sc->nat.via = PF_NATV_NONE;
+	p = pf_nat_pair_of(&sc->key, PF_SK_WIRE);
+	if (p && pf_nat_pair_del(p)) {
+		ns = pf_natstat_get();
+		if (ns)
+			ns->pair_repaired++;
 	}
-	pf_nat_to_key(sc, &p->key[PF_SK_WIRE]);
-	__builtin_memcpy(&sc->key, &p->key[PF_SK_WIRE], sizeof(sc->key));
-	return 1;
+	pf_key_from_pkt(&sc->pkt, sc->pkt.dir, &sc->key);
+	return 0;
 }
 
 #endif /* PF_NAT_H */

@@ -37,7 +37,8 @@ struct pf_nat_work {
 	/* an ICMP error quoting a translated packet (ierr set): the quoted
 	 * packet's new fields; the outer ones are the o- and n- fields above */
 	__u8 ierr;
-	__u8 pad[3];
+	__u8 via;         /* how the packet's key was found in pf_natmap: PF_NATV_* */
+	__u8 pad[2];
 	__be16 isport;
 	__be16 idport;
 	struct pf_addr isrc;
@@ -45,5 +46,8 @@ struct pf_nat_work {
 	/* a new translation's keys, [PF_SK_WIRE] and [PF_SK_STACK] */
 	struct pf_state_key key[2];
 };
+
+/* pf_nat_work.via */
+enum { PF_NATV_NONE = 0, PF_NATV_WIRE = 1, PF_NATV_STACK = 2 };
 
 #endif /* PF_NAT_WORK_H */
