@@ -192,6 +192,10 @@ const char *pfbpf_conf_strerror(const struct pfbpf_conf_error *err, char *buf, s
 #define PFBPF_PRINT_VLEVEL(v) ((v) & 0xff)
 
 int pfbpf_rule_print(FILE *f, const struct pfbpf_rule *r, int verbose);
+/* The same with the rule's pool: pool[0 .. r->rpool.naddrs) (nat, rdr,
+ * binat, nat-to ...); pfbpf_rule_print() writes `?` for the addresses. */
+int pfbpf_rule_print_pool(FILE *f, const struct pfbpf_rule *r, const struct pfbpf_pool_addr *pool,
+			  int verbose);
 /* An anchor rule: `anchor "call" [filter]` (`anchor [filter]` for pf's
  * anonymous "_N" anchors), the filter's fields taken from r. */
 int pfbpf_anchor_rule_print(FILE *f, const struct pfbpf_rule *r, const char *call, int verbose);
