@@ -235,31 +235,43 @@ Test(conf_nat, pool_af_drops_other_family)
 	pfbpf_conf_free(c);
 }
 
+/* pfctl's errors, each at the token at fault; nothing loads. */
+static const struct {
+	const char *text;
+	int line, col;
+	const char *msg;
+} pool_errors[] = {
+	{ "nat on em0 inet6 from any to any -> 198.51.100.1\n", 1, 37,
+	  "no translation address with matching address family (inet6) found" },
+	{ "pass out inet6 all nat-to 198.51.100.1\n", 1, 27,
+	  "no translation address with matching address family (inet6) found" },
+	{ "\nnat on em0 from any to any -> { }\n", 2, 31, "the translation pool is empty" },
+	{ "nat on em0 from any to any -> { 198.51.100.1 198.51.100.2 } bitmask\n", 1, 61,
+	  "only round-robin valid for multiple redirection addresses" },
+	{ "nat on em0 from any to any -> (em0) random\n", 1, 37,
+	  "interface (em0) is only supported in round-robin redirection pools" },
+	{ "nat on em0 from any to any -> 198.51.100.1 random bitmask\n", 1, 51,
+	  "pool type cannot be redefined" },
+	{ "no nat on em0 -> 198.51.100.1\n", 1, 15,
+	  "translation rule with 'no' does not need '->'" },
+	{ "no rdr pass on em0\n", 1, 8, "\"pass\" not valid with \"no\"" },
+	{ "binat on em0 from 192.0.2.0/24 -> 198.51.100.1\n", 1, 35,
+	  "'binat' source mask and redirect mask must be the same" },
+	{ "binat on em0 from 2001:db8::1 -> 198.51.100.1\n", 1, 34,
+	  "no translation address with matching address family (inet6) found" },
+	{ "binat on em0 inet from 2001:db8::1 -> 198.51.100.1\n", 1, 24,
+	  "binat ip versions must match" },
+	{ "pass all nat-to 198.51.100.1 rdr-to 192.0.2.1\n", 1, 30,
+	  "rdr-to: a rule has one translation (nat-to with rdr-to is not supported yet)" },
+};
+
 Test(conf_nat, pool_errors_at_their_place)
 {
-	expect_error("nat on em0 inet6 from any to any -> 198.51.100.1\n", 1, 37,
-		     "no translation address with matching address family (inet6) found");
-	expect_error("pass out inet6 all nat-to 198.51.100.1\n", 1, 27,
-		     "no translation address with matching address family (inet6) found");
-	expect_error("\nnat on em0 from any to any -> { }\n", 2, 31, "the translation pool is empty");
-	expect_error("nat on em0 from any to any -> { 198.51.100.1 198.51.100.2 } bitmask\n", 1, 61,
-		     "only round-robin valid for multiple redirection addresses");
-	expect_error("nat on em0 from any to any -> (em0) random\n", 1, 37,
-		     "interface (em0) is only supported in round-robin redirection pools");
-	expect_error("nat on em0 from any to any -> 198.51.100.1 random bitmask\n", 1, 51,
-		     "pool type cannot be redefined");
-	expect_error("no nat on em0 -> 198.51.100.1\n", 1, 15,
-		     "translation rule with 'no' does not need '->'");
-	expect_error("no rdr pass on em0\n", 1, 8, "\"pass\" not valid with \"no\"");
-	expect_error("binat on em0 from 192.0.2.0/24 -> 198.51.100.1\n", 1, 35,
-		     "'binat' source mask and redirect mask must be the same");
-	/* pfctl: binat takes the family of its source, then the pool's go */
-	expect_error("binat on em0 from 2001:db8::1 -> 198.51.100.1\n", 1, 34,
-		     "no translation address with matching address family (inet6) found");
-	expect_error("binat on em0 inet from 2001:db8::1 -> 198.51.100.1\n", 1, 24,
-		     "binat ip versions must match");
-	expect_error("pass all nat-to 198.51.100.1 rdr-to 192.0.2.1\n", 1, 30,
-		     "rdr-to: a rule has one translation (nat-to with rdr-to is not supported yet)");
+	/* binat takes the family of its source (pfctl), then the pool's
+	 * addresses of the other family go */
+	for (size_t i = 0; i < sizeof(pool_errors) / sizeof(pool_errors[0]); i++)
+		expect_error(pool_errors[i].text, pool_errors[i].line, pool_errors[i].col,
+			     pool_errors[i].msg);
 }
 
 Test(conf_nat, dynamic_interface_address)

@@ -25,22 +25,6 @@ int conf_nat_at_arrow(struct parser *p)
 	return conf_is_kw(conf_peek(p, 0), "-") && conf_peek(p, 1)->type == T_GT;
 }
 
-static int at_stmt_end(struct parser *p)
-{
-	int type = conf_peek(p, 0)->type;
-
-	return type == T_NL || type == T_EOF || (p->anchor_depth && type == T_RBRACE);
-}
-
-/* The statement has ended (the rule body stops at the end or at `{`). */
-static void end_statement(struct parser *p)
-{
-	if (!at_stmt_end(p))
-		conf_syntax_error(p, conf_peek(p, 0));
-	if (conf_peek(p, 0)->type == T_NL)
-		conf_next(p, NULL);
-}
-
 static const char *const pool_kws[] = {
 	"bitmask", "random", "source-hash", "round-robin", "static-port", "sticky-address",
 };
@@ -146,7 +130,7 @@ static void parse_pool(struct parser *p, struct rule_tmpl *rt, int xlate, const 
 	pl->xlate = xlate;
 	pl->line = pk->line;
 	pl->col = pk->col;
-	if (at_stmt_end(p))
+	if (conf_at_end(p))
 		conf_syntax_error(p, pk);
 	if (pk->type == T_LBRACE) {
 		struct tok open = *pk;
@@ -373,7 +357,7 @@ void conf_parse_nat_rule(struct parser *p)
 	    conf_is_kw(conf_peek(p, 0), "quick") || conf_is_kw(conf_peek(p, 0), "log"))
 		conf_syntax_error(p, conf_peek(p, 0));
 	conf_parse_rule_body(p, rt, 0);
-	end_statement(p);
+	conf_expect_end(p);
 	if (!no && !rt->pool.xlate)
 		conf_fail_at(p, rt->line, rt->col, kw.s,
 			     rt->natrule == PF_BINAT ? "'binat' rule requires '-> address'"
@@ -406,7 +390,7 @@ void conf_parse_match_rule(struct parser *p)
 	rt->col = act.col;
 	rt->r.action = PF_MATCH;
 	conf_parse_rule_body(p, rt, 0);
-	end_statement(p);
+	conf_expect_end(p);
 	if (rt->keep_given && rt->r.keep_state)
 		conf_fail_at(p, rt->keep_line, rt->keep_col, "keep",
 			     "match rules never create state: no keep state");

@@ -25,7 +25,8 @@ const char *conf_xlate_action_name(const struct pfbpf_rule *r)
 	return NULL;
 }
 
-static void print_pool_addrs(FILE *f, const struct pfbpf_rule *r, const struct pfbpf_pool_addr *pool)
+static void print_pool_addrs(FILE *f, const struct pfbpf_rule *r,
+			     const struct pfbpf_pool_addr *pool)
 {
 	__u32 n = r->rpool.naddrs;
 	char buf[INET6_ADDRSTRLEN + PF_TABLE_NAME_SIZE + 16];

@@ -1557,6 +1557,16 @@ int conf_accept_kw(struct parser *p, const char *kw)
 	return accept_kw(p, kw);
 }
 
+int conf_at_end(struct parser *p)
+{
+	return at_end(p);
+}
+
+void conf_expect_end(struct parser *p)
+{
+	expect_end(p);
+}
+
 void conf_expect_word(struct parser *p, struct tok *out)
 {
 	expect_word(p, out);

@@ -163,6 +163,8 @@ void *conf_vec_push(struct parser *p, struct vec *v, size_t elsz);
 void *conf_grow(struct parser *p, void **arr, size_t *n, size_t elsz);
 int conf_is_kw(const struct tok *t, const char *kw);
 int conf_accept_kw(struct parser *p, const char *kw);
+int conf_at_end(struct parser *p);
+void conf_expect_end(struct parser *p);
 void conf_expect_word(struct parser *p, struct tok *out);
 _Noreturn void conf_syntax_error(struct parser *p, const struct tok *t);
 int conf_parse_number(const char *s, unsigned long long max, unsigned long long *out, int hex);
