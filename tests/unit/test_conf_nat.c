@@ -350,3 +350,31 @@ Test(conf_nat, listing_parses_back)
 	expect_listing("match out on em0 from (em0:network) nat-to (em0:0) static-port\n",
 		       "match out on em0 from (em0:network) to any nat-to (em0:0) static-port\n");
 }
+
+/* conf_md5.c (libpfconf-internal): the padding edges, against digests
+ * computed with Python's hashlib over bytes (i * 7 + 1) % 251. */
+void conf_md5(const void *data, size_t len, unsigned char out[16]);
+
+Test(conf_nat, md5_padding_edges)
+{
+	static const struct {
+		size_t len;
+		const char *hex;
+	} v[] = {
+		{ 0, "d41d8cd98f00b204e9800998ecf8427e" },   { 3, "eb1c1c0a1baa4f725055e88c48ba44b6" },
+		{ 55, "645f8ecd2017b8b2c18847b75f9438fb" },  { 56, "549447fc49d831236bd08b1cdfb0baf9" },
+		{ 64, "4ecd5a45009defa9f1a440046a8b4761" },  { 119, "e3d21fa5b5d2705e6843ae21a4e7d521" },
+		{ 120, "795a0837c89d6276fe5c461dd159c874" },
+	};
+	unsigned char buf[128], d[16];
+	char hex[33];
+
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)((i * 7 + 1) % 251);
+	for (size_t k = 0; k < sizeof(v) / sizeof(v[0]); k++) {
+		conf_md5(buf, v[k].len, d);
+		for (int i = 0; i < 16; i++)
+			snprintf(hex + 2 * i, 3, "%02x", d[i]);
+		cr_expect_str_eq(hex, v[k].hex, "MD5 of %zu bytes", v[k].len);
+	}
+}
