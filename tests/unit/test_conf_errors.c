@@ -56,7 +56,7 @@ static struct errcase cases[] = {
 	{ "pass in all modulate state\n", 1, 13,
 	  "modulate state is not supported (no sequence number modulation in pfbpf)" },
 	{ "pass in all synproxy state\n", 1, 13, "synproxy state is not supported yet" },
-	{ "match in all keep state\n", 1, 14, "match rules never create state: no keep state" },
+	{ "match in all keep state\n", 1, 14, "keep state is great, but only for pass rules" },
 	{ "nat on eth0 from any to any\n", 1, 1, "translation rule requires '-> address'" },
 	{ "rdr on eth0 proto tcp to port 80 -> 192.0.2.1 static-port\n", 1, 47,
 	  "the 'static-port' option is only valid with nat rules" },

@@ -148,7 +148,7 @@ Test(conf_nat, openbsd_options_and_match)
 		"match out on em0 inet from 192.0.2.0/24 to any nat-to 198.51.100.1\n"
 		"block in on em0\n"
 		"pass in on em0 proto tcp to 198.51.100.1 port 8080 rdr-to 192.0.2.20 port 80\n"
-		"pass out on em0 from 192.0.2.10 binat-to 198.51.100.10\n"
+		"pass on em0 from 192.0.2.10 binat-to 198.51.100.10\n"
 		"pass out on em0 from 192.0.2.0/24 nat-to 198.51.100.1 port 1024:65535 static-port\n");
 	const struct pfbpf_rule *r = c->rules;
 
@@ -261,8 +261,19 @@ static const struct {
 	  "no translation address with matching address family (inet6) found" },
 	{ "binat on em0 inet from 2001:db8::1 -> 198.51.100.1\n", 1, 24,
 	  "binat ip versions must match" },
-	{ "pass all nat-to 198.51.100.1 rdr-to 192.0.2.1\n", 1, 30,
-	  "rdr-to: a rule has one translation (nat-to with rdr-to is not supported yet)" },
+	{ "pass out all nat-to 198.51.100.1 nat-to 192.0.2.1\n", 1, 34,
+	  "nat-to: a rule has one translation (nat-to with rdr-to is not supported yet)" },
+	{ "pass all nat-to 198.51.100.1\n", 1, 10, "nat-to can only be used outbound" },
+	{ "pass in all binat-to 198.51.100.1\n", 1, 13,
+	  "binat-to cannot be specified with a direction" },
+	{ "pass from any binat-to 198.51.100.1\n", 1, 11,
+	  "binat-to requires a specified source and redirect address" },
+	{ "pass from 192.0.2.1 binat-to (em0)\n", 1, 30,
+	  "dynamic interfaces must be used with :0 in a binat-to rule" },
+	{ "pass out all no state nat-to 198.51.100.1\n", 1, 14,
+	  "nat-to and rdr-to require keep state" },
+	{ "match out all keep state nat-to 198.51.100.1\n", 1, 15,
+	  "keep state is great, but only for pass rules" },
 };
 
 Test(conf_nat, pool_errors_at_their_place)

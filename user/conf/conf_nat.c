@@ -193,12 +193,15 @@ int conf_nat_option(struct parser *p, struct rule_tmpl *rt, const struct tok *kw
 		return 0;
 	if (rt->r.action != PF_PASS && rt->r.action != PF_MATCH)
 		conf_fail(p, kw, "%s is only valid on pass and match rules", kw->s);
-	/* OpenBSD: nat-to rewrites the source of outgoing packets,
-	 * rdr-to the destination of incoming ones */
-	if (xlate != PF_RDR && rt->r.direction == PF_IN)
-		conf_fail(p, kw, "%s can only be used outbound", kw->s);
-	if (xlate == PF_RDR && rt->r.direction == PF_OUT)
+	/* OpenBSD's filter_consistent: nat-to rewrites the source of
+	 * outgoing packets, rdr-to the destination of incoming ones, and
+	 * binat-to is both (pfctl makes it an out and an in rule) */
+	if (xlate == PF_NAT && rt->r.direction != PF_OUT)
+		conf_fail(p, kw, "nat-to can only be used outbound");
+	if (xlate == PF_RDR && rt->r.direction != PF_IN)
 		conf_fail(p, kw, "rdr-to can only be used inbound");
+	if (xlate == PF_BINAT && rt->r.direction != PF_INOUT)
+		conf_fail(p, kw, "binat-to cannot be specified with a direction");
 	parse_pool(p, rt, xlate, kw);
 	return 1;
 }
@@ -258,6 +261,28 @@ static void guess_af(struct rule_tmpl *rt)
 			return;
 		}
 	}
+}
+
+/* OpenBSD's expand_rule checks of binat-to, per expanded rule. */
+static void check_binat_to(struct parser *p, const struct rule_tmpl *t, const struct pfbpf_rule *r,
+			   const struct pfbpf_addr_spec *to)
+{
+	int line = t->src.n ? host_at(&t->src, 0)->line : t->line;
+	int col = t->src.n ? host_at(&t->src, 0)->col : t->col;
+
+	if (r->src.type == PFBPF_ADDR_TABLE)
+		conf_fail_at(p, line, col, "",
+			     "invalid use of table <%s> as the source address of a binat-to rule",
+			     r->src.table);
+	if (r->src.type != PFBPF_ADDR_MASK && r->src.type != PFBPF_ADDR_DYNIF)
+		conf_fail_at(p, line, col, "",
+			     "binat-to requires a specified source and redirect address");
+	if (conf_dynif_multiaddr(&r->src) || conf_dynif_multiaddr(to))
+		conf_fail_at(p, t->pool.line, t->pool.col, "",
+			     "dynamic interfaces must be used with :0 in a binat-to rule");
+	if (to->type == PFBPF_ADDR_TABLE)
+		conf_fail_at(p, t->pool.line, t->pool.col, "",
+			     "tables cannot be used as the redirect address of a binat-to rule");
 }
 
 /* binatrule's checks that do not depend on the expansion. */
@@ -391,9 +416,10 @@ void conf_parse_match_rule(struct parser *p)
 	rt->r.action = PF_MATCH;
 	conf_parse_rule_body(p, rt, 0);
 	conf_expect_end(p);
+	/* OpenBSD's words: match rules never create state */
 	if (rt->keep_given && rt->r.keep_state)
 		conf_fail_at(p, rt->keep_line, rt->keep_col, "keep",
-			     "match rules never create state: no keep state");
+			     "keep state is great, but only for pass rules");
 	conf_expand_rule(p);
 	conf_tmpl_reset(rt);
 }
@@ -448,6 +474,8 @@ void conf_nat_finish(struct parser *p, const struct rule_tmpl *t, struct pfbpf_r
 	if (!pl->xlate)
 		return;
 	r->xlate = (__u8)pl->xlate;
+	if (r->action == PF_PASS && t->keep_given && !r->keep_state)
+		conf_fail_at(p, t->keep_line, t->keep_col, "no", "nat-to and rdr-to require keep state");
 	for (size_t i = 0; i < pl->addrs.n; i++) {
 		const struct hostitem *h = host_at(&pl->addrs, i);
 		struct pfbpf_pool_addr *pa;
@@ -524,6 +552,8 @@ void conf_nat_finish(struct parser *p, const struct rule_tmpl *t, struct pfbpf_r
 	case PF_BINAT: {
 		const struct pfbpf_addr_spec *to = &c->pool_addrs[first].addr;
 
+		if (r->action != PF_BINAT)
+			check_binat_to(p, t, r, to);
 		if (to->type == PFBPF_ADDR_TABLE)
 			conf_fail_at(p, pl->line, pl->col, "",
 				     "invalid use of table <%s> as the redirect address of a binat rule",
