@@ -128,7 +128,8 @@ struct pfbpf_conf_macro {
  *  - translation (conf_nat.c): nat has direction PF_OUT, rdr PF_IN, binat
  *    PF_OUT (bidirectional in the datapath), all keep_state NORMAL; pass
  *    and match rules with nat-to/rdr-to/binat-to keep their action and set
- *    xlate; match rules never keep state.  rpool.proxy_port: nat's range
+ *    xlate (nat-to rules are `out`, rdr-to `in`, binat-to have no
+ *    direction: both ways, as OpenBSD); match rules never keep state.  rpool.proxy_port: nat's range
  *    (PF_NAT_PROXY_PORT_LOW..HIGH when none is written, 0:0 and
  *    PF_POOL_STATICPORT with static-port), rdr's target port [0] (0 = keep)
  *    and range end [1] (Q + P2 - P for `Q:*`) or 0.  rpool.opts has
