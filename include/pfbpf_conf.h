@@ -123,7 +123,22 @@ struct pfbpf_conf_macro {
  *    3 (ICMP unreach): the ICMP code, ICMPv6 answers use port-unr (4);
  *    1 (ICMPv6 unreach): the ICMPv6 code, ICMP answers use port-unr (3);
  *  - nr counts per ruleset (main "" or an anchor path), anchor rules take a
- *    number too, so numbers match pfctl's.
+ *    number too, so numbers match pfctl's; nat, rdr and binat rules (and
+ *    their no forms) count in rulesets of their own, as in pf;
+ *  - translation (conf_nat.c): nat has direction PF_OUT, rdr PF_IN, binat
+ *    PF_OUT (bidirectional in the datapath), all keep_state NORMAL; pass
+ *    and match rules with nat-to/rdr-to/binat-to keep their action and set
+ *    xlate (nat-to rules are `out`, rdr-to `in`, binat-to have no
+ *    direction: both ways, as OpenBSD); match rules never keep state.  rpool.proxy_port: nat's range
+ *    (PF_NAT_PROXY_PORT_LOW..HIGH when none is written, 0:0 and
+ *    PF_POOL_STATICPORT with static-port), rdr's target port [0] (0 = keep)
+ *    and range end [1] (Q + P2 - P for `Q:*`) or 0.  rpool.opts has
+ *    PF_POOL_ROUNDROBIN where pfctl implies it (lists, tables, `(if)`);
+ *    source-hash without a key has key_set 0.  The pool is
+ *    pool_addrs[rpool.first .. first + naddrs), only addresses of the
+ *    rule's family;
+ *  - `(if)` addresses are PFBPF_ADDR_DYNIF (name in addr.table), the bare
+ *    interface forms and `self` are already resolved into MASK addresses.
  */
 struct pfbpf_conf {
 	struct pfbpf_rule *rules;  /* every ruleset's rules, in file order */
@@ -192,6 +207,10 @@ const char *pfbpf_conf_strerror(const struct pfbpf_conf_error *err, char *buf, s
 #define PFBPF_PRINT_VLEVEL(v) ((v) & 0xff)
 
 int pfbpf_rule_print(FILE *f, const struct pfbpf_rule *r, int verbose);
+/* The same with the rule's pool: pool[0 .. r->rpool.naddrs) (nat, rdr,
+ * binat, nat-to ...); pfbpf_rule_print() writes `?` for the addresses. */
+int pfbpf_rule_print_pool(FILE *f, const struct pfbpf_rule *r, const struct pfbpf_pool_addr *pool,
+			  int verbose);
 /* An anchor rule: `anchor "call" [filter]` (`anchor [filter]` for pf's
  * anonymous "_N" anchors), the filter's fields taken from r. */
 int pfbpf_anchor_rule_print(FILE *f, const struct pfbpf_rule *r, const char *call, int verbose);

@@ -398,7 +398,8 @@ static void parse_ifname(struct parser *p, struct ifitem *it)
 	if (conf_peek(p, 0)->type == T_LBRACE)
 		conf_fail(p, conf_peek(p, 0), "'!' cannot negate a list");
 	if (conf_peek(p, 0)->type == T_LPAREN)
-		conf_fail(p, conf_peek(p, 0), "interface addresses '(if)' are not supported yet");
+		/* `(if)` is an address (conf_ifaddr.c); `on` takes a name */
+		conf_fail(p, conf_peek(p, 0), "'on' takes an interface name, not an address '(if)'");
 	expect_word(p, &t);
 	if (strlen(t.s) >= PFBPF_IFNAMSIZ)
 		conf_fail(p, &t, "interface name '%s' is too long (at most %d characters)", t.s,
@@ -669,8 +670,12 @@ static void parse_address(struct parser *p, struct pfbpf_addr_spec *a, int in_ta
 		record_tableref(p, name.s, lt.line, lt.col);
 		return;
 	}
+	if (conf_peek(p, 0)->type == T_LPAREN && !in_table) {
+		conf_ifaddr_dynamic(p, a);
+		return;
+	}
 	if (conf_peek(p, 0)->type == T_LPAREN)
-		conf_fail(p, conf_peek(p, 0), "interface addresses '(if)' are not supported yet");
+		conf_fail(p, conf_peek(p, 0), "interface addresses '(if)' are not supported in tables yet");
 	if (conf_peek(p, 0)->type != T_WORD)
 		syntax_error(p, conf_peek(p, 0));
 	conf_next(p, &t);
@@ -681,7 +686,7 @@ static void parse_address(struct parser *p, struct pfbpf_addr_spec *a, int in_ta
 		return;
 	}
 	if (is_kw(&t, "self"))
-		conf_fail(p, &t, "self is not supported yet: write the addresses, or use a table");
+		conf_fail(p, &t, "self is not supported in tables yet: write the addresses");
 	if (is_kw(&t, "no-route") || is_kw(&t, "urpf-failed"))
 		conf_fail(p, &t, "%s is not supported yet", t.s);
 	if (addr_from_str(t.s, &a->af, &a->addr)) {
@@ -704,7 +709,7 @@ static void parse_address(struct parser *p, struct pfbpf_addr_spec *a, int in_ta
 		a->prefixlen = (__u8)v;
 		mask_host_bits(&a->addr, a->af, a->prefixlen);
 	}
-	if (peek_kw(p, "-"))
+	if (peek_kw(p, "-") && !conf_nat_at_arrow(p))
 		conf_fail(p, conf_peek(p, 0), "address ranges are not supported yet");
 }
 
@@ -721,6 +726,9 @@ static void host_item(struct parser *p, void *ctx)
 			conf_fail(p, conf_peek(p, 0),
 				  "'!' cannot negate a list: negate each address, or use a table");
 	}
+	/* em0, em0:network, self: one host per address, resolved now */
+	if (conf_ifaddr_host(p, v, neg, line, col))
+		return;
 	h = vec_push(p, v, sizeof(*h));
 	h->line = line;
 	h->col = col;
@@ -909,19 +917,20 @@ static void tmpl_reset(struct rule_tmpl *t)
 	vec_free(&t->sport);
 	vec_free(&t->dst);
 	vec_free(&t->dport);
+	vec_free(&t->pool.addrs);
 	memset(t, 0, sizeof(*t));
 }
 
 /* Words that start something pfbpf does not do yet, anywhere in a rule. */
 static const char *const unsupported_rule_opts[] = {
-	"nat-to", "rdr-to", "binat-to", "af-to", "route-to", "reply-to", "dup-to",
+	"af-to", "route-to", "reply-to", "dup-to",
 	"divert-to", "divert-reply", "divert-packet", "tag", "tagged", "queue",
 	"rtable", "rdomain", "prio", "set", "user", "group", "os", "probability",
 	"tos", "once", "received-on", "fragment", "max-pkt-rate",
 	"scrub", "synproxy", "sloppy", "source-track", "max-src-nodes",
 	"max-src-states", "max-src-conn", "max-src-conn-rate", "overload",
 	"if-bound", "floating", "no-sync", "pflow", "unreachable", "urpf-failed",
-	"max-pkt-size", "delay", "dnpipe", "dnqueue", "ridentifier", "match",
+	"max-pkt-size", "delay", "dnpipe", "dnqueue", "ridentifier",
 };
 
 static _Noreturn void rule_syntax_error(struct parser *p, const struct tok *t)
@@ -1126,8 +1135,17 @@ static void parse_rule_body(struct parser *p, struct rule_tmpl *rt, int anchor)
 
 		if (pk->type != T_WORD || pk->quoted)
 			syntax_error(p, pk);
+		if (rt->natrule) {
+			/* nat/rdr/binat: the pool and its options, nothing else */
+			if (!conf_nat_at_arrow(p))
+				rule_syntax_error(p, pk);
+			conf_nat_arrow(p, rt);
+			continue;
+		}
 		conf_next(p, &t);
-		if (is_kw(&t, "flags")) {
+		if (!anchor && conf_nat_option(p, rt, &t)) {
+			continue;
+		} else if (is_kw(&t, "flags")) {
 			parse_flags(p, rt, &t);
 		} else if (is_kw(&t, "icmp-type") || is_kw(&t, "icmp6-type")) {
 			struct icmpctx ic = { .v = &rt->icmps, .v6 = t.s[4] == '6' };
@@ -1401,6 +1419,8 @@ static size_t expand_rule(struct parser *p, struct pfbpf_conf_anchor *anchor)
 		 * list drop them */
 		if (r.proto && r.proto != IPPROTO_TCP)
 			r.flags = r.flagset = 0;
+		if (!anchor)
+			conf_nat_finish(p, t, &r);
 
 		if (anchor) {
 			anchor->filter = r;
@@ -1421,7 +1441,11 @@ static size_t expand_rule(struct parser *p, struct pfbpf_conf_anchor *anchor)
 		    r.return_icmp_type == CONF_ICMP6_UNREACH && af == PF_INET)
 			conf_fail_at(p, t->line, t->col, "return-icmp6",
 				     "return-icmp6 cannot be used with inet");
-		r.nr = next_nr(p, p->anchor);
+		{
+			char key[PFBPF_ANCHOR_MAXPATH + 8];
+
+			r.nr = next_nr(p, conf_nat_counter(r.action, p->anchor, key, sizeof(key)));
+		}
 		expand_label(p, &r);
 		{
 			struct pfbpf_conf *cf = p->c;
@@ -1507,6 +1531,86 @@ static void parse_rule(struct parser *p)
 	}
 	expand_rule(p, NULL);
 	tmpl_reset(rt);
+}
+
+/* ---------------------------------------------------------------------- */
+/* What the translation and interface address files use                    */
+/* ---------------------------------------------------------------------- */
+
+void *conf_vec_push(struct parser *p, struct vec *v, size_t elsz)
+{
+	return vec_push(p, v, elsz);
+}
+
+void *conf_grow(struct parser *p, void **arr, size_t *n, size_t elsz)
+{
+	return grow(p, arr, n, elsz);
+}
+
+int conf_is_kw(const struct tok *t, const char *kw)
+{
+	return is_kw(t, kw);
+}
+
+int conf_accept_kw(struct parser *p, const char *kw)
+{
+	return accept_kw(p, kw);
+}
+
+int conf_at_end(struct parser *p)
+{
+	return at_end(p);
+}
+
+void conf_expect_end(struct parser *p)
+{
+	expect_end(p);
+}
+
+void conf_expect_word(struct parser *p, struct tok *out)
+{
+	expect_word(p, out);
+}
+
+void conf_syntax_error(struct parser *p, const struct tok *t)
+{
+	rule_syntax_error(p, t);
+}
+
+int conf_parse_number(const char *s, unsigned long long max, unsigned long long *out, int hex)
+{
+	return parse_number(s, max, out, hex);
+}
+
+__u16 conf_port_value(struct parser *p, const struct tok *t, const char *s)
+{
+	return port_value(p, t, s);
+}
+
+/* A host or a `{ }` list of them (a pool). */
+void conf_parse_hosts(struct parser *p, struct vec *hosts, int allow_empty)
+{
+	parse_list_opt(p, host_item, hosts, allow_empty);
+}
+
+void conf_parse_rule_body(struct parser *p, struct rule_tmpl *rt, int anchor)
+{
+	parse_rule_body(p, rt, anchor);
+}
+
+size_t conf_expand_rule(struct parser *p)
+{
+	return expand_rule(p, NULL);
+}
+
+void conf_tmpl_reset(struct rule_tmpl *t)
+{
+	tmpl_reset(t);
+}
+
+__u32 conf_next_nr(struct parser *p, const char *path)
+{
+	return next_nr(p, path);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1887,11 +1991,6 @@ static const struct {
 	const char *kw;
 	const char *msg;
 } unsupported_statements[] = {
-	{ "match", "match rules are not supported yet" },
-	{ "nat", "nat rules are not supported yet" },
-	{ "rdr", "rdr rules are not supported yet" },
-	{ "binat", "binat rules are not supported yet" },
-	{ "no", "no nat/rdr rules are not supported yet" },
 	{ "nat-anchor", "nat-anchor is not supported yet" },
 	{ "rdr-anchor", "rdr-anchor is not supported yet" },
 	{ "binat-anchor", "binat-anchor is not supported yet" },
@@ -1923,6 +2022,10 @@ static void parse_statement(struct parser *p)
 	}
 	if (is_kw(t, "pass") || is_kw(t, "block")) {
 		parse_rule(p);
+	} else if (is_kw(t, "nat") || is_kw(t, "rdr") || is_kw(t, "binat") || is_kw(t, "no")) {
+		conf_parse_nat_rule(p);
+	} else if (is_kw(t, "match")) {
+		conf_parse_match_rule(p);
 	} else if (is_kw(t, "set")) {
 		parse_set(p);
 	} else if (is_kw(t, "table")) {
@@ -1983,6 +2086,7 @@ void pfbpf_conf_free(struct pfbpf_conf *c)
 	}
 	free(c->tables);
 	free(c->rules);
+	free(c->pool_addrs);
 	free(c->rule_anchor);
 	free(c->rule_line);
 	free(c->anchors);

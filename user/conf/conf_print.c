@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <string.h>
 #include "conf_private.h"
+#include "pfbpf_nat.h"
 
 void conf_format_host(char *buf, size_t len, __u8 af, const struct pf_addr *addr,
 		      __u8 prefixlen)
@@ -31,6 +32,14 @@ void conf_format_addr(char *buf, size_t len, const struct pfbpf_addr_spec *a)
 		break;
 	case PFBPF_ADDR_MASK:
 		conf_format_host(buf, len, a->af, &a->addr, a->prefixlen);
+		break;
+	case PFBPF_ADDR_DYNIF:
+		/* pfctl's print_addr: (name[:network|:broadcast|:peer][:0]) */
+		snprintf(buf, len, "(%s%s%s%s%s)", a->table,
+			 a->iflags & PFI_AFLAG_NETWORK ? ":network" : "",
+			 a->iflags & PFI_AFLAG_BROADCAST ? ":broadcast" : "",
+			 a->iflags & PFI_AFLAG_PEER ? ":peer" : "",
+			 a->iflags & PFI_AFLAG_NOALIAS ? ":0" : "");
 		break;
 	default:
 		snprintf(buf, len, "any");
@@ -117,10 +126,14 @@ static int is_any(const struct pfbpf_addr_spec *a)
 }
 
 void conf_print_rule(FILE *f, const struct pfbpf_rule *r, const char *anchor_call,
-		     int verbose)
+		     const struct pfbpf_pool_addr *pool, int verbose)
 {
 	int numeric = verbose & PFBPF_PRINT_NUMERIC;
 	int ropts = 0;
+	const char *xname = anchor_call ? NULL : conf_xlate_action_name(r);
+	/* nat, rdr, binat and their no forms: pfctl prints no direction and
+	 * no state for them (ours carry both for the datapath) */
+	int natrule = xname && r->action != PF_MATCH;
 
 	if (PFBPF_PRINT_VLEVEL(verbose) >= 2)
 		fprintf(f, "@%u ", r->nr);
@@ -129,6 +142,10 @@ void conf_print_rule(FILE *f, const struct pfbpf_rule *r, const char *anchor_cal
 			fputs("anchor", f);
 		else
 			fprintf(f, "anchor \"%s\"", anchor_call);
+	} else if (xname) {
+		fputs(xname, f);
+		if (r->natpass)
+			fputs(" pass", f);
 	} else {
 		fputs(r->action == PF_PASS ? "pass" : "block", f);
 	}
@@ -142,9 +159,9 @@ void conf_print_rule(FILE *f, const struct pfbpf_rule *r, const char *anchor_cal
 		else
 			fputs(" drop", f);
 	}
-	if (r->direction == PF_IN)
+	if (r->direction == PF_IN && !natrule)
 		fputs(" in", f);
-	else if (r->direction == PF_OUT)
+	else if (r->direction == PF_OUT && !natrule)
 		fputs(" out", f);
 	if (r->log)
 		fputs(" log", f);
@@ -205,7 +222,7 @@ void conf_print_rule(FILE *f, const struct pfbpf_rule *r, const char *anchor_cal
 	}
 	if (!r->keep_state && r->action == PF_PASS && !anchor_call)
 		fputs(" no state", f);
-	else if (r->keep_state == PF_STATE_NORMAL)
+	else if (r->keep_state == PF_STATE_NORMAL && !natrule)
 		fputs(" keep state", f);
 	else if (r->keep_state == PF_STATE_MODULATE)
 		fputs(" modulate state", f);
@@ -239,12 +256,29 @@ void conf_print_rule(FILE *f, const struct pfbpf_rule *r, const char *anchor_cal
 		fputs(" allow-opts", f);
 	if (r->label[0])
 		fprintf(f, " label \"%s\"", r->label);
+	/* OpenBSD's print_rule: nat-to / rdr-to last; nat's `->` too */
+	if (!anchor_call)
+		conf_print_xlate(f, r, pool);
 }
 
 int pfbpf_rule_print(FILE *f, const struct pfbpf_rule *r, int verbose)
 {
-	conf_print_rule(f, r, NULL, verbose);
+	conf_print_rule(f, r, NULL, NULL, verbose);
 	return fputc('\n', f) == EOF ? -1 : 0;
+}
+
+int pfbpf_rule_print_pool(FILE *f, const struct pfbpf_rule *r, const struct pfbpf_pool_addr *pool,
+			  int verbose)
+{
+	conf_print_rule(f, r, NULL, pool, verbose);
+	return fputc('\n', f) == EOF ? -1 : 0;
+}
+
+static const struct pfbpf_pool_addr *rule_pool(const struct pfbpf_conf *c, const struct pfbpf_rule *r)
+{
+	if (!r->rpool.naddrs || r->rpool.first + r->rpool.naddrs > c->npool_addrs)
+		return NULL;
+	return c->pool_addrs + r->rpool.first;
 }
 
 int pfbpf_anchor_rule_print(FILE *f, const struct pfbpf_rule *r, const char *call, int verbose)
@@ -253,7 +287,7 @@ int pfbpf_anchor_rule_print(FILE *f, const struct pfbpf_rule *r, const char *cal
 
 	/* Anonymous anchors print without their generated name ("_1"),
 	 * wherever they sit. */
-	conf_print_rule(f, r, base && base[1] == '_' ? base + 1 : call, verbose);
+	conf_print_rule(f, r, base && base[1] == '_' ? base + 1 : call, NULL, verbose);
 	return fputc('\n', f) == EOF ? -1 : 0;
 }
 
@@ -341,6 +375,21 @@ static void indent(FILE *f, int depth)
 		fputs("  ", f);
 }
 
+/*
+ * Whether rule ri comes before anchor a of its ruleset.  Filter rules and
+ * anchors share the numbering; nat, rdr and binat rules are numbered in
+ * rulesets of their own (pf's), so they go by their line instead.
+ */
+static int rule_before_anchor(const struct pfbpf_conf *c, size_t ri,
+			      const struct pfbpf_conf_anchor *a)
+{
+	const struct pfbpf_rule *r = &c->rules[ri];
+
+	if (conf_xlate_action_name(r) && r->action != PF_MATCH)
+		return c->rule_line[ri] <= a->line;
+	return r->nr < a->nr;
+}
+
 /* One ruleset: its rules and anchor rules merged in rule-number order
  * (both arrays hold each ruleset's entries in increasing order). */
 static void print_ruleset(FILE *f, const struct pfbpf_conf *c, const char *path, int depth,
@@ -353,16 +402,17 @@ static void print_ruleset(FILE *f, const struct pfbpf_conf *c, const char *path,
 			ri++;
 		while (ai < c->nanchors && strcmp(c->anchors[ai].parent, path))
 			ai++;
-		if (ri < c->nrules && (ai >= c->nanchors || c->rules[ri].nr < c->anchors[ai].nr)) {
+		if (ri < c->nrules && (ai >= c->nanchors || rule_before_anchor(c, ri, &c->anchors[ai]))) {
 			indent(f, depth);
-			pfbpf_rule_print(f, &c->rules[ri++], verbose);
+			pfbpf_rule_print_pool(f, &c->rules[ri], rule_pool(c, &c->rules[ri]), verbose);
+			ri++;
 		} else if (ai < c->nanchors) {
 			const struct pfbpf_conf_anchor *a = &c->anchors[ai++];
 			struct pfbpf_rule r = a->filter;
 
 			r.nr = a->nr;
 			indent(f, depth);
-			conf_print_rule(f, &r, a->name, verbose);
+			conf_print_rule(f, &r, a->name, NULL, verbose);
 			if (a->has_body) {
 				fputs(" {\n", f);
 				print_ruleset(f, c, a->path, depth + 1, verbose);

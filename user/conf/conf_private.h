@@ -25,9 +25,14 @@ const char *conf_icmp_code_name(int type, int code, int v6);
 #define CONF_ICMP4_PORT_UNR 3
 #define CONF_ICMP6_PORT_UNR 4
 
-/* Prints one rule; anchor_call names the anchor for `anchor "x"` rules. */
+/* Prints one rule; anchor_call names the anchor for `anchor "x"` rules;
+ * pool: the rule's r->rpool.naddrs pool addresses (NULL: not known). */
 void conf_print_rule(FILE *f, const struct pfbpf_rule *r, const char *anchor_call,
-		     int verbose);
+		     const struct pfbpf_pool_addr *pool, int verbose);
+/* conf_nat_print.c: the rule's word ("nat", "no rdr", "match"), NULL for
+ * pass and block; and its translation, as pfctl's print_pool writes it. */
+const char *conf_xlate_action_name(const struct pfbpf_rule *r);
+void conf_print_xlate(FILE *f, const struct pfbpf_rule *r, const struct pfbpf_pool_addr *pool);
 /* An address (or network) without the `!`, into buf. */
 void conf_format_addr(char *buf, size_t len, const struct pfbpf_addr_spec *a);
 void conf_format_host(char *buf, size_t len, __u8 af, const struct pf_addr *addr,
