@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
-# The forwarding fast path (bpf/pf_fwd.h, issue 8): on the router, with
-# `pfbpf-load forward IF on` for both legs, packets of established states
+# The forwarding fast path (bpf/pf_fwd.h, issue 8): on the router, on by
+# default and switched with `pfbpf-load forward IF on|off`, packets of established states
 # are redirected from tc ingress to their egress leg.  The verdicts and
 # the translation must be those of the stack path: the same connections
 # pass, translated the same way, the blocked port stays blocked, and a
@@ -51,9 +51,14 @@ pass all
 EOF
 
 test_stack_path() {
-	assert_match "off by default" "forward r_int off" "$(pfload "$NS_R" forward r_int)"
+	assert_match "on by default" "forward r_int on" "$(pfload "$NS_R" forward r_int)"
+	assert_cmd "forward r_int off" pfload "$NS_R" forward r_int off
+	assert_cmd "forward r_ext off" pfload "$NS_R" forward r_ext off
+	assert_match "the switch reads back" "forward r_int off" "$(pfload "$NS_R" forward r_int)"
+	local n0
+	n0=$(fwd_count)
 	same_verdicts "stack path"
-	assert_eq "nothing was forwarded by the fast path while it is off" 0 "$(fwd_count)"
+	assert_eq "nothing was forwarded by the fast path while it is off" "$n0" "$(fwd_count)"
 }
 
 test_fast_path() {
@@ -70,8 +75,6 @@ test_fast_path() {
 	else
 		fail "the bulk transfer went through the fast path" "forwarded before: '$n0', after: '$n'"
 	fi
-	assert_cmd "forward r_int off" pfload "$NS_R" forward r_int off
-	assert_cmd "forward r_ext off" pfload "$NS_R" forward r_ext off
 }
 
 run_test test_stack_path
