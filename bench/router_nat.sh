@@ -5,7 +5,9 @@
 # server (issue 8, "Benchmarks"), with
 #   none   no filter, no translation (srv gets a route back for this one),
 #   nft    nftables masquerade on r_ext, with conntrack,
-#   pfnat  pfbpf on both legs, `nat on r_ext -> (r_ext)` and `pass all`.
+#   pfnat  pfbpf on both legs, `nat on r_ext -> (r_ext)` and `pass all`,
+#   pffwd  the same with the forwarding fast path on both legs
+#          (pfbpf-load forward IF on, bpf/pf_fwd.h).
 # The variants alternate within each round so that the machine's load
 # drifts over all of them alike; the table gives the median of RUNS runs
 # of SECS seconds and its ratio to no filter measured in the same run.
@@ -16,17 +18,17 @@
 . "$(dirname "$0")/../tests/netns/lib.sh"
 . "$(dirname "$0")/../tests/netns/nat_lib.bash"
 
-require_tools ip tc nsenter unshare socat ss sysctl iperf3 nft pfctl_bpf pf_kern.bpf.o
+require_tools ip tc nsenter unshare socat ss sysctl iperf3 nft pfctl_bpf pfbpf-load pf_kern.bpf.o
 
 SECS=${1:-5}
 RUNS=${2:-3}
 PORT=5211
-VARIANTS=(none nft pfnat)
+VARIANTS=(none nft pfnat pffwd)
 OUT=${BENCH_OUT:-$NETNS_ROOT/bench/results}
 mkdir -p "$OUT"
 
 declare -A LABEL=([none]="no filter" [nft]="nftables masquerade (conntrack)"
-	[pfnat]="pfbpf nat via the stack")
+	[pfnat]="pfbpf nat via the stack" [pffwd]="pfbpf nat, forwarding fast path")
 
 NFT_CONF='table ip nat {
 	chain post {
@@ -62,13 +64,16 @@ variant() {
 	case $1 in
 	none) pf_off; nft_off ;;
 	nft) pf_off; nft_off; nsx "$NS_R" nft -f - <<<"$NFT_CONF" ;;
-	pfnat)
+	pfnat | pffwd)
 		nft_off
 		r -e -i r_int >/dev/null 2>&1 && r -e -i r_ext >/dev/null 2>&1 || return 1
 		# A ruleset that does not load leaves pf passing untranslated:
 		# the check below then says so.
 		r -q -f "$TEST_TMP/nat.conf" 2>"$TEST_TMP/load.err" ||
-			echo "# pfnat: pf.conf not loaded: $(tr '\n' ' ' <"$TEST_TMP/load.err")" >&2
+			echo "# $1: pf.conf not loaded: $(tr '\n' ' ' <"$TEST_TMP/load.err")" >&2
+		local fwd=off
+		[ "$1" = pffwd ] && fwd=on
+		pfload "$NS_R" forward r_int $fwd && pfload "$NS_R" forward r_ext $fwd || return 1
 		return 0
 		;;
 	esac

@@ -7,7 +7,7 @@
 #ifndef PFBPF_FWD_H
 #define PFBPF_FWD_H
 
-#define PFBPF_MAP_FWD "pf_fwd"         /* hash: ingress ifindex -> pf_fwd_if */
+#define PFBPF_MAP_FWD "pf_fwd"         /* hash: ingress ifindex -> pf_fwd_if; none = on */
 #define PFBPF_MAP_FWDSTAT "pf_fwdstat" /* percpu array[1]: pf_fwd_stats */
 
 #define PF_FWD_ON 0x1

@@ -48,7 +48,7 @@ static void usage(FILE *f)
 		"  sweep              expire what has expired now\n"
 		"  forward IF [on|off]\n"
 		"                     the forwarding fast path for packets of established\n"
-		"                     states arriving on IF (tc ingress; off by default)\n"
+		"                     states arriving on IF (tc ingress; on by default)\n"
 		"  purge              detach everywhere and remove every pin\n"
 		"environment: PFBPF_PIN_DIR (maps, default %s), PFBPF_PROG_PIN_DIR\n"
 		"             (default %s), PFBPF_OBJ (object instead of the embedded one)\n",

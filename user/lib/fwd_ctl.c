@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * fwd_ctl.c - switch the forwarding fast path (bpf/pf_fwd.h) on or off for
- * an interface, and read what it did.  The datapath reads pf_fwd by the
+ * an interface (on unless switched off), and read what it did.  The datapath reads pf_fwd by the
  * ingress ifindex on every packet of an established state, so a change
  * takes effect at the next packet.
  */
@@ -19,7 +19,8 @@ int pfbpf_forward_set(struct pfbpf_maps *m, unsigned int ifindex, bool on)
 
 	if (fd < 0)
 		return fd;
-	if (on)
+	/* on is the default: no entry */
+	if (!on)
 		return bpf_map_update_elem(fd, &k, &v, BPF_ANY) ? -errno : 0;
 	if (bpf_map_delete_elem(fd, &k) && errno != ENOENT)
 		return -errno;
@@ -32,7 +33,7 @@ int pfbpf_forward_get(struct pfbpf_maps *m, unsigned int ifindex, bool *on)
 	__u32 k = ifindex;
 	int fd = pfbpf_map_fd(m, PFBPF_MAP_FWD);
 
-	*on = false;
+	*on = true;
 	if (fd < 0)
 		return fd;
 	if (bpf_map_lookup_elem(fd, &k, &v))
