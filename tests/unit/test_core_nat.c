@@ -811,3 +811,44 @@ Test(core_nat, pool_bitmask_keeps_the_host_bits)
 	cr_assert_eq(xlated_src(INNER4, 1000), 0xcb00710a, "192.0.2.10 should map to 203.0.113.10");
 	cr_assert_eq(xlated_src(INNER4B, 1000), 0xcb00710b);
 }
+
+/* ---- fragments ------------------------------------------------------------ */
+
+static int ip4_header_sum_ok(const struct h_pkt *p)
+{
+	const __u8 *ip = p->buf + p->l3;
+	__u32 s = 0;
+
+	for (int i = 0; i < 20; i += 2)
+		s += ip[i] << 8 | ip[i + 1];
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return s == 0xffff;
+}
+
+/* A fragmented datagram through nat: the later fragments, which carry no
+ * ports, leave with the first fragment's translated addresses. */
+Test(core_nat, later_fragments_are_translated_too)
+{
+	struct h_flow f = H_FLOW4(INNER4, 5300, SERVER4, 53);
+	struct h_l2 first = { .frag_off = 0x2000, .ident = 903 };
+	struct h_l2 later = { .frag_off = 0x00b9, .ident = 903 };
+	struct h_pkt p;
+	struct seen s;
+
+	rule_nat(PF_INET, "192.0.2.0", 24, OUTER4, 50001, 65535);
+	cr_assert_eq(h_udp(&p, &f, 1472 - 8, &first), 0);
+	p.buf[p.l4 + 4] = 3008 >> 8;
+	p.buf[p.l4 + 5] = 3008 & 0xff;
+	h_fix_csum(&p);
+	cr_assert_eq(h_tc(PF_OUT, &p), TC_ACT_OK);
+	s = seen_of(&p);
+	addr_is(PF_INET, &s.src, OUTER4);
+	cr_assert(ip4_header_sum_ok(&p));
+	cr_assert_eq(h_udp(&p, &f, 1000, &later), 0);
+	cr_assert_eq(h_tc(PF_OUT, &p), TC_ACT_OK);
+	s = seen_of(&p);
+	addr_is(PF_INET, &s.src, OUTER4);
+	addr_is(PF_INET, &s.dst, SERVER4);
+	cr_assert(ip4_header_sum_ok(&p), "the later fragment's header checksum is wrong");
+}
