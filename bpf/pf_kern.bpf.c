@@ -343,6 +343,13 @@ __noinline int pf_process(struct pf_scratch *sc)
 				return PF_DROP;
 			}
 			sc->allow_opts = fv->allow_opts;
+			if (fv->xlate) {
+				/* no transport header here: the addresses only */
+				pf_nat_begin(&sc->nat, &sc->pkt);
+				sc->nat.nsrc = fv->nsrc;
+				sc->nat.ndst = fv->ndst;
+				sc->nat.on = 1;
+			}
 			return PF_PASS;
 		}
 	}
@@ -430,17 +437,26 @@ __noinline int pf_process(struct pf_scratch *sc)
 }
 
 /* A first fragment that passed lets the rest of its datagram through. */
-static __always_inline void pf_frag_record(struct pf_scratch *sc)
+static __noinline void pf_frag_record(struct pf_scratch *sc)
 {
 	struct pf_config *cfg = pf_config_get();
 	struct pf_frag_val fv = { .action = PF_PASS };
 	struct pf_frag_key fk;
 
-	if (!cfg)
+	if (!cfg || !sc)
 		return;
 	fv.allow_opts = !!sc->allow_opts;
 	fv.expire = sc->now + pf_timeout_global(cfg, PFTM_FRAG);
 	pf_frag_key(&sc->pkt, &sc->aux, &fk);
+	if (sc->nat.on) {
+		/* the later fragments arrive as the first did, before
+		 * translation (the filter may have seen it translated) */
+		__builtin_memcpy(&fk.src, &sc->nat.osrc, sizeof(fk.src));
+		__builtin_memcpy(&fk.dst, &sc->nat.odst, sizeof(fk.dst));
+		fv.xlate = 1;
+		fv.nsrc = sc->nat.nsrc;
+		fv.ndst = sc->nat.ndst;
+	}
 	bpf_map_update_elem(&pf_frags, &fk, &fv, BPF_ANY);
 }
 

@@ -133,7 +133,10 @@ struct pf_frag_val {
 	__u32 expire;      /* seconds of CLOCK_BOOTTIME after which it is stale */
 	__u8 action;       /* PF_PASS: later fragments pass */
 	__u8 allow_opts;   /* the first fragment passed with IPv4 options allowed */
-	__u8 pad[2];
+	__u8 xlate;        /* the first fragment was translated: so are the others */
+	__u8 pad;
+	struct pf_addr nsrc; /* xlate: the addresses the datagram leaves with */
+	struct pf_addr ndst;
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

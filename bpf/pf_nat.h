@@ -260,6 +260,37 @@ static __always_inline int pf_nat_pool_pick(const struct pf_nat_rule_bpf *r, __u
 	return 0;
 }
 
+/* sticky-address: a random or round-robin pool gives a source the address
+ * it gave it before (pf_nat_maps.h says for how long). */
+static __always_inline int pf_nat_pool_sticky(const struct pf_nat_rule_bpf *r, __u32 pbase,
+					      __u32 ridx, const struct pf_pkt *pkt,
+					      const struct pf_addr *host, struct pf_addr *out,
+					      __u32 *ifindex)
+{
+	__u32 type = r->pool_opts & PF_POOL_TYPEMASK;
+	struct pf_config *cfg = pf_config_get();
+	struct pf_nat_sticky_key k = {};
+	struct pf_addr *a;
+	int res;
+
+	if (!(r->pool_opts & PF_POOL_STICKYADDR) || !cfg ||
+	    (type != PF_POOL_RANDOM && type != PF_POOL_ROUNDROBIN))
+		return pf_nat_pool_pick(r, pbase, ridx, pkt, host, out, ifindex);
+	k.gen = cfg->ruleset_gen;
+	k.ridx = ridx;
+	k.af = pkt->af;
+	k.src = pkt->src;
+	a = bpf_map_lookup_elem(&pf_natsticky, &k);
+	if (a) {
+		*out = *a;
+		return 0;
+	}
+	res = pf_nat_pool_pick(r, pbase, ridx, pkt, host, out, ifindex);
+	if (!res)
+		bpf_map_update_elem(&pf_natsticky, &k, out, BPF_ANY);
+	return res;
+}
+
 /* ---- choosing the translation of a new state ---------------------------- */
 
 /* Record the packet as it is, and as it will leave: unchanged so far. */
@@ -329,7 +360,7 @@ static __always_inline int pf_nat_choose(struct pf_scratch *sc, const struct pf_
 	n->natpass = !!(r->flags & PF_NATR_PASS);
 	switch (r->xlate) {
 	case PF_NAT:
-		res = pf_nat_pool_pick(r, pbase, ridx, pkt, &pkt->src, &a, &n->dynif_idx);
+		res = pf_nat_pool_sticky(r, pbase, ridx, pkt, &pkt->src, &a, &n->dynif_idx);
 		if (res < 0)
 			return PFRES_MAPFAILED;
 		if (res > 0)
@@ -339,7 +370,7 @@ static __always_inline int pf_nat_choose(struct pf_scratch *sc, const struct pf_
 		pf_nat_want_port(n, r, sc);
 		break;
 	case PF_RDR:
-		res = pf_nat_pool_pick(r, pbase, ridx, pkt, &pkt->dst, &a, &n->dynif_idx);
+		res = pf_nat_pool_sticky(r, pbase, ridx, pkt, &pkt->dst, &a, &n->dynif_idx);
 		if (res)
 			return PFRES_MAPFAILED;
 		n->ndst = a;

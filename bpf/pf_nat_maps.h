@@ -48,6 +48,29 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pf_natmap SEC(".maps");
 
+/*
+ * sticky-address: the address a source was given by a random or
+ * round-robin pool, per rule and ruleset generation (a reload starts
+ * afresh, as pf's source nodes belong to their rule).  pf forgets a source
+ * node when its last state goes; pfbpf has no source tracking, so a source
+ * stays on its address until the LRU needs the room.
+ */
+struct pf_nat_sticky_key {
+	__u64 gen;           /* pf_config.ruleset_gen */
+	__u32 ridx;          /* slot * PF_MAX_NAT_RULES + rule */
+	__u8 af;
+	__u8 pad[3];
+	struct pf_addr src;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct pf_nat_sticky_key);
+	__type(value, struct pf_addr);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pf_natsticky SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);

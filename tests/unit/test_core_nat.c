@@ -735,3 +735,120 @@ Test(core_nat, sweep_removes_stale_pairs)
 	cr_assert_eq(h_gcount(&g), 0);
 	cr_assert_eq(g.nat_pairs, 1);
 }
+
+/* ---- pools ---------------------------------------------------------------- */
+
+/* nat from 192.0.2.0/24 -> pool (entries set by the caller) with opts */
+static void rule_nat_pool(__u8 opts, __u32 count)
+{
+	struct pf_nat_rule_bpf r = { .action = PF_NAT, .xlate = PF_NAT, .direction = PF_OUT,
+				     .af = PF_INET, .src_plen = 24, .pool_count = count,
+				     .pool_opts = opts, .proxy_port = { 50001, 65535 },
+				     .hash_key = { 1, 2, 3, 4 } };
+
+	r.src = addr_of(PF_INET, "192.0.2.0");
+	put_rule(0, &r);
+	nat_count(1);
+}
+
+/* The outside address a new UDP flow from src gets. */
+static __u32 xlated_src(const char *src, __u16 sport)
+{
+	struct h_flow f = H_FLOW4(src, sport, SERVER4, 53);
+	struct h_pkt p;
+	__u32 a;
+
+	cr_assert_eq(h_udp(&p, &f, 8, NULL), 0);
+	cr_assert_eq(h_tc(PF_OUT, &p), TC_ACT_OK);
+	memcpy(&a, p.buf + p.l3 + 12, 4);
+	return ntohl(a);
+}
+
+Test(core_nat, pool_round_robin_walks_the_list)
+{
+	put_pool(0, PF_INET, "203.0.113.1", 32);
+	put_pool(1, PF_INET, "203.0.113.2", 32);
+	put_pool(2, PF_INET, "203.0.113.3", 32);
+	rule_nat_pool(PF_POOL_ROUNDROBIN, 3);
+	cr_assert_eq(xlated_src(INNER4, 1000), 0xcb007101);
+	cr_assert_eq(xlated_src(INNER4, 1001), 0xcb007102);
+	cr_assert_eq(xlated_src(INNER4, 1002), 0xcb007103);
+	cr_assert_eq(xlated_src(INNER4, 1003), 0xcb007101);
+}
+
+Test(core_nat, pool_sticky_address_keeps_a_source)
+{
+	put_pool(0, PF_INET, "203.0.113.1", 32);
+	put_pool(1, PF_INET, "203.0.113.2", 32);
+	rule_nat_pool(PF_POOL_ROUNDROBIN | PF_POOL_STICKYADDR, 2);
+	__u32 a = xlated_src(INNER4, 1000), b = xlated_src(INNER4B, 1000);
+
+	cr_assert_neq(a, b, "two sources, round-robin: two addresses");
+	for (int i = 1; i < 5; i++) {
+		cr_assert_eq(xlated_src(INNER4, 1000 + i), a, "the source moved to another address");
+		cr_assert_eq(xlated_src(INNER4B, 1000 + i), b);
+	}
+}
+
+Test(core_nat, pool_source_hash_and_random_stay_in_the_prefix)
+{
+	put_pool(0, PF_INET, "203.0.113.0", 28);
+	rule_nat_pool(PF_POOL_SRCHASH, 1);
+	__u32 a = xlated_src(INNER4, 1000);
+
+	cr_assert_eq(a & ~0xfu, 0xcb007100, "source-hash left the pool's /28");
+	for (int i = 1; i < 5; i++)
+		cr_assert_eq(xlated_src(INNER4, 1000 + i), a, "source-hash gave one source two addresses");
+	rule_nat_pool(PF_POOL_RANDOM, 1);
+	for (int i = 0; i < 20; i++)
+		cr_assert_eq(xlated_src(INNER4, 2000 + i) & ~0xfu, 0xcb007100, "random left the /28");
+}
+
+Test(core_nat, pool_bitmask_keeps_the_host_bits)
+{
+	put_pool(0, PF_INET, "203.0.113.0", 24);
+	rule_nat_pool(PF_POOL_BITMASK, 1);
+	cr_assert_eq(xlated_src(INNER4, 1000), 0xcb00710a, "192.0.2.10 should map to 203.0.113.10");
+	cr_assert_eq(xlated_src(INNER4B, 1000), 0xcb00710b);
+}
+
+/* ---- fragments ------------------------------------------------------------ */
+
+static int ip4_header_sum_ok(const struct h_pkt *p)
+{
+	const __u8 *ip = p->buf + p->l3;
+	__u32 s = 0;
+
+	for (int i = 0; i < 20; i += 2)
+		s += ip[i] << 8 | ip[i + 1];
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return s == 0xffff;
+}
+
+/* A fragmented datagram through nat: the later fragments, which carry no
+ * ports, leave with the first fragment's translated addresses. */
+Test(core_nat, later_fragments_are_translated_too)
+{
+	struct h_flow f = H_FLOW4(INNER4, 5300, SERVER4, 53);
+	struct h_l2 first = { .frag_off = 0x2000, .ident = 903 };
+	struct h_l2 later = { .frag_off = 0x00b9, .ident = 903 };
+	struct h_pkt p;
+	struct seen s;
+
+	rule_nat(PF_INET, "192.0.2.0", 24, OUTER4, 50001, 65535);
+	cr_assert_eq(h_udp(&p, &f, 1472 - 8, &first), 0);
+	p.buf[p.l4 + 4] = 3008 >> 8;
+	p.buf[p.l4 + 5] = 3008 & 0xff;
+	h_fix_csum(&p);
+	cr_assert_eq(h_tc(PF_OUT, &p), TC_ACT_OK);
+	s = seen_of(&p);
+	addr_is(PF_INET, &s.src, OUTER4);
+	cr_assert(ip4_header_sum_ok(&p));
+	cr_assert_eq(h_udp(&p, &f, 1000, &later), 0);
+	cr_assert_eq(h_tc(PF_OUT, &p), TC_ACT_OK);
+	s = seen_of(&p);
+	addr_is(PF_INET, &s.src, OUTER4);
+	addr_is(PF_INET, &s.dst, SERVER4);
+	cr_assert(ip4_header_sum_ok(&p), "the later fragment's header checksum is wrong");
+}
