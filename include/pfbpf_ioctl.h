@@ -540,6 +540,17 @@ struct pfioc_src_nodes {
  */
 #define DIOCSETSTATEPOLICY _IOWR('D', 200, __u32)
 #define DIOCGETSTATEPOLICY _IOWR('D', 201, __u32)
+/*
+ *   DIOCIFADDRSYNC: an interface's addresses changed.  Filter rules that
+ *     name `($if)` were expanded into one rule per address at commit (the
+ *     classifier matches addresses): compile the running ruleset again
+ *     with the addresses of now, states and counters kept, if any rule
+ *     names one.  Out: 1 if it was recompiled, 0 if no rule needed it.
+ *     pfctl_bpf --watch-addresses sends it on every rtnetlink address
+ *     change; translation pools need nothing (the datapath asks the
+ *     kernel for the address of `($if)` on every new translation).
+ */
+#define DIOCIFADDRSYNC _IOWR('D', 202, __u32)
 
 /* Linux's _IOC size field has 14 bits. */
 PFBPF_ASSERT(sizeof(struct pfioc_rule) < (1 << 14), "pfioc_rule too large for _IOWR");

@@ -872,7 +872,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: pfctl_bpf [-deghnOqRvz] [-a anchor] [-D macro=value] [-F modifier]\n"
 		"\t[-f file] [-i interface] [-k host | network | label | id] [-p device]\n"
-		"\t[-s modifier] [-t table -T command [address ...]] [-x level] [--json]\n");
+		"\t[-s modifier] [-t table -T command [address ...]] [-x level] [--json]\n"
+		"\t[--watch-addresses]\n");
 }
 
 static int resolve(const char *what, const char *arg, const char *const *list, const char **out)
@@ -895,6 +896,7 @@ static int parse_args(struct pfctl_ctx *c, int argc, char **argv)
 		{ "xdp", no_argument, NULL, 256 + PFBPF_HOOK_XDP },
 		{ "xdp-generic", no_argument, NULL, 256 + PFBPF_HOOK_XDP_GENERIC },
 		{ "tc", no_argument, NULL, 256 + PFBPF_HOOK_TC },
+		{ "watch-addresses", no_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -994,6 +996,9 @@ static int parse_args(struct pfctl_ctx *c, int argc, char **argv)
 		case 'J':
 			c->opts |= PFCTL_OPT_JSON;
 			break;
+		case 'W':
+			c->watch = true;
+			break;
 		case 256 + PFBPF_HOOK_XDP:
 		case 256 + PFBPF_HOOK_XDP_GENERIC:
 		case 256 + PFBPF_HOOK_TC:
@@ -1052,7 +1057,7 @@ int pfctl_main(int argc, char **argv)
 		return pfctl_load_file(c, c->rulesfile) ? 1 : 0;
 
 	if (!c->enable && !c->disable && !c->showopt && !c->clearopt && !c->nkill && !c->tblcmd &&
-	    !c->rulesfile && !c->debugopt && !c->zero) {
+	    !c->rulesfile && !c->debugopt && !c->zero && !c->watch) {
 		usage(stderr);
 		return 1;
 	}
@@ -1061,6 +1066,8 @@ int pfctl_main(int argc, char **argv)
 	 * environment: -p points both at the same instance. */
 	if (c->device && strcmp(c->device, "/dev/pf"))
 		setenv("PFBPF_PIN_DIR", c->device, 1);
+	if (c->watch)
+		return pfctl_watch_addresses(c);
 	if (c->enable && c->nifs) {
 		if (pfctl_attach(c))
 			return 1;

@@ -28,6 +28,7 @@ struct pfctl_ctx {
 	const char *kill[2];    /* -k */
 	int nkill;
 	bool enable, disable, zero;
+	bool watch;             /* --watch-addresses (watch.c) */
 	int hook;               /* -e: --xdp/--xdp-generic/--tc (enum pfbpf_hook), 0 = choose */
 	char **args;            /* operands: -T addresses */
 	int nargs;
@@ -54,6 +55,8 @@ void pfctl_use_conf_printer(void);
 
 /* attach.c: -e -i / -d -i through the loader. */
 int pfctl_attach(struct pfctl_ctx *c);
+/* --watch-addresses: runs until SIGINT/SIGTERM; the exit status. */
+int pfctl_watch_addresses(struct pfctl_ctx *c);
 int pfctl_detach(struct pfctl_ctx *c);
 /* -sI: fill each interface's hook from the loader's pins. */
 void pfctl_iface_hooks(struct pfctl_iface *i, size_t n);
