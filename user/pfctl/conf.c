@@ -122,6 +122,21 @@ static struct load_item *load_items(const struct pfbpf_conf *conf, size_t *n)
 	return it;
 }
 
+/* A rule's pool is a run of the parser's pool_addrs (rpool.first/naddrs). */
+static int add_item(struct pfctl_ctx *c, const struct pfbpf_conf *conf, __u32 ticket,
+		    const char *path, const struct load_item *it)
+{
+	const struct pfbpf_pool *p = &it->r->rpool;
+	const struct pfbpf_pool_addr *pool = NULL;
+	size_t n = 0;
+
+	if (p->naddrs && conf->pool_addrs && (size_t)p->first + p->naddrs <= conf->npool_addrs) {
+		pool = &conf->pool_addrs[p->first];
+		n = p->naddrs;
+	}
+	return pfctl_k_add_rule_pool(c->dev, ticket, path, it->r, it->call, pool, n);
+}
+
 static int load_conf(struct pfctl_ctx *c, const struct pfbpf_conf *conf)
 {
 	struct pfctl_trans t = { 0 };
@@ -186,7 +201,7 @@ static int load_conf(struct pfctl_ctx *c, const struct pfbpf_conf *conf)
 			err = i;
 			goto rollback;
 		}
-		err = pfctl_k_add_rule(c->dev, t.e[i].ticket, path, items[k].r, items[k].call);
+		err = add_item(c, conf, t.e[i].ticket, path, &items[k]);
 		if (err) {
 			char what[64];
 

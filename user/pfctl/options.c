@@ -12,7 +12,7 @@
  * info/Interfaces, timeouts/Tables), so -ss, -sS, -si, -sI all resolve.
  */
 const char *const pfctl_showopt_list[] = {
-	"rules", "Anchors", "states", "info", "Interfaces", "labels", "timeouts",
+	"rules", "Anchors", "nat", "states", "info", "Interfaces", "labels", "timeouts",
 	"memory", "Tables", "Running", "all", NULL,
 };
 

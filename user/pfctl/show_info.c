@@ -20,6 +20,34 @@ static void print_rate_line(FILE *f, const char *name, unsigned long long v, __u
 		fprintf(f, "%14s\n", "");
 }
 
+/* The tries histogram's bucket i: allocations that took [2^i, 2^(i+1))
+ * tries; the last bucket counts failures (pfbpf_nat.h). */
+static void tries_label(char *buf, size_t len, int i)
+{
+	if (i == PF_NAT_TRY_BUCKETS - 1)
+		snprintf(buf, len, "failed");
+	else if (i == 0)
+		snprintf(buf, len, "1");
+	else
+		snprintf(buf, len, "%u-%u", 1u << i, (2u << i) - 1);
+}
+
+/* Not in pf: the translation counters of -si -v. */
+static void show_nat_status(FILE *f, const struct pfctl_status *s)
+{
+	char label[32];
+
+	fprintf(f, "Translation\n");
+	print_rate_line(f, "translations", s->nat.translations, s->runtime);
+	print_rate_line(f, "map-failed", s->nat.map_failed, s->runtime);
+	print_rate_line(f, "pairs repaired", s->nat.pair_repaired, s->runtime);
+	fprintf(f, "Translation Tries\n");
+	for (int i = 0; i < PF_NAT_TRY_BUCKETS; i++) {
+		tries_label(label, sizeof(label), i);
+		fprintf(f, "  %-25s %14llu\n", label, (unsigned long long)s->nat.tries[i]);
+	}
+}
+
 void pfctl_show_status(FILE *f, const struct pfctl_status *s, int opts)
 {
 	char statline[80], debug[32];
@@ -80,6 +108,8 @@ void pfctl_show_status(FILE *f, const struct pfctl_status *s, int opts)
 		print_rate_line(f, "ip events lost", s->ip_events_lost, s->runtime);
 		print_rate_line(f, "non-ip passed", s->unhandled, s->runtime);
 		print_rate_line(f, "icmp error no state", s->icmp_err_nostate, s->runtime);
+		if (s->has_nat)
+			show_nat_status(f, s);
 	}
 }
 
@@ -163,5 +193,23 @@ void pfctl_json_status(struct jw *w, const struct pfctl_status *s)
 	jw_u64(w, "non_ip_passed", s->unhandled);
 	jw_u64(w, "icmp_error_no_state", s->icmp_err_nostate);
 	jw_obj_end(w);
+	if (s->has_nat) {
+		char label[32];
+
+		jw_obj_begin(w, "translation");
+		json_counter(w, "translations", s->nat.translations, s->runtime);
+		json_counter(w, "map_failed", s->nat.map_failed, s->runtime);
+		json_counter(w, "pairs_repaired", s->nat.pair_repaired, s->runtime);
+		jw_arr_begin(w, "tries");
+		for (int i = 0; i < PF_NAT_TRY_BUCKETS; i++) {
+			tries_label(label, sizeof(label), i);
+			jw_obj_begin(w, NULL);
+			jw_str(w, "tries", label);
+			jw_u64(w, "count", s->nat.tries[i]);
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+		jw_obj_end(w);
+	}
 	jw_obj_end(w);
 }
