@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
 
 #include "ioctl_env.h"
 #include "pfctl/kern.h"
@@ -352,4 +354,106 @@ Test(pfctl_kern, tool_state_policy_and_adaptive_zero)
 	cr_assert_eq(pfctl_k_get_state_policy(env_dev, &pol), 0);
 	cr_assert_eq(pol, PF_STATE_FLOATING, "a ruleset without the option is floating, as pf");
 	unlink(conf);
+}
+
+/* ---- translation: pools through -f's path, -sn, -si -v ------------------ */
+
+static void pool4(struct pfbpf_pool_addr *p, const char *addr)
+{
+	memset(p, 0, sizeof(*p));
+	p->addr.type = PFBPF_ADDR_MASK;
+	p->addr.af = PF_INET;
+	p->addr.prefixlen = 32;
+	cr_assert_eq(inet_pton(AF_INET, addr, &p->addr.addr.v4), 1);
+}
+
+Test(pfctl_kern, nat_rules_pools_round_trip_and_sn)
+{
+	struct pfctl_trans t = { 0 };
+	struct pfbpf_rule r;
+	struct pfbpf_pool_addr pool[2];
+	struct pfctl_nat_rule *nr;
+	size_t n;
+	char out[4096];
+
+	cr_assert_geq(pfctl_k_trans_elem(&t, PF_RULESET_FILTER, ""), 0);
+	cr_assert_eq(pfctl_k_trans_begin(env_dev, &t), 0);
+	env_rule(&r, PF_NAT, "");
+	r.keep_state = PF_STATE_NONE;
+	r.xlate = PF_NAT;
+	r.direction = PF_OUT;
+	r.af = PF_INET;
+	strcpy(r.ifname, "lo");
+	r.src.type = PFBPF_ADDR_MASK;
+	r.src.af = PF_INET;
+	r.src.prefixlen = 24;
+	inet_pton(AF_INET, "192.0.2.0", &r.src.addr.v4);
+	r.rpool.proxy_port[0] = PF_NAT_PROXY_PORT_LOW;
+	r.rpool.proxy_port[1] = PF_NAT_PROXY_PORT_HIGH;
+	pool4(&pool[0], "198.51.100.1");
+	pool4(&pool[1], "198.51.100.2");
+	cr_assert_eq(pfctl_k_add_rule_pool(env_dev, t.e[0].ticket, "", &r, NULL, pool, 2), 0,
+		     "%s", pfbpf_strerror(env_dev));
+	env_rule(&r, PF_RDR, "");
+	r.keep_state = PF_STATE_NONE;
+	r.xlate = PF_RDR;
+	r.direction = PF_IN;
+	r.af = PF_INET;
+	r.proto = IPPROTO_TCP;
+	strcpy(r.ifname, "lo");
+	r.dport.op = PF_OP_EQ;
+	r.dport.port[0] = 8442;
+	r.rpool.proxy_port[0] = 80;
+	pool4(&pool[0], "192.0.2.20");
+	cr_assert_eq(pfctl_k_add_rule_pool(env_dev, t.e[0].ticket, "", &r, NULL, pool, 1), 0,
+		     "%s", pfbpf_strerror(env_dev));
+	env_rule(&r, PF_PASS, "");
+	cr_assert_eq(pfctl_k_add_rule(env_dev, t.e[0].ticket, "", &r, NULL), 0);
+	cr_assert_eq(pfctl_k_trans_commit(env_dev, &t), 0, "%s", pfbpf_strerror(env_dev));
+
+	cr_assert_eq(pfctl_k_get_nat_rules(env_dev, "", &nr, &n), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(n, 2);
+	cr_assert_eq(nr[0].rule.r.action, PF_NAT);
+	cr_assert_eq(nr[0].npool, 2);
+	cr_assert_eq(nr[0].pool[1].addr.addr.v4, inet_addr("198.51.100.2"));
+	cr_assert_eq(nr[1].rule.r.action, PF_RDR);
+	cr_assert_eq(nr[1].rule.r.nr, 0, "first of the rdr ruleset");
+	cr_assert_eq(nr[1].npool, 1);
+	pfctl_nat_rules_free(nr, n);
+
+	cr_assert_eq(pfctl(out, sizeof(out), "-sn"), 0, "%s", out);
+	cr_assert_str_eq(out, "nat on lo inet from 192.0.2.0/24 to any -> { 198.51.100.1, 198.51.100.2 }\n"
+			      "rdr on lo inet proto tcp from any to any port = 8442 -> 192.0.2.20 port 80\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-sr"), 0, "%s", out);
+	cr_assert_null(strstr(out, "nat"), "-sr lists no translation rule: %s", out);
+}
+
+Test(pfctl_kern, natstat_summed_in_status)
+{
+	struct pf_nat_stats ns = {};
+	struct pfctl_status st;
+	char out[8192];
+	__u32 zero = 0;
+
+	ns.translations = 3;
+	ns.map_failed = 1;
+	ns.tries[0] = 3;
+	ns.tries[PF_NAT_TRY_BUCKETS - 1] = 1;
+	{
+		/* the same counts on the first and the last CPU */
+		struct pf_nat_stats *v = calloc(env_ncpu(), sizeof(*v));
+
+		cr_assert(v);
+		v[0] = v[env_ncpu() - 1] = ns;
+		cr_assert_eq(bpf_map_update_elem(env_map(PFBPF_MAP_NATSTAT), &zero, v, 0), 0);
+		free(v);
+	}
+	cr_assert_eq(pfctl_k_get_status(env_dev, &st), 0);
+	cr_assert(st.has_nat);
+	cr_assert_eq(st.nat.translations, env_ncpu() > 1 ? 6 : 3);
+	cr_assert_eq(st.nat.tries[PF_NAT_TRY_BUCKETS - 1], env_ncpu() > 1 ? 2 : 1);
+	cr_assert_eq(pfctl(out, sizeof(out), "-si -v"), 0, "%s", out);
+	cr_assert(strstr(out, "Translation\n  translations "), "%s", out);
+	cr_assert_eq(pfctl(out, sizeof(out), "-si --json"), 0, "%s", out);
+	cr_assert(strstr(out, "\"translation\":{\"translations\":{\"total\":"), "%s", out);
 }

@@ -643,7 +643,10 @@ int ctl_flat_active(struct pfbpf_handle *h, const struct ctl_flat **out)
 	if (!h->flat_valid || h->flat_gen != cfg.ruleset_gen) {
 		ctl_flat_free(&h->flat);
 		h->flat_valid = false;
-		if ((err = ctl_flatten(h, NULL, 0, &h->flat)))
+		h->dynif_lenient = true;
+		err = ctl_flatten(h, NULL, 0, &h->flat);
+		h->dynif_lenient = false;
+		if (err)
 			return err;
 		h->flat_valid = true;
 		h->flat_gen = cfg.ruleset_gen;

@@ -7,6 +7,9 @@
  *
  * Limitation: the compiled rules follow the interface's addresses only
  * when the ruleset is loaded again (pfctl -f); pf follows them at once.
+ * Listings (-sr -v) expand the rules again to find their counters: if
+ * the addresses changed since the load, the counters of those rules are
+ * attributed by the new count.
  * Translation pools name the interface instead (PF_POOLADDR_DYNIF), and
  * the datapath asks the kernel for the address on every new translation.
  */
@@ -69,7 +72,8 @@ static int if_addrs(struct pfbpf_handle *h, const struct pfbpf_addr_spec *a, __u
 	*n = 0;
 	memcpy(name, a->table, sizeof(name) - 1);
 	if (!if_nametoindex(name))
-		return ctl_fail(h, -ENOENT, "interface %s (in `(%s)`) does not exist", name, name);
+		return h->dynif_lenient ? 0 :
+		       ctl_fail(h, -ENOENT, "interface %s (in `(%s)`) does not exist", name, name);
 	if (getifaddrs(&ifa))
 		return ctl_fail(h, -errno, "reading the addresses of %s: %s", name, strerror(errno));
 	for (i = ifa; i; i = i->ifa_next) {

@@ -156,6 +156,9 @@ struct pfbpf_handle {
 	struct ctl_flat flat;
 	__u64 flat_gen;
 	bool flat_valid;
+	/* Expanding `($if)` for a listing, not a commit: an interface gone
+	 * since the load has no addresses instead of failing the listing. */
+	bool dynif_lenient;
 	/* pf_xflat of both slots, valid for ruleset_gen == origin_gen. */
 	struct pf_xflat_origins origins;
 	__u64 origin_gen;
