@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include <criterion/criterion.h>
 #include "ioctl_env.h"
+#include "test_addr.h"
 #include "lib/pf_xflat.h"
 #include "ioctl/ioctl_priv.h" /* struct pfbpf_xtable: the id a table got */
 
@@ -34,15 +35,6 @@ static int commit(__u32 ticket)
 	struct pfioc_trans t = { .size = 1, .esize = sizeof(e), .array = &e };
 
 	return pfbpf_ioctl(env_dev, DIOCXCOMMIT, &t);
-}
-
-static void mask4(struct pfbpf_addr_spec *a, const char *addr, int plen)
-{
-	memset(a, 0, sizeof(*a));
-	a->type = PFBPF_ADDR_MASK;
-	a->af = PF_INET;
-	a->prefixlen = plen;
-	cr_assert_eq(inet_pton(AF_INET, addr, &a->addr.v4), 1);
 }
 
 static void dynif(struct pfbpf_addr_spec *a, const char *ifname, __u8 iflags)
@@ -138,12 +130,12 @@ static void load_main(void)
 	__u32 t = begin();
 
 	xrule(&r, PF_NAT, PF_NAT, PF_OUT, "lo");
-	mask4(&r.src, "192.0.2.0", 24);
-	mask4(&p, "198.51.100.1", 32);
+	test_mask4(&r.src, "192.0.2.0", 24);
+	test_mask4(&p, "198.51.100.1", 32);
 	cr_assert_eq(add(t, &r, &p, 1), 0, "%s", pfbpf_strerror(env_dev));
 
 	xrule(&r, PF_NONAT, 0, PF_OUT, "lo");
-	mask4(&r.src, "192.0.2.5", 32);
+	test_mask4(&r.src, "192.0.2.5", 32);
 	cr_assert_eq(add(t, &r, NULL, 0), 0, "%s", pfbpf_strerror(env_dev));
 
 	xrule(&r, PF_RDR, PF_RDR, PF_IN, "lo");
@@ -151,12 +143,12 @@ static void load_main(void)
 	r.dport.op = PF_OP_EQ;
 	r.dport.port[0] = 8080;
 	r.rpool.proxy_port[0] = 80;
-	mask4(&p, "192.0.2.20", 32);
+	test_mask4(&p, "192.0.2.20", 32);
 	cr_assert_eq(add(t, &r, &p, 1), 0, "%s", pfbpf_strerror(env_dev));
 
 	xrule(&r, PF_BINAT, PF_BINAT, PF_OUT, "lo");
-	mask4(&r.src, "192.0.2.30", 32);
-	mask4(&p, "198.51.100.30", 32);
+	test_mask4(&r.src, "192.0.2.30", 32);
+	test_mask4(&p, "198.51.100.30", 32);
 	cr_assert_eq(add(t, &r, &p, 1), 0, "%s", pfbpf_strerror(env_dev));
 
 	xrule(&r, PF_NAT, PF_NAT, PF_OUT, "lo");
@@ -169,22 +161,22 @@ static void load_main(void)
 	cr_assert_eq(add(t, &r, &p, 1), 0, "%s", pfbpf_strerror(env_dev));
 
 	xrule(&r, PF_PASS, PF_NAT, PF_OUT, "lo");
-	mask4(&r.dst, "203.0.113.0", 24);
-	mask4(&p, "198.51.100.2", 32);
+	test_mask4(&r.dst, "203.0.113.0", 24);
+	test_mask4(&p, "198.51.100.2", 32);
 	cr_assert_eq(add(t, &r, &p, 1), 0, "%s", pfbpf_strerror(env_dev));
 
 	xrule(&r, PF_MATCH, PF_NAT, PF_OUT, "lo");
-	mask4(&r.src, "192.0.2.0", 24);
-	mask4(&r.dst, "203.0.113.9", 32);
+	test_mask4(&r.src, "192.0.2.0", 24);
+	test_mask4(&r.dst, "203.0.113.9", 32);
 	r.dst.neg = 1;
 	r.rpool.opts = PF_POOL_STATICPORT;
 	r.rpool.proxy_port[0] = r.rpool.proxy_port[1] = 0;
-	mask4(&p, "198.51.100.3", 32);
+	test_mask4(&p, "198.51.100.3", 32);
 	cr_assert_eq(add(t, &r, &p, 1), 0, "%s", pfbpf_strerror(env_dev));
 
 	xrule(&r, PF_PASS, 0, PF_IN, "lo");
 	r.proto = IPPROTO_TCP;
-	mask4(&r.dst, "192.0.2.1", 32);
+	test_mask4(&r.dst, "192.0.2.1", 32);
 	r.dport.op = PF_OP_EQ;
 	r.dport.port[0] = 22;
 	cr_assert_eq(add(t, &r, NULL, 0), 0, "%s", pfbpf_strerror(env_dev));
@@ -339,7 +331,7 @@ Test(natc, too_many_rules_is_e2big)
 	load_main();
 	t = begin();
 	xrule(&r, PF_NAT, PF_NAT, PF_OUT, "lo");
-	mask4(&p, "198.51.100.7", 32);
+	test_mask4(&p, "198.51.100.7", 32);
 	for (int i = 0; i <= PF_MAX_NAT_RULES; i++)
 		cr_assert_eq(add(t, &r, &p, 1), 0, "%s", pfbpf_strerror(env_dev));
 	refused(t, E2BIG, "PF_MAX_NAT_RULES");
@@ -358,7 +350,7 @@ Test(natc, too_many_pool_addresses_is_e2big)
 		char a[32];
 
 		snprintf(a, sizeof(a), "198.51.100.%d", i % 250);
-		mask4(&p[i], a, 32);
+		test_mask4(&p[i], a, 32);
 	}
 	cr_assert_eq(add(t, &r, p, 600), 0, "%s", pfbpf_strerror(env_dev));
 	cr_assert_eq(add(t, &r, p, 600), 0, "%s", pfbpf_strerror(env_dev));
@@ -374,7 +366,7 @@ Test(natc, unknown_interface_is_enoent)
 	load_main();
 	t = begin();
 	xrule(&r, PF_NAT, PF_NAT, PF_OUT, "nosuch0");
-	mask4(&p, "198.51.100.7", 32);
+	test_mask4(&p, "198.51.100.7", 32);
 	cr_assert_eq(add(t, &r, &p, 1), 0, "%s", pfbpf_strerror(env_dev));
 	refused(t, ENOENT, "nosuch0");
 
@@ -481,7 +473,7 @@ Test(natc, changeaddr_adds_and_removes_and_recompiles)
 	cr_assert_eq(getaddrs(PF_NAT, 0, &t), 1);
 	pp.ticket = t;
 	pp.action = PF_CHANGE_ADD_TAIL;
-	mask4(&pp.addr.addr, "198.51.100.9", 32);
+	test_mask4(&pp.addr.addr, "198.51.100.9", 32);
 	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCCHANGEADDR, &pp), 0, "%s", pfbpf_strerror(env_dev));
 	cr_assert_neq(pp.ticket, t, "the ruleset was recompiled");
 	cr_assert_eq(getaddrs(PF_NAT, 0, &t), 2);
@@ -522,7 +514,7 @@ Test(natc, rollback_drops_staged_pools)
 	load_main();
 	e.ticket = begin();
 	xrule(&r, PF_NAT, PF_NAT, PF_OUT, "lo");
-	mask4(&p, "198.51.100.77", 32);
+	test_mask4(&p, "198.51.100.77", 32);
 	cr_assert_eq(add(e.ticket, &r, &p, 1), 0, "%s", pfbpf_strerror(env_dev));
 	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCXROLLBACK, &tr), 0);
 	/* the loaded pool is the one read */

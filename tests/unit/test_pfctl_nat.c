@@ -11,15 +11,7 @@
 
 #include "pfctl/pfctl.h"
 #include "test_pfctl.h"
-
-static void mask4(struct pfbpf_addr_spec *a, const char *addr, int plen)
-{
-	memset(a, 0, sizeof(*a));
-	a->type = PFBPF_ADDR_MASK;
-	a->af = PF_INET;
-	a->prefixlen = plen;
-	cr_assert_eq(inet_pton(AF_INET, addr, &a->addr.v4), 1);
-}
+#include "test_addr.h"
 
 static struct pfbpf_pool_addr pool_addrs[8];
 
@@ -53,8 +45,8 @@ Test(pfctl_nat, nat_default_range_is_not_printed)
 	struct pfctl_nat_rule r = nat(PF_NAT, 0, 1);
 	char *out;
 
-	mask4(&r.rule.r.src, "192.0.2.0", 24);
-	mask4(&pool_addrs[0].addr, "198.51.100.1", 32);
+	test_mask4(&r.rule.r.src, "192.0.2.0", 24);
+	test_mask4(&pool_addrs[0].addr, "198.51.100.1", 32);
 	out = print1(&r, 0);
 	cr_assert_str_eq(out, "nat on em0 inet from 192.0.2.0/24 to any -> 198.51.100.1");
 	free(out);
@@ -80,7 +72,7 @@ Test(pfctl_nat, rdr_binat_no_and_pools)
 	r.rule.r.dport.op = PF_OP_EQ;
 	r.rule.r.dport.port[0] = 8080;
 	r.rule.r.rpool.proxy_port[0] = 80;
-	mask4(&pool_addrs[0].addr, "192.0.2.20", 32);
+	test_mask4(&pool_addrs[0].addr, "192.0.2.20", 32);
 	out = print1(&r, PFCTL_OPT_NUMERIC);
 	cr_assert_str_eq(out, "rdr on em0 inet proto tcp from any to any port = 8080 -> 192.0.2.20 port 80");
 	free(out);
@@ -93,15 +85,15 @@ Test(pfctl_nat, rdr_binat_no_and_pools)
 	free(out);
 
 	r = nat(PF_BINAT, 0, 1);
-	mask4(&r.rule.r.src, "192.0.2.30", 32);
-	mask4(&pool_addrs[0].addr, "198.51.100.30", 32);
+	test_mask4(&r.rule.r.src, "192.0.2.30", 32);
+	test_mask4(&pool_addrs[0].addr, "198.51.100.30", 32);
 	out = print1(&r, 0);
 	cr_assert_str_eq(out, "binat on em0 inet from 192.0.2.30 to any -> 198.51.100.30");
 	free(out);
 
 	r = nat(PF_NONAT, 1, 0);
-	mask4(&r.rule.r.src, "192.0.2.5", 32);
-	mask4(&r.rule.r.dst, "203.0.113.0", 24);
+	test_mask4(&r.rule.r.src, "192.0.2.5", 32);
+	test_mask4(&r.rule.r.dst, "203.0.113.0", 24);
 	r.rule.r.dst.neg = 1;
 	out = print1(&r, 0);
 	cr_assert_str_eq(out, "no nat on em0 inet from 192.0.2.5 to ! 203.0.113.0/24");
@@ -113,8 +105,8 @@ Test(pfctl_nat, rdr_binat_no_and_pools)
 	r.rule.r.src.type = PFBPF_ADDR_TABLE;
 	strcpy(r.rule.r.src.table, "lan");
 	r.rule.r.rpool.opts = PF_POOL_ROUNDROBIN | PF_POOL_STICKYADDR;
-	mask4(&pool_addrs[0].addr, "198.51.100.1", 32);
-	mask4(&pool_addrs[1].addr, "198.51.100.8", 29);
+	test_mask4(&pool_addrs[0].addr, "198.51.100.1", 32);
+	test_mask4(&pool_addrs[1].addr, "198.51.100.8", 29);
 	out = print1(&r, 0);
 	cr_assert_str_eq(out, "nat pass log on em0 inet from <lan> to any -> "
 			      "{ 198.51.100.1, 198.51.100.8/29 } round-robin sticky-address");
@@ -142,7 +134,7 @@ Test(pfctl_nat, show_orders_by_ruleset_with_counters)
 	r[0] = nat(PF_BINAT, 0, 1);
 	r[1] = nat(PF_RDR, 0, 1);
 	r[2] = nat(PF_NAT, 0, 1);
-	mask4(&pool_addrs[0].addr, "198.51.100.1", 32);
+	test_mask4(&pool_addrs[0].addr, "198.51.100.1", 32);
 	r[1].rule.r.proto = IPPROTO_UDP;
 	r[2].rule.evaluations = 12;
 	r[2].rule.packets[0] = 3;
@@ -169,8 +161,8 @@ Test(pfctl_nat, json)
 	struct pfctl_nat_rule r = nat(PF_NAT, 0, 1);
 	struct jw w;
 
-	mask4(&r.rule.r.src, "192.0.2.0", 24);
-	mask4(&pool_addrs[0].addr, "198.51.100.1", 32);
+	test_mask4(&r.rule.r.src, "192.0.2.0", 24);
+	test_mask4(&pool_addrs[0].addr, "198.51.100.1", 32);
 	CAPTURE(jw_init(&w, f); jw_obj_begin(&w, NULL); pfctl_json_nat(&w, &r, 1); jw_finish(&w));
 	cr_assert_str_eq(out, "{\"nat_rules\":[{\"nr\":0,\"action\":\"nat\",\"rule\":\"nat on em0 inet "
 			      "from 192.0.2.0/24 to any -> 198.51.100.1\",\"pool\":[\"198.51.100.1\"],"

@@ -112,8 +112,9 @@ static void xpool_key(struct pfbpf_xrule_key *k, __u32 area, const char *anchor,
 	snprintf(k->anchor, sizeof(k->anchor), "%s", anchor);
 }
 
-int ctl_pool_store(struct pfbpf_handle *h, __u32 area, const char *anchor, __u32 nr,
-		   const struct pfbpf_pool_addr *a, __u32 n)
+/* Write a[0..n) (write) or read them into a, one pf_xrules entry each. */
+static int pool_io(struct pfbpf_handle *h, __u32 area, const char *anchor, __u32 nr,
+		   struct pfbpf_pool_addr *a, __u32 n, bool write)
 {
 	struct pfbpf_xrule_key k;
 	union xpool_val v;
@@ -122,33 +123,30 @@ int ctl_pool_store(struct pfbpf_handle *h, __u32 area, const char *anchor, __u32
 	if (fd < 0)
 		return fd;
 	for (__u32 i = 0; i < n; i++) {
-		memset(&v, 0, sizeof(v));
-		v.a = a[i];
 		xpool_key(&k, area, anchor, nr, i);
-		if (bpf_map_update_elem(fd, &k, &v, BPF_ANY))
-			return ctl_fail(h, -errno, "storing pool address %u of rule %u: %s", i, nr,
+		memset(&v, 0, sizeof(v));
+		if (write)
+			v.a = a[i];
+		if (write ? bpf_map_update_elem(fd, &k, &v, BPF_ANY) : bpf_map_lookup_elem(fd, &k, &v))
+			return ctl_fail(h, write ? -errno : -EIO, "%s pool address %u of rule %u "
+					"in \"%s\": %s", write ? "storing" : "reading", i, nr, anchor,
 					strerror(errno));
+		if (!write)
+			a[i] = v.a;
 	}
 	return 0;
+}
+
+int ctl_pool_store(struct pfbpf_handle *h, __u32 area, const char *anchor, __u32 nr,
+		   const struct pfbpf_pool_addr *a, __u32 n)
+{
+	return pool_io(h, area, anchor, nr, (struct pfbpf_pool_addr *)a, n, true);
 }
 
 int ctl_pool_load(struct pfbpf_handle *h, __u32 area, const char *anchor, __u32 nr,
 		  struct pfbpf_pool_addr *out, __u32 n)
 {
-	struct pfbpf_xrule_key k;
-	union xpool_val v;
-	int fd = ctl_map(h, PFM_XRULES);
-
-	if (fd < 0)
-		return fd;
-	for (__u32 i = 0; i < n; i++) {
-		xpool_key(&k, area, anchor, nr, i);
-		if (bpf_map_lookup_elem(fd, &k, &v))
-			return ctl_fail(h, -EIO, "pool address %u of rule %u in \"%s\" is missing", i,
-					nr, anchor);
-		out[i] = v.a;
-	}
-	return 0;
+	return pool_io(h, area, anchor, nr, out, n, false);
 }
 
 /* Keys of area (and anchor), collected: deleting while walking restarts
