@@ -80,6 +80,15 @@ static int add(__u32 ticket, const struct pfbpf_rule *r, const struct pfbpf_addr
 	return pfbpf_ioctl(env_dev, DIOCADDRULE, &pr);
 }
 
+/* add() with a one-address pool, which must be accepted. */
+static void add1(__u32 ticket, const struct pfbpf_rule *r, const char *pool)
+{
+	struct pfbpf_addr_spec p;
+
+	test_mask4(&p, pool, 32);
+	cr_assert_eq(add(ticket, r, &p, 1), 0, "%s", pfbpf_strerror(env_dev));
+}
+
 static struct pf_nat_rule_bpf natrule(__u32 slot, __u32 i)
 {
 	struct pf_nat_rule_bpf nb;
@@ -131,8 +140,7 @@ static void load_main(void)
 
 	xrule(&r, PF_NAT, PF_NAT, PF_OUT, "lo");
 	test_mask4(&r.src, "192.0.2.0", 24);
-	test_mask4(&p, "198.51.100.1", 32);
-	cr_assert_eq(add(t, &r, &p, 1), 0, "%s", pfbpf_strerror(env_dev));
+	add1(t, &r, "198.51.100.1");
 
 	xrule(&r, PF_NONAT, 0, PF_OUT, "lo");
 	test_mask4(&r.src, "192.0.2.5", 32);
@@ -143,13 +151,11 @@ static void load_main(void)
 	r.dport.op = PF_OP_EQ;
 	r.dport.port[0] = 8080;
 	r.rpool.proxy_port[0] = 80;
-	test_mask4(&p, "192.0.2.20", 32);
-	cr_assert_eq(add(t, &r, &p, 1), 0, "%s", pfbpf_strerror(env_dev));
+	add1(t, &r, "192.0.2.20");
 
 	xrule(&r, PF_BINAT, PF_BINAT, PF_OUT, "lo");
 	test_mask4(&r.src, "192.0.2.30", 32);
-	test_mask4(&p, "198.51.100.30", 32);
-	cr_assert_eq(add(t, &r, &p, 1), 0, "%s", pfbpf_strerror(env_dev));
+	add1(t, &r, "198.51.100.30");
 
 	xrule(&r, PF_NAT, PF_NAT, PF_OUT, "lo");
 	r.src.type = PFBPF_ADDR_TABLE;
@@ -162,8 +168,7 @@ static void load_main(void)
 
 	xrule(&r, PF_PASS, PF_NAT, PF_OUT, "lo");
 	test_mask4(&r.dst, "203.0.113.0", 24);
-	test_mask4(&p, "198.51.100.2", 32);
-	cr_assert_eq(add(t, &r, &p, 1), 0, "%s", pfbpf_strerror(env_dev));
+	add1(t, &r, "198.51.100.2");
 
 	xrule(&r, PF_MATCH, PF_NAT, PF_OUT, "lo");
 	test_mask4(&r.src, "192.0.2.0", 24);
@@ -171,8 +176,7 @@ static void load_main(void)
 	r.dst.neg = 1;
 	r.rpool.opts = PF_POOL_STATICPORT;
 	r.rpool.proxy_port[0] = r.rpool.proxy_port[1] = 0;
-	test_mask4(&p, "198.51.100.3", 32);
-	cr_assert_eq(add(t, &r, &p, 1), 0, "%s", pfbpf_strerror(env_dev));
+	add1(t, &r, "198.51.100.3");
 
 	xrule(&r, PF_PASS, 0, PF_IN, "lo");
 	r.proto = IPPROTO_TCP;
@@ -366,8 +370,7 @@ Test(natc, unknown_interface_is_enoent)
 	load_main();
 	t = begin();
 	xrule(&r, PF_NAT, PF_NAT, PF_OUT, "nosuch0");
-	test_mask4(&p, "198.51.100.7", 32);
-	cr_assert_eq(add(t, &r, &p, 1), 0, "%s", pfbpf_strerror(env_dev));
+	add1(t, &r, "198.51.100.7");
 	refused(t, ENOENT, "nosuch0");
 
 	/* a pool naming one */

@@ -16,6 +16,7 @@
 #include "pfctl/kern.h"
 #include "pfctl/pfctl.h"
 #include "test_pfctl.h"
+#include "test_addr.h"
 
 #ifndef PFCTL_BIN
 #define PFCTL_BIN "build/pfctl_bpf"
@@ -358,13 +359,15 @@ Test(pfctl_kern, tool_state_policy_and_adaptive_zero)
 
 /* ---- translation: pools through -f's path, -sn, -si -v ------------------ */
 
-static void pool4(struct pfbpf_pool_addr *p, const char *addr)
+/* A translation rule on lo as the parser makes it. */
+static void xrule(struct pfbpf_rule *r, int action, int dir)
 {
-	memset(p, 0, sizeof(*p));
-	p->addr.type = PFBPF_ADDR_MASK;
-	p->addr.af = PF_INET;
-	p->addr.prefixlen = 32;
-	cr_assert_eq(inet_pton(AF_INET, addr, &p->addr.addr.v4), 1);
+	env_rule(r, action, "");
+	r->keep_state = PF_STATE_NONE;
+	r->xlate = action;
+	r->direction = dir;
+	r->af = PF_INET;
+	strcpy(r->ifname, "lo");
 }
 
 Test(pfctl_kern, nat_rules_pools_round_trip_and_sn)
@@ -378,33 +381,20 @@ Test(pfctl_kern, nat_rules_pools_round_trip_and_sn)
 
 	cr_assert_geq(pfctl_k_trans_elem(&t, PF_RULESET_FILTER, ""), 0);
 	cr_assert_eq(pfctl_k_trans_begin(env_dev, &t), 0);
-	env_rule(&r, PF_NAT, "");
-	r.keep_state = PF_STATE_NONE;
-	r.xlate = PF_NAT;
-	r.direction = PF_OUT;
-	r.af = PF_INET;
-	strcpy(r.ifname, "lo");
-	r.src.type = PFBPF_ADDR_MASK;
-	r.src.af = PF_INET;
-	r.src.prefixlen = 24;
-	inet_pton(AF_INET, "192.0.2.0", &r.src.addr.v4);
+	xrule(&r, PF_NAT, PF_OUT);
+	test_mask4(&r.src, "192.0.2.0", 24);
 	r.rpool.proxy_port[0] = PF_NAT_PROXY_PORT_LOW;
 	r.rpool.proxy_port[1] = PF_NAT_PROXY_PORT_HIGH;
-	pool4(&pool[0], "198.51.100.1");
-	pool4(&pool[1], "198.51.100.2");
+	test_mask4(&pool[0].addr, "198.51.100.1", 32);
+	test_mask4(&pool[1].addr, "198.51.100.2", 32);
 	cr_assert_eq(pfctl_k_add_rule_pool(env_dev, t.e[0].ticket, "", &r, NULL, pool, 2), 0,
 		     "%s", pfbpf_strerror(env_dev));
-	env_rule(&r, PF_RDR, "");
-	r.keep_state = PF_STATE_NONE;
-	r.xlate = PF_RDR;
-	r.direction = PF_IN;
-	r.af = PF_INET;
+	xrule(&r, PF_RDR, PF_IN);
 	r.proto = IPPROTO_TCP;
-	strcpy(r.ifname, "lo");
 	r.dport.op = PF_OP_EQ;
 	r.dport.port[0] = 8442;
 	r.rpool.proxy_port[0] = 80;
-	pool4(&pool[0], "192.0.2.20");
+	test_mask4(&pool[0].addr, "192.0.2.20", 32);
 	cr_assert_eq(pfctl_k_add_rule_pool(env_dev, t.e[0].ticket, "", &r, NULL, pool, 1), 0,
 		     "%s", pfbpf_strerror(env_dev));
 	env_rule(&r, PF_PASS, "");

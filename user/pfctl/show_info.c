@@ -5,6 +5,8 @@
  * Column widths are pf's, so scripts written against pfctl's output
  * (awk on the counter name and the total) keep working.
  */
+#include <stddef.h>
+
 #include "pfctl.h"
 
 static const char *const pfres_names[PFRES_MAX] = PFRES_NAMES;
@@ -32,15 +34,29 @@ static void tries_label(char *buf, size_t len, int i)
 		snprintf(buf, len, "%u-%u", 1u << i, (2u << i) - 1);
 }
 
-/* Not in pf: the translation counters of -si -v. */
+/* The translation counters (not pf's), as -si -v and the JSON list them. */
+static const struct {
+	const char *text, *json;
+	size_t off;
+} nat_counters[] = {
+	{ "translations", "translations", offsetof(struct pf_nat_stats, translations) },
+	{ "map-failed", "map_failed", offsetof(struct pf_nat_stats, map_failed) },
+	{ "pairs repaired", "pairs_repaired", offsetof(struct pf_nat_stats, pair_repaired) },
+};
+#define NAT_COUNTERS (sizeof(nat_counters) / sizeof(nat_counters[0]))
+
+static __u64 nat_counter(const struct pf_nat_stats *n, size_t i)
+{
+	return *(const __u64 *)((const char *)n + nat_counters[i].off);
+}
+
 static void show_nat_status(FILE *f, const struct pfctl_status *s)
 {
 	char label[32];
 
 	fprintf(f, "Translation\n");
-	print_rate_line(f, "translations", s->nat.translations, s->runtime);
-	print_rate_line(f, "map-failed", s->nat.map_failed, s->runtime);
-	print_rate_line(f, "pairs repaired", s->nat.pair_repaired, s->runtime);
+	for (size_t i = 0; i < NAT_COUNTERS; i++)
+		print_rate_line(f, nat_counters[i].text, nat_counter(&s->nat, i), s->runtime);
 	fprintf(f, "Translation Tries\n");
 	for (int i = 0; i < PF_NAT_TRY_BUCKETS; i++) {
 		tries_label(label, sizeof(label), i);
@@ -197,9 +213,8 @@ void pfctl_json_status(struct jw *w, const struct pfctl_status *s)
 		char label[32];
 
 		jw_obj_begin(w, "translation");
-		json_counter(w, "translations", s->nat.translations, s->runtime);
-		json_counter(w, "map_failed", s->nat.map_failed, s->runtime);
-		json_counter(w, "pairs_repaired", s->nat.pair_repaired, s->runtime);
+		for (size_t i = 0; i < NAT_COUNTERS; i++)
+			json_counter(w, nat_counters[i].json, nat_counter(&s->nat, i), s->runtime);
 		jw_arr_begin(w, "tries");
 		for (int i = 0; i < PF_NAT_TRY_BUCKETS; i++) {
 			tries_label(label, sizeof(label), i);
