@@ -326,15 +326,25 @@ static void refused(__u32 t, int err, const char *what)
 	cr_assert_eq(natpool(after.active, 0).addr.v4, a4("198.51.100.1"));
 }
 
+/* The main ruleset loaded, a new transaction begun with a nat rule on
+ * ifname in r: the ticket. */
+static __u32 then_nat(struct pfbpf_rule *r, const char *ifname)
+{
+	__u32 t;
+
+	load_main();
+	t = begin();
+	xrule(r, PF_NAT, PF_NAT, PF_OUT, ifname);
+	return t;
+}
+
 Test(natc, too_many_rules_is_e2big)
 {
 	struct pfbpf_rule r;
 	struct pfbpf_addr_spec p;
 	__u32 t;
 
-	load_main();
-	t = begin();
-	xrule(&r, PF_NAT, PF_NAT, PF_OUT, "lo");
+	t = then_nat(&r, "lo");
 	test_mask4(&p, "198.51.100.7", 32);
 	for (int i = 0; i <= PF_MAX_NAT_RULES; i++)
 		cr_assert_eq(add(t, &r, &p, 1), 0, "%s", pfbpf_strerror(env_dev));
@@ -347,9 +357,7 @@ Test(natc, too_many_pool_addresses_is_e2big)
 	struct pfbpf_addr_spec p[600];
 	__u32 t;
 
-	load_main();
-	t = begin();
-	xrule(&r, PF_NAT, PF_NAT, PF_OUT, "lo");
+	t = then_nat(&r, "lo");
 	for (int i = 0; i < 600; i++) {
 		char a[32];
 
@@ -367,9 +375,7 @@ Test(natc, unknown_interface_is_enoent)
 	struct pfbpf_addr_spec p;
 	__u32 t;
 
-	load_main();
-	t = begin();
-	xrule(&r, PF_NAT, PF_NAT, PF_OUT, "nosuch0");
+	t = then_nat(&r, "nosuch0");
 	add1(t, &r, "198.51.100.7");
 	refused(t, ENOENT, "nosuch0");
 
