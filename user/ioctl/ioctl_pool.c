@@ -379,15 +379,8 @@ int pfbpf_cmd_changeaddr(struct pfbpf_handle *h, void *arg)
 	if (!old || !nw || (err = ctl_pool_load(h, XR_POOL_ACTIVE, anchor, r.nr, old, n)))
 		goto out;
 	memcpy(nw, old, n * sizeof(*old));
-	switch (pp->action) {
-	case PF_CHANGE_ADD_HEAD: at = 0; break;
-	case PF_CHANGE_ADD_TAIL: at = n; break;
-	case PF_CHANGE_ADD_BEFORE: at = pp->nr; break;
-	case PF_CHANGE_ADD_AFTER: at = pp->nr + 1; break;
-	default: at = pp->nr; break;
-	}
-	if ((pp->action >= PF_CHANGE_ADD_BEFORE && pp->nr >= n)) {
-		err = ctl_fail(h, -EINVAL, "no pool address number %u (the rule has %u)", pp->nr, n);
+	if ((err = ctl_change_at(pp->action, pp->nr, n, &at))) {
+		err = ctl_fail(h, err, "no pool address number %u (the rule has %u)", pp->nr, n);
 		goto out;
 	}
 	if (pp->action == PF_CHANGE_REMOVE) {

@@ -258,6 +258,11 @@ bool ctl_rule_is_xlate_only(const struct pfbpf_rule *r);
 int ctl_dynif_expand(struct pfbpf_handle *h, const struct pfbpf_rule *r,
 		     struct pfbpf_rule **out, __u32 *nout);
 
+/* PF_CHANGE_* of DIOCCHANGERULE / DIOCCHANGEADDR: the position in a
+ * list of n where the element goes (or, for REMOVE, which one goes);
+ * -EINVAL when BEFORE/AFTER/REMOVE name no element. */
+int ctl_change_at(__u32 action, __u32 nr, __u32 n, __u32 *at);
+
 /* Recompile the active ruleset (DIOCCHANGEADDR changed a pool). */
 int ctl_ruleset_reload(struct pfbpf_handle *h);
 

@@ -739,6 +739,18 @@ int pfbpf_cmd_getrule(struct pfbpf_handle *h, void *arg)
 	return 0;
 }
 
+int ctl_change_at(__u32 action, __u32 nr, __u32 n, __u32 *at)
+{
+	switch (action) {
+	case PF_CHANGE_ADD_HEAD: *at = 0; break;
+	case PF_CHANGE_ADD_TAIL: *at = n; break;
+	case PF_CHANGE_ADD_BEFORE: *at = nr; break;
+	case PF_CHANGE_ADD_AFTER: *at = nr + 1; break;
+	default: *at = nr; break;
+	}
+	return action >= PF_CHANGE_ADD_BEFORE && nr >= n ? -EINVAL : 0;
+}
+
 int pfbpf_cmd_changerule(struct pfbpf_handle *h, void *arg)
 {
 	struct pfioc_rule *pr = arg;
@@ -778,16 +790,8 @@ int pfbpf_cmd_changerule(struct pfbpf_handle *h, void *arg)
 		return ctl_fail(h, -EOPNOTSUPP, "DIOCCHANGERULE does not add translating rules: "
 				"load them (pfctl -f)");
 	}
-	switch (pr->action) {
-	case PF_CHANGE_ADD_HEAD: at = 0; break;
-	case PF_CHANGE_ADD_TAIL: at = n; break;
-	case PF_CHANGE_ADD_BEFORE: at = pr->nr; break;
-	case PF_CHANGE_ADD_AFTER: at = pr->nr + 1; break;
-	default: at = pr->nr; break;
-	}
-	err = -EINVAL;
-	if ((pr->action >= PF_CHANGE_ADD_BEFORE && pr->nr >= n)) {
-		ctl_fail(h, -EINVAL, "no rule number %u", pr->nr);
+	if ((err = ctl_change_at(pr->action, pr->nr, n, &at))) {
+		ctl_fail(h, err, "no rule number %u", pr->nr);
 		goto out;
 	}
 	if (pr->action != PF_CHANGE_REMOVE && n >= PF_MAX_RULES) {
