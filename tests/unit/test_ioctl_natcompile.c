@@ -530,3 +530,108 @@ Test(natc, rollback_drops_staged_pools)
 	cr_assert_eq(getaddrs(PF_NAT, 0, &t), 1);
 	cr_assert_eq(getaddr4(PF_NAT, 0, t, 0), a4("198.51.100.1"));
 }
+
+/* Loading one anchor recompiles the whole ruleset: the main ruleset's
+ * translation rules keep their (active) pools. */
+Test(natc, anchor_load_keeps_main_translation)
+{
+	struct pfioc_trans_e e = { .rs_num = PF_RULESET_FILTER };
+	struct pfioc_trans t = { .size = 1, .esize = sizeof(e), .array = &e };
+	struct pfioc_rule pr = {};
+	struct pf_config before, after;
+
+	load_main();
+	cr_assert_eq(env_cfg(&before), 0);
+	strcpy(e.anchor, "x");
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCXBEGIN, &t), 0, "%s", pfbpf_strerror(env_dev));
+	pr.ticket = e.ticket;
+	strcpy(pr.anchor, "x");
+	env_rule(&pr.rule, PF_PASS, "");
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCADDRULE, &pr), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCXCOMMIT, &t), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(env_cfg(&after), 0);
+	cr_assert_neq(after.active, before.active);
+	cr_assert_eq(after.nat_rules[after.active], 7);
+	cr_assert_eq(natpool(after.active, natrule(after.active, 0).pool_first).addr.v4,
+		     a4("198.51.100.1"));
+	cr_assert_eq(natpool(after.active, natrule(after.active, 6).pool_first).addr.v4,
+		     a4("198.51.100.3"));
+}
+
+/* A translation rule in an anchor the main ruleset calls: its pool is
+ * staged under the anchor and compiled with the rest. */
+Test(natc, translation_rule_in_a_called_anchor)
+{
+	struct pfioc_trans_e e[2] = { { .rs_num = PF_RULESET_FILTER },
+				      { .rs_num = PF_RULESET_FILTER } };
+	struct pfioc_trans t = { .size = 2, .esize = sizeof(e[0]), .array = e };
+	struct pfioc_rule pr = {};
+	struct pfioc_pooladdr pp = {};
+	struct pf_config cfg;
+	struct pf_nat_rule_bpf nb;
+
+	strcpy(e[1].anchor, "gw");
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCXBEGIN, &t), 0, "%s", pfbpf_strerror(env_dev));
+	/* main: anchor "gw" */
+	pr.ticket = e[0].ticket;
+	env_rule(&pr.rule, PF_PASS, "");
+	strcpy(pr.anchor_call, "gw");
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCADDRULE, &pr), 0, "%s", pfbpf_strerror(env_dev));
+	/* gw: a plain pass, then nat on lo from 192.0.2.0/24 -> 198.51.100.5 */
+	memset(&pr, 0, sizeof(pr));
+	pr.ticket = e[1].ticket;
+	strcpy(pr.anchor, "gw");
+	env_rule(&pr.rule, PF_PASS, "");
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCADDRULE, &pr), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCBEGINADDRS, &pp), 0);
+	pp.af = PF_INET;
+	test_mask4(&pp.addr.addr, "198.51.100.5", 32);
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCADDADDR, &pp), 0, "%s", pfbpf_strerror(env_dev));
+	xrule(&pr.rule, PF_NAT, PF_NAT, PF_OUT, "lo");
+	test_mask4(&pr.rule.src, "192.0.2.0", 24);
+	pr.pool_ticket = pp.ticket;
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCADDRULE, &pr), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCXCOMMIT, &t), 0, "%s", pfbpf_strerror(env_dev));
+
+	cr_assert_eq(env_cfg(&cfg), 0);
+	cr_assert_eq(cfg.nat_rules[cfg.active], 1);
+	cr_assert_eq(xflat(cfg.active, PFBPF_XFLAT_COUNT), 1, "only gw's pass is a filter rule");
+	nb = natrule(cfg.active, 0);
+	cr_assert_eq(nb.action, PF_NAT);
+	cr_assert_eq(nb.nr, 0, "first of gw's nat ruleset");
+	cr_assert_eq(nb.src.v4, a4("192.0.2.0"));
+	cr_assert_eq(nb.pool_count, 1);
+	cr_assert_eq(natpool(cfg.active, nb.pool_first).addr.v4, a4("198.51.100.5"));
+	/* and DIOCGETADDRS finds it in its anchor */
+	memset(&pp, 0, sizeof(pp));
+	pp.r_action = PF_NAT;
+	strcpy(pp.anchor, "gw");
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCGETADDRS, &pp), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(pp.nr, 1);
+}
+
+/* DIOCCHANGERULE may not move a rule that owns a pool (pools are stored
+ * under rule numbers) nor add a translating one; after it, all is fine. */
+Test(natc, changerule_around_translation_rules)
+{
+	struct pfioc_rule pr = { .action = PF_CHANGE_GET_TICKET };
+	struct pf_config cfg;
+
+	load_main();
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCCHANGERULE, &pr), 0, "%s", pfbpf_strerror(env_dev));
+	pr.action = PF_CHANGE_ADD_HEAD;
+	env_rule(&pr.rule, PF_PASS, "");
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCCHANGERULE, &pr), -1);
+	cr_assert_eq(errno, EOPNOTSUPP, "%s", pfbpf_strerror(env_dev));
+	pr.action = PF_CHANGE_ADD_TAIL;
+	pr.rule.xlate = PF_NAT;
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCCHANGERULE, &pr), -1);
+	cr_assert_eq(errno, EOPNOTSUPP, "%s", pfbpf_strerror(env_dev));
+	pr.rule.xlate = 0;
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCCHANGERULE, &pr), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(env_cfg(&cfg), 0);
+	cr_assert_eq(cfg.nat_rules[cfg.active], 7);
+	cr_assert_eq(xflat(cfg.active, PFBPF_XFLAT_COUNT), 3);
+	cr_assert_eq(natpool(cfg.active, natrule(cfg.active, 5).pool_first).addr.v4,
+		     a4("198.51.100.2"));
+}
