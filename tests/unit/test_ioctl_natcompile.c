@@ -635,3 +635,26 @@ Test(natc, changerule_around_translation_rules)
 	cr_assert_eq(natpool(cfg.active, natrule(cfg.active, 5).pool_first).addr.v4,
 		     a4("198.51.100.2"));
 }
+
+/* A pool `<t>` refers to its table: it exists after the commit (the
+ * table collector counts pools too) and the pool entry names its id. */
+Test(natc, pool_table_is_referenced)
+{
+	struct pfbpf_rule r;
+	struct pfbpf_addr_spec p = { .type = PFBPF_ADDR_TABLE, .table = "natpool" };
+	struct pfbpf_xtable xt;
+	struct pf_pool_addr_bpf pa;
+	struct pf_config cfg;
+	char tname[PF_TABLE_NAME_SIZE] = "natpool";
+	__u32 t = begin();
+
+	xrule(&r, PF_NAT, PF_NAT, PF_OUT, "lo");
+	cr_assert_eq(add(t, &r, &p, 1), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(commit(t), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(bpf_map_lookup_elem(env_map("pf_xtables"), tname, &xt), 0,
+		     "the pool's table exists");
+	cr_assert_eq(env_cfg(&cfg), 0);
+	pa = natpool(cfg.active, 0);
+	cr_assert_eq(pa.type, PF_POOLADDR_TABLE);
+	cr_assert_eq(pa.ifindex, xt.id + 1);
+}
