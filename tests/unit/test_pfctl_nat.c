@@ -252,3 +252,16 @@ Test(pfctl_nat, status_json_has_translation)
 	cr_assert(strstr(out, "{\"tries\":\"failed\",\"count\":2}]}}}\n"), "got: %s", out);
 	free(out);
 }
+
+/* OpenBSD's match rules stay in -sr, as match (JSON too). */
+Test(pfctl_nat, match_rules_listed_as_match)
+{
+	struct pfctl_rule r = {};
+	struct jw w;
+
+	r.r.action = PF_MATCH;
+	r.r.xlate = PF_NAT;
+	CAPTURE(jw_init(&w, f); jw_obj_begin(&w, NULL); pfctl_json_rules(&w, &r, 1); jw_finish(&w));
+	cr_assert(strstr(out, "\"action\":\"match\""), "got: %s", out);
+	free(out);
+}

@@ -35,7 +35,7 @@ static void print_rule_text(FILE *f, const struct pfctl_rule *pr, int opts)
 	}
 	if (opts & PFCTL_OPT_VERBOSE2)
 		fprintf(f, "@%u ", r->nr);
-	fprintf(f, "%s", r->action == PF_DROP ? "block" : "pass");
+	fprintf(f, "%s", r->action == PF_DROP ? "block" : r->action == PF_MATCH ? "match" : "pass");
 }
 
 void pfctl_print_rule_counters(FILE *f, const struct pfctl_rule *r, int opts)
@@ -83,7 +83,8 @@ void pfctl_json_rules(struct jw *w, const struct pfctl_rule *r, size_t n)
 			free(text);
 		}
 		jw_str(w, "action", r[i].anchor_call[0] ? "anchor" :
-				    r[i].r.action == PF_DROP ? "block" : "pass");
+				    r[i].r.action == PF_DROP ? "block" :
+				    r[i].r.action == PF_MATCH ? "match" : "pass");
 		if (r[i].anchor_call[0])
 			jw_str(w, "anchor_call", r[i].anchor_call);
 		jw_str(w, "label", r[i].r.label);
