@@ -398,6 +398,11 @@ static int flush_rules(struct pfctl_ctx *c)
 	return pfctl_flush_rules(c);
 }
 
+static int flush_nat(struct pfctl_ctx *c)
+{
+	return pfctl_flush_nat(c);
+}
+
 static int flush_states(struct pfctl_ctx *c)
 {
 	unsigned killed = 0;
@@ -444,6 +449,7 @@ static int flush_all(struct pfctl_ctx *c)
 	int rc = 0;
 
 	/* pfctl's order: rules first so no rule refers to a dying table. */
+	rc |= flush_nat(c);
 	rc |= flush_rules(c);
 	rc |= flush_tables(c);
 	rc |= flush_states(c);
@@ -452,6 +458,7 @@ static int flush_all(struct pfctl_ctx *c)
 }
 
 static const struct pfctl_cmd flush_cmds[] = {
+	{ "nat", flush_nat },
 	{ "rules", flush_rules },
 	{ "states", flush_states },
 	{ "info", flush_info },

@@ -6,6 +6,7 @@
  * -F states print and do on real maps.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -446,4 +447,67 @@ Test(pfctl_kern, natstat_summed_in_status)
 	cr_assert(strstr(out, "Translation\n  translations "), "%s", out);
 	cr_assert_eq(pfctl(out, sizeof(out), "-si --json"), 0, "%s", out);
 	cr_assert(strstr(out, "\"translation\":{\"translations\":{\"total\":"), "%s", out);
+}
+
+/* -F nat and -F rules each empty their kind and keep the other, pools
+ * included, as pf's separate rulesets do. */
+Test(pfctl_kern, flush_nat_and_rules_keep_the_other)
+{
+	struct pfctl_trans t = { 0 };
+	struct pfbpf_rule r;
+	struct pfbpf_pool_addr pool;
+	struct pfbpf_pool_addr *got;
+	size_t n;
+	char out[4096];
+
+	cr_assert_geq(pfctl_k_trans_elem(&t, PF_RULESET_FILTER, ""), 0);
+	cr_assert_eq(pfctl_k_trans_begin(env_dev, &t), 0);
+	xrule(&r, PF_NAT, PF_OUT);
+	test_mask4(&pool.addr, "198.51.100.1", 32);
+	cr_assert_eq(pfctl_k_add_rule_pool(env_dev, t.e[0].ticket, "", &r, NULL, &pool, 1), 0,
+		     "%s", pfbpf_strerror(env_dev));
+	env_rule(&r, PF_PASS, "natto");
+	r.xlate = PF_NAT;
+	test_mask4(&pool.addr, "198.51.100.9", 32);
+	cr_assert_eq(pfctl_k_add_rule_pool(env_dev, t.e[0].ticket, "", &r, NULL, &pool, 1), 0,
+		     "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(pfctl_k_trans_commit(env_dev, &t), 0, "%s", pfbpf_strerror(env_dev));
+
+	cr_assert_eq(pfctl(out, sizeof(out), "-F nat"), 0, "%s", out);
+	cr_assert_str_eq(out, "nat cleared\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-sn"), 0, "%s", out);
+	cr_assert_str_eq(out, "");
+	/* the nat-to rule is rule 0 now, with its pool */
+	cr_assert_eq(pfctl_k_get_pool(env_dev, "", PF_PASS, 0, &got, &n), 0, "%s",
+		     pfbpf_strerror(env_dev));
+	cr_assert_eq(n, 1);
+	cr_assert_eq(got[0].addr.addr.v4, inet_addr("198.51.100.9"));
+	free(got);
+
+	cr_assert_eq(pfctl(out, sizeof(out), "-F rules"), 0, "%s", out);
+	cr_assert_str_eq(out, "rules cleared\n");
+	cr_assert_eq(pfctl_k_get_pool(env_dev, "", PF_PASS, 0, &got, &n), -EBUSY);
+}
+
+Test(pfctl_kern, flush_rules_keeps_nat)
+{
+	struct pfctl_trans t = { 0 };
+	struct pfbpf_rule r;
+	struct pfbpf_pool_addr pool;
+	char out[4096];
+
+	cr_assert_geq(pfctl_k_trans_elem(&t, PF_RULESET_FILTER, ""), 0);
+	cr_assert_eq(pfctl_k_trans_begin(env_dev, &t), 0);
+	xrule(&r, PF_NAT, PF_OUT);
+	test_mask4(&pool.addr, "198.51.100.1", 32);
+	cr_assert_eq(pfctl_k_add_rule_pool(env_dev, t.e[0].ticket, "", &r, NULL, &pool, 1), 0,
+		     "%s", pfbpf_strerror(env_dev));
+	env_rule(&r, PF_DROP, "");
+	cr_assert_eq(pfctl_k_add_rule(env_dev, t.e[0].ticket, "", &r, NULL), 0);
+	cr_assert_eq(pfctl_k_trans_commit(env_dev, &t), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(pfctl(out, sizeof(out), "-F rules"), 0, "%s", out);
+	cr_assert_eq(pfctl(out, sizeof(out), "-sr"), 0, "%s", out);
+	cr_assert_str_eq(out, "");
+	cr_assert_eq(pfctl(out, sizeof(out), "-sn"), 0, "%s", out);
+	cr_assert_str_eq(out, "nat on lo inet all -> 198.51.100.1 static-port\n");
 }

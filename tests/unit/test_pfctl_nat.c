@@ -265,3 +265,9 @@ Test(pfctl_nat, match_rules_listed_as_match)
 	cr_assert(strstr(out, "\"action\":\"match\""), "got: %s", out);
 	free(out);
 }
+
+Test(pfctl_nat, n_is_nat)
+{
+	cr_assert_str_eq(pfctl_lookup_option("n", pfctl_showopt_list), "nat");
+	cr_assert_str_eq(pfctl_lookup_option("n", pfctl_clearopt_list), "nat");
+}

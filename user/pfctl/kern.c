@@ -335,37 +335,40 @@ out:
 	return err;
 }
 
-/* The pool of rule r (number kind_nr in its nat/rdr/binat ruleset). */
-static int nat_pool(int dev, const char *anchor, const struct pfbpf_rule *r, __u32 kind_nr,
-		    struct pfctl_nat_rule *d)
+int pfctl_k_get_pool(int dev, const char *anchor, __u8 r_action, __u32 r_num,
+		     struct pfbpf_pool_addr **out, size_t *n)
 {
 	struct pfioc_pooladdr *pp = calloc(1, sizeof(*pp));
-	__u32 n;
+	__u32 cnt;
 	int err = 0;
 
+	*out = NULL;
+	*n = 0;
 	if (!pp)
 		return -ENOMEM;
-	pp->r_action = r->action;
-	pp->r_num = kind_nr;
+	pp->r_action = r_action;
+	pp->r_num = r_num;
 	snprintf(pp->anchor, sizeof(pp->anchor), "%s", anchor ? anchor : "");
 	if (pfbpf_ioctl(dev, DIOCGETADDRS, pp)) {
 		err = fail();
 		goto out;
 	}
-	n = pp->nr;
-	if (n && !(d->pool = calloc(n, sizeof(*d->pool)))) {
+	cnt = pp->nr;
+	if (cnt && !(*out = calloc(cnt, sizeof(**out)))) {
 		err = -ENOMEM;
 		goto out;
 	}
-	for (__u32 i = 0; i < n; i++) {
+	for (__u32 i = 0; i < cnt; i++) {
 		pp->nr = i;
 		if (pfbpf_ioctl(dev, DIOCGETADDR, pp)) {
 			err = fail();
+			free(*out);
+			*out = NULL;
 			goto out;
 		}
-		d->pool[i] = pp->addr;
-		d->npool++;
+		(*out)[i] = pp->addr;
 	}
+	*n = cnt;
 out:
 	free(pp);
 	return err;
@@ -397,7 +400,7 @@ int pfctl_k_get_nat_rules(int dev, const char *anchor, struct pfctl_nat_rule **o
 		/* pfctl numbers the rules of each translation ruleset */
 		d->rule.r.nr = seen[kind]++;
 		cnt++;
-		err = nat_pool(dev, anchor, &r[i].r, d->rule.r.nr, d);
+		err = pfctl_k_get_pool(dev, anchor, r[i].r.action, d->rule.r.nr, &d->pool, &d->npool);
 	}
 	free(r);
 	if (err) {

@@ -17,7 +17,7 @@ const char *const pfctl_showopt_list[] = {
 };
 
 const char *const pfctl_clearopt_list[] = {
-	"rules", "states", "info", "Tables", "all", NULL,
+	"nat", "rules", "states", "info", "Tables", "all", NULL,
 };
 
 const char *const pfctl_tblcmdopt_list[] = {
