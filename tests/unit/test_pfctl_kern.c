@@ -449,16 +449,13 @@ Test(pfctl_kern, natstat_summed_in_status)
 	cr_assert(strstr(out, "\"translation\":{\"translations\":{\"total\":"), "%s", out);
 }
 
-/* -F nat and -F rules each empty their kind and keep the other, pools
- * included, as pf's separate rulesets do. */
-Test(pfctl_kern, flush_nat_and_rules_keep_the_other)
+/* Load `nat on lo -> 198.51.100.1` then r2 (pool2: its one address, or
+ * NULL for none). */
+static void load_nat_then(const struct pfbpf_rule *r2, const char *pool2)
 {
 	struct pfctl_trans t = { 0 };
 	struct pfbpf_rule r;
 	struct pfbpf_pool_addr pool;
-	struct pfbpf_pool_addr *got;
-	size_t n;
-	char out[4096];
 
 	cr_assert_geq(pfctl_k_trans_elem(&t, PF_RULESET_FILTER, ""), 0);
 	cr_assert_eq(pfctl_k_trans_begin(env_dev, &t), 0);
@@ -466,12 +463,25 @@ Test(pfctl_kern, flush_nat_and_rules_keep_the_other)
 	test_mask4(&pool.addr, "198.51.100.1", 32);
 	cr_assert_eq(pfctl_k_add_rule_pool(env_dev, t.e[0].ticket, "", &r, NULL, &pool, 1), 0,
 		     "%s", pfbpf_strerror(env_dev));
+	if (pool2)
+		test_mask4(&pool.addr, pool2, 32);
+	cr_assert_eq(pfctl_k_add_rule_pool(env_dev, t.e[0].ticket, "", r2, NULL, &pool, !!pool2),
+		     0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(pfctl_k_trans_commit(env_dev, &t), 0, "%s", pfbpf_strerror(env_dev));
+}
+
+/* -F nat and -F rules each empty their kind and keep the other, pools
+ * included, as pf's separate rulesets do. */
+Test(pfctl_kern, flush_nat_and_rules_keep_the_other)
+{
+	struct pfbpf_rule r;
+	struct pfbpf_pool_addr *got;
+	size_t n;
+	char out[4096];
+
 	env_rule(&r, PF_PASS, "natto");
 	r.xlate = PF_NAT;
-	test_mask4(&pool.addr, "198.51.100.9", 32);
-	cr_assert_eq(pfctl_k_add_rule_pool(env_dev, t.e[0].ticket, "", &r, NULL, &pool, 1), 0,
-		     "%s", pfbpf_strerror(env_dev));
-	cr_assert_eq(pfctl_k_trans_commit(env_dev, &t), 0, "%s", pfbpf_strerror(env_dev));
+	load_nat_then(&r, "198.51.100.9");
 
 	cr_assert_eq(pfctl(out, sizeof(out), "-F nat"), 0, "%s", out);
 	cr_assert_str_eq(out, "nat cleared\n");
@@ -491,20 +501,11 @@ Test(pfctl_kern, flush_nat_and_rules_keep_the_other)
 
 Test(pfctl_kern, flush_rules_keeps_nat)
 {
-	struct pfctl_trans t = { 0 };
 	struct pfbpf_rule r;
-	struct pfbpf_pool_addr pool;
 	char out[4096];
 
-	cr_assert_geq(pfctl_k_trans_elem(&t, PF_RULESET_FILTER, ""), 0);
-	cr_assert_eq(pfctl_k_trans_begin(env_dev, &t), 0);
-	xrule(&r, PF_NAT, PF_OUT);
-	test_mask4(&pool.addr, "198.51.100.1", 32);
-	cr_assert_eq(pfctl_k_add_rule_pool(env_dev, t.e[0].ticket, "", &r, NULL, &pool, 1), 0,
-		     "%s", pfbpf_strerror(env_dev));
 	env_rule(&r, PF_DROP, "");
-	cr_assert_eq(pfctl_k_add_rule(env_dev, t.e[0].ticket, "", &r, NULL), 0);
-	cr_assert_eq(pfctl_k_trans_commit(env_dev, &t), 0, "%s", pfbpf_strerror(env_dev));
+	load_nat_then(&r, NULL);
 	cr_assert_eq(pfctl(out, sizeof(out), "-F rules"), 0, "%s", out);
 	cr_assert_eq(pfctl(out, sizeof(out), "-sr"), 0, "%s", out);
 	cr_assert_str_eq(out, "");
