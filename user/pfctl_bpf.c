@@ -153,6 +153,25 @@ static int show_labels(struct pfctl_ctx *c)
 	return show_rules_common(c, true);
 }
 
+static int show_nat(struct pfctl_ctx *c)
+{
+	struct pfctl_nat_rule *r = NULL;
+	size_t n = 0;
+	int err = pfctl_k_get_nat_rules(c->dev, c->anchor, &r, &n);
+
+	if (err) {
+		pfctl_err_op(c, "DIOCGETRULES", err);
+		return err;
+	}
+	title(c, "TRANSLATION RULES:");
+	if (json(c))
+		pfctl_json_nat(&c->jw, r, n);
+	else
+		pfctl_show_nat(stdout, r, n, c->opts);
+	pfctl_nat_rules_free(r, n);
+	return 0;
+}
+
 static int show_states(struct pfctl_ctx *c)
 {
 	struct pfctl_state *s = NULL;
@@ -331,7 +350,8 @@ static int show_anchors(struct pfctl_ctx *c)
 static int show_all(struct pfctl_ctx *c)
 {
 	int (*const parts[])(struct pfctl_ctx *) = {
-		show_rules, show_states, show_info, show_timeouts, show_memory, show_tables,
+		show_nat, show_rules, show_states, show_info, show_timeouts, show_memory,
+		show_tables,
 	};
 	int rc = 0;
 
@@ -350,6 +370,7 @@ struct pfctl_cmd {
 static const struct pfctl_cmd show_cmds[] = {
 	{ "rules", show_rules },
 	{ "Anchors", show_anchors },
+	{ "nat", show_nat },
 	{ "states", show_states },
 	{ "info", show_info },
 	{ "Interfaces", show_ifaces },
@@ -375,6 +396,11 @@ static const struct pfctl_cmd *find_cmd(const struct pfctl_cmd *t, const char *n
 static int flush_rules(struct pfctl_ctx *c)
 {
 	return pfctl_flush_rules(c);
+}
+
+static int flush_nat(struct pfctl_ctx *c)
+{
+	return pfctl_flush_nat(c);
 }
 
 static int flush_states(struct pfctl_ctx *c)
@@ -423,6 +449,7 @@ static int flush_all(struct pfctl_ctx *c)
 	int rc = 0;
 
 	/* pfctl's order: rules first so no rule refers to a dying table. */
+	rc |= flush_nat(c);
 	rc |= flush_rules(c);
 	rc |= flush_tables(c);
 	rc |= flush_states(c);
@@ -431,6 +458,7 @@ static int flush_all(struct pfctl_ctx *c)
 }
 
 static const struct pfctl_cmd flush_cmds[] = {
+	{ "nat", flush_nat },
 	{ "rules", flush_rules },
 	{ "states", flush_states },
 	{ "info", flush_info },

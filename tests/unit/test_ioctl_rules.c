@@ -208,11 +208,15 @@ Test(rules, addrule_validates)
 	env_rule(&pr.rule, 200, "x");
 	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCADDRULE, &pr), -1);
 	cr_assert_eq(errno, EINVAL);
-	/* pf's translation actions are known, and refused until the
-	 * datapath translates (issue 8) */
+	/* pf's translation actions are rules like any other now (issue 8);
+	 * a `no` rule needs no pool */
 	env_rule(&pr.rule, PF_NOBINAT, "x");
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCADDRULE, &pr), 0, "%s", pfbpf_strerror(env_dev));
+	/* ... but a block rule does not translate */
+	env_rule(&pr.rule, PF_DROP, "x");
+	pr.rule.xlate = PF_NAT;
 	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCADDRULE, &pr), -1);
-	cr_assert_eq(errno, EOPNOTSUPP);
+	cr_assert_eq(errno, EINVAL);
 	env_rule(&pr.rule, PF_PASS, "x");
 	pr.rule.keep_state = PF_STATE_MODULATE;
 	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCADDRULE, &pr), -1);

@@ -6,14 +6,18 @@
  * -F states print and do on real maps.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
 
 #include "ioctl_env.h"
 #include "pfctl/kern.h"
 #include "pfctl/pfctl.h"
 #include "test_pfctl.h"
+#include "test_addr.h"
 
 #ifndef PFCTL_BIN
 #define PFCTL_BIN "build/pfctl_bpf"
@@ -352,4 +356,159 @@ Test(pfctl_kern, tool_state_policy_and_adaptive_zero)
 	cr_assert_eq(pfctl_k_get_state_policy(env_dev, &pol), 0);
 	cr_assert_eq(pol, PF_STATE_FLOATING, "a ruleset without the option is floating, as pf");
 	unlink(conf);
+}
+
+/* ---- translation: pools through -f's path, -sn, -si -v ------------------ */
+
+/* A translation rule on lo as the parser makes it. */
+static void xrule(struct pfbpf_rule *r, int action, int dir)
+{
+	env_rule(r, action, "");
+	r->keep_state = PF_STATE_NONE;
+	r->xlate = action;
+	r->direction = dir;
+	r->af = PF_INET;
+	strcpy(r->ifname, "lo");
+}
+
+Test(pfctl_kern, nat_rules_pools_round_trip_and_sn)
+{
+	struct pfctl_trans t = { 0 };
+	struct pfbpf_rule r;
+	struct pfbpf_pool_addr pool[2];
+	struct pfctl_nat_rule *nr;
+	size_t n;
+	char out[4096];
+
+	cr_assert_geq(pfctl_k_trans_elem(&t, PF_RULESET_FILTER, ""), 0);
+	cr_assert_eq(pfctl_k_trans_begin(env_dev, &t), 0);
+	xrule(&r, PF_NAT, PF_OUT);
+	test_mask4(&r.src, "192.0.2.0", 24);
+	r.rpool.proxy_port[0] = PF_NAT_PROXY_PORT_LOW;
+	r.rpool.proxy_port[1] = PF_NAT_PROXY_PORT_HIGH;
+	test_mask4(&pool[0].addr, "198.51.100.1", 32);
+	test_mask4(&pool[1].addr, "198.51.100.2", 32);
+	cr_assert_eq(pfctl_k_add_rule_pool(env_dev, t.e[0].ticket, "", &r, NULL, pool, 2), 0,
+		     "%s", pfbpf_strerror(env_dev));
+	xrule(&r, PF_RDR, PF_IN);
+	r.proto = IPPROTO_TCP;
+	r.dport.op = PF_OP_EQ;
+	r.dport.port[0] = 8442;
+	r.rpool.proxy_port[0] = 80;
+	test_mask4(&pool[0].addr, "192.0.2.20", 32);
+	cr_assert_eq(pfctl_k_add_rule_pool(env_dev, t.e[0].ticket, "", &r, NULL, pool, 1), 0,
+		     "%s", pfbpf_strerror(env_dev));
+	env_rule(&r, PF_PASS, "");
+	cr_assert_eq(pfctl_k_add_rule(env_dev, t.e[0].ticket, "", &r, NULL), 0);
+	cr_assert_eq(pfctl_k_trans_commit(env_dev, &t), 0, "%s", pfbpf_strerror(env_dev));
+
+	cr_assert_eq(pfctl_k_get_nat_rules(env_dev, "", &nr, &n), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(n, 2);
+	cr_assert_eq(nr[0].rule.r.action, PF_NAT);
+	cr_assert_eq(nr[0].npool, 2);
+	cr_assert_eq(nr[0].pool[1].addr.addr.v4, inet_addr("198.51.100.2"));
+	cr_assert_eq(nr[1].rule.r.action, PF_RDR);
+	cr_assert_eq(nr[1].rule.r.nr, 0, "first of the rdr ruleset");
+	cr_assert_eq(nr[1].npool, 1);
+	pfctl_nat_rules_free(nr, n);
+
+	cr_assert_eq(pfctl(out, sizeof(out), "-sn"), 0, "%s", out);
+	cr_assert_str_eq(out, "nat on lo inet from 192.0.2.0/24 to any -> { 198.51.100.1, 198.51.100.2 }\n"
+			      "rdr on lo inet proto tcp from any to any port = 8442 -> 192.0.2.20 port 80\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-sr"), 0, "%s", out);
+	cr_assert_null(strstr(out, "nat"), "-sr lists no translation rule: %s", out);
+}
+
+Test(pfctl_kern, natstat_summed_in_status)
+{
+	struct pf_nat_stats ns = {};
+	struct pfctl_status st;
+	char out[8192];
+	__u32 zero = 0;
+
+	ns.translations = 3;
+	ns.map_failed = 1;
+	ns.tries[0] = 3;
+	ns.tries[PF_NAT_TRY_BUCKETS - 1] = 1;
+	{
+		/* the same counts on the first and the last CPU */
+		struct pf_nat_stats *v = calloc(env_ncpu(), sizeof(*v));
+
+		cr_assert(v);
+		v[0] = v[env_ncpu() - 1] = ns;
+		cr_assert_eq(bpf_map_update_elem(env_map(PFBPF_MAP_NATSTAT), &zero, v, 0), 0);
+		free(v);
+	}
+	cr_assert_eq(pfctl_k_get_status(env_dev, &st), 0);
+	cr_assert(st.has_nat);
+	cr_assert_eq(st.nat.translations, env_ncpu() > 1 ? 6 : 3);
+	cr_assert_eq(st.nat.tries[PF_NAT_TRY_BUCKETS - 1], env_ncpu() > 1 ? 2 : 1);
+	cr_assert_eq(pfctl(out, sizeof(out), "-si -v"), 0, "%s", out);
+	cr_assert(strstr(out, "Translation\n  translations "), "%s", out);
+	cr_assert_eq(pfctl(out, sizeof(out), "-si --json"), 0, "%s", out);
+	cr_assert(strstr(out, "\"translation\":{\"translations\":{\"total\":"), "%s", out);
+}
+
+/* Load `nat on lo -> 198.51.100.1` then r2 (pool2: its one address, or
+ * NULL for none). */
+static void load_nat_then(const struct pfbpf_rule *r2, const char *pool2)
+{
+	struct pfctl_trans t = { 0 };
+	struct pfbpf_rule r;
+	struct pfbpf_pool_addr pool;
+
+	cr_assert_geq(pfctl_k_trans_elem(&t, PF_RULESET_FILTER, ""), 0);
+	cr_assert_eq(pfctl_k_trans_begin(env_dev, &t), 0);
+	xrule(&r, PF_NAT, PF_OUT);
+	test_mask4(&pool.addr, "198.51.100.1", 32);
+	cr_assert_eq(pfctl_k_add_rule_pool(env_dev, t.e[0].ticket, "", &r, NULL, &pool, 1), 0,
+		     "%s", pfbpf_strerror(env_dev));
+	if (pool2)
+		test_mask4(&pool.addr, pool2, 32);
+	cr_assert_eq(pfctl_k_add_rule_pool(env_dev, t.e[0].ticket, "", r2, NULL, &pool, !!pool2),
+		     0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(pfctl_k_trans_commit(env_dev, &t), 0, "%s", pfbpf_strerror(env_dev));
+}
+
+/* -F nat and -F rules each empty their kind and keep the other, pools
+ * included, as pf's separate rulesets do. */
+Test(pfctl_kern, flush_nat_and_rules_keep_the_other)
+{
+	struct pfbpf_rule r;
+	struct pfbpf_pool_addr *got;
+	size_t n;
+	char out[4096];
+
+	env_rule(&r, PF_PASS, "natto");
+	r.xlate = PF_NAT;
+	load_nat_then(&r, "198.51.100.9");
+
+	cr_assert_eq(pfctl(out, sizeof(out), "-F nat"), 0, "%s", out);
+	cr_assert_str_eq(out, "nat cleared\n");
+	cr_assert_eq(pfctl(out, sizeof(out), "-sn"), 0, "%s", out);
+	cr_assert_str_eq(out, "");
+	/* the nat-to rule is rule 0 now, with its pool */
+	cr_assert_eq(pfctl_k_get_pool(env_dev, "", PF_PASS, 0, &got, &n), 0, "%s",
+		     pfbpf_strerror(env_dev));
+	cr_assert_eq(n, 1);
+	cr_assert_eq(got[0].addr.addr.v4, inet_addr("198.51.100.9"));
+	free(got);
+
+	cr_assert_eq(pfctl(out, sizeof(out), "-F rules"), 0, "%s", out);
+	cr_assert_str_eq(out, "rules cleared\n");
+	cr_assert_eq(pfctl_k_get_pool(env_dev, "", PF_PASS, 0, &got, &n), -EBUSY);
+}
+
+Test(pfctl_kern, flush_rules_keeps_nat)
+{
+	struct pfbpf_rule r;
+	char out[4096];
+
+	env_rule(&r, PF_DROP, "");
+	load_nat_then(&r, NULL);
+	cr_assert_eq(pfctl(out, sizeof(out), "-F rules"), 0, "%s", out);
+	cr_assert_eq(pfctl(out, sizeof(out), "-sr"), 0, "%s", out);
+	cr_assert_str_eq(out, "");
+	cr_assert_eq(pfctl(out, sizeof(out), "-sn"), 0, "%s", out);
+	cr_assert_str_eq(out, "nat on lo inet all -> 198.51.100.1 static-port\n");
 }

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * cmds.c - the DIOC command table, and the commands that cannot exist on
- * Linux (ALTQ, OS fingerprints) or not yet (the pools of loaded rules):
- * ENODEV with the reason.
+ * Linux (ALTQ, OS fingerprints): ENODEV with the reason.
  */
 #include <errno.h>
 #include <string.h>
@@ -20,7 +19,7 @@ CMD(rgetaddrs) CMD(rgetastats) CMD(rclrastats) CMD(rtstaddrs) CMD(rsettflags)
 CMD(rinadefine)
 CMD(igetifaces) CMD(iclristats) CMD(setifflag) CMD(clrifflag)
 CMD(setstatepolicy) CMD(getstatepolicy)
-CMD(beginaddrs) CMD(addaddr)
+CMD(beginaddrs) CMD(addaddr) CMD(getaddrs) CMD(getaddr) CMD(changeaddr)
 #undef CMD
 
 static int altq(struct pfbpf_handle *h, void *arg)
@@ -31,11 +30,6 @@ static int altq(struct pfbpf_handle *h, void *arg)
 static int osfp(struct pfbpf_handle *h, void *arg)
 {
 	return ctl_fail(h, -ENODEV, "passive OS fingerprinting is not implemented by the datapath");
-}
-
-static int pool(struct pfbpf_handle *h, void *arg)
-{
-	return ctl_fail(h, -ENODEV, "pools of loaded rules cannot be read or changed yet");
 }
 
 /* No source tracking: the list is always empty, clearing it is a no-op. */
@@ -87,9 +81,9 @@ const struct pfbpf_cmd ctl_cmds[] = {
 	X(DIOCGETQSTATS, altq, false),
 	W(DIOCBEGINADDRS, beginaddrs),
 	W(DIOCADDADDR, addaddr),
-	X(DIOCGETADDRS, pool, false),
-	X(DIOCGETADDR, pool, false),
-	X(DIOCCHANGEADDR, pool, false),
+	R(DIOCGETADDRS, getaddrs),
+	R(DIOCGETADDR, getaddr),
+	W(DIOCCHANGEADDR, changeaddr),
 	R(DIOCGETRULESETS, getrulesets),
 	R(DIOCGETRULESET, getruleset),
 	W(DIOCRCLRTABLES, rclrtables),

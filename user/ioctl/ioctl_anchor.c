@@ -39,6 +39,9 @@ void ctl_flat_free(struct ctl_flat *f)
 	free(f->r);
 	free(f->o);
 	free(f->calls);
+	free(f->xr);
+	free(f->xo);
+	free(f->xowner);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -605,6 +608,10 @@ int ctl_flatten(struct pfbpf_handle *h, const struct ctl_rs *over, size_t nover,
 
 	memset(out, 0, sizeof(*out));
 	err = flat_ruleset(&x, "");
+	/* `($if)` resolved, translation rules apart (ioctl_natcompile.c):
+	 * what is left is what the classifier decides with. */
+	if (!err)
+		err = ctl_flat_split(h, out);
 	if (err) {
 		ctl_flat_free(out);
 		return err;
@@ -636,7 +643,10 @@ int ctl_flat_active(struct pfbpf_handle *h, const struct ctl_flat **out)
 	if (!h->flat_valid || h->flat_gen != cfg.ruleset_gen) {
 		ctl_flat_free(&h->flat);
 		h->flat_valid = false;
-		if ((err = ctl_flatten(h, NULL, 0, &h->flat)))
+		h->dynif_lenient = true;
+		err = ctl_flatten(h, NULL, 0, &h->flat);
+		h->dynif_lenient = false;
+		if (err)
 			return err;
 		h->flat_valid = true;
 		h->flat_gen = cfg.ruleset_gen;

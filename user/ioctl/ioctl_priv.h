@@ -40,6 +40,12 @@ struct pfbpf_xrule_key {
 	char anchor[PFBPF_ANCHOR_MAXLEN];
 };
 #define PFBPF_XRULES_MAX (3 * PF_MAX_RULES)
+/* Pool addresses of translation rules (ioctl_pool.c) live in pf_xrules
+ * too, under the rule's anchor, in their own areas; key nr is
+ * XR_POOL_NR(rule number, address number).  The rule's rpool.naddrs says
+ * how many it has. */
+enum { XR_POOL_ACTIVE = 4, XR_POOL_STAGED = 5 };
+#define XR_POOL_NR(nr, i) ((nr) * PF_MAX_POOL_ADDRS + (i))
 
 /* Transaction bookkeeping. */
 struct pfbpf_xmeta {
@@ -104,6 +110,14 @@ struct ctl_flat {
 	__u32 n;
 	struct ctl_call *calls;
 	__u32 ncalls;
+	/* Translation rules (ioctl_natcompile.c), in the order pf_natrules
+	 * gets them: r/o hold only the rules the filter classifier decides
+	 * with; nat/rdr/binat and match rules are here instead, a pass rule
+	 * with nat-to in both (xowner: its index in r, else UINT32_MAX). */
+	struct pfbpf_rule *xr;
+	struct ctl_origin *xo;
+	__u32 *xowner;
+	__u32 nx;
 };
 
 struct pfbpf_handle {
@@ -142,6 +156,9 @@ struct pfbpf_handle {
 	struct ctl_flat flat;
 	__u64 flat_gen;
 	bool flat_valid;
+	/* Expanding `($if)` for a listing, not a commit: an interface gone
+	 * since the load has no addresses instead of failing the listing. */
+	bool dynif_lenient;
 	/* pf_xflat of both slots, valid for ruleset_gen == origin_gen. */
 	struct pf_xflat_origins origins;
 	__u64 origin_gen;
@@ -211,6 +228,43 @@ void ctl_nat_stack_key(int natmap_fd, const struct pf_state_key *wire, struct pf
  * that does not translate. */
 int ctl_pool_take(struct pfbpf_handle *h, const struct pfbpf_rule *r, __u32 pool_ticket,
 		  struct pfbpf_pool_addr **out, __u32 *n);
+
+/* Pool storage (ioctl_pool.c): addresses of rule nr of anchor in area
+ * (XR_POOL_*). */
+int ctl_pool_store(struct pfbpf_handle *h, __u32 area, const char *anchor, __u32 nr,
+		   const struct pfbpf_pool_addr *a, __u32 n);
+int ctl_pool_load(struct pfbpf_handle *h, __u32 area, const char *anchor, __u32 nr,
+		  struct pfbpf_pool_addr *out, __u32 n);
+/* Drop the pools of area (of one anchor, or all when anchor is NULL). */
+int ctl_pools_clear(struct pfbpf_handle *h, __u32 area, const char *anchor);
+/* At commit: the staged pools of anchor replace its active ones. */
+int ctl_pools_commit(struct pfbpf_handle *h, const char *anchor);
+
+/* Translation (ioctl_natcompile.c).  ctl_flat_split: expand `($if)`
+ * addresses and move translation rules out of f->r into f->x*.
+ * ctl_nat_install: f's translation rules and pools into slot of
+ * pf_natrules / pf_natpool and pf_config.nat_rules[slot]; pools of the
+ * rulesets in over are the staged ones. */
+int ctl_flat_split(struct pfbpf_handle *h, struct ctl_flat *f);
+int ctl_nat_install(struct pfbpf_handle *h, const struct ctl_flat *f, const struct ctl_rs *over,
+		    size_t nover, __u32 slot);
+/* Does r translate (or is it a `no` rule or a match rule) -- a rule the
+ * filter classifier never decides with? */
+bool ctl_rule_is_xlate_only(const struct pfbpf_rule *r);
+
+/* `($if)` addresses of filter rules, resolved now (ioctl_dynif.c):
+ * the rules r stands for, one per address (*out, *nout, malloc'ed);
+ * a rule naming an interface that does not exist is -ENOENT. */
+int ctl_dynif_expand(struct pfbpf_handle *h, const struct pfbpf_rule *r,
+		     struct pfbpf_rule **out, __u32 *nout);
+
+/* PF_CHANGE_* of DIOCCHANGERULE / DIOCCHANGEADDR: the position in a
+ * list of n where the element goes (or, for REMOVE, which one goes);
+ * -EINVAL when BEFORE/AFTER/REMOVE name no element. */
+int ctl_change_at(__u32 action, __u32 nr, __u32 n, __u32 *at);
+
+/* Recompile the active ruleset (DIOCCHANGEADDR changed a pool). */
+int ctl_ruleset_reload(struct pfbpf_handle *h);
 
 /* Rules (ioctl_rules.c) */
 int ctl_xrules_load(struct pfbpf_handle *h, __u32 area, const char *anchor,

@@ -298,7 +298,8 @@ int pfbpf_cmd_xbegin(struct pfbpf_handle *h, void *arg)
 		return err;
 	/* A new transaction replaces any open one: its staged rules and
 	 * tables go, its ticket goes stale. */
-	if ((err = xrules_clear(h, XR_STAGED, NULL)) || (err = ctl_tables_rollback(h, 0)))
+	if ((err = xrules_clear(h, XR_STAGED, NULL)) || (err = ctl_tables_rollback(h, 0)) ||
+	    (err = ctl_pools_clear(h, XR_POOL_STAGED, NULL)))
 		return err;
 	m.ticket = ++m.ticket_seq;
 	if (!m.ticket)
@@ -374,16 +375,22 @@ int pfbpf_cmd_addrule(struct pfbpf_handle *h, void *arg)
 	    (err = call_check(h, pr->anchor_call, call)) ||
 	    (err = ctl_pool_take(h, &r, pr->pool_ticket, &pool, &npool)))
 		return err;
-	if (r.xlate || (r.action >= PF_NAT && r.action <= PF_NORDR) || r.action == PF_MATCH)
-		return ctl_fail(h, -EOPNOTSUPP, "translation rules are not compiled yet");
 	if (call[0]) {
 		/* An anchor rule only filters: what it does is its anchor's. */
 		r.action = PF_PASS;
 		r.keep_state = PF_STATE_NONE;
 	}
-	if (r.action != PF_PASS && r.action != PF_DROP)
-		return ctl_fail(h, -EINVAL, "rule action %u: only pass and block are supported",
-				  r.action);
+	if (r.action != PF_PASS && r.action != PF_DROP && !ctl_rule_is_xlate_only(&r))
+		return ctl_fail(h, -EINVAL, "rule action %u: pass, block, match, nat, rdr, binat "
+				"and their no forms", r.action);
+	if (r.action == PF_DROP && r.xlate)
+		return ctl_fail(h, -EINVAL, "a block rule cannot translate");
+	if (r.xlate && r.xlate != PF_NAT && r.xlate != PF_RDR && r.xlate != PF_BINAT)
+		return ctl_fail(h, -EINVAL, "translation %u: nat-to, rdr-to or binat-to", r.xlate);
+	/* the pool is stored with the rule (the parser's indexes mean
+	 * nothing here) */
+	r.rpool.first = 0;
+	r.rpool.naddrs = npool;
 	if (r.keep_state == PF_STATE_MODULATE)
 		return ctl_fail(h, -EOPNOTSUPP, "modulate state is not supported");
 	if (r.direction > PF_OUT || (r.af && r.af != PF_INET && r.af != PF_INET6))
@@ -407,6 +414,8 @@ int pfbpf_cmd_addrule(struct pfbpf_handle *h, void *arg)
 	if (h->add_count >= PF_MAX_RULES)
 		return ctl_fail(h, -ENOSPC, "more than %d rules", PF_MAX_RULES);
 	k.nr = r.nr = h->add_count;
+	if ((err = ctl_pool_store(h, XR_POOL_STAGED, k.anchor, k.nr, pool, npool)))
+		return err;
 	if (bpf_map_update_elem(fd, &k, &r, BPF_NOEXIST))
 		return ctl_fail(h, -errno, "staging rule %u: %s", k.nr, strerror(errno));
 	if (call[0] && (err = xcall_store(h, fd, &k, call))) {
@@ -482,8 +491,10 @@ static void counters_carry(struct pfbpf_handle *h, const struct ctl_flat *old, _
 	free(buf);
 }
 
+/* staged: the rulesets in over are a transaction's (their pools are the
+ * staged ones), else changed active rulesets. */
 static int flat_prepare(struct pfbpf_handle *h, const struct ctl_rs *over, size_t nover,
-			__u32 *slot)
+			bool staged, __u32 *slot)
 {
 	const struct ctl_flat *old = NULL;
 	struct pf_config cfg;
@@ -494,6 +505,8 @@ static int flat_prepare(struct pfbpf_handle *h, const struct ctl_rs *over, size_
 		return err;
 	err = ruleset_prepare(h, f.r, f.n, slot);
 	if (!err)
+		err = ctl_nat_install(h, &f, over, staged ? nover : 0, *slot);
+	if (!err)
 		err = ctl_flat_record(h, &f, *slot);
 	/* The running ruleset's expansion, to carry counters over (none to
 	 * carry if it cannot be had). */
@@ -501,6 +514,16 @@ static int flat_prepare(struct pfbpf_handle *h, const struct ctl_rs *over, size_
 		counters_carry(h, old, cfg.active, &f, *slot, over, nover);
 	ctl_flat_free(&f);
 	return err;
+}
+
+int ctl_ruleset_reload(struct pfbpf_handle *h)
+{
+	__u32 slot;
+	int err;
+
+	if ((err = flat_prepare(h, NULL, 0, false, &slot)) || (err = ruleset_flip(h, slot)))
+		return err;
+	return ctl_tables_gc(h);
 }
 
 int pfbpf_cmd_xcommit(struct pfbpf_handle *h, void *arg)
@@ -555,20 +578,22 @@ int pfbpf_cmd_xcommit(struct pfbpf_handle *h, void *arg)
 	 * a compile error (or an anchor filter that cannot be expanded)
 	 * leaves the running ruleset untouched and the transaction open.
 	 */
-	if (nrs && (err = flat_prepare(h, rs, nrs, &slot)))
+	if (nrs && (err = flat_prepare(h, rs, nrs, true, &slot)))
 		goto out;
 	/* Phase two: nothing below can be refused by the rules.  Tables
 	 * first, so the new rules never run against the old contents. */
 	if (has_tables && (err = ctl_tables_commit(h, m.ticket)))
 		goto out;
 	for (size_t i = 0; i < nrs; i++)
-		if ((err = xrules_store(h, XR_ACTIVE, rs[i].anchor, rs[i].r, rs[i].call, rs[i].n)))
+		if ((err = xrules_store(h, XR_ACTIVE, rs[i].anchor, rs[i].r, rs[i].call, rs[i].n)) ||
+		    (err = ctl_pools_commit(h, rs[i].anchor)))
 			goto out;
 	/* The flip last: GETRULES tickets go stale with the generation, and
 	 * the text now matches what runs. */
 	if (nrs && (err = ruleset_flip(h, slot)))
 		goto out;
-	if ((err = xrules_clear(h, XR_STAGED, NULL)))
+	if ((err = xrules_clear(h, XR_STAGED, NULL)) ||
+	    (err = ctl_pools_clear(h, XR_POOL_STAGED, NULL)))
 		goto out;
 	m.ticket = 0;
 	if ((err = ctl_xmeta_write(h, &m)))
@@ -594,7 +619,8 @@ int pfbpf_cmd_xrollback(struct pfbpf_handle *h, void *arg)
 		if (!m.ticket || e[i].ticket != m.ticket)
 			continue;
 		if ((err = xrules_clear(h, XR_STAGED, NULL)) ||
-		    (err = ctl_tables_rollback(h, m.ticket)))
+		    (err = ctl_tables_rollback(h, m.ticket)) ||
+		    (err = ctl_pools_clear(h, XR_POOL_STAGED, NULL)))
 			return err;
 		m.ticket = 0;
 		return ctl_xmeta_write(h, &m);
@@ -713,6 +739,18 @@ int pfbpf_cmd_getrule(struct pfbpf_handle *h, void *arg)
 	return 0;
 }
 
+int ctl_change_at(__u32 action, __u32 nr, __u32 n, __u32 *at)
+{
+	switch (action) {
+	case PF_CHANGE_ADD_HEAD: *at = 0; break;
+	case PF_CHANGE_ADD_TAIL: *at = n; break;
+	case PF_CHANGE_ADD_BEFORE: *at = nr; break;
+	case PF_CHANGE_ADD_AFTER: *at = nr + 1; break;
+	default: *at = nr; break;
+	}
+	return action >= PF_CHANGE_ADD_BEFORE && nr >= n ? -EINVAL : 0;
+}
+
 int pfbpf_cmd_changerule(struct pfbpf_handle *h, void *arg)
 {
 	struct pfioc_rule *pr = arg;
@@ -740,22 +778,20 @@ int pfbpf_cmd_changerule(struct pfbpf_handle *h, void *arg)
 		rule.action = PF_PASS;
 		rule.keep_state = PF_STATE_NONE;
 	}
+	rule.rpool.first = rule.rpool.naddrs = 0; /* no pool comes with it */
 	if (pr->action != PF_CHANGE_REMOVE &&
 	    ((rule.action != PF_PASS && rule.action != PF_DROP) ||
 	     rule.keep_state == PF_STATE_MODULATE))
 		return ctl_fail(h, -EINVAL, "only pass and block rules without modulate state");
 	if ((err = ctl_xrules_load(h, XR_ACTIVE, rs.anchor, &rs.r, &n)))
 		return err;
-	switch (pr->action) {
-	case PF_CHANGE_ADD_HEAD: at = 0; break;
-	case PF_CHANGE_ADD_TAIL: at = n; break;
-	case PF_CHANGE_ADD_BEFORE: at = pr->nr; break;
-	case PF_CHANGE_ADD_AFTER: at = pr->nr + 1; break;
-	default: at = pr->nr; break;
+	if (rule.xlate && pr->action != PF_CHANGE_REMOVE) {
+		free(rs.r);
+		return ctl_fail(h, -EOPNOTSUPP, "DIOCCHANGERULE does not add translating rules: "
+				"load them (pfctl -f)");
 	}
-	err = -EINVAL;
-	if ((pr->action >= PF_CHANGE_ADD_BEFORE && pr->nr >= n)) {
-		ctl_fail(h, -EINVAL, "no rule number %u", pr->nr);
+	if ((err = ctl_change_at(pr->action, pr->nr, n, &at))) {
+		ctl_fail(h, err, "no rule number %u", pr->nr);
 		goto out;
 	}
 	if (pr->action != PF_CHANGE_REMOVE && n >= PF_MAX_RULES) {
@@ -785,12 +821,20 @@ int pfbpf_cmd_changerule(struct pfbpf_handle *h, void *arg)
 		memcpy(rs.call[at], call, sizeof(call));
 		n++;
 	}
+	/* A pool is stored under its rule's number: rules with one stay
+	 * where they are (only those before them may change). */
+	for (__u32 i = 0; i < n; i++)
+		if (rs.r[i].rpool.naddrs && rs.r[i].nr != i) {
+			err = ctl_fail(h, -EOPNOTSUPP, "DIOCCHANGERULE would renumber translation "
+				       "rule %u: reload the ruleset instead", rs.r[i].nr);
+			goto out;
+		}
 	for (__u32 i = 0; i < n; i++)
 		rs.r[i].nr = i;
 	rs.n = n;
 	/* Whatever ruleset changed, the expanded one is recompiled: the
 	 * anchor may be called from the main ruleset. */
-	if ((err = flat_prepare(h, &rs, 1, &slot)) ||
+	if ((err = flat_prepare(h, &rs, 1, false, &slot)) ||
 	    (err = xrules_store(h, XR_ACTIVE, rs.anchor, rs.r, rs.call, n)) ||
 	    (err = ruleset_flip(h, slot)))
 		goto out;

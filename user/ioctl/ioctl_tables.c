@@ -118,7 +118,7 @@ static int id_alloc(struct pfbpf_handle *h, __u16 *id)
 	return ctl_fail(h, -ENOMEM, "no free table id (%d tables)", PF_MAX_TABLES);
 }
 
-/* Rules of the active rulesets (main and anchors) naming a table. */
+/* Rules and pools of the active rulesets (main and anchors) naming a table. */
 static int table_refs(struct pfbpf_handle *h, const char *name)
 {
 	struct pfbpf_xrule_key k, next;
@@ -129,8 +129,18 @@ static int table_refs(struct pfbpf_handle *h, const char *name)
 	while (fd >= 0 && !bpf_map_get_next_key(fd, first ? NULL : &k, &next)) {
 		first = false;
 		k = next;
-		if (k.area != XR_ACTIVE || bpf_map_lookup_elem(fd, &k, &v))
+		if ((k.area != XR_ACTIVE && k.area != XR_POOL_ACTIVE) ||
+		    bpf_map_lookup_elem(fd, &k, &v))
 			continue;
+		if (k.area == XR_POOL_ACTIVE) {
+			/* a translation pool's address (ioctl_pool.c stores it at
+			 * the start of the value) */
+			const struct pfbpf_pool_addr *a = (const void *)&v;
+
+			refs += a->addr.type == PFBPF_ADDR_TABLE &&
+				!strncmp(a->addr.table, name, PF_TABLE_NAME_SIZE);
+			continue;
+		}
 		refs += (v.src.type == PFBPF_ADDR_TABLE &&
 			 !strncmp(v.src.table, name, PF_TABLE_NAME_SIZE)) ||
 			(v.dst.type == PFBPF_ADDR_TABLE &&

@@ -122,6 +122,21 @@ static struct load_item *load_items(const struct pfbpf_conf *conf, size_t *n)
 	return it;
 }
 
+/* A rule's pool is a run of the parser's pool_addrs (rpool.first/naddrs). */
+static int add_item(struct pfctl_ctx *c, const struct pfbpf_conf *conf, __u32 ticket,
+		    const char *path, const struct load_item *it)
+{
+	const struct pfbpf_pool *p = &it->r->rpool;
+	const struct pfbpf_pool_addr *pool = NULL;
+	size_t n = 0;
+
+	if (p->naddrs && conf->pool_addrs && (size_t)p->first + p->naddrs <= conf->npool_addrs) {
+		pool = &conf->pool_addrs[p->first];
+		n = p->naddrs;
+	}
+	return pfctl_k_add_rule_pool(c->dev, ticket, path, it->r, it->call, pool, n);
+}
+
 static int load_conf(struct pfctl_ctx *c, const struct pfbpf_conf *conf)
 {
 	struct pfctl_trans t = { 0 };
@@ -186,7 +201,7 @@ static int load_conf(struct pfctl_ctx *c, const struct pfbpf_conf *conf)
 			err = i;
 			goto rollback;
 		}
-		err = pfctl_k_add_rule(c->dev, t.e[i].ticket, path, items[k].r, items[k].call);
+		err = add_item(c, conf, t.e[i].ticket, path, &items[k]);
 		if (err) {
 			char what[64];
 
@@ -370,15 +385,56 @@ int pfctl_load_file(struct pfctl_ctx *c, const char *path)
 	return err;
 }
 
-int pfctl_flush_rules(struct pfctl_ctx *c)
+/*
+ * Re-add the rules of one kind (with their pools) to transaction t:
+ * pf keeps filter and nat rules in separate rulesets, so flushing one
+ * keeps the other.  nat: keep the nat/rdr/binat rules, else the others.
+ */
+static int readd_kind(struct pfctl_ctx *c, const char *anchor, __u32 ticket, bool nat)
+{
+	struct pfctl_rule *r = NULL;
+	size_t n = 0;
+	__u32 seen[3] = { 0 };
+	int err = pfctl_k_get_rules(c->dev, anchor, &r, &n);
+
+	for (size_t i = 0; !err && i < n; i++) {
+		const struct pfbpf_rule *x = &r[i].r;
+		struct pfbpf_pool_addr *pool = NULL;
+		size_t np = 0;
+		int kind = x->action <= PF_NONAT ? 0 : x->action <= PF_NOBINAT ? 2 : 1;
+		__u32 num = pfctl_rule_is_nat(x) ? seen[kind]++ : x->nr;
+
+		if (pfctl_rule_is_nat(x) != nat)
+			continue;
+		if ((x->xlate || pfctl_rule_is_nat(x)) &&
+		    (err = pfctl_k_get_pool(c->dev, anchor, pfctl_rule_is_nat(x) ? x->action : PF_PASS,
+					    num, &pool, &np)))
+			break;
+		err = pfctl_k_add_rule_pool(c->dev, ticket, anchor, x,
+					    r[i].anchor_call[0] ? r[i].anchor_call : NULL, pool, np);
+		free(pool);
+	}
+	free(r);
+	return err;
+}
+
+/* -F rules / -F nat: an empty ruleset of that kind, the other kept. */
+static int flush_kind(struct pfctl_ctx *c, bool nat)
 {
 	struct pfctl_trans t = { 0 };
+	const char *anchor = c->anchor ? c->anchor : "";
 	int err;
 
-	pfctl_k_trans_elem(&t, PF_RULESET_FILTER, c->anchor ? c->anchor : "");
+	pfctl_k_trans_elem(&t, PF_RULESET_FILTER, anchor);
 	err = pfctl_k_trans_begin(c->dev, &t);
 	if (err) {
 		pfctl_err_op(c, "DIOCXBEGIN", err);
+		return err;
+	}
+	err = readd_kind(c, anchor, t.e[0].ticket, !nat);
+	if (err) {
+		pfctl_err_op(c, "DIOCADDRULE", err);
+		pfctl_k_trans_rollback(c->dev, &t);
 		return err;
 	}
 	err = pfctl_k_trans_commit(c->dev, &t);
@@ -387,8 +443,18 @@ int pfctl_flush_rules(struct pfctl_ctx *c)
 		pfctl_k_trans_rollback(c->dev, &t);
 		return err;
 	}
-	pfctl_msg(c, "rules cleared");
+	pfctl_msg(c, nat ? "nat cleared" : "rules cleared");
 	return 0;
+}
+
+int pfctl_flush_rules(struct pfctl_ctx *c)
+{
+	return flush_kind(c, false);
+}
+
+int pfctl_flush_nat(struct pfctl_ctx *c)
+{
+	return flush_kind(c, true);
 }
 
 int pfctl_read_addr_file(const char *path, struct pfctl_taddr **out, size_t *n)

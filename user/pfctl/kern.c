@@ -11,10 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "pfbpf.h"
 #include "pfctl.h"
 #include "kern.h"
+#include "lib/pin_open.h"
 
 static int fail(void)
 {
@@ -79,6 +83,45 @@ int pfctl_k_get_status(int dev, struct pfctl_status *out)
 	out->events_lost = s.events_lost;
 	out->ip_events_lost = s.ip_events_lost;
 	out->unhandled = s.unhandled;
+	/* a datapath without translation counters just shows none */
+	out->has_nat = !pfctl_k_get_natstat(dev, &out->nat);
+	return 0;
+}
+
+/*
+ * pf_natstat summed over the CPUs.  No DIOC command carries it (pf has
+ * no such counters), so it is read from its pin next to the handle's.
+ */
+int pfctl_k_get_natstat(int dev, struct pf_nat_stats *out)
+{
+	const char *dir = pfbpf_dev_pin_dir(dev);
+	int ncpu = libbpf_num_possible_cpus(), fd;
+	struct pf_nat_stats *v;
+	__u32 zero = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!dir || ncpu <= 0)
+		return -ENOENT;
+	fd = pfbpf_pin_get(dir, PFBPF_MAP_NATSTAT);
+	if (fd < 0)
+		return fd;
+	v = calloc(ncpu, sizeof(*v));
+	if (!v || bpf_map_lookup_elem(fd, &zero, v)) {
+		int err = v ? fail() : -ENOMEM;
+
+		free(v);
+		close(fd);
+		return err;
+	}
+	for (int c = 0; c < ncpu; c++) {
+		out->translations += v[c].translations;
+		out->map_failed += v[c].map_failed;
+		out->pair_repaired += v[c].pair_repaired;
+		for (int i = 0; i < PF_NAT_TRY_BUCKETS; i++)
+			out->tries[i] += v[c].tries[i];
+	}
+	free(v);
+	close(fd);
 	return 0;
 }
 
@@ -290,6 +333,83 @@ int pfctl_k_get_rules(int dev, const char *anchor, struct pfctl_rule **out, size
 out:
 	free(pr);
 	return err;
+}
+
+int pfctl_k_get_pool(int dev, const char *anchor, __u8 r_action, __u32 r_num,
+		     struct pfbpf_pool_addr **out, size_t *n)
+{
+	struct pfioc_pooladdr *pp = calloc(1, sizeof(*pp));
+	__u32 cnt;
+	int err = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!pp)
+		return -ENOMEM;
+	pp->r_action = r_action;
+	pp->r_num = r_num;
+	snprintf(pp->anchor, sizeof(pp->anchor), "%s", anchor ? anchor : "");
+	if (pfbpf_ioctl(dev, DIOCGETADDRS, pp)) {
+		err = fail();
+		goto out;
+	}
+	cnt = pp->nr;
+	if (cnt && !(*out = calloc(cnt, sizeof(**out)))) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (__u32 i = 0; i < cnt; i++) {
+		pp->nr = i;
+		if (pfbpf_ioctl(dev, DIOCGETADDR, pp)) {
+			err = fail();
+			free(*out);
+			*out = NULL;
+			goto out;
+		}
+		(*out)[i] = pp->addr;
+	}
+	*n = cnt;
+out:
+	free(pp);
+	return err;
+}
+
+int pfctl_k_get_nat_rules(int dev, const char *anchor, struct pfctl_nat_rule **out, size_t *n)
+{
+	struct pfctl_rule *r = NULL;
+	size_t nr = 0, cnt = 0;
+	__u32 seen[3] = { 0 };
+	int err = pfctl_k_get_rules(dev, anchor, &r, &nr);
+
+	*out = NULL;
+	*n = 0;
+	if (err)
+		return err;
+	if (nr && !(*out = calloc(nr, sizeof(**out)))) {
+		free(r);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; !err && i < nr; i++) {
+		struct pfctl_nat_rule *d = &(*out)[cnt];
+		int kind;
+
+		if (!pfctl_rule_is_nat(&r[i].r))
+			continue;
+		kind = r[i].r.action <= PF_NONAT ? 0 : r[i].r.action <= PF_NOBINAT ? 2 : 1;
+		d->rule = r[i];
+		/* pfctl numbers the rules of each translation ruleset */
+		d->rule.r.nr = seen[kind]++;
+		cnt++;
+		err = pfctl_k_get_pool(dev, anchor, r[i].r.action, d->rule.r.nr, &d->pool, &d->npool);
+	}
+	free(r);
+	if (err) {
+		pfctl_nat_rules_free(*out, cnt);
+		*out = NULL;
+		return err;
+	}
+	*n = cnt;
+	return 0;
 }
 
 int pfctl_k_clear_rule_counters(int dev)
@@ -708,22 +828,52 @@ int pfctl_k_trans_elem(struct pfctl_trans *t, int rs_num, const char *anchor)
 	return t->n++;
 }
 
-int pfctl_k_add_rule(int dev, __u32 ticket, const char *anchor, const struct pfbpf_rule *r,
-		     const char *call)
+/*
+ * As pfctl: a translating rule's pool goes first (DIOCBEGINADDRS, one
+ * DIOCADDADDR per address), and DIOCADDRULE names its ticket.
+ */
+int pfctl_k_add_rule_pool(int dev, __u32 ticket, const char *anchor, const struct pfbpf_rule *r,
+			  const char *call, const struct pfbpf_pool_addr *pool, size_t npool)
 {
 	struct pfioc_rule *pr = calloc(1, sizeof(*pr));
+	struct pfioc_pooladdr *pp = calloc(1, sizeof(*pp));
 	int err = 0;
 
-	if (!pr)
-		return -ENOMEM;
+	if (!pr || !pp) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (r->xlate || pfctl_rule_is_nat(r)) {
+		if (pfbpf_ioctl(dev, DIOCBEGINADDRS, pp)) {
+			err = fail();
+			goto out;
+		}
+		for (size_t i = 0; i < npool; i++) {
+			pp->addr = pool[i];
+			pp->af = r->af ? r->af : pool[i].addr.af ? pool[i].addr.af : PF_INET;
+			if (pfbpf_ioctl(dev, DIOCADDADDR, pp)) {
+				err = fail();
+				goto out;
+			}
+		}
+		pr->pool_ticket = pp->ticket;
+	}
 	pr->ticket = ticket;
 	snprintf(pr->anchor, sizeof(pr->anchor), "%s", anchor);
 	pr->rule = *r;
 	snprintf(pr->anchor_call, sizeof(pr->anchor_call), "%s", call ? call : "");
 	if (pfbpf_ioctl(dev, DIOCADDRULE, pr))
 		err = fail();
+out:
 	free(pr);
+	free(pp);
 	return err;
+}
+
+int pfctl_k_add_rule(int dev, __u32 ticket, const char *anchor, const struct pfbpf_rule *r,
+		     const char *call)
+{
+	return pfctl_k_add_rule_pool(dev, ticket, anchor, r, call, NULL, 0);
 }
 
 int pfctl_k_table_define(int dev, __u32 ticket, const char *anchor, const char *name, __u32 flags,

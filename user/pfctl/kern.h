@@ -36,6 +36,18 @@ int pfctl_k_get_limits(int dev, __u32 *limit);
 int pfctl_k_set_limit(int dev, int which, __u32 limit);
 
 int pfctl_k_get_rules(int dev, const char *anchor, struct pfctl_rule **out, size_t *n);
+/* The nat, rdr and binat rules with their pools (free: pfctl_nat_rules_free). */
+int pfctl_k_get_nat_rules(int dev, const char *anchor, struct pfctl_nat_rule **out, size_t *n);
+/* The pool of a loaded rule (DIOCGETADDRS, DIOCGETADDR): r_action
+ * PF_NAT/PF_RDR/PF_BINAT with r_num its number in that ruleset, else
+ * PF_PASS with the filter rule's number. */
+int pfctl_k_get_pool(int dev, const char *anchor, __u8 r_action, __u32 r_num,
+		     struct pfbpf_pool_addr **out, size_t *n);
+/* pf_natstat summed over the CPUs; -ENOENT without translation counters. */
+int pfctl_k_get_natstat(int dev, struct pf_nat_stats *out);
+/* A rule with its pool (pool_ticket: DIOCBEGINADDRS + DIOCADDADDR first). */
+int pfctl_k_add_rule_pool(int dev, __u32 ticket, const char *anchor, const struct pfbpf_rule *r,
+			  const char *call, const struct pfbpf_pool_addr *pool, size_t npool);
 int pfctl_k_clear_rule_counters(int dev);
 int pfctl_k_get_anchors(int dev, const char *path, char (**names)[PF_ANCHOR_NAME_SIZE],
 			size_t *n);

@@ -12,12 +12,12 @@
  * info/Interfaces, timeouts/Tables), so -ss, -sS, -si, -sI all resolve.
  */
 const char *const pfctl_showopt_list[] = {
-	"rules", "Anchors", "states", "info", "Interfaces", "labels", "timeouts",
+	"rules", "Anchors", "nat", "states", "info", "Interfaces", "labels", "timeouts",
 	"memory", "Tables", "Running", "all", NULL,
 };
 
 const char *const pfctl_clearopt_list[] = {
-	"rules", "states", "info", "Tables", "all", NULL,
+	"nat", "rules", "states", "info", "Tables", "all", NULL,
 };
 
 const char *const pfctl_tblcmdopt_list[] = {

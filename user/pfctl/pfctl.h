@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <net/if.h>
 
 #include "pfbpf_types.h"
@@ -91,6 +92,9 @@ struct pfctl_status {
 	__u64 ip_events_lost;
 	__u64 unhandled;
 	__u64 icmp_err_nostate;
+	/* translation (pf_natstat summed over the CPUs), when the datapath has it */
+	bool has_nat;
+	struct pf_nat_stats nat;
 };
 
 void pfctl_show_status(FILE *f, const struct pfctl_status *s, int opts);
@@ -134,6 +138,35 @@ typedef void (*pfctl_anchor_printer)(FILE *f, const struct pfbpf_rule *r, const 
 extern pfctl_anchor_printer pfctl_anchor_print_fn;
 
 void pfctl_show_rules(FILE *f, const struct pfctl_rule *r, size_t n, int opts);
+/* The -v counter lines under a rule (nothing without -v). */
+void pfctl_print_rule_counters(FILE *f, const struct pfctl_rule *r, int opts);
+
+/* ---- translation rules (show_nat.c) ------------------------------------- */
+
+/* A rule of pf's nat, rdr or binat ruleset (or its `no` form).  Inline:
+ * kern.c, which the exporter links alone, needs it too. */
+static inline bool pfctl_rule_is_nat(const struct pfbpf_rule *r)
+{
+	return r->action >= PF_NAT && r->action <= PF_NORDR;
+}
+
+struct pfctl_nat_rule {
+	struct pfctl_rule rule;          /* r.nr: its number in the nat, rdr or
+					  * binat ruleset, as -sn -vv shows it */
+	struct pfbpf_pool_addr *pool;    /* DIOCGETADDR's answers (malloc'ed) */
+	size_t npool;
+};
+
+/* pfctl -sn: nat rules, then rdr, then binat, as pfctl_show_nat. */
+void pfctl_print_nat_rule(FILE *f, const struct pfctl_nat_rule *r, int opts);
+void pfctl_show_nat(FILE *f, const struct pfctl_nat_rule *r, size_t n, int opts);
+void pfctl_json_nat(struct jw *w, const struct pfctl_nat_rule *r, size_t n);
+static inline void pfctl_nat_rules_free(struct pfctl_nat_rule *r, size_t n)
+{
+	for (size_t i = 0; r && i < n; i++)
+		free(r[i].pool);
+	free(r);
+}
 void pfctl_json_rules(struct jw *w, const struct pfctl_rule *r, size_t n);
 void pfctl_show_labels(FILE *f, const struct pfctl_rule *r, size_t n, int opts);
 void pfctl_json_labels(struct jw *w, const struct pfctl_rule *r, size_t n);

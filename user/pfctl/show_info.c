@@ -5,6 +5,8 @@
  * Column widths are pf's, so scripts written against pfctl's output
  * (awk on the counter name and the total) keep working.
  */
+#include <stddef.h>
+
 #include "pfctl.h"
 
 static const char *const pfres_names[PFRES_MAX] = PFRES_NAMES;
@@ -18,6 +20,48 @@ static void print_rate_line(FILE *f, const char *name, unsigned long long v, __u
 		fprintf(f, "%14.1f/s\n", (double)v / (double)runtime);
 	else
 		fprintf(f, "%14s\n", "");
+}
+
+/* The tries histogram's bucket i: allocations that took [2^i, 2^(i+1))
+ * tries; the last bucket counts failures (pfbpf_nat.h). */
+static void tries_label(char *buf, size_t len, int i)
+{
+	if (i == PF_NAT_TRY_BUCKETS - 1)
+		snprintf(buf, len, "failed");
+	else if (i == 0)
+		snprintf(buf, len, "1");
+	else
+		snprintf(buf, len, "%u-%u", 1u << i, (2u << i) - 1);
+}
+
+/* The translation counters (not pf's), as -si -v and the JSON list them. */
+static const struct {
+	const char *text, *json;
+	size_t off;
+} nat_counters[] = {
+	{ "translations", "translations", offsetof(struct pf_nat_stats, translations) },
+	{ "map-failed", "map_failed", offsetof(struct pf_nat_stats, map_failed) },
+	{ "pairs repaired", "pairs_repaired", offsetof(struct pf_nat_stats, pair_repaired) },
+};
+#define NAT_COUNTERS (sizeof(nat_counters) / sizeof(nat_counters[0]))
+
+static __u64 nat_counter(const struct pf_nat_stats *n, size_t i)
+{
+	return *(const __u64 *)((const char *)n + nat_counters[i].off);
+}
+
+static void show_nat_status(FILE *f, const struct pfctl_status *s)
+{
+	char label[32];
+
+	fprintf(f, "Translation\n");
+	for (size_t i = 0; i < NAT_COUNTERS; i++)
+		print_rate_line(f, nat_counters[i].text, nat_counter(&s->nat, i), s->runtime);
+	fprintf(f, "Translation Tries\n");
+	for (int i = 0; i < PF_NAT_TRY_BUCKETS; i++) {
+		tries_label(label, sizeof(label), i);
+		fprintf(f, "  %-25s %14llu\n", label, (unsigned long long)s->nat.tries[i]);
+	}
 }
 
 void pfctl_show_status(FILE *f, const struct pfctl_status *s, int opts)
@@ -80,6 +124,8 @@ void pfctl_show_status(FILE *f, const struct pfctl_status *s, int opts)
 		print_rate_line(f, "ip events lost", s->ip_events_lost, s->runtime);
 		print_rate_line(f, "non-ip passed", s->unhandled, s->runtime);
 		print_rate_line(f, "icmp error no state", s->icmp_err_nostate, s->runtime);
+		if (s->has_nat)
+			show_nat_status(f, s);
 	}
 }
 
@@ -163,5 +209,22 @@ void pfctl_json_status(struct jw *w, const struct pfctl_status *s)
 	jw_u64(w, "non_ip_passed", s->unhandled);
 	jw_u64(w, "icmp_error_no_state", s->icmp_err_nostate);
 	jw_obj_end(w);
+	if (s->has_nat) {
+		char label[32];
+
+		jw_obj_begin(w, "translation");
+		for (size_t i = 0; i < NAT_COUNTERS; i++)
+			json_counter(w, nat_counters[i].json, nat_counter(&s->nat, i), s->runtime);
+		jw_arr_begin(w, "tries");
+		for (int i = 0; i < PF_NAT_TRY_BUCKETS; i++) {
+			tries_label(label, sizeof(label), i);
+			jw_obj_begin(w, NULL);
+			jw_str(w, "tries", label);
+			jw_u64(w, "count", s->nat.tries[i]);
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+		jw_obj_end(w);
+	}
 	jw_obj_end(w);
 }

@@ -35,23 +35,30 @@ static void print_rule_text(FILE *f, const struct pfctl_rule *pr, int opts)
 	}
 	if (opts & PFCTL_OPT_VERBOSE2)
 		fprintf(f, "@%u ", r->nr);
-	fprintf(f, "%s", r->action == PF_DROP ? "block" : "pass");
+	fprintf(f, "%s", r->action == PF_DROP ? "block" : r->action == PF_MATCH ? "match" : "pass");
+}
+
+void pfctl_print_rule_counters(FILE *f, const struct pfctl_rule *r, int opts)
+{
+	if (!(opts & PFCTL_OPT_VERBOSE))
+		return;
+	fprintf(f, "  [ Evaluations: %-8llu  Packets: %-8llu  Bytes: %-10llu  States: %-6llu]\n",
+		(unsigned long long)r->evaluations,
+		(unsigned long long)(r->packets[0] + r->packets[1]),
+		(unsigned long long)(r->bytes[0] + r->bytes[1]),
+		(unsigned long long)r->states_cur);
+	fprintf(f, "  [ State Creations: %-6llu]\n", (unsigned long long)r->states_tot);
 }
 
 void pfctl_show_rules(FILE *f, const struct pfctl_rule *r, size_t n, int opts)
 {
 	for (size_t i = 0; i < n; i++) {
+		/* nat, rdr and binat rules are pf's other rulesets: -sn's */
+		if (pfctl_rule_is_nat(&r[i].r))
+			continue;
 		print_rule_text(f, &r[i], opts);
 		fputc('\n', f);
-		if (opts & PFCTL_OPT_VERBOSE) {
-			fprintf(f, "  [ Evaluations: %-8llu  Packets: %-8llu  Bytes: %-10llu  States: %-6llu]\n",
-				(unsigned long long)r[i].evaluations,
-				(unsigned long long)(r[i].packets[0] + r[i].packets[1]),
-				(unsigned long long)(r[i].bytes[0] + r[i].bytes[1]),
-				(unsigned long long)r[i].states_cur);
-			fprintf(f, "  [ State Creations: %-6llu]\n",
-				(unsigned long long)r[i].states_tot);
-		}
+		pfctl_print_rule_counters(f, &r[i], opts);
 	}
 }
 
@@ -61,7 +68,11 @@ void pfctl_json_rules(struct jw *w, const struct pfctl_rule *r, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		char *text = NULL;
 		size_t len = 0;
-		FILE *m = open_memstream(&text, &len);
+		FILE *m;
+
+		if (pfctl_rule_is_nat(&r[i].r))
+			continue;
+		m = open_memstream(&text, &len);
 
 		jw_obj_begin(w, NULL);
 		jw_u64(w, "nr", r[i].r.nr);
@@ -72,7 +83,8 @@ void pfctl_json_rules(struct jw *w, const struct pfctl_rule *r, size_t n)
 			free(text);
 		}
 		jw_str(w, "action", r[i].anchor_call[0] ? "anchor" :
-				    r[i].r.action == PF_DROP ? "block" : "pass");
+				    r[i].r.action == PF_DROP ? "block" :
+				    r[i].r.action == PF_MATCH ? "match" : "pass");
 		if (r[i].anchor_call[0])
 			jw_str(w, "anchor_call", r[i].anchor_call);
 		jw_str(w, "label", r[i].r.label);
