@@ -18,8 +18,7 @@
  * half of a pair (the failure of Cilium's LRU NAT map, cilium#29305).  If
  * the LRU state table evicts the state itself, its pair goes the next time
  * either key is looked up and the state is missing, and the sweep removes
- * pairs whose state is gone.  Status (issue 8): the control side reads
- * pairs (-ss, DIOCNATLOOK, -k); the datapath does not create them yet.
+ * pairs whose state is gone.  docs/nat.md describes the whole of it.
  */
 #ifndef PFBPF_NAT_H
 #define PFBPF_NAT_H
@@ -124,7 +123,9 @@ enum {
 				 * packet's destination (bpf_fib_lookup with
 				 * BPF_FIB_LOOKUP_SRC), so it follows address
 				 * changes with nobody watching */
-	PF_POOLADDR_TABLE = 2,  /* `<table>`: not evaluated by the datapath yet */
+	PF_POOLADDR_TABLE = 2,  /* `<table>`: the commit refuses it (the datapath
+				 * cannot walk a table); ifindex would carry
+				 * the table id + 1 */
 };
 
 struct pf_pool_addr_bpf {

@@ -636,25 +636,14 @@ Test(natc, changerule_around_translation_rules)
 		     a4("198.51.100.2"));
 }
 
-/* A pool `<t>` refers to its table: it exists after the commit (the
- * table collector counts pools too) and the pool entry names its id. */
-Test(natc, pool_table_is_referenced)
+/* A pool `<t>` is refused at commit, with the reason, and the running
+ * translation rules stay: the datapath cannot take addresses from a table. */
+Test(natc, pool_table_is_refused)
 {
 	struct pfbpf_rule r;
 	struct pfbpf_addr_spec p = { .type = PFBPF_ADDR_TABLE, .table = "natpool" };
-	struct pfbpf_xtable xt;
-	struct pf_pool_addr_bpf pa;
-	struct pf_config cfg;
-	char tname[PF_TABLE_NAME_SIZE] = "natpool";
-	__u32 t = begin();
+	__u32 t = then_nat(&r, "lo");
 
-	xrule(&r, PF_NAT, PF_NAT, PF_OUT, "lo");
 	cr_assert_eq(add(t, &r, &p, 1), 0, "%s", pfbpf_strerror(env_dev));
-	cr_assert_eq(commit(t), 0, "%s", pfbpf_strerror(env_dev));
-	cr_assert_eq(bpf_map_lookup_elem(env_map("pf_xtables"), tname, &xt), 0,
-		     "the pool's table exists");
-	cr_assert_eq(env_cfg(&cfg), 0);
-	pa = natpool(cfg.active, 0);
-	cr_assert_eq(pa.type, PF_POOLADDR_TABLE);
-	cr_assert_eq(pa.ifindex, xt.id + 1);
+	refused(t, EOPNOTSUPP, "pool table <natpool>");
 }

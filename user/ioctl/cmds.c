@@ -18,7 +18,7 @@ CMD(rclrtstats) CMD(rclraddrs) CMD(raddaddrs) CMD(rdeladdrs) CMD(rsetaddrs)
 CMD(rgetaddrs) CMD(rgetastats) CMD(rclrastats) CMD(rtstaddrs) CMD(rsettflags)
 CMD(rinadefine)
 CMD(igetifaces) CMD(iclristats) CMD(setifflag) CMD(clrifflag)
-CMD(setstatepolicy) CMD(getstatepolicy)
+CMD(setstatepolicy) CMD(getstatepolicy) CMD(ifaddrsync)
 CMD(beginaddrs) CMD(addaddr) CMD(getaddrs) CMD(getaddr) CMD(changeaddr)
 #undef CMD
 
@@ -117,5 +117,6 @@ const struct pfbpf_cmd ctl_cmds[] = {
 	W(DIOCCLRIFFLAG, clrifflag),
 	W(DIOCSETSTATEPOLICY, setstatepolicy),
 	R(DIOCGETSTATEPOLICY, getstatepolicy),
+	W(DIOCIFADDRSYNC, ifaddrsync),
 	{ 0, NULL, NULL, false },
 };

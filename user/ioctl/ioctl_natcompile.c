@@ -155,6 +155,7 @@ int ctl_flat_split(struct pfbpf_handle *h, struct ctl_flat *f)
 			err = place(&s, &f->r[i], &f->o[i]);
 			continue;
 		}
+		f->dynif = true;
 		if ((err = ctl_dynif_expand(h, &f->r[i], &e, &ne)))
 			break;
 		for (__u32 k = 0; !err && k < ne; k++)
@@ -325,14 +326,14 @@ static int x_pool_entry(struct pfbpf_handle *h, const struct pfbpf_pool_addr *a,
 		out->type = PF_POOLADDR_DYNIF;
 		return ifindex_of(h, s->table, &out->ifindex, "a translation pool's `($if)`");
 	case PFBPF_ADDR_TABLE:
-		/* not evaluated by the datapath yet; the id (+ 1, as rules
-		 * name tables) rides in ifindex for when it is */
-		out->type = PF_POOLADDR_TABLE;
-		id = ctl_table_id(h, s->table, true);
-		if (id < 0)
-			return ctl_fail(h, id, "pool table <%s>: %s", s->table, strerror(-id));
-		out->ifindex = id + 1;
-		return 0;
+		/* The datapath cannot walk a table (an LPM trie) for an
+		 * address, so such a rule could only fail every connection
+		 * with map-failed: refuse it here, where the user sees why. */
+		(void)id;
+		return ctl_fail(h, -EOPNOTSUPP,
+				"pool table <%s>: translation to a table's addresses is not "
+				"supported by the datapath; list the addresses in the rule",
+				s->table);
 	default:
 		return ctl_fail(h, -EINVAL, "pool address type %u", s->type);
 	}

@@ -118,6 +118,7 @@ struct ctl_flat {
 	struct ctl_origin *xo;
 	__u32 *xowner;
 	__u32 nx;
+	bool dynif;         /* some rule named `($if)` (expanded by ctl_flat_split) */
 };
 
 struct pfbpf_handle {
