@@ -28,6 +28,7 @@ done
 install -m 0644 "$BUILD/pf_kern.bpf.o" "$STAGE/usr/lib/pfbpf/pf_kern.bpf.o"
 install -m 0755 "$PKG/pfbpf-service" "$STAGE/usr/lib/pfbpf/pfbpf-service"
 install -m 0644 "$PKG/pfbpf.service" "$STAGE/lib/systemd/system/pfbpf.service"
+install -m 0644 "$PKG/pfbpf-ifwatch.service" "$STAGE/lib/systemd/system/pfbpf-ifwatch.service"
 install -m 0644 "$PKG/default" "$STAGE/etc/default/pfbpf"
 for m in "$ROOT"/docs/*.[358]; do
 	sec=${m##*.}
