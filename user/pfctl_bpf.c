@@ -127,6 +127,12 @@ static int show_rules_common(struct pfctl_ctx *c, bool labels)
 		pfctl_err_op(c, "DIOCGETRULES", err);
 		return err;
 	}
+	/* nat-to / rdr-to / binat-to: the pool, to print it as written
+	 * (a rule whose pool cannot be read prints `?` for it) */
+	for (size_t i = 0; !labels && i < n; i++)
+		if (r[i].r.xlate && (r[i].r.action == PF_PASS || r[i].r.action == PF_MATCH) &&
+		    r[i].r.rpool.naddrs)
+			pfctl_k_get_pool(c->dev, c->anchor, PF_PASS, (__u32)i, &r[i].pool, &r[i].npool);
 	if (labels) {
 		if (json(c))
 			pfctl_json_labels(&c->jw, r, n);
@@ -139,6 +145,8 @@ static int show_rules_common(struct pfctl_ctx *c, bool labels)
 		else
 			pfctl_show_rules(stdout, r, n, c->opts);
 	}
+	for (size_t i = 0; i < n; i++)
+		free(r[i].pool);
 	free(r);
 	return 0;
 }

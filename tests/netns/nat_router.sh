@@ -110,6 +110,8 @@ test_match_nat_to() {
 	assert_match "match ... nat-to: the server sees the router's address" \
 		"^srv peer $(re "$R_EXT4") [0-9]+\$" "$out"
 	assert_state "match ... nat-to: -ss pair" "\($(re "$CL1_4"):41700\) -> $(re "$SRV_4"):80 "
+	assert_match "match ... nat-to: -sr lists the rule with its pool" \
+		"^match out on r_ext inet from 192\.0\.2\.0/24 to any nat-to \(r_ext\)" "$(r -sr 2>&1)"
 	# The last matching pass decides, and its nat-to applies.
 	nat_load passnat <<-'EOF'
 	pass all

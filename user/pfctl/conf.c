@@ -31,6 +31,24 @@ static void conf_rule_printer(FILE *f, const struct pfbpf_rule *r, int opts)
 	free(text);
 }
 
+static void conf_rule_pool_printer(FILE *f, const struct pfbpf_rule *r,
+				   const struct pfbpf_pool_addr *pool, int opts)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	int v = (opts & PFCTL_OPT_VERBOSE2) ? 2 : (opts & PFCTL_OPT_VERBOSE) ? 1 : 0;
+
+	if (!m)
+		return;
+	pfbpf_rule_print_pool(m, r, pool, v);
+	fclose(m);
+	while (len && text[len - 1] == '\n')
+		text[--len] = '\0';
+	fputs(text, f);
+	free(text);
+}
+
 static void conf_anchor_printer(FILE *f, const struct pfbpf_rule *r, const char *call, int opts)
 {
 	char *text = NULL;
@@ -51,6 +69,7 @@ static void conf_anchor_printer(FILE *f, const struct pfbpf_rule *r, const char 
 void pfctl_use_conf_printer(void)
 {
 	pfctl_rule_print_fn = conf_rule_printer;
+	pfctl_rule_pool_print_fn = conf_rule_pool_printer;
 	pfctl_anchor_print_fn = conf_anchor_printer;
 }
 

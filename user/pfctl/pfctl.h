@@ -125,6 +125,10 @@ struct pfctl_rule {
 	__u64 bytes[2];
 	__u64 states_cur;
 	__u64 states_tot;
+	/* -sr: the pool of a pass or match rule with nat-to/rdr-to/binat-to
+	 * (malloc'ed by show_rules_common, NULL everywhere else) */
+	struct pfbpf_pool_addr *pool;
+	size_t npool;
 };
 
 /* How a rule's text is produced: the pf.conf printer of the conf library
@@ -132,6 +136,10 @@ struct pfctl_rule {
  * prefix itself when opts has PFCTL_OPT_VERBOSE2. */
 typedef void (*pfctl_rule_printer)(FILE *f, const struct pfbpf_rule *r, int opts);
 extern pfctl_rule_printer pfctl_rule_print_fn;
+/* The same for a rule whose pool is known (pool[0 .. r->rpool.naddrs)). */
+typedef void (*pfctl_rule_pool_printer)(FILE *f, const struct pfbpf_rule *r,
+					const struct pfbpf_pool_addr *pool, int opts);
+extern pfctl_rule_pool_printer pfctl_rule_pool_print_fn;
 /* Anchor rules (`anchor "x" in proto tcp`): the filter in r, the call. */
 typedef void (*pfctl_anchor_printer)(FILE *f, const struct pfbpf_rule *r, const char *call,
 				     int opts);

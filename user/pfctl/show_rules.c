@@ -11,6 +11,7 @@
 #include "pfctl.h"
 
 pfctl_rule_printer pfctl_rule_print_fn;
+pfctl_rule_pool_printer pfctl_rule_pool_print_fn;
 pfctl_anchor_printer pfctl_anchor_print_fn;
 
 static void print_rule_text(FILE *f, const struct pfctl_rule *pr, int opts)
@@ -29,6 +30,10 @@ static void print_rule_text(FILE *f, const struct pfctl_rule *pr, int opts)
 	}
 	/* The printer owns the "@nr " prefix of -vv, as pf.conf's printer
 	 * does for -nvvf, so that both listings stay identical. */
+	if (pr->pool && pr->npool == r->rpool.naddrs && pfctl_rule_pool_print_fn) {
+		pfctl_rule_pool_print_fn(f, r, pr->pool, opts);
+		return;
+	}
 	if (pfctl_rule_print_fn) {
 		pfctl_rule_print_fn(f, r, opts);
 		return;
