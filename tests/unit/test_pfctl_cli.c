@@ -45,7 +45,8 @@ Test(pfctl_cli, unknown_show_modifier, .init = redirect)
 	cr_assert_stderr_eq_str("pfctl_bpf: Unknown show modifier 'bogus'\n"
 				"usage: pfctl_bpf [-deghnOqRvz] [-a anchor] [-D macro=value] [-F modifier]\n"
 				"\t[-f file] [-i interface] [-k host | network | label | id] [-p device]\n"
-				"\t[-s modifier] [-t table -T command [address ...]] [-x level] [--json]\n");
+				"\t[-s modifier] [-t table -T command [address ...]] [-x level] [--json]\n"
+				"\t[--watch-addresses]\n");
 }
 
 Test(pfctl_cli, kill_three_times, .init = redirect)
