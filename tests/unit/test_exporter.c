@@ -99,6 +99,35 @@ static void load_rule(const char *label)
 	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCXCOMMIT, &t), 0, "%s", pfbpf_strerror(env_dev));
 }
 
+/* pf_natstat, summed over CPUs, with -si -v's tries buckets as labels. */
+Test(collect, nat_counters_and_tries)
+{
+	struct pf_nat_stats ns = {};
+	const char *why;
+	__u32 zero = 0;
+	char *doc;
+	int rc;
+
+	ns.translations = 9;
+	ns.map_failed = 2;
+	ns.pair_repaired = 1;
+	ns.tries[0] = 7;
+	ns.tries[1] = 2;
+	ns.tries[PF_NAT_TRY_BUCKETS - 1] = 2;
+	env_pcpu_put(PFBPF_MAP_NATSTAT, &zero, &ns, sizeof(ns), env_ncpu() - 1);
+	doc = scrape(&rc, &why);
+	cr_assert_eq(rc, 0, "%s", why ? why : "");
+	has_line(doc, "pf_nat_translations_total 9");
+	has_line(doc, "pf_nat_map_failed_total 2");
+	has_line(doc, "pf_nat_pairs_repaired_total 1");
+	has_line(doc, "# TYPE pf_nat_port_tries_total counter");
+	has_line(doc, "pf_nat_port_tries_total{tries=\"1\"} 7");
+	has_line(doc, "pf_nat_port_tries_total{tries=\"2-3\"} 2");
+	has_line(doc, "pf_nat_port_tries_total{tries=\"512-1023\"} 0");
+	has_line(doc, "pf_nat_port_tries_total{tries=\"failed\"} 2");
+	free(doc);
+}
+
 Test(collect, status_counters_under_pf_exporter_names)
 {
 	struct pf_status_pcpu pc = {};

@@ -21,6 +21,7 @@
 #include "lib/hook_choice.h"
 #include "exporter/prom.h"
 #include "exporter/collect.h"
+#include "exporter/collect_nat.h"
 
 static const char *const pfres_names[PFRES_MAX] = PFRES_NAMES;
 static const char *const af_names[PF_AF_IDX_MAX] = { "inet", "inet6" };
@@ -327,6 +328,7 @@ int pfx_collect(FILE *f, const char *pin_dir, const char **why)
 	}
 	prom_single(f, "pf_up", PROM_GAUGE, "1 when the pfbpf datapath could be read", 1);
 	emit_status(f, &s);
+	pfx_emit_nat(f, &s);
 	emit_config(f, dev);
 	if (emit_rules(f, dev))
 		prom_single(f, "pf_rules_read_error", PROM_GAUGE,

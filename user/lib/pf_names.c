@@ -5,6 +5,7 @@
  * that pin it) does not depend on the host's /etc files.  The first name of
  * a number is the one printed; later entries are aliases accepted on input.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "lib/pf_names.h"
@@ -156,4 +157,14 @@ static const char *const otherstates[] = { "NO_TRAFFIC", "SINGLE", "MULTIPLE" };
 const char *pf_other_state_name(int s)
 {
 	return s >= 0 && s < (int)NELEMS(otherstates) ? otherstates[s] : NULL;
+}
+
+void pf_nat_tries_label(char *buf, size_t len, int i)
+{
+	if (i == PF_NAT_TRY_BUCKETS - 1)
+		snprintf(buf, len, "failed");
+	else if (i == 0)
+		snprintf(buf, len, "1");
+	else
+		snprintf(buf, len, "%u-%u", 1u << i, (2u << i) - 1);
 }

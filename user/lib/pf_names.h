@@ -40,4 +40,8 @@ const char *pf_tcps_dtrace_name(int s);
 /* pf's udpstates/otherstates ("NO_TRAFFIC"); NULL if none. */
 const char *pf_other_state_name(int s);
 
+/* A bucket of the NAT port-allocation tries histogram (pfbpf_nat.h):
+ * "1", "2-3", ..., "1024-2047", "failed" for the last. */
+void pf_nat_tries_label(char *buf, size_t len, int bucket);
+
 #endif /* PFBPF_PF_NAMES_H */

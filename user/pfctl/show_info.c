@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "pfctl.h"
+#include "lib/pf_names.h"
 
 static const char *const pfres_names[PFRES_MAX] = PFRES_NAMES;
 static const char *const fcnt_names[FCNT_MAX] = { "searches", "inserts", "removals" };
@@ -22,17 +23,6 @@ static void print_rate_line(FILE *f, const char *name, unsigned long long v, __u
 		fprintf(f, "%14s\n", "");
 }
 
-/* The tries histogram's bucket i: allocations that took [2^i, 2^(i+1))
- * tries; the last bucket counts failures (pfbpf_nat.h). */
-static void tries_label(char *buf, size_t len, int i)
-{
-	if (i == PF_NAT_TRY_BUCKETS - 1)
-		snprintf(buf, len, "failed");
-	else if (i == 0)
-		snprintf(buf, len, "1");
-	else
-		snprintf(buf, len, "%u-%u", 1u << i, (2u << i) - 1);
-}
 
 /* The translation counters (not pf's), as -si -v and the JSON list them. */
 static const struct {
@@ -59,7 +49,7 @@ static void show_nat_status(FILE *f, const struct pfctl_status *s)
 		print_rate_line(f, nat_counters[i].text, nat_counter(&s->nat, i), s->runtime);
 	fprintf(f, "Translation Tries\n");
 	for (int i = 0; i < PF_NAT_TRY_BUCKETS; i++) {
-		tries_label(label, sizeof(label), i);
+		pf_nat_tries_label(label, sizeof(label), i);
 		fprintf(f, "  %-25s %14llu\n", label, (unsigned long long)s->nat.tries[i]);
 	}
 }
@@ -217,7 +207,7 @@ void pfctl_json_status(struct jw *w, const struct pfctl_status *s)
 			json_counter(w, nat_counters[i].json, nat_counter(&s->nat, i), s->runtime);
 		jw_arr_begin(w, "tries");
 		for (int i = 0; i < PF_NAT_TRY_BUCKETS; i++) {
-			tries_label(label, sizeof(label), i);
+			pf_nat_tries_label(label, sizeof(label), i);
 			jw_obj_begin(w, NULL);
 			jw_str(w, "tries", label);
 			jw_u64(w, "count", s->nat.tries[i]);
