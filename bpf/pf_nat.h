@@ -454,6 +454,31 @@ static __always_inline int pf_nat_run_walk(struct pf_config *cfg, struct pf_nat_
 }
 
 /*
+ * Walk the active slot's translation rules as w says and work out the
+ * translation of the rule found.  1 if the packet is to be translated; a
+ * rule whose pool had nothing leaves sc->nat.fail set.
+ */
+static __always_inline int pf_nat_walk_choose(struct pf_scratch *sc, struct pf_config *cfg,
+					      struct pf_nat_walk *w)
+{
+	__u32 slot = cfg->active & 1, idx, k;
+	struct pf_nat_rule_bpf *r;
+
+	if (!pf_nat_run_walk(cfg, w))
+		return 0;
+	idx = (w->found - 1) & (PF_MAX_NAT_RULES - 1);
+	k = w->base + idx;
+	r = bpf_map_lookup_elem(&pf_natrules, &k);
+	if (!r || !r->xlate)
+		return 0;
+	if (pf_nat_choose(sc, r, slot, idx)) {
+		pf_nat_mapfailed(sc);
+		return 0;
+	}
+	return 1;
+}
+
+/*
  * A packet without a state, before the filter rules: FreeBSD's nat, rdr
  * and binat rules (first match; `no nat` and friends match and translate
  * nothing).  A global function: the verifier checks it once.
@@ -462,23 +487,10 @@ __noinline int pf_nat_prepare(struct pf_scratch *sc)
 {
 	struct pf_config *cfg = pf_config_get();
 	struct pf_nat_walk w = {};
-	struct pf_nat_rule_bpf *r;
-	__u32 k, slot;
 
 	if (!sc || !cfg || sc->icmp_err || sc->pkt.frag == PF_FRAGK_LATER)
 		return 0;
-	slot = cfg->active & 1;
-	if (!pf_nat_run_walk(cfg, &w))
-		return 0;
-	k = w.base + ((w.found - 1) & (PF_MAX_NAT_RULES - 1));
-	r = bpf_map_lookup_elem(&pf_natrules, &k);
-	if (!r || !r->xlate)
-		return 0;
-	if (pf_nat_choose(sc, r, slot, (w.found - 1) & (PF_MAX_NAT_RULES - 1))) {
-		pf_nat_mapfailed(sc);
-		return 0;
-	}
-	if (!sc->nat.dynif)
+	if (pf_nat_walk_choose(sc, cfg, &w) && !sc->nat.dynif)
 		pf_nat_show_filter(sc);
 	return 0;
 }
@@ -492,31 +504,20 @@ __noinline int pf_nat_late(struct pf_scratch *sc)
 {
 	struct pf_config *cfg = pf_config_get();
 	struct pf_nat_walk w = {};
-	struct pf_nat_rule_bpf *r;
 	struct pf_rule_bpf *fr;
-	__u32 k, slot;
+	__u32 k;
 
 	if (!sc || !cfg || sc->nat.pending || sc->nat.fail || sc->icmp_err ||
 	    sc->pkt.frag == PF_FRAGK_LATER || sc->m.idx >= PF_MAX_RULES)
 		return 0;
-	slot = cfg->active & 1;
-	k = slot * PF_MAX_RULES + sc->m.idx;
+	k = (cfg->active & 1) * PF_MAX_RULES + sc->m.idx;
 	fr = bpf_map_lookup_elem(&pf_rules, &k);
 	if (!fr || fr->action != PF_PASS)
 		return 0;
 	w.late = 1;
 	w.owner = sc->m.idx;
-	if (!pf_nat_run_walk(cfg, &w))
-		return 0;
-	k = w.base + ((w.found - 1) & (PF_MAX_NAT_RULES - 1));
-	r = bpf_map_lookup_elem(&pf_natrules, &k);
-	if (!r || !r->xlate)
-		return 0;
-	if (pf_nat_choose(sc, r, slot, (w.found - 1) & (PF_MAX_NAT_RULES - 1))) {
-		pf_nat_mapfailed(sc);
-		return 0;
-	}
-	sc->nat.late = 1;
+	if (pf_nat_walk_choose(sc, cfg, &w))
+		sc->nat.late = 1;
 	return 0;
 }
 

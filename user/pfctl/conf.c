@@ -13,7 +13,19 @@
 #include "pfbpf_conf.h"
 #include "lib/log.h"
 
-static void conf_rule_printer(FILE *f, const struct pfbpf_rule *r, int opts)
+/*
+ * The conf library's printers write whole lines; pfctl's listings end the
+ * line themselves (and add counters under it).  What to print, and with
+ * what, differs per kind of rule.
+ */
+struct conf_print_job {
+	const struct pfbpf_rule *r;
+	const struct pfbpf_pool_addr *pool; /* kind 1 */
+	const char *call;                   /* anchor rules */
+	int kind;                           /* 0 rule, 1 rule with its pool, 2 anchor rule */
+};
+
+static void conf_print_line(FILE *f, const struct conf_print_job *j, int opts)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -22,48 +34,33 @@ static void conf_rule_printer(FILE *f, const struct pfbpf_rule *r, int opts)
 
 	if (!m)
 		return;
-	pfbpf_rule_print(m, r, v);
+	if (j->kind == 1)
+		pfbpf_rule_print_pool(m, j->r, j->pool, v);
+	else if (j->kind == 2)
+		pfbpf_anchor_rule_print(m, j->r, j->call, v);
+	else
+		pfbpf_rule_print(m, j->r, v);
 	fclose(m);
-	/* The callers end the line (and add counters under it). */
 	while (len && text[len - 1] == '\n')
 		text[--len] = '\0';
 	fputs(text, f);
 	free(text);
+}
+
+static void conf_rule_printer(FILE *f, const struct pfbpf_rule *r, int opts)
+{
+	conf_print_line(f, &(struct conf_print_job){ .r = r }, opts);
 }
 
 static void conf_rule_pool_printer(FILE *f, const struct pfbpf_rule *r,
 				   const struct pfbpf_pool_addr *pool, int opts)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&text, &len);
-	int v = (opts & PFCTL_OPT_VERBOSE2) ? 2 : (opts & PFCTL_OPT_VERBOSE) ? 1 : 0;
-
-	if (!m)
-		return;
-	pfbpf_rule_print_pool(m, r, pool, v);
-	fclose(m);
-	while (len && text[len - 1] == '\n')
-		text[--len] = '\0';
-	fputs(text, f);
-	free(text);
+	conf_print_line(f, &(struct conf_print_job){ .r = r, .pool = pool, .kind = 1 }, opts);
 }
 
 static void conf_anchor_printer(FILE *f, const struct pfbpf_rule *r, const char *call, int opts)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&text, &len);
-	int v = (opts & PFCTL_OPT_VERBOSE2) ? 2 : (opts & PFCTL_OPT_VERBOSE) ? 1 : 0;
-
-	if (!m)
-		return;
-	pfbpf_anchor_rule_print(m, r, call, v);
-	fclose(m);
-	while (len && text[len - 1] == '\n')
-		text[--len] = '\0';
-	fputs(text, f);
-	free(text);
+	conf_print_line(f, &(struct conf_print_job){ .r = r, .call = call, .kind = 2 }, opts);
 }
 
 void pfctl_use_conf_printer(void)
