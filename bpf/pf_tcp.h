@@ -3,7 +3,7 @@
  * pf_tcp.h - pf_tcp_track_full: TCP sequence tracking after Guido van
  * Rooij's "Real Stateful TCP Packet Filtering in IP Filter", with pf's
  * window scaling, ack-skew bounds, RST check, loose branch and timeout
- * classes (REFERENCE.md).
+ * classes (OpenBSD sys/net/pf.c, pf_tcp_track_full).
  *
  * Peer 0 of a state is the side that created it (pf's `src`); for a packet
  * travelling in the state's direction the sender is peer 0, otherwise 1.

@@ -6,7 +6,7 @@
  * Command numbers are built like BSD's (_IOWR('D', n, struct ...)) with the
  * BSD numbers, so code written against <net/pfvar.h> keeps its switch
  * statements; they are only ever passed to pfbpf_ioctl(), never to ioctl(2).
- * Field names are the seed manual's (seeds/001_*.txt).  Where a field has no
+ * Field names are those of pf(4)'s ioctl manual (struct pfioc_*).  Where a field has no
  * meaning on Linux the comment says so: the library ignores it on input and
  * zeroes it on output.
  *

@@ -177,7 +177,7 @@ enum {
 	LCNT_MAX = 7,
 };
 
-/* pf defaults (REFERENCE.md).  Timeouts: pf_default_timeout() in pf_timeout.h. */
+/* pf defaults (OpenBSD sys/net/pf_ioctl.c, pfctl parse.y).  Timeouts: pf_default_timeout() in pf_timeout.h. */
 #define PF_DEFAULT_LIMIT_STATES 100000
 /* adaptive.start/end set to 0 ("scaling off"): pfbpf_ioctl.h explains. */
 #define PFBPF_ADAPTIVE_OFF 0x80000000u
@@ -535,7 +535,7 @@ enum pf_destroy_reason {
 
 /*
  * A state event: a snapshot of the state with both keys, everything the
- * seed's pf DTrace scripts read.  Without NAT key[PF_SK_STACK] equals
+ * pf DTrace provider's scripts read (docs/pftrace.8).  Without NAT key[PF_SK_STACK] equals
  * key[PF_SK_WIRE].
  */
 struct pf_event {

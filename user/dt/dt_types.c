@@ -6,7 +6,7 @@
  * pf probes: args[0] is a `struct pf_state *` shaped like FreeBSD's kernel
  * state (src/dst peers, key[PF_SK_WIRE/PF_SK_STACK] pointers to keys whose
  * addr[i].pfa.v4.s_addr / .pfa.v6 are the addresses), plus the readable
- * members the seed's printf uses: src_ip, dst_ip (strings) and direction
+ * members the pf provider's example scripts print: src_ip, dst_ip (strings) and direction
  * (an integer that prints "->" / "<-" with %s).  Its bytes are the whole
  * struct pf_event, so a struct copy (`s = *args[0]`) keeps the keys too.
  *

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * natlook.c - the DIOCNATLOOK example of the /dev/pf manual
- * (seeds/001_*.txt), kept as it is there: only the open() and ioctl_socket()
+ * natlook.c - the DIOCNATLOOK example of pf(4)'s /dev/pf ioctl manual
+ * (the DIOCNATLOOK section), kept as it is there: only the open() and ioctl_socket()
  * lines became pfbpf_open() and pfbpf_ioctl().  It builds against include/
  * (<net/pfvar.h> is libpfbpf's compatibility header).  read_address()
  * shifts a signed int as the manual does, which -fsanitize=undefined
