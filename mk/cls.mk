@@ -36,7 +36,7 @@ TEST_STEPS  += test-cls
 # Tests load BPF objects: one job at a time keeps memory use and CPU share
 # small on the shared machine.
 test-cls: $(CLS_TESTS) $(CLS_PROBE) $(BUILD)/pf_kern.bpf.o
-	$(Q)set -e; for t in $(CLS_TESTS); do echo "  RUN      $$t"; $$t --jobs 1; done
+	$(Q)rc=0; for t in $(CLS_TESTS); do echo "  RUN      $$t"; $$t --jobs 1 || rc=1; done; exit $$rc
 
 .PHONY: test-cls
 
