@@ -123,9 +123,9 @@ enum {
 				 * packet's destination (bpf_fib_lookup with
 				 * BPF_FIB_LOOKUP_SRC), so it follows address
 				 * changes with nobody watching */
-	PF_POOLADDR_TABLE = 2,  /* `<table>`: the commit refuses it (the datapath
-				 * cannot walk a table); ifindex would carry
-				 * the table id + 1 */
+	PF_POOLADDR_TABLE = 2,  /* `<table>`: never in pf_natpool; the commit
+				 * writes the table's addresses as MASK entries
+				 * (the datapath cannot walk a table) */
 };
 
 struct pf_pool_addr_bpf {

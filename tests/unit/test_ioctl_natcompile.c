@@ -636,14 +636,61 @@ Test(natc, changerule_around_translation_rules)
 		     a4("198.51.100.2"));
 }
 
-/* A pool `<t>` is refused at commit, with the reason, and the running
- * translation rules stay: the datapath cannot take addresses from a table. */
-Test(natc, pool_table_is_refused)
+/* DIOCRADDTABLES + DIOCRADDADDRS of one IPv4 address into <name>. */
+static void table_add4(const char *name, const char *addr, bool create)
+{
+	struct pfr_table t = { .pfrt_flags = PFR_TFLAG_PERSIST };
+	struct pfr_addr a = { .pfra_af = PF_INET, .pfra_net = 32 };
+	struct pfioc_table io = {};
+
+	snprintf(t.pfrt_name, sizeof(t.pfrt_name), "%s", name);
+	if (create) {
+		io.pfrio_buffer = &t;
+		io.pfrio_esize = sizeof(t);
+		io.pfrio_size = 1;
+		cr_assert_eq(pfbpf_ioctl(env_dev, DIOCRADDTABLES, &io), 0, "%s",
+			     pfbpf_strerror(env_dev));
+	}
+	memset(&io, 0, sizeof(io));
+	snprintf(io.pfrio_table.pfrt_name, sizeof(io.pfrio_table.pfrt_name), "%s", name);
+	inet_pton(AF_INET, addr, &a.pfra_ip4addr);
+	io.pfrio_buffer = &a;
+	io.pfrio_esize = sizeof(a);
+	io.pfrio_size = 1;
+	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCRADDADDRS, &io), 0, "%s", pfbpf_strerror(env_dev));
+}
+
+/*
+ * A pool `<t>`: the datapath cannot walk a table, so the commit writes the
+ * table's addresses into the pool, and adding to the table later compiles
+ * the ruleset again so the pool follows.
+ */
+Test(natc, pool_table_expands_and_follows)
 {
 	struct pfbpf_rule r;
 	struct pfbpf_addr_spec p = { .type = PFBPF_ADDR_TABLE, .table = "natpool" };
-	__u32 t = then_nat(&r, "lo");
+	struct pf_nat_rule_bpf nb;
+	struct pf_config cfg;
+	__u32 t;
 
+	table_add4("natpool", "198.51.100.7", true);
+	t = begin();
+	xrule(&r, PF_NAT, PF_NAT, PF_OUT, "lo");
+	r.rpool.opts = PF_POOL_ROUNDROBIN;
 	cr_assert_eq(add(t, &r, &p, 1), 0, "%s", pfbpf_strerror(env_dev));
-	refused(t, EOPNOTSUPP, "pool table <natpool>");
+	cr_assert_eq(commit(t), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(env_cfg(&cfg), 0);
+	nb = natrule(cfg.active, 0);
+	cr_assert_eq(nb.pool_count, 1);
+	cr_assert_eq(natpool(cfg.active, nb.pool_first).type, PF_POOLADDR_MASK);
+	cr_assert_eq(natpool(cfg.active, nb.pool_first).addr.v4, a4("198.51.100.7"));
+	cr_assert_eq(natpool(cfg.active, nb.pool_first).plen, 32);
+
+	table_add4("natpool", "198.51.100.8", false);
+	cr_assert_eq(env_cfg(&cfg), 0);
+	nb = natrule(cfg.active, 0);
+	cr_assert_eq(nb.pool_count, 2, "the pool did not follow the table");
+	cr_assert_eq(natpool(cfg.active, nb.pool_first + 1).addr.v4 ^
+			     natpool(cfg.active, nb.pool_first).addr.v4,
+		     a4("198.51.100.7") ^ a4("198.51.100.8"));
 }

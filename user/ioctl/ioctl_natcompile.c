@@ -223,7 +223,7 @@ static int ifindex_of(struct pfbpf_handle *h, const char *ifname, __u32 *out, co
 {
 	char name[IF_NAMESIZE + 1] = {};
 
-	snprintf(name, sizeof(name), "%s", ifname);
+	snprintf(name, sizeof(name), "%.*s", IF_NAMESIZE, ifname);
 	*out = if_nametoindex(name);
 	if (!*out)
 		return ctl_fail(h, -ENOENT, "interface %s (%s) does not exist", name, what);
@@ -326,17 +326,52 @@ static int x_pool_entry(struct pfbpf_handle *h, const struct pfbpf_pool_addr *a,
 		out->type = PF_POOLADDR_DYNIF;
 		return ifindex_of(h, s->table, &out->ifindex, "a translation pool's `($if)`");
 	case PFBPF_ADDR_TABLE:
-		/* The datapath cannot walk a table (an LPM trie) for an
-		 * address, so such a rule could only fail every connection
-		 * with map-failed: refuse it here, where the user sees why. */
+		/* expanded by the caller (pool_write_table) */
 		(void)id;
-		return ctl_fail(h, -EOPNOTSUPP,
-				"pool table <%s>: translation to a table's addresses is not "
-				"supported by the datapath; list the addresses in the rule",
-				s->table);
+		return ctl_fail(h, -EINVAL, "pool table <%s> not expanded", s->table);
 	default:
 		return ctl_fail(h, -EINVAL, "pool address type %u", s->type);
 	}
+}
+
+/* One pool entry into the slot's part of pf_natpool, at *used. */
+static int pool_write(struct pfbpf_handle *h, int pfd, __u32 slot,
+		      const struct pf_pool_addr_bpf *pa, __u32 *used)
+{
+	__u32 pidx = slot * PF_MAX_POOL_ADDRS + *used;
+
+	if (*used >= PF_MAX_POOL_ADDRS)
+		return ctl_fail(h, -E2BIG, "more than PF_MAX_POOL_ADDRS (%d) pool addresses once "
+				"tables are expanded", PF_MAX_POOL_ADDRS);
+	if (bpf_map_update_elem(pfd, &pidx, pa, BPF_ANY))
+		return ctl_fail(h, -errno, "writing pool address %u: %s", *used, strerror(errno));
+	(*used)++;
+	return 0;
+}
+
+/*
+ * A pool `<table>`: the datapath cannot walk a table (an LPM trie), so the
+ * table's addresses are written into the pool as they are now, and a
+ * change of the table compiles the ruleset again (ctl_table_pool_changed)
+ * so the pool follows it.
+ */
+static int pool_write_table(struct pfbpf_handle *h, int pfd, __u32 slot,
+			    const struct pfbpf_pool_addr *a, __u32 *used)
+{
+	struct pfbpf_pool_addr *t = NULL;
+	__u32 n = 0;
+	int err = ctl_table_pool_addrs(h, a->addr.table, &t, &n);
+
+	h->pool_tables = true;
+
+	for (__u32 i = 0; !err && i < n; i++) {
+		struct pf_pool_addr_bpf pa;
+
+		if (!(err = x_pool_entry(h, &t[i], &pa)))
+			err = pool_write(h, pfd, slot, &pa, used);
+	}
+	free(t);
+	return err;
 }
 
 static bool over_has(const struct ctl_rs *over, size_t nover, const char *anchor)
@@ -357,7 +392,7 @@ int ctl_nat_install(struct pfbpf_handle *h, const struct ctl_flat *f, const stru
 {
 	struct pfbpf_pool_addr *pool = NULL;
 	struct pf_config cfg;
-	__u32 used = 0, total = 0, first = 0;
+	__u32 used = 0, total = 0, first = 0, count = 0;
 	int rfd = -1, pfd = -1, cfd = -1, err;
 
 	if (f->nx > PF_MAX_NAT_RULES)
@@ -398,19 +433,18 @@ int ctl_nat_install(struct pfbpf_handle *h, const struct ctl_flat *f, const stru
 				goto out;
 			for (__u32 j = 0; j < n; j++) {
 				struct pf_pool_addr_bpf pa;
-				__u32 pidx = slot * PF_MAX_POOL_ADDRS + used;
 
-				if ((err = x_pool_entry(h, &pool[j], &pa)))
-					goto out;
-				if (bpf_map_update_elem(pfd, &pidx, &pa, BPF_ANY)) {
-					err = ctl_fail(h, -errno, "writing pool address %u: %s", used,
-						       strerror(errno));
-					goto out;
+				if (pool[j].addr.type == PFBPF_ADDR_TABLE) {
+					err = pool_write_table(h, pfd, slot, &pool[j], &used);
+				} else if (!(err = x_pool_entry(h, &pool[j], &pa))) {
+					err = pool_write(h, pfd, slot, &pa, &used);
 				}
-				used++;
+				if (err)
+					goto out;
 			}
+			count = used - first;
 		}
-		nb.pool_count = n;
+		nb.pool_count = count;
 		if (bpf_map_update_elem(rfd, &idx, &nb, BPF_ANY)) {
 			err = ctl_fail(h, -errno, "writing translation rule %u: %s", i, strerror(errno));
 			goto out;

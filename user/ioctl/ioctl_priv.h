@@ -57,6 +57,9 @@ struct pfbpf_xmeta {
 };
 
 #define PFBPF_NO_TABLE 0xffff
+/* pfbpf_xtable.flags: a translation pool takes its addresses from the
+ * table (internal, never shown: above pf's PFR_TFLAG_* bits) */
+#define PFBPF_XT_POOL 0x80000000u
 struct pfbpf_xtable {
 	__u16 id;          /* table id in pf_tables keys */
 	__u16 stage_id;    /* DIOCRINADEFINE contents, PFBPF_NO_TABLE if none */
@@ -131,6 +134,7 @@ struct pfbpf_handle {
 	int flags;          /* O_RDONLY / O_RDWR */
 	int dir_fd;         /* pin folder, flock'ed by writers */
 	int ncpu;
+	bool pool_tables;   /* the last compile read a table into a pool */
 	int fd[PFM_MAX];    /* -1 until opened */
 	int ctl_prog_fd;    /* pf_ctl syscall program, -1 unknown, -2 absent */
 	struct pfbpf_ctl ctl; /* pf_ctl loaded by us (ctl.obj owns ctl_prog_fd) */
@@ -295,6 +299,13 @@ int ctl_table_id(struct pfbpf_handle *h, const char *name, bool create);
 int ctl_tables_commit(struct pfbpf_handle *h, __u32 ticket);
 int ctl_tables_rollback(struct pfbpf_handle *h, __u32 ticket);
 int ctl_tables_gc(struct pfbpf_handle *h);
+/* The addresses of table `name` (not the negated ones) as pool addresses,
+ * for a translation pool `<name>`; marks the table as a pool's, so that
+ * changing it recompiles the ruleset.  *out is malloc'ed. */
+int ctl_table_pool_addrs(struct pfbpf_handle *h, const char *name, struct pfbpf_pool_addr **out,
+			 __u32 *n);
+/* After table `id`'s addresses changed: recompile if a pool uses it. */
+int ctl_table_pool_changed(struct pfbpf_handle *h, const struct pfbpf_xtable *xt);
 
 /* Classifier (ioctl_compile.c).  Tests may set ctl_install_hook to stand
  * in for the compiler. */

@@ -499,9 +499,10 @@ static int flat_prepare(struct pfbpf_handle *h, const struct ctl_rs *over, size_
 	const struct ctl_flat *old = NULL;
 	struct pf_config cfg;
 	struct ctl_flat f;
-	int err = ctl_flatten(h, over, nover, &f);
+	int err;
 
-	if (err)
+	h->pool_tables = false;
+	if ((err = ctl_flatten(h, over, nover, &f)))
 		return err;
 	err = ruleset_prepare(h, f.r, f.n, slot);
 	if (!err)
@@ -597,6 +598,10 @@ int pfbpf_cmd_xcommit(struct pfbpf_handle *h, void *arg)
 		goto out;
 	m.ticket = 0;
 	if ((err = ctl_xmeta_write(h, &m)))
+		goto out;
+	/* a pool `<t>` was compiled from the table as it was before this
+	 * transaction's contents of it went in: once more with them */
+	if (nrs && has_tables && h->pool_tables && (err = ctl_ruleset_reload(h)))
 		goto out;
 	if (nrs)
 		err = ctl_tables_gc(h);

@@ -455,7 +455,7 @@ static void table_out(const struct tname *k, const struct pfbpf_xtable *xt, int 
 {
 	memset(t, 0, sizeof(*t));
 	memcpy(t->pfrt_name, k->s, sizeof(k->s));
-	t->pfrt_flags = xt->flags | (refs ? PFR_TFLAG_REFERENCED : 0) |
+	t->pfrt_flags = (xt->flags & ~PFBPF_XT_POOL) | (refs ? PFR_TFLAG_REFERENCED : 0) |
 			(xt->stage_id != PFBPF_NO_TABLE ? PFR_TFLAG_INACTIVE : 0);
 }
 
@@ -585,7 +585,9 @@ int pfbpf_cmd_rclraddrs(struct pfbpf_handle *h, void *arg)
 	if ((err = entries_flush(h, xt.id, &io->pfrio_ndel)))
 		return err;
 	xt.cnt = 0;
-	return xt_put(h, &k, &xt);
+	if ((err = xt_put(h, &k, &xt)))
+		return err;
+	return ctl_table_pool_changed(h, &xt);
 }
 
 static int addrs_check(struct pfbpf_handle *h, struct pfioc_table *io)
@@ -662,6 +664,8 @@ int pfbpf_cmd_raddaddrs(struct pfbpf_handle *h, void *arg)
 		int e2 = xt_put(h, &k, &xt);
 
 		err = err ? err : e2;
+		if (!err && io->pfrio_nadd)
+			err = ctl_table_pool_changed(h, &xt);
 	}
 	return err;
 }
@@ -698,7 +702,11 @@ int pfbpf_cmd_rdeladdrs(struct pfbpf_handle *h, void *arg)
 		if (io->pfrio_flags & PFR_FLAG_FEEDBACK)
 			a[i].pfra_fback = fb;
 	}
-	return dummy(io) ? 0 : xt_put(h, &k, &xt);
+	if (dummy(io))
+		return 0;
+	if ((err = xt_put(h, &k, &xt)))
+		return err;
+	return io->pfrio_ndel ? ctl_table_pool_changed(h, &xt) : 0;
 }
 
 /* Make table `id`'s contents exactly `want` (n addresses): add and change
@@ -797,7 +805,12 @@ int pfbpf_cmd_rsetaddrs(struct pfbpf_handle *h, void *arg)
 		return err;
 	if (io->pfrio_size2)
 		io->pfrio_size2 = io->pfrio_size + io->pfrio_ndel;
-	return dummy(io) ? 0 : xt_put(h, &k, &xt);
+	if (dummy(io))
+		return 0;
+	if ((err = xt_put(h, &k, &xt)))
+		return err;
+	return (io->pfrio_nadd || io->pfrio_ndel || io->pfrio_nchange) ?
+		       ctl_table_pool_changed(h, &xt) : 0;
 }
 
 static int get_addrs(struct pfbpf_handle *h, struct pfioc_table *io, bool stats)
@@ -1075,4 +1088,57 @@ int ctl_tables_gc(struct pfbpf_handle *h)
 	}
 	xt_list_free(&l);
 	return 0;
+}
+
+/* ---- tables as translation pools ------------------------------------------ */
+
+int ctl_table_pool_addrs(struct pfbpf_handle *h, const char *name, struct pfbpf_pool_addr **out,
+			 __u32 *n)
+{
+	struct pfbpf_xtable xt;
+	struct entries en;
+	struct tname k;
+	int err;
+
+	*out = NULL;
+	*n = 0;
+	if ((err = name_key(h, name, &k)))
+		return err;
+	if (xt_get(h, &k, &xt))
+		return ctl_fail(h, -ENOENT, "pool table <%s> does not exist", name);
+	if (!(xt.flags & PFBPF_XT_POOL)) {
+		xt.flags |= PFBPF_XT_POOL;
+		if ((err = xt_put(h, &k, &xt)))
+			return err;
+	}
+	if (!(xt.flags & PFR_TFLAG_ACTIVE))
+		return 0;
+	if ((err = entries_of(h, xt.id, &en)))
+		return err;
+	if (en.n && !(*out = calloc(en.n, sizeof(**out)))) {
+		entries_free(&en);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < en.n; i++) {
+		struct pfbpf_addr_spec *a = &(*out)[*n].addr;
+
+		/* `!addr` entries exclude, they give nothing to translate to */
+		if (en.e[i].neg)
+			continue;
+		a->type = PFBPF_ADDR_MASK;
+		a->af = en.k[i].af;
+		a->prefixlen = en.k[i].prefixlen - 32;
+		a->addr = en.k[i].addr;
+		(*n)++;
+	}
+	entries_free(&en);
+	return 0;
+}
+
+int ctl_table_pool_changed(struct pfbpf_handle *h, const struct pfbpf_xtable *xt)
+{
+	/* a table no pool ever named costs nothing here */
+	if (!(xt->flags & PFBPF_XT_POOL))
+		return 0;
+	return ctl_ruleset_reload(h);
 }
