@@ -41,7 +41,7 @@ netns-datapath: $(BPF_OBJ) $(PFBPF_LOAD) $(BUILD)/pfctl_bpf
 # Only what the demo runs, so that a broken test binary elsewhere cannot
 # stop it.  pftrace is used when its fragment is there.
 DEMO_TOOLS = $(BPF_OBJ) $(PFBPF_LOAD) $(BUILD)/pfctl_bpf $(BUILD)/pfbpf-exporter \
-	$(if $(wildcard mk/trace.mk),$(BUILD)/pftrace)
+	$(BUILD)/examples/natlook $(if $(wildcard mk/trace.mk),$(BUILD)/pftrace)
 
 demo-tools:
 	$(Q)$(MAKE) --no-print-directory $(DEMO_TOOLS)
@@ -49,6 +49,7 @@ demo-tools:
 demo: deps-check
 	$(Q)$(MAKE) --no-print-directory demo-tools
 	$(Q)BUILD=$(BUILD) scripts/demo.sh
+	$(Q)BUILD=$(BUILD) scripts/demo_nat.sh
 
 .PHONY: netns-datapath demo demo-tools
 
