@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
@@ -735,6 +736,50 @@ out:
 	close(fd);
 }
 
+/* ---- where the figures come from ------------------------------------- */
+
+/* What a result needs beside its figures to be compared with another:
+ * the CPU, the kernel, when, and the source it was built from. */
+static struct {
+	char cpu[128], kernel[96], rev[64];
+} env;
+
+static void env_read(void)
+{
+	struct utsname u;
+	char line[256], *p;
+	FILE *f;
+
+	snprintf(env.cpu, sizeof(env.cpu), "unknown CPU");
+	if ((f = fopen("/proc/cpuinfo", "r"))) {
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, "model name", 10) && (p = strchr(line, ':'))) {
+				p += strspn(p + 1, " \t") + 1;
+				p[strcspn(p, "\n")] = 0;
+				snprintf(env.cpu, sizeof(env.cpu), "%.127s", p);
+				break;
+			}
+		fclose(f);
+	}
+	if (!uname(&u))
+		snprintf(env.kernel, sizeof(env.kernel), "%s %s", u.sysname, u.release);
+	/* BENCH_REV lets a packaged or copied tree say what it is */
+	if ((p = getenv("BENCH_REV")) && *p) {
+		snprintf(env.rev, sizeof(env.rev), "%.63s", p);
+		return;
+	}
+	snprintf(env.rev, sizeof(env.rev), "unknown");
+	f = popen("git describe --always --dirty --abbrev=12 2>/dev/null", "r");
+	if (f) {
+		if (fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "\n")] = 0;
+			if (line[0])
+				snprintf(env.rev, sizeof(env.rev), "%.63s", line);
+		}
+		pclose(f);
+	}
+}
+
 /* ---- report ---------------------------------------------------------- */
 
 /* Targets are judged only on a full run: a smoke run's few thousand
@@ -758,7 +803,9 @@ static void finish(const char *json)
 		if (b && b->ns > 0 && r->ns > 0)
 			r->ratio = r->ns / b->ns;
 	}
-	printf("pfbpf bench: repeat %d, median of %d, %ld states\n\n", repeat, runs, nstates);
+	printf("pfbpf bench: repeat %d, median of %d, %ld states\n", repeat, runs, nstates);
+	printf("%s, %ld CPUs, %s, %s, git %s\n\n", env.cpu, sysconf(_SC_NPROCESSORS_ONLN), env.kernel, ts,
+	       env.rev);
 	printf("%-47s %12s %9s  %-28s %s\n", "measure", "value", "ratio", "vs", "target");
 	for (int i = 0; i < nrows; i++) {
 		struct row *r = &rows[i];
@@ -791,8 +838,9 @@ static void finish(const char *json)
 		failures++;
 		return;
 	}
-	fprintf(f, "{\n  \"time\": \"%s\",\n  \"repeat\": %d,\n  \"runs\": %d,\n  \"states\": %ld,\n  \"rows\": [\n",
-		ts, repeat, runs, nstates);
+	fprintf(f, "{\n  \"time\": \"%s\",\n  \"cpu\": \"%s\",\n  \"cpus\": %ld,\n  \"kernel\": \"%s\",\n"
+		"  \"git\": \"%s\",\n  \"repeat\": %d,\n  \"runs\": %d,\n  \"states\": %ld,\n  \"rows\": [\n",
+		ts, env.cpu, sysconf(_SC_NPROCESSORS_ONLN), env.kernel, env.rev, repeat, runs, nstates);
 	for (int i = 0; i < nrows; i++) {
 		struct row *r = &rows[i];
 		double judged = r->unit[0] == 'b' ? r->ns : r->ratio;
@@ -843,6 +891,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	libbpf_set_print(silent);
+	env_read();
 	h_tcp(&syn4, &H_FLOW4("192.0.2.1", 40000, "198.51.100.1", 80), &(struct h_tcp){ .flags = TH_SYN });
 	bench_floor(&syn4);
 	bench_datapath();
