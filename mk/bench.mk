@@ -12,13 +12,19 @@ $(BENCH_FLOOR): bench/bench_floor.bpf.c include/pfbpf_types.h $(BUILD)/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+# the XDP_DROP floor of bench/flood.sh
+FLOOD_DROP := $(BUILD)/flood_drop.bpf.o
+$(FLOOD_DROP): bench/flood_drop.bpf.c $(BUILD)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 $(call objs,bench/bench.c): $(BUILD)/pf_kern.skel.h
 
 $(BENCH): $(BENCH_OBJS) $(BUILD)/libpfcls.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcriterion $(LDLIBS)
 
-ALL_TARGETS += $(BENCH) $(BENCH_FLOOR)
+ALL_TARGETS += $(BENCH) $(BENCH_FLOOR) $(FLOOD_DROP)
 TEST_STEPS  += bench-smoke
 
 BENCH_DEPS := $(BENCH) $(BENCH_FLOOR) $(BUILD)/pf_kern.bpf.o $(BUILD)/cls_probe.bpf.o
@@ -35,3 +41,12 @@ bench-smoke: $(BENCH_DEPS)
 	$(Q)$(BENCH) -r 2000 -n 5 -s 20000 -q -o $(BUILD)/bench-smoke.json
 
 .PHONY: bench bench-smoke
+
+# UDP flood into `block in all / pass out keep state` (bench/flood.sh):
+# none / XDP_DROP floor / nftables / pfbpf default / pfbpf --xdp, extra ns
+# per packet over the floor.  Part of `make bench`, not of `make test`.
+bench-flood: $(BUILD)/pfctl_bpf $(BUILD)/pfbpf-load $(BUILD)/pf_kern.bpf.o $(FLOOD_DROP)
+	$(Q)BUILD=$(BUILD) bash bench/flood.sh 3 3
+bench: bench-flood
+
+.PHONY: bench-flood
