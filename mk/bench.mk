@@ -50,3 +50,17 @@ bench-flood: $(BUILD)/pfctl_bpf $(BUILD)/pfbpf-load $(BUILD)/pf_kern.bpf.o $(FLO
 bench: bench-flood
 
 .PHONY: bench-flood
+
+# Event stream under UDP churn: pftrace -o json beside conntrack -E
+# (bench/events.sh).  Part of `make bench`, not of `make test`.
+bench-events: $(BUILD)/pfctl_bpf $(BUILD)/pfbpf-load $(BUILD)/pf_kern.bpf.o $(BUILD)/pftrace
+	$(Q)BUILD=$(BUILD) bash bench/events.sh 10 100000
+bench: bench-events
+
+# Control plane: 10,000 rules, 100,000 table entries, 100,000 states
+# listed, beside nft and conntrack (bench/control.sh).
+bench-control: $(BUILD)/pfctl_bpf $(BUILD)/pfbpf-load $(BUILD)/pf_kern.bpf.o
+	$(Q)BUILD=$(BUILD) bash bench/control.sh 10000 100000 100000
+bench: bench-control
+
+.PHONY: bench-events bench-control
