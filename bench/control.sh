@@ -134,4 +134,7 @@ for k in pf_rules:"pfctl -f rules" nft_rules:"nft -f rules" pf_table:"pfctl -T a
 	[ "${T[${k%%:*}]}" != - ] && printf '"%s" %s\n' "${k#*:}" "${T[${k%%:*}]}"
 done >"$TEST_TMP/bars.dat"
 bench_bars "$TEST_TMP/bars.dat" "$OUT/control.svg" "Control plane, wall time (one run)" "seconds"
+for k in "${!T[@]}"; do
+	[ "${T[$k]}" != - ] || { echo "control: step $k failed" >&2; exit 1; }
+done
 exit 0

@@ -89,4 +89,6 @@ ct_lost=$((ct_new - ct_events))
 } | tee "$OUT/events.txt"
 printf '"pfbpf + pftrace" %s\n"nftables + conntrack -E" %s\n' $((pf_events / SECS)) $((ct_events / SECS)) >"$TEST_TMP/bars.dat"
 bench_bars "$TEST_TMP/bars.dat" "$OUT/events.svg" "Events received per second, UDP churn at ${RATE} pps" "events/s"
+# lost events are a result; a reader that received nothing is an error
+[ "$pf_events" -gt 0 ] && [ "$ct_events" -gt 0 ] || { echo "events: a reader received no event" >&2; exit 1; }
 exit 0

@@ -153,4 +153,8 @@ for v in "${VARIANTS[@]}"; do
 	[ -n "$m" ] && printf '"%s" %s\n' "${LABEL[$v]}" "$m"
 done >"$TEST_TMP/bars.dat"
 bench_bars "$TEST_TMP/bars.dat" "$OUT/flood.svg" "UDP flood, CPU time per packet (median of $RUNS x ${SECS} s)" "ns per packet"
+# a missed target is a result; a variant without a figure is an error
+for v in "${VARIANTS[@]}"; do
+	[ -n "${ns[$v]:-}" ] || { echo "flood: no figure for $v" >&2; exit 1; }
+done
 exit 0
