@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
@@ -45,6 +46,7 @@ struct row {
 	double ratio;
 	double target;   /* ratio (or bytes) that must not be exceeded; 0 = none */
 	const char *unit;
+	long min_states;  /* judged only when run with at least this many states */
 	char note[160];
 };
 static struct row rows[32];
@@ -289,8 +291,10 @@ static int h_fd_cb(const char *name, void *arg)
 	return fd < 0 ? -ENOENT : fd;
 }
 
-/* Compile rules into the inactive slot of the loaded datapath and flip. */
-static int datapath_load_rules(const struct pfbpf_rule *r, size_t n, char *err, size_t errlen)
+/* Compile rules into the inactive slot of the loaded datapath and flip;
+ * tid resolves table names (NULL: no rule names one). */
+static int datapath_load_rules_t(const struct pfbpf_rule *r, size_t n, pfbpf_table_id_fn tid, char *err,
+				 size_t errlen)
 {
 	struct pfbpf_cls_image *img;
 	struct pf_config cfg;
@@ -302,7 +306,7 @@ static int datapath_load_rules(const struct pfbpf_rule *r, size_t n, char *err, 
 		return e;
 	}
 	slot = !cfg.active;
-	if ((e = pfbpf_cls_compile(r, n, NULL, NULL, &img, err, errlen)))
+	if ((e = pfbpf_cls_compile(r, n, tid, NULL, &img, err, errlen)))
 		return e;
 	e = pfbpf_cls_install(img, slot, h_fd_cb, NULL);
 	pfbpf_cls_free(img);
@@ -314,6 +318,11 @@ static int datapath_load_rules(const struct pfbpf_rule *r, size_t n, char *err, 
 	if ((e = h_config_set(&cfg)))
 		snprintf(err, errlen, "flipping the ruleset: %s", strerror(-e));
 	return e;
+}
+
+static int datapath_load_rules(const struct pfbpf_rule *r, size_t n, char *err, size_t errlen)
+{
+	return datapath_load_rules_t(r, n, NULL, err, errlen);
 }
 
 /* ---- pfbpf datapath -------------------------------------------------- */
@@ -444,6 +453,214 @@ static void bench_datapath(void)
 	}
 	fr[1]->base = fr[2]->base = fr[0]->name;
 	fr[2]->target = 3.0;
+	h_unload();
+}
+
+/* ---- state-count scaling --------------------------------------------- */
+
+/*
+ * States from..to-1 of a filler sequence into state map fd: TCP from
+ * 10.x.y.z:40000 to 198.51.100.1:443, each a copy of *like (or zero) with
+ * an id of its own.  Batches of 64k, one by one where the kernel has no
+ * batch update.  Returns the index reached (to when all went in).
+ */
+static long states_fill(int fd, long from, long to, const struct pf_state *like)
+{
+	struct pf_state_key *keys = calloc(65536, sizeof(*keys));
+	struct pf_state *vals = calloc(65536, sizeof(*vals));
+	long done = from, i;
+
+	while (keys && vals && done < to) {
+		__u32 cnt = to - done < 65536 ? to - done : 65536;
+
+		for (i = 0; i < cnt; i++) {
+			memset(&keys[i], 0, sizeof(keys[i]));
+			keys[i].af = PF_INET;
+			keys[i].proto = IPPROTO_TCP;
+			keys[i].addr[0].v4 = htonl(0x0a000000 + (__u32)(done + i));
+			keys[i].addr[1].v4 = htonl(0xc6336401);
+			keys[i].port[0] = htons(40000);
+			keys[i].port[1] = htons(443);
+			if (like)
+				vals[i] = *like;
+			vals[i].id = done + i + 1;
+		}
+		if (bpf_map_update_batch(fd, keys, vals, &cnt, NULL)) {
+			for (i = 0; i < cnt; i++)
+				if (bpf_map_update_elem(fd, &keys[i], &vals[i], BPF_NOEXIST))
+					break;
+			if (i < cnt) {
+				done += i;
+				break;
+			}
+		}
+		done += cnt;
+	}
+	free(keys);
+	free(vals);
+	return done;
+}
+
+/*
+ * One established TCP segment with 1,000 states in the table and with
+ * nstates (1,000,000 on a full run), in one map sized for the larger
+ * count: the table's occupancy is all that differs.  The other states are
+ * filled from user space (copies of the established state, keys of their
+ * own), as many connections would leave them.
+ */
+static void bench_scaling(void)
+{
+	struct row *lo = row_add("pfbpf established TCP/IPv4, 1000 states"), *hi = row_add("");
+	struct h_flow c = H_FLOW4("192.0.2.1", 40000, "198.51.100.1", 22);
+	struct pfbpf_rule pass = rule_any(PF_PASS, PF_INOUT);
+	struct pf_state st;
+	struct h_pkt p;
+	char why[256] = "";
+	long small = nstates < 1000 ? nstates : 1000, got;
+	int fd, sfd, e;
+
+	snprintf(hi->name, sizeof(hi->name), "pfbpf established TCP/IPv4, %ld states", nstates);
+	hi->base = lo->name;
+	hi->target = 1.5;
+	hi->min_states = 1000000;
+	if ((e = h_load(nstates + PF_STATE_MAP_SLACK + 16))) {
+		row_fail(lo, "cannot load the datapath with %ld states: %s", nstates, strerror(-e));
+		row_fail(hi, "cannot load the datapath with %ld states: %s", nstates, strerror(-e));
+		return;
+	}
+	fd = bpf_program__fd(h_skel->progs.pf_xdp);
+	sfd = bpf_map__fd(h_skel->maps.pf_states);
+	pass.keep_state = PF_STATE_NORMAL;
+	pass.flags = TH_SYN;
+	pass.flagset = TH_SYN | TH_ACK;
+	if (datapath_load_rules(&pass, 1, why, sizeof(why)) || tcp_established(&c, &p, why, sizeof(why)) ||
+	    h_state_get(&c, IPPROTO_TCP, PF_IN, &st)) {
+		row_fail(lo, "%s", why[0] ? why : "no state");
+		row_fail(hi, "%s", why[0] ? why : "no state");
+		goto out;
+	}
+	for (int i = 0; i < 2; i++) {
+		struct row *r = i ? hi : lo;
+		long want = (i ? nstates : small) - 1; /* the measured state is one */
+
+		if ((got = states_fill(sfd, i ? small - 1 : 0, want, &st)) < want) {
+			row_fail(r, "filling pf_states stopped at %ld: %s", got, strerror(errno));
+			break;
+		}
+		/* the measured state must still be there (an LRU evicts early
+		 * when its per-CPU lists run dry) and still be the one passing */
+		if (h_state_get(&c, IPPROTO_TCP, PF_IN, &(struct pf_state){})) {
+			row_fail(r, "the measured state was evicted while filling to %ld", want + 1);
+			break;
+		}
+		if ((e = time_prog(fd, p.buf, p.len, &r->ns)))
+			row_fail(r, "test run: %s", strerror(-e));
+		else if (h_run(PF_IN, &p) != PF_PASS)
+			row_fail(r, "the established segment is no longer passed");
+		h_tcp(&p, &c, &(struct h_tcp){ .flags = TH_ACK | TH_PUSH, .seq = 1001, .ack = 5001, .plen = 100 });
+	}
+out:
+	h_unload();
+}
+
+/* ---- table lookup ----------------------------------------------------- */
+
+#define BENCH_TABLE_ID 3
+#define BENCH_TABLE_BIG 100000
+
+static int bench_tid(const char *name, void *arg)
+{
+	return !strcmp(name, "t") ? BENCH_TABLE_ID : -ENOENT;
+}
+
+/* Entries from..to-1 of table <t>: /24s of 10.0.0.0/8 first (65,536 of
+ * them), then hosts of 172.16.0.0/12, prefixes of both lengths as a
+ * blocklist has them.  Returns the index reached. */
+static long table_fill(long from, long to)
+{
+	int fd = h_map_fd(PFBPF_MAP_TABLES);
+	struct pf_table_entry e = {};
+	long i;
+
+	for (i = from; i < to; i++) {
+		struct pf_table_key k = { .table = htons(BENCH_TABLE_ID), .af = PF_INET };
+
+		if (i < 65536) {
+			k.prefixlen = 32 + 24;
+			k.addr.v4 = htonl(0x0a000000 + ((__u32)i << 8));
+		} else {
+			k.prefixlen = 32 + 32;
+			k.addr.v4 = htonl(0xac100000 + (__u32)(i - 65536));
+		}
+		if (bpf_map_update_elem(fd, &k, &e, BPF_ANY))
+			break;
+	}
+	return i;
+}
+
+/*
+ * `pass in proto tcp no state` then `block in from <t>`: the packet
+ * (192.0.2.1, in no entry) is a candidate of the block rule, whose table
+ * the datapath looks up on every run, and passes.  <t> of 10 entries is
+ * the baseline; then the same table grown to 100,000.  A source inside
+ * the table must be dropped, or the timed runs would prove nothing.
+ */
+static void bench_table(void)
+{
+	struct row *lo = row_add("pfbpf first packet, table of 10"), *hi = row_add("");
+	struct pfbpf_rule r[2] = { rule_any(PF_PASS, PF_IN), rule_any(PF_DROP, PF_IN) };
+	struct h_flow f = H_FLOW4("192.0.2.1", 41000, "198.51.100.1", 80);
+	struct h_flow in = H_FLOW4("10.0.5.1", 41000, "198.51.100.1", 80);
+	struct h_flow host = H_FLOW4("172.16.1.2", 41000, "198.51.100.1", 80);
+	char why[256] = "";
+	struct h_pkt p;
+	int fd, e, v;
+
+	snprintf(hi->name, sizeof(hi->name), "pfbpf first packet, table of %d", BENCH_TABLE_BIG);
+	hi->base = lo->name;
+	r[0].proto = IPPROTO_TCP;
+	r[0].keep_state = PF_STATE_NONE;
+	r[1].nr = 1;
+	r[1].src.type = PFBPF_ADDR_TABLE;
+	strcpy(r[1].src.table, "t");
+	if ((e = h_load(0))) {
+		row_fail(lo, "cannot load the datapath object: %s", strerror(-e));
+		row_fail(hi, "cannot load the datapath object: %s", strerror(-e));
+		return;
+	}
+	fd = bpf_program__fd(h_skel->progs.pf_xdp);
+	if (datapath_load_rules_t(r, 2, bench_tid, why, sizeof(why))) {
+		row_fail(lo, "%s", why);
+		row_fail(hi, "%s", why);
+		goto out;
+	}
+	for (int i = 0; i < 2; i++) {
+		struct row *rw = i ? hi : lo;
+		long want = i ? BENCH_TABLE_BIG : 10;
+
+		if (table_fill(i ? 10 : 0, want) < want) {
+			row_fail(rw, "filling pf_tables: %s", strerror(errno));
+			break;
+		}
+		h_tcp(&p, &in, &(struct h_tcp){ .flags = TH_SYN, .seq = 77 });
+		if ((v = h_run(PF_IN, &p)) != PF_DROP) {
+			row_fail(rw, "a source in <t> was not blocked (%d)", v);
+			break;
+		}
+		h_tcp(&p, &host, &(struct h_tcp){ .flags = TH_SYN, .seq = 77 });
+		if (i && (v = h_run(PF_IN, &p)) != PF_DROP) {
+			row_fail(rw, "a host entry of <t> was not blocked (%d)", v);
+			break;
+		}
+		h_tcp(&p, &f, &(struct h_tcp){ .flags = TH_SYN, .seq = 77 });
+		if ((v = h_run(PF_IN, &p)) != PF_PASS) {
+			row_fail(rw, "a source outside <t> was not passed (%d)", v);
+			break;
+		}
+		if ((e = time_prog(fd, p.buf, p.len, &rw->ns)))
+			row_fail(rw, "test run: %s", strerror(-e));
+	}
+out:
 	h_unload();
 }
 
@@ -672,11 +889,9 @@ static long fdinfo_memlock(int fd)
 static void bench_memory(void)
 {
 	struct row *r = row_add("");
-	struct pf_state_key *keys;
-	struct pf_state *vals;
 	__u32 type = BPF_MAP_TYPE_LRU_HASH, flags = 0, max;
 	LIBBPF_OPTS(bpf_map_create_opts, o);
-	long i, done = 0, ml;
+	long done, ml;
 	int fd;
 
 	snprintf(r->name, sizeof(r->name), "memory per state at %ld states", nstates);
@@ -691,36 +906,14 @@ static void bench_memory(void)
 	}
 	max = nstates + PF_STATE_MAP_SLACK;
 	o.map_flags = flags;
-	fd = bpf_map_create(type, "pf_states", sizeof(*keys), sizeof(*vals), max, &o);
+	fd = bpf_map_create(type, "pf_states", sizeof(struct pf_state_key), sizeof(struct pf_state), max, &o);
 	if (fd < 0) {
 		row_fail(r, "creating a %u-entry state map: %s", max, strerror(errno));
 		return;
 	}
-	keys = calloc(65536, sizeof(*keys));
-	vals = calloc(65536, sizeof(*vals));
-	while (done < nstates) {
-		__u32 cnt = nstates - done < 65536 ? nstates - done : 65536;
-
-		for (i = 0; i < cnt; i++) {
-			memset(&keys[i], 0, sizeof(keys[i]));
-			keys[i].af = PF_INET;
-			keys[i].proto = IPPROTO_TCP;
-			keys[i].addr[0].v4 = htonl(0x0a000000 + (__u32)(done + i));
-			keys[i].addr[1].v4 = htonl(0xc6336401);
-			keys[i].port[0] = htons(40000);
-			keys[i].port[1] = htons(443);
-			vals[i].id = done + i + 1;
-		}
-		if (bpf_map_update_batch(fd, keys, vals, &cnt, NULL)) {
-			for (i = 0; i < cnt; i++)
-				if (bpf_map_update_elem(fd, &keys[i], &vals[i], BPF_NOEXIST))
-					break;
-			if (i < cnt) {
-				row_fail(r, "filling the map stopped at %ld: %s", done + i, strerror(errno));
-				goto out;
-			}
-		}
-		done += cnt;
+	if ((done = states_fill(fd, 0, nstates, NULL)) < nstates) {
+		row_fail(r, "filling the map stopped at %ld: %s", done, strerror(errno));
+		goto out;
 	}
 	ml = fdinfo_memlock(fd);
 	if (ml <= 0) {
@@ -730,9 +923,51 @@ static void bench_memory(void)
 	r->ns = (double)ml / nstates;
 	snprintf(r->note, sizeof(r->note), "memlock %ld bytes, map of %u entries", ml, max);
 out:
-	free(keys);
-	free(vals);
 	close(fd);
+}
+
+/* ---- where the figures come from ------------------------------------- */
+
+/* What a result needs beside its figures to be compared with another:
+ * the CPU, the kernel, when, and the source it was built from. */
+static struct {
+	char cpu[128], kernel[96], rev[64];
+} env;
+
+static void env_read(void)
+{
+	struct utsname u;
+	char line[256], *p;
+	FILE *f;
+
+	snprintf(env.cpu, sizeof(env.cpu), "unknown CPU");
+	if ((f = fopen("/proc/cpuinfo", "r"))) {
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, "model name", 10) && (p = strchr(line, ':'))) {
+				p += strspn(p + 1, " \t") + 1;
+				p[strcspn(p, "\n")] = 0;
+				snprintf(env.cpu, sizeof(env.cpu), "%.127s", p);
+				break;
+			}
+		fclose(f);
+	}
+	if (!uname(&u))
+		snprintf(env.kernel, sizeof(env.kernel), "%.15s %.64s", u.sysname, u.release);
+	/* BENCH_REV lets a packaged or copied tree say what it is */
+	if ((p = getenv("BENCH_REV")) && *p) {
+		snprintf(env.rev, sizeof(env.rev), "%.63s", p);
+		return;
+	}
+	snprintf(env.rev, sizeof(env.rev), "unknown");
+	f = popen("git describe --always --dirty --abbrev=12 2>/dev/null", "r");
+	if (f) {
+		if (fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "\n")] = 0;
+			if (line[0])
+				snprintf(env.rev, sizeof(env.rev), "%.63s", line);
+		}
+		pclose(f);
+	}
 }
 
 /* ---- report ---------------------------------------------------------- */
@@ -742,6 +977,8 @@ out:
  * the map's fixed slack. */
 static int row_judged(const struct row *r)
 {
+	if (r->min_states && nstates < r->min_states)
+		return 0;
 	return r->unit[0] == 'b' ? nstates >= 1000000 : repeat >= 1000000;
 }
 
@@ -758,7 +995,9 @@ static void finish(const char *json)
 		if (b && b->ns > 0 && r->ns > 0)
 			r->ratio = r->ns / b->ns;
 	}
-	printf("pfbpf bench: repeat %d, median of %d, %ld states\n\n", repeat, runs, nstates);
+	printf("pfbpf bench: repeat %d, median of %d, %ld states\n", repeat, runs, nstates);
+	printf("%s, %ld CPUs, %s, %s, git %s\n\n", env.cpu, sysconf(_SC_NPROCESSORS_ONLN), env.kernel, ts,
+	       env.rev);
 	printf("%-47s %12s %9s  %-28s %s\n", "measure", "value", "ratio", "vs", "target");
 	for (int i = 0; i < nrows; i++) {
 		struct row *r = &rows[i];
@@ -772,8 +1011,9 @@ static void finish(const char *json)
 		if (r->ratio > 0)
 			snprintf(ratio, sizeof(ratio), "%.2fx", r->ratio);
 		if (r->target > 0 && r->ns >= 0 && judged > 0 && !row_judged(r))
-			snprintf(tgt, sizeof(tgt), "not judged: %s", r->unit[0] == 'b' ? "fewer than 1000000 states"
-											  : "repeat below 1000000");
+			snprintf(tgt, sizeof(tgt), "not judged: %s",
+				 r->unit[0] == 'b' || (r->min_states && nstates < r->min_states)
+					 ? "fewer than 1000000 states" : "repeat below 1000000");
 		else if (r->target > 0 && r->ns >= 0 && judged > 0)
 			snprintf(tgt, sizeof(tgt), "%s (<= %g%s, got %.2f)", judged <= r->target ? "met" : "missed",
 				 r->target, r->unit[0] == 'b' ? " B" : "x", judged);
@@ -791,8 +1031,9 @@ static void finish(const char *json)
 		failures++;
 		return;
 	}
-	fprintf(f, "{\n  \"time\": \"%s\",\n  \"repeat\": %d,\n  \"runs\": %d,\n  \"states\": %ld,\n  \"rows\": [\n",
-		ts, repeat, runs, nstates);
+	fprintf(f, "{\n  \"time\": \"%s\",\n  \"cpu\": \"%s\",\n  \"cpus\": %ld,\n  \"kernel\": \"%s\",\n"
+		"  \"git\": \"%s\",\n  \"repeat\": %d,\n  \"runs\": %d,\n  \"states\": %ld,\n  \"rows\": [\n",
+		ts, env.cpu, sysconf(_SC_NPROCESSORS_ONLN), env.kernel, env.rev, repeat, runs, nstates);
 	for (int i = 0; i < nrows; i++) {
 		struct row *r = &rows[i];
 		double judged = r->unit[0] == 'b' ? r->ns : r->ratio;
@@ -843,10 +1084,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	libbpf_set_print(silent);
+	env_read();
 	h_tcp(&syn4, &H_FLOW4("192.0.2.1", 40000, "198.51.100.1", 80), &(struct h_tcp){ .flags = TH_SYN });
 	bench_floor(&syn4);
 	bench_datapath();
 	bench_nat();
+	bench_scaling();
+	bench_table();
 	bench_classifier();
 	bench_memory();
 	finish(json);

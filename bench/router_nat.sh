@@ -17,6 +17,7 @@
 # bench/results) gets router_nat.txt and, with gnuplot, router_nat.svg.
 . "$(dirname "$0")/../tests/netns/lib.sh"
 . "$(dirname "$0")/../tests/netns/nat_lib.bash"
+. "$(dirname "$0")/bench_lib.bash"
 
 require_tools ip tc nsenter unshare socat ss sysctl iperf3 nft pfctl_bpf pfbpf-load pf_kern.bpf.o
 
@@ -116,7 +117,6 @@ for ((n = 1; n <= RUNS; n++)); do
 	done
 done
 
-median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'; }
 base=$(echo "${res[none]:-}" | median)
 {
 	echo "kernel $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) CPUs, $(date -u +%F)"
@@ -140,19 +140,7 @@ if command -v gnuplot >/dev/null; then
 		m=$(echo "${res[$v]:-}" | median)
 		[ -n "$m" ] && printf '"%s" %s\n' "${LABEL[$v]}" "$m"
 	done >"$TEST_TMP/bars.dat"
-	if [ -s "$TEST_TMP/bars.dat" ]; then
-		gnuplot <<-GP && echo "# wrote $OUT/router_nat.svg"
-		set terminal svg size 720,400 dynamic
-		set output "$OUT/router_nat.svg"
-		set title "iperf3 TCP through the router namespace (median of $RUNS x ${SECS} s)"
-		set ylabel "Gbit/s"
-		set yrange [0:*]
-		set style fill solid 0.6
-		set boxwidth 0.6
-		unset key
-		plot "$TEST_TMP/bars.dat" using 0:2:xticlabels(1) with boxes, \
-		     "" using 0:2:(sprintf("%.2f", \$2)) with labels offset 0,1
-		GP
-	fi
+	bench_bars "$TEST_TMP/bars.dat" "$OUT/router_nat.svg" \
+		"iperf3 TCP through the router namespace (median of $RUNS x ${SECS} s)" "Gbit/s"
 fi
 exit 0

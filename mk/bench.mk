@@ -12,15 +12,25 @@ $(BENCH_FLOOR): bench/bench_floor.bpf.c include/pfbpf_types.h $(BUILD)/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+# the XDP_DROP floor of bench/flood.sh
+FLOOD_DROP := $(BUILD)/flood_drop.bpf.o
+$(FLOOD_DROP): bench/flood_drop.bpf.c $(BUILD)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 $(call objs,bench/bench.c): $(BUILD)/pf_kern.skel.h
 
 $(BENCH): $(BENCH_OBJS) $(BUILD)/libpfcls.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcriterion $(LDLIBS)
 
-ALL_TARGETS += $(BENCH) $(BENCH_FLOOR)
+ALL_TARGETS += $(BENCH) $(BENCH_FLOOR) $(FLOOD_DROP)
 TEST_STEPS  += bench-smoke
 
+# The shell benches run one after the other from the recipe (never in
+# parallel with each other or the C bench, even under -j): each wants
+# the machine to itself.
+BENCH_SH :=
 BENCH_DEPS := $(BENCH) $(BENCH_FLOOR) $(BUILD)/pf_kern.bpf.o $(BUILD)/cls_probe.bpf.o
 
 bench: deps-check
@@ -28,10 +38,42 @@ bench: deps-check
 	$(Q)mkdir -p bench/results
 	$(Q)$(BENCH) -o bench/results/latest.json
 	@echo "  wrote bench/results/latest.json"
+	$(Q)for t in $(BENCH_SH); do $(MAKE) --no-print-directory $$t || exit 1; done
 
-# Checks that every row can be measured; the figures mean nothing at this
-# repeat count and no target is judged on them.
-bench-smoke: $(BENCH_DEPS)
+# Checks that every row can be measured and every shell bench runs (tiny
+# durations and sizes, ~30 s in all); the figures mean nothing at this
+# size and no target is judged on them.
+bench-smoke: $(BENCH_DEPS) $(BUILD)/pfctl_bpf $(BUILD)/pfbpf-load $(BUILD)/pftrace $(FLOOD_DROP)
 	$(Q)$(BENCH) -r 2000 -n 5 -s 20000 -q -o $(BUILD)/bench-smoke.json
+	$(Q)BUILD=$(BUILD) BENCH_OUT=$(BUILD)/bench-smoke bash bench/flood.sh 0.3 1 >$(BUILD)/bench-smoke-flood.log 2>&1 || \
+		{ cat $(BUILD)/bench-smoke-flood.log; exit 1; }
+	$(Q)BUILD=$(BUILD) BENCH_OUT=$(BUILD)/bench-smoke bash bench/events.sh 1 10000 >$(BUILD)/bench-smoke-events.log 2>&1 || \
+		{ cat $(BUILD)/bench-smoke-events.log; exit 1; }
+	$(Q)BUILD=$(BUILD) BENCH_OUT=$(BUILD)/bench-smoke bash bench/control.sh 100 1000 1000 >$(BUILD)/bench-smoke-control.log 2>&1 || \
+		{ cat $(BUILD)/bench-smoke-control.log; exit 1; }
+	@echo "  bench-smoke: bench, flood, events, control ran (figures in $(BUILD)/bench-smoke/)"
 
 .PHONY: bench bench-smoke
+
+# UDP flood into `block in all / pass out keep state` (bench/flood.sh):
+# none / XDP_DROP floor / nftables / pfbpf default / pfbpf --xdp, extra ns
+# per packet over the floor.  Part of `make bench`, not of `make test`.
+bench-flood: $(BUILD)/pfctl_bpf $(BUILD)/pfbpf-load $(BUILD)/pf_kern.bpf.o $(FLOOD_DROP)
+	$(Q)BUILD=$(BUILD) bash bench/flood.sh 3 3
+BENCH_SH += bench-flood
+
+.PHONY: bench-flood
+
+# Event stream under UDP churn: pftrace -o json beside conntrack -E
+# (bench/events.sh).  Part of `make bench`, not of `make test`.
+bench-events: $(BUILD)/pfctl_bpf $(BUILD)/pfbpf-load $(BUILD)/pf_kern.bpf.o $(BUILD)/pftrace
+	$(Q)BUILD=$(BUILD) bash bench/events.sh 10 100000
+BENCH_SH += bench-events
+
+# Control plane: 10,000 rules, 100,000 table entries, 100,000 states
+# listed, beside nft and conntrack (bench/control.sh).
+bench-control: $(BUILD)/pfctl_bpf $(BUILD)/pfbpf-load $(BUILD)/pf_kern.bpf.o
+	$(Q)BUILD=$(BUILD) bash bench/control.sh 10000 100000 100000
+BENCH_SH += bench-control
+
+.PHONY: bench-events bench-control
