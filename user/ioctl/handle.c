@@ -87,6 +87,7 @@ static void handle_free(struct pfbpf_handle *h)
 	if (h->dev >= 0)
 		close(h->dev);
 	ctl_flat_free(&h->flat);
+	ctl_rulelist_free(h);
 	pf_xflat_free(&h->origins);
 	pthread_mutex_destroy(&h->lock);
 	free(h);

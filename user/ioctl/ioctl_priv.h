@@ -164,6 +164,17 @@ struct pfbpf_handle {
 	/* Expanding `($if)` for a listing, not a commit: an interface gone
 	 * since the load has no addresses instead of failing the listing. */
 	bool dynif_lenient;
+	/* DIOCGETRULE walking a listing (ioctl_rulelist.c): what every call
+	 * would otherwise read again, taken when a listing starts (nr 0). */
+	struct ctl_rulelist {
+		bool valid;
+		__u64 gen;
+		char anchor[PFBPF_ANCHOR_MAXLEN];
+		__u32 n;                          /* rules in the ruleset */
+		char (*calls)[PFBPF_ANCHOR_MAXLEN]; /* their anchor calls, or NULL */
+		__u32 slot;
+		__u64 *stops_from;                /* [r]: stops at positions >= r */
+	} rl;
 	/* pf_xflat of both slots, valid for ruleset_gen == origin_gen. */
 	struct pf_xflat_origins origins;
 	__u64 origin_gen;
@@ -299,6 +310,11 @@ int ctl_table_id(struct pfbpf_handle *h, const char *name, bool create);
 int ctl_tables_commit(struct pfbpf_handle *h, __u32 ticket);
 int ctl_tables_rollback(struct pfbpf_handle *h, __u32 ticket);
 int ctl_tables_gc(struct pfbpf_handle *h);
+
+/* DIOCGETRULE's listing cache (ioctl_rulelist.c). */
+int ctl_rulelist_get(struct pfbpf_handle *h, const char *anchor, __u64 gen, __u32 nr);
+__u64 ctl_rulelist_evals(struct pfbpf_handle *h, __u32 slot, __u32 nflat, __u32 from);
+void ctl_rulelist_free(struct pfbpf_handle *h);
 /* The addresses of table `name` (not the negated ones) as pool addresses,
  * for a translation pool `<name>`; marks the table as a pool's, so that
  * changing it recompiles the ruleset.  *out is malloc'ed. */

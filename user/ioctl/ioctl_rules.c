@@ -681,25 +681,25 @@ static void rule_counters(struct pfbpf_handle *h, __u32 slot, const struct ctl_f
 		free(buf);
 		return;
 	}
-	for (__u32 r = from; r <= f->n && r < PF_MAX_RULES; r++) {
+	/* evaluated by every walk that stopped here or later */
+	pr->evaluations = ctl_rulelist_evals(h, slot, f->n, from);
+	/* the positions the rule became (one per address of `($if)`, one per
+	 * call of its anchor): only those are read */
+	for (__u32 r = from; r < f->n && r < PF_MAX_RULES; r++) {
 		__u32 idx = slot * PF_MAX_RULES + r, cur = 0;
-		bool mine = r < f->n && ctl_flat_from(f, r, anchor, nr);
 
-		if (ctl_pcpu_read(h, PFM_RULECTR, &idx, buf, 0))
+		if (!ctl_flat_from(f, r, anchor, nr) || ctl_pcpu_read(h, PFM_RULECTR, &idx, buf, 0))
 			continue;
 		for (int c = 0; c < h->ncpu; c++) {
 			const struct pf_rule_counters *rc = (const void *)(buf + c * stride);
 
-			pr->evaluations += rc->stops;
-			if (!mine)
-				continue;
 			for (int d = 0; d < 2; d++) {
 				pr->packets[d] += rc->packets[d];
 				pr->bytes[d] += rc->bytes[d];
 			}
 			pr->states_tot += rc->states_tot;
 		}
-		if (mine && fd >= 0 && !bpf_map_lookup_elem(fd, &idx, &cur))
+		if (fd >= 0 && !bpf_map_lookup_elem(fd, &idx, &cur))
 			pr->states_cur += cur;
 	}
 	free(buf);
@@ -711,8 +711,6 @@ int pfbpf_cmd_getrule(struct pfbpf_handle *h, void *arg)
 	struct pfbpf_xrule_key k = { .area = XR_ACTIVE };
 	const struct ctl_flat *f;
 	struct pf_config cfg;
-	struct pfbpf_rule *v;
-	char (*calls)[PFBPF_ANCHOR_MAXLEN] = NULL;
 	__u32 n;
 	int err, fd;
 
@@ -720,9 +718,9 @@ int pfbpf_cmd_getrule(struct pfbpf_handle *h, void *arg)
 		return err;
 	if (pr->ticket != (__u32)cfg.ruleset_gen)
 		return ctl_fail(h, -EBUSY, "ruleset changed since DIOCGETRULES");
-	if ((err = ctl_xrules_load(h, XR_ACTIVE, k.anchor, &v, &n)))
+	if ((err = ctl_rulelist_get(h, k.anchor, cfg.ruleset_gen, pr->nr)))
 		return err;
-	free(v);
+	n = h->rl.n;
 	if (pr->nr >= n)
 		return ctl_fail(h, -EBUSY, "no rule number %u", pr->nr);
 	fd = ctl_map(h, PFM_XRULES);
@@ -730,11 +728,8 @@ int pfbpf_cmd_getrule(struct pfbpf_handle *h, void *arg)
 	if (fd < 0 || bpf_map_lookup_elem(fd, &k, &pr->rule))
 		return ctl_fail(h, -EBUSY, "no rule number %u", pr->nr);
 	memset(pr->anchor_call, 0, sizeof(pr->anchor_call));
-	if ((err = ctl_xcalls_load(h, XR_ACTIVE, k.anchor, n, &calls)))
-		return err;
-	if (calls)
-		memcpy(pr->anchor_call, calls[pr->nr], PFBPF_ANCHOR_MAXLEN);
-	free(calls);
+	if (h->rl.calls)
+		memcpy(pr->anchor_call, h->rl.calls[pr->nr], PFBPF_ANCHOR_MAXLEN);
 	pr->evaluations = pr->states_tot = 0;
 	pr->packets[0] = pr->packets[1] = pr->bytes[0] = pr->bytes[1] = 0;
 	pr->states_cur = 0;
@@ -856,6 +851,8 @@ int pfbpf_cmd_clrrulectrs(struct pfbpf_handle *h, void *arg)
 	struct pf_config cfg;
 	int err;
 
+	/* the next DIOCGETRULE must see the zeroes */
+	ctl_rulelist_free(h);
 	if ((err = ctl_cfg_read(h, &cfg)) || (err = ctl_flat_active(h, &f)))
 		return err;
 	for (__u32 i = 0; i <= f->n && i < PF_MAX_RULES; i++) {
