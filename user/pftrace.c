@@ -30,6 +30,7 @@
 #include "lib/log.h"
 #include "lib/pfbpf_maps.h"
 #include "lib/pf_xflat.h"
+#include "trace/fanout.h"
 #include "trace/trace.h"
 #ifndef PFTRACE_NO_DT
 #include "dt/dt.h"
@@ -74,6 +75,8 @@ struct pftrace {
 	unsigned long long malformed;
 	bool done;
 	bool discarding;      /* draining what was queued before we started */
+	struct trace_fanout fan; /* the other readers (trace/fanout.h) */
+	unsigned long long fan_lost; /* events the hub could not hand us */
 	int exit_status;
 };
 
@@ -301,6 +304,16 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (t->sleep_us)
 		usleep(t->sleep_us);
 	return t->done ? -ECANCELED : 0;
+}
+
+/* A record from the ring: the hub hands it to the other readers first. */
+static int on_ring_event(void *ctx, void *data, size_t size)
+{
+	struct pftrace *t = ctx;
+
+	if (!t->discarding && t->fan.hub)
+		trace_fanout_forward(&t->fan, data, size);
+	return on_event(ctx, data, size);
 }
 
 static void usage(FILE *f)
@@ -625,7 +638,7 @@ static int setup(struct pftrace *t)
 		if (!bpf_obj_get_info_by_fd(t->maps.events, &info, &len))
 			t->events_id = info.id;
 	}
-	t->rb = ring_buffer__new(t->maps.events, on_event, t, NULL);
+	t->rb = ring_buffer__new(t->maps.events, on_ring_event, t, NULL);
 	if (!t->rb) {
 		err = -errno;
 		pr_warn("cannot read the event ring buffer %s/%s: %s",
@@ -661,10 +674,20 @@ static int setup(struct pftrace *t)
 	if (bits)
 		pr_info("packet events enabled (%s%s)", bits & PF_TRACE_IP_RECEIVE ? " receive" : "",
 			bits & PF_TRACE_IP_SEND ? " send" : "");
-	if (t->ipctl.other_pid)
-		pr_warn("warning: pftrace (pid %d) is also reading this datapath's "
-			"events: each event goes to only one of you", t->ipctl.other_pid);
-
+	/*
+	 * One reader of the ring hands every record to the others
+	 * (trace/fanout.c): join as that hub, or as one of its clients.
+	 */
+	err = trace_fanout_join(&t->fan, t->events_id);
+	if (err < 0) {
+		pr_warn("cannot share the event ring with other readers (%s): %s",
+			TRACE_REG_DIR, strerror(-err));
+		return err;
+	}
+	if (!t->fan.hub) {
+		pr_info("another pftrace reads the ring; its events come through it");
+		return 0;
+	}
 	/* Events queued before we started belong to nobody: skip them. */
 	t->discarding = true;
 	skipped = ring_buffer__consume(t->rb);
@@ -672,6 +695,57 @@ static int setup(struct pftrace *t)
 	if (skipped > 0)
 		pr_info("skipped %d events queued before pftrace started", skipped);
 	return 0;
+}
+
+/*
+ * Wait up to ms for events and handle them: from the ring (the hub, which
+ * also takes new readers), or from the hub (a client, which becomes the
+ * hub when the hub leaves).  Returns >= 0, or -errno of the ring.
+ */
+static int fan_poll(struct pftrace *t, int ms)
+{
+	struct pollfd p[2];
+	int n = 0, r;
+
+	if (t->fan.hub) {
+		p[n++] = (struct pollfd){ .fd = ring_buffer__epoll_fd(t->rb), .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = t->fan.listen_fd, .events = POLLIN };
+	} else {
+		p[n++] = (struct pollfd){ .fd = t->fan.client_fd, .events = POLLIN };
+	}
+	r = poll(p, n, ms);
+	if (r < 0)
+		return errno == EINTR ? 0 : -errno;
+	if (t->fan.hub) {
+		if (p[1].revents)
+			trace_fanout_accept(&t->fan);
+		return ring_buffer__consume(t->rb);
+	}
+	for (;;) {
+		static __u8 rec[4096];
+		ssize_t len = trace_fanout_recv(&t->fan, rec, sizeof(rec));
+
+		if (len == -EAGAIN)
+			return 0;
+		if (len == -EPIPE) {
+			/* the hub left: read the ring ourselves, or through the
+			 * reader that got there first */
+			if ((r = trace_fanout_join(&t->fan, t->events_id)) < 0)
+				return r;
+			if (t->fan.hub)
+				pr_info("the reading pftrace left: reading the ring now");
+			return 0;
+		}
+		if (len == 1 + (ssize_t)sizeof(__u64) && rec[0] == TRACE_FAN_LOST) {
+			__u64 lost;
+
+			memcpy(&lost, rec + 1, sizeof(lost));
+			t->fan_lost += lost;
+			continue;
+		}
+		if (on_event(t, rec, (size_t)len) == -ECANCELED)
+			return 0;
+	}
 }
 
 /*
@@ -767,7 +841,7 @@ static void run(struct pftrace *t)
 				wait = deadline - now;
 		}
 		t->origins_stale = true;
-		r = ring_buffer__poll(t->rb, (int)((wait + 999999) / 1000000));
+		r = fan_poll(t, (int)((wait + 999999) / 1000000));
 		if (r < 0 && r != -EINTR && r != -ECANCELED) {
 			pr_warn("reading the event ring buffer: %s", strerror(-r));
 			t->exit_status = 1;
@@ -819,6 +893,10 @@ static void run(struct pftrace *t)
 static void cleanup(struct pftrace *t)
 {
 	trace_ip_disable(&t->ipctl);
+	if (t->fan_lost)
+		pr_warn("%llu events lost: this pftrace did not keep up with the one reading "
+			"the ring", t->fan_lost);
+	trace_fanout_close(&t->fan);
 	ring_buffer__free(t->rb);
 #ifndef PFTRACE_NO_DT
 	dt_free(t->prog);
@@ -853,6 +931,7 @@ int pftrace_main(int argc, char **argv)
 	}
 	pfbpf_log_set_verbosity(t.verbose);
 	t.wall_offset_ns = wall_offset();
+	trace_fanout_init(&t.fan);
 	if (t.list) {
 		r = list_probes(t.list_pattern);
 		free(t.script);
