@@ -87,8 +87,8 @@ int trace_fanout_join(struct trace_fanout *f, __u32 ring_id)
 		fan_paths(f, ring_id);
 		mkdir("/run/pfbpf", 0755);
 		mkdir(TRACE_REG_DIR, 0755);
-		mkdir(f->dir, 0755);
-		f->lock_fd = open(f->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		mkdir(f->dir, 0700);
+		f->lock_fd = open(f->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (f->lock_fd < 0)
 			return -errno;
 	}
