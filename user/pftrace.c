@@ -40,6 +40,8 @@ struct pftrace {
 	/* options */
 	bool json;
 	bool timestamps;      /* -t */
+	bool extended;        /* -o extended */
+	unsigned int evmask;  /* -e, TRACE_EV_*; 0 = all */
 	long long wall_offset_ns;
 	int quiet;
 	int verbose;
@@ -227,12 +229,17 @@ static void stream_pf(struct pftrace *t, const struct pf_event *ev)
 
 	if (t->have_filter && !trace_filter_match_pf(&t->filter, ev))
 		return;
+	if (!trace_evmask_match(t->evmask, ev->type))
+		return;
 	if (t->origins_stale)
 		refresh_origins(t);
-	if (t->json)
+	if (t->json) {
 		trace_fmt_pf_json(ev, line, sizeof(line));
-	else
+	} else {
 		trace_fmt_pf_text(ev, line, sizeof(line));
+		if (t->extended)
+			trace_fmt_extended(line, sizeof(line), ev->key[PF_SK_WIRE].af);
+	}
 	time_prefix(t, ev->ts_ns);
 	emit_line(t, line);
 	count_event(t);
@@ -319,7 +326,8 @@ static int on_ring_event(void *ctx, void *data, size_t size)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: pftrace [-qtv] [-o text|json] [-p KEY=VALUE[,...]] [-c COUNT] [-T SECONDS]\n"
+		"usage: pftrace [-qtv] [-o text|json[,extended,timestamp,id]] [-e new,update,destroy]\n"
+		"               [-p KEY=VALUE[,...]] [-c COUNT] [-T SECONDS]\n"
 		"       pftrace [-qv] [-c COUNT] [-T SECONDS] -s SCRIPT | -n 'PROBE /PRED/ { ACTIONS }'\n"
 		"       pftrace -l [-n PATTERN]\n"
 		"filter keys: proto, af, host, src, dst, port, sport, dport, event, id, rule,\n"
@@ -389,7 +397,7 @@ static int parse_args(struct pftrace *t, int argc, char **argv)
 	 * "/path/to/build/pftrace: invalid option", unlike every other message. */
 	if (argc > 0)
 		argv[0] = (char *)"pftrace";
-	while ((c = getopt_long(argc, argv, "c:hln:o:p:qs:tT:v", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:e:hln:o:p:qs:tT:v", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			t->max_events = strtoll(optarg, &end, 10);
@@ -421,13 +429,22 @@ static int parse_args(struct pftrace *t, int argc, char **argv)
 			t->script_name = "-n";
 			t->list_pattern = optarg;
 			break;
-		case 'o':
-			if (!strcmp(optarg, "json")) {
-				t->json = true;
-			} else if (!strcmp(optarg, "text")) {
-				t->json = false;
-			} else {
-				pr_warn("unknown output format '%s' (text or json)", optarg);
+		case 'o': {
+			struct trace_outopts o = { .json = t->json, .extended = t->extended,
+						   .timestamp = t->timestamps };
+
+			if (trace_outopts_parse(optarg, &o, err, sizeof(err))) {
+				pr_warn("-o %s: %s", optarg, err);
+				return 2;
+			}
+			t->json = o.json;
+			t->extended = o.extended;
+			t->timestamps = o.timestamp;
+			break;
+		}
+		case 'e':
+			if (trace_evmask_parse(optarg, &t->evmask, err, sizeof(err))) {
+				pr_warn("-e %s: %s", optarg, err);
 				return 2;
 			}
 			break;

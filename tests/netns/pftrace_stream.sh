@@ -122,23 +122,28 @@ test_head() {
 	assert_eq "and nothing on stderr" "pftrace: reading $PIN/pf_events" "$(cat "$TEST_TMP/h.err")"
 }
 
-# Several readers at once: each sees every event (the first reads the
+# Four readers at once, then three: each sees every event (the first reads the
 # ring and hands every record on, user/trace/fanout.c), and when that one
 # leaves another takes the ring over.
 test_fanout() {
-	local a b c rc
+	local a b c d rc
 	start_pftrace "$TEST_TMP/fa" "$TEST_TMP/fa.err" || fail "pftrace A did not start"
 	a=$PFT
 	start_pftrace "$TEST_TMP/fb" "$TEST_TMP/fb.err" -c 18 || fail "pftrace B did not start"
 	b=$PFT
 	start_pftrace "$TEST_TMP/fc" "$TEST_TMP/fc.err" -c 18 || fail "pftrace C did not start"
 	c=$PFT
+	start_pftrace "$TEST_TMP/fd" "$TEST_TMP/fd.err" -c 9 || fail "pftrace D did not start"
+	d=$PFT
 	sleep 0.3
 	assert_eq "injected without loss" "lost 0" "$("$INJECT" session 1)"
 	wait_for 5 eval '[ "$(wc -l <"$TEST_TMP/fa")" -ge 9 ] && [ "$(wc -l <"$TEST_TMP/fc")" -ge 9 ]'
 	assert_cmd "A (reading the ring) got the session" diff -u "$EXPECTED" "$TEST_TMP/fa"
 	assert_cmd "B got all of it too" diff -u "$EXPECTED" "$TEST_TMP/fb"
 	assert_cmd "and C" diff -u "$EXPECTED" "$TEST_TMP/fc"
+	wait "$d"; rc=$?
+	assert_eq "D, a fourth reader, ended after its 9 (-c 9) with 0" 0 "$rc"
+	assert_cmd "and got the session too" diff -u "$EXPECTED" "$TEST_TMP/fd"
 	kill -INT "$a"; wait "$a"; rc=$?
 	assert_eq "A exits 0" 0 "$rc"
 	sleep 0.5
@@ -149,6 +154,19 @@ test_fanout() {
 	assert_eq "so did C" 0 "$rc"
 	assert_cmd "B's second session is the session" diff -u "$EXPECTED" <(tail -n +10 "$TEST_TMP/fb")
 	assert_cmd "C's too" diff -u "$EXPECTED" <(tail -n +10 "$TEST_TMP/fc")
+}
+
+# conntrack -E's habits: an event mask and the extended (family) form.
+test_conntrack_opts() {
+	local rc
+	start_pftrace "$TEST_TMP/ct" "$TEST_TMP/ct.err" -e new,destroy -o extended -c 2 ||
+		fail "pftrace did not start"
+	"$INJECT" session 1 >/dev/null
+	wait "$PFT"; rc=$?
+	assert_eq "-e new,destroy -c 2 ends with status 0" 0 "$rc"
+	assert_eq "only the NEW and DESTROY lines, with the family" \
+		"$(grep -E '^\[(NEW|DESTROY)\]' "$EXPECTED" | sed 's/^\(\[[A-Z]*\]\) /\1 ipv4 /')" \
+		"$(cat "$TEST_TMP/ct")"
 }
 
 test_ip_switch() {
@@ -238,5 +256,6 @@ run_test test_head
 run_test test_write_error
 run_test test_ip_switch
 run_test test_fanout
+run_test test_conntrack_opts
 run_test test_datapath_reload
 finish

@@ -32,7 +32,14 @@ static int run(int argc, char **argv)
 Test(trace_cli, bad_output_format, .init = cr_redirect_stderr)
 {
 	cr_assert_eq(RUN("-o", "xml"), 2);
-	cr_assert_stderr_eq_str("pftrace: unknown output format 'xml' (text or json)\n");
+	cr_assert_stderr_eq_str("pftrace: -o xml: unknown output option 'xml' (text, json, extended, "
+				"timestamp, id)\n");
+}
+
+Test(trace_cli, bad_event_mask, .init = cr_redirect_stderr)
+{
+	cr_assert_eq(RUN("-e", "new,gone"), 2);
+	cr_assert_stderr_eq_str("pftrace: -e new,gone: unknown event 'gone' (new, update, destroy, all)\n");
 }
 
 Test(trace_cli, bad_count, .init = cr_redirect_stderr)
@@ -64,7 +71,8 @@ Test(trace_cli, extra_argument, .init = cr_redirect_stderr)
 	cr_assert_eq(RUN("now"), 2);
 	cr_assert_stderr_eq_str(
 		"pftrace: unexpected argument 'now'\n"
-		"usage: pftrace [-qtv] [-o text|json] [-p KEY=VALUE[,...]] [-c COUNT] [-T SECONDS]\n"
+		"usage: pftrace [-qtv] [-o text|json[,extended,timestamp,id]] [-e new,update,destroy]\n"
+		"               [-p KEY=VALUE[,...]] [-c COUNT] [-T SECONDS]\n"
 		"       pftrace [-qv] [-c COUNT] [-T SECONDS] -s SCRIPT | -n 'PROBE /PRED/ { ACTIONS }'\n"
 		"       pftrace -l [-n PATTERN]\n"
 		"filter keys: proto, af, host, src, dst, port, sport, dport, event, id, rule,\n"

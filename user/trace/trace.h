@@ -193,4 +193,20 @@ int trace_ip_disable(struct trace_ipctl *c);
 unsigned int trace_ip_union(const char *dir, int self_pid, unsigned int self_bits,
 			    int *other_pid);
 
+/* conntrack's stream options (ctopts.c) */
+struct trace_outopts {
+	bool json;
+	bool extended;   /* the address family after the [TYPE] tag */
+	bool timestamp;  /* as -t */
+};
+int trace_outopts_parse(const char *arg, struct trace_outopts *o, char *err, size_t len);
+#define TRACE_EV_NEW 0x1
+#define TRACE_EV_UPDATE 0x2
+#define TRACE_EV_DESTROY 0x4
+/* -e new,update,destroy: 0 or -1 with err; mask 0 means every event. */
+int trace_evmask_parse(const char *arg, unsigned int *mask, char *err, size_t len);
+bool trace_evmask_match(unsigned int mask, unsigned int type);
+/* "[NEW] tcp ..." -> "[NEW] ipv4 tcp ..." (in place, if it fits). */
+void trace_fmt_extended(char *line, size_t len, __u8 af);
+
 #endif /* PFTRACE_TRACE_H */
