@@ -58,6 +58,7 @@ struct pfbpf_conf_table {
 #define PFBPF_OPT_DEBUG 0x04
 #define PFBPF_OPT_HOSTID 0x08
 #define PFBPF_OPT_SKIP 0x10
+#define PFBPF_OPT_PFBPF_IFS 0x20
 
 struct pfbpf_conf_options {
 	__u32 timeout[PFTM_MAX];    /* seconds, valid where timeout_set has 1 << PFTM_* */
@@ -71,6 +72,10 @@ struct pfbpf_conf_options {
 	__u32 hostid;
 	char (*skip)[PFBPF_IFNAMSIZ]; /* `set skip on`: interfaces (last `set skip` wins) */
 	size_t nskip;
+	/* `set pfbpf interfaces`: where pfbpf.service attaches (pfbpf's own
+	 * option; the last one wins). */
+	char (*pfbpf_ifs)[PFBPF_IFNAMSIZ];
+	size_t npfbpf_ifs;
 };
 
 /*
@@ -100,6 +105,7 @@ enum pfbpf_decl_kind {
 	PFBPF_DECL_HOSTID,           /* value */
 	PFBPF_DECL_SKIP,             /* idx, value: first and count in skip_log */
 	PFBPF_DECL_TABLE,            /* idx: tables[] */
+	PFBPF_DECL_PFBPF_IFS,        /* idx, value: first and count in skip_log */
 };
 
 struct pfbpf_conf_decl {

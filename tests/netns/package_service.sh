@@ -54,13 +54,16 @@ test_install() {
 }
 
 test_start() {
+	# the interfaces from the ruleset this time (the default file names
+	# none): `set pfbpf interfaces`
 	cat > "$TEST_TMP/pf.conf" <<-EOF
+	set pfbpf interfaces { $VETH_B }
 	block in all
 	pass out all keep state
 	pass in proto tcp to port 8022 keep state
 	EOF
 	cat > "$TEST_TMP/default" <<-EOF
-	PFBPF_INTERFACES="$VETH_B"
+	PFBPF_INTERFACES=
 	PFBPF_CONF=$TEST_TMP/pf.conf
 	EOF
 	assert_cmd "ExecStart" service ExecStart

@@ -464,6 +464,22 @@ static void skip_item(struct parser *p, void *ctx)
 	memcpy(*e, it.name, PFBPF_IFNAMSIZ);
 }
 
+/* `set pfbpf interfaces { a b }`: the names go into skip_log too, the one
+ * log of interface lists, which the declarations point into. */
+static void pfbpf_if_item(struct parser *p, void *ctx)
+{
+	struct tok at = *conf_peek(p, 0);
+	struct ifitem it = { 0 };
+	char(*e)[PFBPF_IFNAMSIZ];
+
+	parse_ifname(p, &it);
+	if (it.not)
+		conf_fail(p, &at, "set pfbpf interfaces: an interface to attach to "
+			  "cannot be negated");
+	e = grow(p, (void **)&p->c->skip_log, &p->c->nskip_log, sizeof(*e));
+	memcpy(*e, it.name, PFBPF_IFNAMSIZ);
+}
+
 struct setctx {
 	int limit; /* 0 timeout, 1 limit */
 };
@@ -584,6 +600,26 @@ static void parse_set(struct parser *p)
 		o->nskip = p->c->nskip_log - first;
 		o->set |= PFBPF_OPT_SKIP;
 		add_decl(p, PFBPF_DECL_SKIP, (__u32)first, (__u32)o->nskip);
+	} else if (!strcmp(t.s, "pfbpf")) {
+		/* pfbpf's own: the interfaces pfbpf.service attaches to when
+		 * /etc/default/pfbpf names none */
+		size_t first = p->c->nskip_log;
+		struct tok w;
+
+		expect_word(p, &w);
+		if (strcmp(w.s, "interfaces"))
+			conf_fail(p, &w, "unknown option 'set pfbpf %s' (set pfbpf interfaces { ... })",
+				  w.s);
+		parse_list(p, pfbpf_if_item, NULL);
+		/* a copy: skip_log moves as it grows */
+		free(o->pfbpf_ifs);
+		o->npfbpf_ifs = p->c->nskip_log - first;
+		o->pfbpf_ifs = calloc(o->npfbpf_ifs ? o->npfbpf_ifs : 1, sizeof(*o->pfbpf_ifs));
+		if (!o->pfbpf_ifs)
+			conf_nomem(p);
+		memcpy(o->pfbpf_ifs, p->c->skip_log + first, o->npfbpf_ifs * sizeof(*o->pfbpf_ifs));
+		o->set |= PFBPF_OPT_PFBPF_IFS;
+		add_decl(p, PFBPF_DECL_PFBPF_IFS, (__u32)first, (__u32)o->npfbpf_ifs);
 	} else if (!strcmp(t.s, "optimization") || !strcmp(t.s, "ruleset-optimization") ||
 		   !strcmp(t.s, "loginterface") || !strcmp(t.s, "fingerprints") ||
 		   !strcmp(t.s, "reassemble") || !strcmp(t.s, "syncookies") ||
@@ -2094,6 +2130,7 @@ void pfbpf_conf_free(struct pfbpf_conf *c)
 	free(c->decls);
 	free(c->skip_log);
 	free(c->options.skip);
+	free(c->options.pfbpf_ifs);
 	free(c);
 }
 

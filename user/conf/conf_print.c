@@ -366,6 +366,12 @@ static void print_decl(FILE *f, const struct pfbpf_conf *c, const struct pfbpf_c
 	case PFBPF_DECL_TABLE:
 		pfbpf_table_print(f, &c->tables[d->idx]);
 		break;
+	case PFBPF_DECL_PFBPF_IFS:
+		fputs("set pfbpf interfaces {", f);
+		for (__u32 i = 0; i < d->value; i++)
+			fprintf(f, " %s", c->skip_log[d->idx + i]);
+		fputs(" }\n", f);
+		break;
 	}
 }
 
