@@ -32,3 +32,22 @@ test-top: $(TOP_TEST) $(PFTOP_BPF) $(BUILD)/pfctl_bpf $$(BPF_OBJ)
 	done; exit $$rc
 TEST_STEPS += test-top
 .PHONY: test-top
+
+# pftop at a million states (bench/top_refresh.c): refresh time and memory
+# at 1,000 and 1,000,000 states.  Part of `make bench`; a 20,000-state run
+# in bench-smoke keeps it building and running.
+BENCH_TOP := $(BUILD)/bench-top
+$(call objs,bench/top_refresh.c): CPPFLAGS += -DTOP_BENCH_OBJ='"$(abspath $(BPF_OBJ))"'
+$(BENCH_TOP): $(call objs,bench/top_refresh.c) $(TOP_LIB_OBJS) $$(TOP_LIBS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+ALL_TARGETS += $(BENCH_TOP)
+
+bench-top: $(BENCH_TOP) $$(BPF_OBJ)
+	$(Q)mkdir -p bench/results
+	$(Q)$(BENCH_TOP) 1000000 bench/results/top.txt
+bench-top-smoke: $(BENCH_TOP) $$(BPF_OBJ)
+	$(Q)$(BENCH_TOP) 20000 $(BUILD)/bench-top-smoke.txt >/dev/null
+bench: bench-top
+bench-smoke: bench-top-smoke
+.PHONY: bench-top bench-top-smoke
