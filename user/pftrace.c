@@ -736,7 +736,9 @@ static int fan_poll(struct pftrace *t, int ms)
 	if (t->fan.hub) {
 		if (p[1].revents)
 			trace_fanout_accept(&t->fan);
-		return ring_buffer__consume(t->rb);
+		r = ring_buffer__consume(t->rb);
+		trace_fanout_flush(&t->fan);
+		return r;
 	}
 	for (;;) {
 		static __u8 rec[4096];

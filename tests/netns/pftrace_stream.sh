@@ -156,6 +156,37 @@ test_fanout() {
 	assert_cmd "C's too" diff -u "$EXPECTED" <(tail -n +10 "$TEST_TMP/fc")
 }
 
+# A reader that does not keep up loses events, not the others: B is
+# stopped while 30,000 events go by; A (reading the ring) gets them all, B
+# what fitted in its socket, and B says how many it lost.
+test_slow_reader() {
+	local a b rc lost i
+	start_pftrace "$TEST_TMP/sa" "$TEST_TMP/sa.err" || fail "pftrace A did not start"
+	a=$PFT
+	start_pftrace "$TEST_TMP/sb" "$TEST_TMP/sb.err" || fail "pftrace B did not start"
+	b=$PFT
+	kill -STOP "$b"
+	# in bursts the ring itself keeps up with: only B falls behind
+	for i in 1 2 3; do
+		"$INJECT" flood 10000 >/dev/null
+		sleep 0.3
+	done
+	wait_for 10 eval '[ "$(wc -l <"$TEST_TMP/sa")" -ge 30000 ]'
+	assert_eq "A got every event" 30000 "$(wc -l <"$TEST_TMP/sa")"
+	kill -CONT "$b"
+	# the hub tells B of its losses when B has room again (once a second)
+	wait_for 5 eval '[ "$(wc -l <"$TEST_TMP/sb")" -gt 0 ]'
+	sleep 2
+	kill -INT "$b"; wait "$b"; rc=$?
+	kill -INT "$a"; wait "$a"
+	assert_eq "B exits 0" 0 "$rc"
+	lost=$(sed -nE 's/^pftrace: ([0-9]+) events lost: this pftrace did not keep up.*/\1/p' "$TEST_TMP/sb.err")
+	if [ "${lost:-0}" -gt 0 ]; then pass "B reports its losses ($lost)"; else
+		fail "B reports its losses" "stderr: $(cat "$TEST_TMP/sb.err")"; fi
+	assert_eq "what B printed and what it lost add up to what A got" 30000 \
+		$(($(wc -l <"$TEST_TMP/sb") + ${lost:-0}))
+}
+
 # conntrack -E's habits: an event mask and the extended (family) form.
 test_conntrack_opts() {
 	local rc
@@ -257,5 +288,6 @@ run_test test_write_error
 run_test test_ip_switch
 run_test test_fanout
 run_test test_conntrack_opts
+run_test test_slow_reader
 run_test test_datapath_reload
 finish

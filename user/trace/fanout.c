@@ -143,6 +143,13 @@ static void fan_drop(struct trace_fanout *f, int i)
 	f->lost[i] = f->lost[f->nclients];
 }
 
+void trace_fanout_flush(struct trace_fanout *f)
+{
+	for (int i = 0; i < f->nclients; i++)
+		if (f->lost[i] && !fan_send_lost(f->clients[i], f->lost[i]))
+			f->lost[i] = 0;
+}
+
 void trace_fanout_forward(struct trace_fanout *f, const void *rec, size_t size)
 {
 	for (int i = 0; i < f->nclients; i++) {

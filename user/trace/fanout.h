@@ -37,6 +37,9 @@ int trace_fanout_join(struct trace_fanout *f, __u32 ring_id);
 void trace_fanout_accept(struct trace_fanout *f);
 /* Hub: one ring record to every client; a client that is full loses it. */
 void trace_fanout_forward(struct trace_fanout *f, const void *rec, size_t size);
+/* Hub: tell clients of the losses not yet reported, when they have room
+ * (also with no new event to send: the losses of a burst reach them). */
+void trace_fanout_flush(struct trace_fanout *f);
 /* Client: one record into buf, -EAGAIN for none now, -EPIPE when the hub left. */
 ssize_t trace_fanout_recv(struct trace_fanout *f, void *buf, size_t len);
 void trace_fanout_close(struct trace_fanout *f);
