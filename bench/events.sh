@@ -43,9 +43,18 @@ nsx "$NS_B" "$PFCTL" -q -e -i "$VETH_B" >/dev/null || exit 1
 nsx "$NS_B" "$PFCTL" -q -f "$TEST_TMP/pf.conf" || exit 1
 l0=$(pf_lost) r0=$(pf_refused)
 nsx "$NS_B" "$PFTRACE" -o json -T $((SECS + 3)) 2>"$TEST_TMP/pftrace.err" | wc -l >"$TEST_TMP/pf.n" &
+# states, churn, passed and dropped over time, as pfstat draws pf's
+if [ -x "$BUILD/pfbpf-exporter" ] && command -v gnuplot >/dev/null; then
+	EXPORTER=$BUILD/pfbpf-exporter nsx "$NS_B" "$NETNS_ROOT/scripts/pfstat.sh" record 0.5 \
+		$((2 * SECS + 6)) >"$TEST_TMP/pfstat.tsv" 2>/dev/null &
+fi
 sleep 1
 s0=$(link_tx); flood; s1=$(link_tx)
 wait
+if [ -s "$TEST_TMP/pfstat.tsv" ] &&
+	"$NETNS_ROOT/scripts/pfstat.sh" plot "$TEST_TMP/pfstat.tsv" "$OUT/events_pfstat.svg" 2>/dev/null; then
+	echo "# wrote $OUT/events_pfstat.svg (states and rates over the churn)"
+fi
 pf_sent=$((s1 - s0)) pf_events=$(cat "$TEST_TMP/pf.n") pf_lost=$(($(pf_lost) - l0)) pf_ref=$(($(pf_refused) - r0))
 grep -q . "$TEST_TMP/pftrace.err" && sed 's/^/# pftrace: /' "$TEST_TMP/pftrace.err" | tail -3
 nsx "$NS_B" "$PFCTL" -q -d >/dev/null 2>&1

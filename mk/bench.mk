@@ -66,7 +66,8 @@ BENCH_SH += bench-flood
 
 # Event stream under UDP churn: pftrace -o json beside conntrack -E
 # (bench/events.sh).  Part of `make bench`, not of `make test`.
-bench-events: $(BUILD)/pfctl_bpf $(BUILD)/pfbpf-load $(BUILD)/pf_kern.bpf.o $(BUILD)/pftrace
+bench-events: $(BUILD)/pfctl_bpf $(BUILD)/pfbpf-load $(BUILD)/pf_kern.bpf.o $(BUILD)/pftrace \
+	$(BUILD)/pfbpf-exporter
 	$(Q)BUILD=$(BUILD) bash bench/events.sh 10 100000
 BENCH_SH += bench-events
 
