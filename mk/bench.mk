@@ -77,4 +77,10 @@ bench-control: $(BUILD)/pfctl_bpf $(BUILD)/pfbpf-load $(BUILD)/pf_kern.bpf.o
 	$(Q)BUILD=$(BUILD) bash bench/control.sh 10000 100000 100000
 BENCH_SH += bench-control
 
+# What 0, 1 and 4 pftrace readers cost the event writes (bench/tracefan.sh).
+bench-tracefan: $(BUILD)/pftrace $(BUILD)/pftrace-inject
+	$(Q)BUILD=$(BUILD) bash bench/tracefan.sh 20000 5
+BENCH_SH += bench-tracefan
+.PHONY: bench-tracefan
+
 .PHONY: bench-events bench-control
