@@ -112,6 +112,9 @@ Test(dt_parse, errors_pragmas)
 	expect_cerr("#pragma D option frobs\nBEGIN { }", "line 1: unknown option `frobs`");
 	expect_cerr("#pragma D option switchrate=\nBEGIN { }",
 		    "line 1: option switchrate: invalid value `` (e.g. 10hz, 100ms)");
+	/* found by fuzz-smoke: 3333333 hours overflowed 64-bit nanoseconds */
+	expect_cerr("#pragma D option switchrate=3333333h\nBEGIN { }",
+		    "line 1: option switchrate: invalid value `3333333h` (e.g. 10hz, 100ms)");
 	expect_cerr("BEGIN { }\n#include <foo.h>\n", "line 2: preprocessor directive `#include` is not supported");
 	expect_cerr("#pragma D nonsense\nBEGIN { }", "line 1: unknown #pragma D directive `nonsense`");
 	expect_cerr("#pragma D option\nBEGIN { }", "line 1: #pragma D option requires an option name");

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <fnmatch.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <time.h>
 #include "dt/dt_impl.h"
@@ -1472,6 +1473,9 @@ static long long interval_ns(const char *s)
 	if (hz)
 		return 1000000000LL / (long long)v ? 1000000000LL / (long long)v : -1;
 	if (ns < 0)
+		return -1;
+	/* "3333333h" does not fit in 64 bits of nanoseconds: malformed */
+	if ((long long)v > LLONG_MAX / ns)
 		return -1;
 	return (long long)v * ns;
 }
