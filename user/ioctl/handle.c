@@ -499,6 +499,31 @@ const char *pfbpf_cmd_name(unsigned long cmd)
 	return NULL;
 }
 
+/*
+ * A DIOCXCOMMIT whose client died half way (pfbpf_xmeta.commit still set
+ * while we hold the folder's lock, so nobody is carrying it out) is
+ * finished before anything else reads or writes the rules.  A reader
+ * holds the lock shared: it takes it exclusively for the recovery.  A
+ * read-only handle cannot write the maps; it reads what is there.
+ */
+static int commit_pending(struct pfbpf_handle *h, bool exclusive)
+{
+	struct pfbpf_xmeta m;
+	int err;
+
+	if (!(h->flags & O_RDWR) || ctl_xmeta_read(h, &m) || !m.commit)
+		return 0;
+	if (!exclusive && flock(h->dir_fd, LOCK_EX))
+		return -errno;
+	err = ctl_commit_recover(h);
+	if (!exclusive)
+		flock(h->dir_fd, LOCK_SH);
+	if (err)
+		return ctl_fail(h, err, "finishing an interrupted DIOCXCOMMIT: %s",
+				h->reason[0] ? h->reason : strerror(-err));
+	return 0;
+}
+
 static int ioctl_locked(struct pfbpf_handle *h, unsigned long cmd, void *arg)
 {
 	const struct pfbpf_cmd *c;
@@ -515,12 +540,14 @@ static int ioctl_locked(struct pfbpf_handle *h, unsigned long cmd, void *arg)
 	if (!arg && _IOC_SIZE(cmd))
 		return ctl_fail(h, -EFAULT, "%s: no argument", c->name);
 	/* Writers of the same pin folder go one at a time: every command is a
-	 * read-modify-write of maps another process may be changing too. */
-	if (c->write && flock(h->dir_fd, LOCK_EX))
+	 * read-modify-write of maps another process may be changing too.
+	 * Readers share the lock, so they never see a commit half done. */
+	if (flock(h->dir_fd, c->write ? LOCK_EX : LOCK_SH))
 		return errno ? -errno : -EIO;
-	err = c->fn(h, arg);
-	if (c->write)
-		flock(h->dir_fd, LOCK_UN);
+	err = commit_pending(h, c->write);
+	if (!err)
+		err = c->fn(h, arg);
+	flock(h->dir_fd, LOCK_UN);
 	if (err < 0 && h->reason[0] && strncmp(h->reason, c->name, strlen(c->name))) {
 		char tmp[sizeof(h->reason)];
 

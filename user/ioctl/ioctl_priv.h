@@ -45,6 +45,9 @@ struct pfbpf_xrule_key {
  * XR_POOL_NR(rule number, address number).  The rule's rpool.naddrs says
  * how many it has. */
 enum { XR_POOL_ACTIVE = 4, XR_POOL_STAGED = 5 };
+/* The commit journal (ioctl_rules.c): the anchors a DIOCXCOMMIT in
+ * progress replaces, one key each (nr = position, the value unused). */
+enum { XR_XACT = 6 };
 #define XR_POOL_NR(nr, i) ((nr) * PF_MAX_POOL_ADDRS + (i))
 
 /* Transaction bookkeeping. */
@@ -53,8 +56,20 @@ struct pfbpf_xmeta {
 	__u32 ticket_seq;  /* last ticket handed out */
 	__u64 begin_gen;   /* pf_config.ruleset_gen at DIOCXBEGIN */
 	__u32 owner_pid;   /* process that began it (diagnostics only) */
-	__u32 pad;
+	__u32 commit;      /* XJ_*: a DIOCXCOMMIT of ticket in progress */
 };
+/*
+ * pfbpf_xmeta.commit.  A commit writes many map entries; a client killed
+ * in the middle must not leave the rule text half old, half new.  Phase
+ * one (checks and compiling into the inactive slot) changes nothing;
+ * before phase two the anchors go into the journal (XR_XACT) and commit
+ * says XJ_APPLY; after the slot flip, XJ_FLIPPED; at the end 0.  Whoever
+ * next takes the pin folder's lock and finds commit set finishes the job
+ * (ctl_commit_recover): from the staged text again for XJ_APPLY, only the
+ * clean-up for XJ_FLIPPED.  So a commit happens whole or not at all.
+ */
+enum { XJ_APPLY = 1, XJ_FLIPPED = 2, XJ_TABLES = 0x100 };
+
 
 #define PFBPF_NO_TABLE 0xffff
 /* pfbpf_xtable.flags: a translation pool takes its addresses from the
@@ -200,6 +215,9 @@ int ctl_cfg_read(struct pfbpf_handle *h, struct pf_config *cfg);
 int ctl_cfg_write(struct pfbpf_handle *h, const struct pf_config *cfg);
 int ctl_gcount_read(struct pfbpf_handle *h, struct pf_gcount *gc);
 int ctl_xmeta_read(struct pfbpf_handle *h, struct pfbpf_xmeta *m);
+/* Finish a commit a dead client left half done (caller holds the pin
+ * folder's lock exclusively).  0 when there was none. */
+int ctl_commit_recover(struct pfbpf_handle *h);
 int ctl_xmeta_write(struct pfbpf_handle *h, const struct pfbpf_xmeta *m);
 
 /* Per-CPU maps: read all CPUs of one element into buf (ncpu * round8(size)),

@@ -527,6 +527,154 @@ int ctl_ruleset_reload(struct pfbpf_handle *h)
 	return ctl_tables_gc(h);
 }
 
+/* The journal: the anchors of the commit under way, so that a commit
+ * its client did not live to finish can be finished by the next one. */
+static int journal_write(struct pfbpf_handle *h, const struct ctl_rs *rs, size_t nrs)
+{
+	struct pfbpf_xrule_key k = { .area = XR_XACT };
+	struct pfbpf_rule zero = {};
+	int fd = ctl_map(h, PFM_XRULES), err;
+
+	if (fd < 0)
+		return fd;
+	if ((err = xrules_clear(h, XR_XACT, NULL)))
+		return err;
+	for (size_t i = 0; i < nrs; i++) {
+		k.nr = i;
+		memcpy(k.anchor, rs[i].anchor, sizeof(k.anchor));
+		if (bpf_map_update_elem(fd, &k, &zero, BPF_ANY))
+			return ctl_fail(h, -errno, "writing the commit journal: %s",
+					strerror(errno));
+	}
+	return 0;
+}
+
+/* The journal's anchors, each with its staged rules and calls. */
+static int journal_read(struct pfbpf_handle *h, struct ctl_rs **out, size_t *nout)
+{
+	struct pfbpf_xrule_key k, next;
+	struct ctl_rs *rs = NULL;
+	size_t n = 0;
+	int fd = ctl_map(h, PFM_XRULES), err = 0;
+	bool first = true;
+
+	*out = NULL;
+	*nout = 0;
+	if (fd < 0)
+		return fd;
+	while (!bpf_map_get_next_key(fd, first ? NULL : &k, &next)) {
+		struct ctl_rs *nr;
+
+		first = false;
+		k = next;
+		if (k.area != XR_XACT)
+			continue;
+		nr = realloc(rs, (n + 1) * sizeof(*rs));
+		if (!nr) {
+			err = -ENOMEM;
+			break;
+		}
+		rs = nr;
+		memset(&rs[n], 0, sizeof(rs[n]));
+		memcpy(rs[n].anchor, k.anchor, sizeof(rs[n].anchor));
+		rs[n].anchor[sizeof(rs[n].anchor) - 1] = 0;
+		n++;
+	}
+	for (size_t i = 0; !err && i < n; i++)
+		if (!(err = ctl_xrules_load(h, XR_STAGED, rs[i].anchor, &rs[i].r, &rs[i].n)))
+			err = ctl_xcalls_load(h, XR_STAGED, rs[i].anchor, rs[i].n, &rs[i].call);
+	if (err) {
+		rs_array_free(rs, n);
+		return err;
+	}
+	*out = rs;
+	*nout = n;
+	return 0;
+}
+
+/*
+ * Fault injection for the tests of the journal: PFBPF_TEST_COMMIT_DIE=N
+ * makes the process die (as SIGKILL would: no clean-up) after the Nth
+ * anchor's text was stored, half way through phase two.
+ */
+static void commit_test_die(size_t stored)
+{
+	const char *v = getenv("PFBPF_TEST_COMMIT_DIE");
+
+	if (v && (size_t)atoi(v) == stored)
+		_exit(99);
+}
+
+/*
+ * Phase two of DIOCXCOMMIT, and the whole of it again when a commit is
+ * recovered: nothing here can be refused by the rules.  m->commit says
+ * how far an earlier attempt got; every step can be repeated.
+ */
+static int commit_apply(struct pfbpf_handle *h, struct pfbpf_xmeta *m, struct ctl_rs *rs,
+			size_t nrs, __u32 slot)
+{
+	bool has_tables = m->commit & XJ_TABLES;
+	int err;
+
+	if ((m->commit & 0xff) == XJ_APPLY) {
+		/* Tables first, so the new rules never run against the old
+		 * contents. */
+		if (has_tables && (err = ctl_tables_commit(h, m->ticket)))
+			return err;
+		for (size_t i = 0; i < nrs; i++)
+			if ((err = xrules_store(h, XR_ACTIVE, rs[i].anchor, rs[i].r, rs[i].call,
+						rs[i].n)) ||
+			    (err = ctl_pools_commit(h, rs[i].anchor)))
+				return err;
+			else
+				commit_test_die(i + 1);
+		/* The flip last: GETRULES tickets go stale with the
+		 * generation, and the text now matches what runs. */
+		if (nrs && (err = ruleset_flip(h, slot)))
+			return err;
+		m->commit = XJ_FLIPPED | (has_tables ? XJ_TABLES : 0);
+		if ((err = ctl_xmeta_write(h, m)))
+			return err;
+	}
+	if ((err = xrules_clear(h, XR_STAGED, NULL)) ||
+	    (err = ctl_pools_clear(h, XR_POOL_STAGED, NULL)) ||
+	    (err = xrules_clear(h, XR_XACT, NULL)))
+		return err;
+	m->ticket = 0;
+	m->commit = 0;
+	if ((err = ctl_xmeta_write(h, m)))
+		return err;
+	/* a pool `<t>` was compiled from the table as it was before this
+	 * transaction's contents of it went in: once more with them */
+	if (nrs && has_tables && h->pool_tables && (err = ctl_ruleset_reload(h)))
+		return err;
+	if (nrs)
+		err = ctl_tables_gc(h);
+	return err;
+}
+
+int ctl_commit_recover(struct pfbpf_handle *h)
+{
+	struct ctl_rs *rs = NULL;
+	struct pfbpf_xmeta m;
+	size_t nrs = 0;
+	__u32 slot = 0;
+	int err;
+
+	if ((err = ctl_xmeta_read(h, &m)) || !m.commit)
+		return err;
+	if ((err = journal_read(h, &rs, &nrs)))
+		return err;
+	/* Before the flip the inactive slot may have been written by
+	 * anybody since: compile the staged rules into it once more. */
+	if ((m.commit & 0xff) == XJ_APPLY && nrs)
+		err = flat_prepare(h, rs, nrs, true, &slot);
+	if (!err)
+		err = commit_apply(h, &m, rs, nrs, slot);
+	rs_array_free(rs, nrs);
+	return err;
+}
+
 int pfbpf_cmd_xcommit(struct pfbpf_handle *h, void *arg)
 {
 	struct pfioc_trans *io = arg;
@@ -581,30 +729,13 @@ int pfbpf_cmd_xcommit(struct pfbpf_handle *h, void *arg)
 	 */
 	if (nrs && (err = flat_prepare(h, rs, nrs, true, &slot)))
 		goto out;
-	/* Phase two: nothing below can be refused by the rules.  Tables
-	 * first, so the new rules never run against the old contents. */
-	if (has_tables && (err = ctl_tables_commit(h, m.ticket)))
+	/* From here the commit is owed: journal it, then carry it out. */
+	if ((err = journal_write(h, rs, nrs)))
 		goto out;
-	for (size_t i = 0; i < nrs; i++)
-		if ((err = xrules_store(h, XR_ACTIVE, rs[i].anchor, rs[i].r, rs[i].call, rs[i].n)) ||
-		    (err = ctl_pools_commit(h, rs[i].anchor)))
-			goto out;
-	/* The flip last: GETRULES tickets go stale with the generation, and
-	 * the text now matches what runs. */
-	if (nrs && (err = ruleset_flip(h, slot)))
-		goto out;
-	if ((err = xrules_clear(h, XR_STAGED, NULL)) ||
-	    (err = ctl_pools_clear(h, XR_POOL_STAGED, NULL)))
-		goto out;
-	m.ticket = 0;
+	m.commit = XJ_APPLY | (has_tables ? XJ_TABLES : 0);
 	if ((err = ctl_xmeta_write(h, &m)))
 		goto out;
-	/* a pool `<t>` was compiled from the table as it was before this
-	 * transaction's contents of it went in: once more with them */
-	if (nrs && has_tables && h->pool_tables && (err = ctl_ruleset_reload(h)))
-		goto out;
-	if (nrs)
-		err = ctl_tables_gc(h);
+	err = commit_apply(h, &m, rs, nrs, slot);
 out:
 	rs_array_free(rs, nrs);
 	return err;

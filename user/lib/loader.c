@@ -110,6 +110,31 @@ static int repin(int fd, const char *path)
 	return 0;
 }
 
+/*
+ * Whether the program pinned at path is the same code as fd (same tag: the
+ * kernel's hash of the instructions with map references blanked, so two
+ * loads of one object match although their .rodata/.bss maps differ).  The
+ * sweep timer's callback holds a reference to the pf_ctl that armed it;
+ * replacing an identical pin on every attach would keep one more pf_ctl
+ * alive than the pin shows after each attach/detach cycle.  The same code
+ * stays pinned; a different one (a rebuilt object) replaces it.
+ */
+static bool same_prog_pinned(int fd, const char *path)
+{
+	struct bpf_prog_info a = {}, b = {};
+	__u32 la = sizeof(a), lb = sizeof(b);
+	bool same = false;
+	int old;
+
+	old = bpf_obj_get(path);
+	if (old < 0)
+		return false;
+	if (!bpf_obj_get_info_by_fd(fd, &a, &la) && !bpf_obj_get_info_by_fd(old, &b, &lb))
+		same = !memcmp(a.tag, b.tag, sizeof(a.tag));
+	close(old);
+	return same;
+}
+
 static bool sec_is(struct bpf_program *p, const char *sec)
 {
 	const char *s = bpf_program__section_name(p);
@@ -588,7 +613,8 @@ int pfbpf_attach(char *const *ifnames, int n, const struct pfbpf_load_opts *o)
 		return err;
 	if (dp.ctl) {
 		pin_path(path, sizeof(path), NULL, PIN_CTL);
-		err = repin(bpf_program__fd(dp.ctl), path);
+		err = same_prog_pinned(bpf_program__fd(dp.ctl), path) ? 0 :
+		      repin(bpf_program__fd(dp.ctl), path);
 		if (err) {
 			pr_warn("cannot pin pf_ctl at %s: %s", path, strerror(-err));
 			goto out;
