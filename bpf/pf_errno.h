@@ -24,5 +24,8 @@
 #ifndef ENOSPC
 #define ENOSPC 28
 #endif
+#ifndef EPROTO
+#define EPROTO 71
+#endif
 
 #endif /* PF_ERRNO_H */

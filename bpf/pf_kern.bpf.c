@@ -825,7 +825,26 @@ int pf_ctl(struct pf_ctl_req *req)
 		return -ENOENT;
 	req->count = 0;
 	switch (req->op) {
-	case PF_CTL_ARM:
+	case PF_CTL_LAYOUT:
+	case PF_CTL_ARM: {
+		__u32 z = 0;
+		__u64 *lay = bpf_map_lookup_elem(&pf_layout, &z);
+
+		/* Maps stamped by another layout are not ours to read
+		 * (pfbpf_layout.h); ARM stamps fresh ones with ours. */
+		req->id = PFBPF_LAYOUT_ID;
+		if (!lay) {
+			err = -ENOENT;
+			break;
+		}
+		if (*lay && *lay != PFBPF_LAYOUT_ID) {
+			err = -EPROTO;
+			break;
+		}
+		if (req->op == PF_CTL_LAYOUT)
+			break;
+		*lay = PFBPF_LAYOUT_ID;
+	}
 		/* Make the zero defaults explicit so pfctl shows pf's values. */
 		/* Adaptive bounds stay 0 (= 60%/120% of `limit states`, kept
 		 * in step with the limit as pfctl does) unless set. */

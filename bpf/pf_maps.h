@@ -10,6 +10,7 @@
 #define PF_MAPS_H
 
 #include "pfbpf_types.h"
+#include "pfbpf_layout.h"
 
 /*
  * pf_states: the state table.  LRU so that the kernel never fails an insert
@@ -97,6 +98,15 @@ struct {
 	__type(value, struct pf_timer_val);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pf_timer SEC(".maps");
+
+/* The layout stamp of these maps (include/pfbpf_layout.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pf_layout SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -50,7 +50,9 @@
 
 /* TTL and hop limit of an answer: the default of OpenBSD (ip_defttl) and
  * Linux alike, as pf_send_tcp and icmp_error use. */
+#ifndef PF_RETURN_TTL
 #define PF_RETURN_TTL 64
+#endif
 
 /* An ICMP (v4) error quotes the IP header and the first 64 bits of what
  * follows it (RFC 792). */

@@ -204,6 +204,11 @@ static __always_inline int pf_timer_arm(struct pf_config *cfg, struct pf_gcount 
 		return -ENOENT;
 	err = bpf_timer_init(&t->timer, &pf_timer, PF_CLOCK_BOOTTIME);
 	if (err == -EBUSY) {
+		/* Armed already: the sweep moves to this program's code, so
+		 * that a datapath upgraded over a running one sweeps with the
+		 * new code, and the old pf_ctl (which the timer's callback
+		 * kept alive) is freed. */
+		bpf_timer_set_callback(&t->timer, pf_timer_cb);
 		g->timer_armed = 1;
 		return 0;
 	}

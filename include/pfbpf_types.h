@@ -597,6 +597,8 @@ enum pf_ctl_op {
 	PF_CTL_ADD_STATE = 2, /* insert `key`/`state` (DIOCADDSTATE), counted against the limit */
 	PF_CTL_SWEEP = 3,     /* expire now what has expired, as the timer does */
 	PF_CTL_ARM = 4,       /* arm the sweep timer and fill config defaults */
+	PF_CTL_LAYOUT = 5,    /* -EPROTO if the pinned maps' layout stamp is not this
+			       * program's (pfbpf_layout.h); id = this program's */
 };
 
 /* Filter for PF_CTL_KILL: zero fields match anything. */

@@ -5,7 +5,7 @@ BPF_OBJ  := $(BUILD)/pf_kern.bpf.o
 BPF_SKEL := $(BUILD)/pf_kern.skel.h
 # v3: 32-bit atomics (per-rule state counts); every kernel with bpf_timer has it.
 BPF_CPU  := -mcpu=v3
-BPF_HDRS := $(wildcard bpf/*.h) include/pfbpf_types.h
+BPF_HDRS := $(wildcard bpf/*.h include/*.h)
 
 $(BPF_OBJ): bpf/pf_kern.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h | $(BUILD)
 	$(call msg,BPF,$@)

@@ -13,7 +13,7 @@ SCALE=${RELIABILITY_SCALE:-1}
 XACT_HOLD=${XACT_HOLD:-$BUILD/tests/xact_hold}
 PIN=/sys/fs/bpf/tc/globals
 
-require_tools ip nsenter unshare socat ss bpftool pfctl_bpf pfbpf-load pf_kern.bpf.o "$PFTRACE" "$XACT_HOLD"
+require_tools ip nsenter unshare socat ss setpriv bpftool pfctl_bpf pfbpf-load pf_kern.bpf.o "$PFTRACE" "$XACT_HOLD"
 
 BASE_RULES='block in all
 pass in proto tcp to port 8020
@@ -69,7 +69,6 @@ test_client_killed_in_transaction() {
 	fi
 	kill -KILL "$pid"
 	wait "$pid" 2>/dev/null
-	assert_eq "the client is dead" "" "$(pgrep -f "$XACT_HOLD" || true)"
 
 	assert_eq "the active ruleset is untouched after the client was killed" "$before" "$(rules_now)"
 	expect_pass "traffic is still judged by it (no staged block leaked)" "$NS_A" "$B4" 8020

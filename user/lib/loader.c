@@ -26,6 +26,7 @@
 #include "lib/log.h"
 #include "lib/pfbpf_maps.h"
 #include "lib/pf_xflat.h"
+#include "pfbpf_layout.h"
 
 #ifndef BPF_FS_MAGIC
 #define BPF_FS_MAGIC 0xcafe4a11
@@ -156,6 +157,31 @@ struct datapath {
 	struct bpf_program *tc_egress;
 	struct bpf_program *ctl;
 };
+
+/* The object's own layout (its pf_ctl knows it) against the pinned
+ * stamp; pfbpf_layout_check() can only compare with this tool's. */
+static int layout_match(struct datapath *dp)
+{
+	struct pf_ctl_req req = { .op = PF_CTL_LAYOUT, .rule = PF_RULE_NONE };
+	unsigned long long pinned = 0;
+	__u32 z = 0;
+	int err, fd;
+
+	err = pfbpf_ctl_exec(bpf_program__fd(dp->ctl), &req);
+	if (err != -EPROTO)
+		return err == -ENOENT ? 0 : err;
+	fd = pfbpf_pin_get(pfbpf_pin_dir(), PFBPF_MAP_LAYOUT);
+	if (fd >= 0) {
+		bpf_map_lookup_elem(fd, &z, &pinned);
+		close(fd);
+	}
+	pr_warn("the maps pinned in %s have layout %#llx, this object reads %#llx: not "
+		"loaded, the running datapath is untouched ('pfbpf-load purge' removes the "
+		"maps and their states, to start over with this object)",
+		pfbpf_pin_dir(), pinned, (unsigned long long)req.id);
+	return -EPROTO;
+}
+
 
 static int datapath_open(struct datapath *dp, const struct pfbpf_load_opts *o)
 {
@@ -611,6 +637,10 @@ int pfbpf_attach(char *const *ifnames, int n, const struct pfbpf_load_opts *o)
 	err = datapath_open(&dp, o);
 	if (err)
 		return err;
+	/* Before anything is pinned or attached: maps stamped with another
+	 * layout than the object's are refused, the running datapath stays. */
+	if (dp.ctl && (err = layout_match(&dp)))
+		goto out;
 	if (dp.ctl) {
 		pin_path(path, sizeof(path), NULL, PIN_CTL);
 		err = same_prog_pinned(bpf_program__fd(dp.ctl), path) ? 0 :

@@ -17,6 +17,7 @@
 
 #include "lib/pin_open.h"
 #include "lib/pf_xflat.h"
+#include "pfbpf_layout.h"
 /* The datapath object embedded in every tool and in libpfbpf, so that
  * pf_ctl can be loaded without the .o file around ($PFBPF_OBJ overrides). */
 #include "pf_kern.skel.h"
@@ -44,6 +45,7 @@ static const char *const map_names[PFM_MAX] = {
 	[PFM_NATRR] = PFBPF_MAP_NATRR,
 	[PFM_NATMAP] = PFBPF_MAP_NATMAP,
 	[PFM_NATSTAT] = PFBPF_MAP_NATSTAT,
+	[PFM_LAYOUT] = PFBPF_MAP_LAYOUT,
 	[PFM_XRULES] = PFBPF_MAP_XRULES,
 	[PFM_XMETA] = PFBPF_MAP_XMETA,
 	[PFM_XTABLES] = PFBPF_MAP_XTABLES,
@@ -93,6 +95,41 @@ static bool under_bpffs_root(const char *dir)
 	return !strncmp(dir, PFBPF_BPFFS "/", sizeof(PFBPF_BPFFS)) || !strcmp(dir, PFBPF_BPFFS);
 }
 
+int pfbpf_layout_check(const char *dir, char *why, size_t len)
+{
+	unsigned long long v = 0, ours = PFBPF_LAYOUT_ID;
+	__u32 z = 0;
+	int fd, st;
+
+	fd = pfbpf_pin_get(dir, PFBPF_MAP_LAYOUT);
+	if (fd < 0) {
+		st = pfbpf_pin_get(dir, PFBPF_MAP_STATES);
+		if (st < 0)
+			return 0; /* nothing pinned: the first load stamps */
+		close(st);
+		if (why)
+			snprintf(why, len,
+				 "the maps pinned in %s were made by a pfbpf datapath older than the "
+				 "layout stamp (no %s): 'pfbpf-load purge' removes them (their states "
+				 "are lost), or use that build's tools",
+				 dir, PFBPF_MAP_LAYOUT);
+		return -EPROTO;
+	}
+	if (bpf_map_lookup_elem(fd, &z, &v))
+		v = 0;
+	close(fd);
+	if (v && v != ours) {
+		if (why)
+			snprintf(why, len,
+				 "the maps pinned in %s have layout %#llx, this build reads %#llx: "
+				 "'pfbpf-load purge' removes them (their states are lost), or use the "
+				 "tools of the build that made them",
+				 dir, v, ours);
+		return -EPROTO;
+	}
+	return 0;
+}
+
 int pfbpf_pin_check(const char *dir)
 {
 	struct stat st;
@@ -110,7 +147,7 @@ int pfbpf_pin_check(const char *dir)
 	}
 	if (!S_ISDIR(st.st_mode) || !pfbpf_is_bpffs(dir))
 		return -ENODEV;
-	return 0;
+	return pfbpf_layout_check(dir, NULL, 0);
 }
 
 int pfbpf_pin_open_err(int err)
@@ -137,6 +174,9 @@ const char *pfbpf_pin_strerror(int err, const char *dir)
 			return buf;
 		}
 		return "no bpffs mounted at " PFBPF_BPFFS ": run 'mount -t bpf bpf " PFBPF_BPFFS "'";
+	case EPROTO:
+		pfbpf_layout_check(dir, buf, sizeof(buf));
+		return buf;
 	case ENOENT:
 		snprintf(buf, sizeof(buf),
 			 "pfbpf datapath is not loaded (no maps pinned in %s): "
@@ -174,6 +214,8 @@ int pfbpf_obj_match_pins(struct bpf_object *obj, const char *pin_dir, char *why,
 
 	if (!pin_dir)
 		pin_dir = pfbpf_pin_dir();
+	if (pfbpf_layout_check(pin_dir, why, len))
+		return -EPROTO;
 	bpf_object__for_each_map(map, obj) {
 		const char *name = bpf_map__name(map);
 

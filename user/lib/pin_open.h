@@ -30,6 +30,7 @@ enum pfm {
 	PFM_RULECTR, PFM_RULESTATES, PFM_IFCTR, PFM_EVENTS, PFM_TIMER,
 	PFM_TPROF, PFM_CREATORS, PFM_TABLES, PFM_TABLESTAT,
 	PFM_NATRULES, PFM_NATPOOL, PFM_NATRR, PFM_NATMAP, PFM_NATSTAT, /* pfbpf_nat.h */
+	PFM_LAYOUT, /* pfbpf_layout.h */
 	PFM_XRULES, PFM_XMETA, PFM_XTABLES, PFM_XIFFLAGS, PFM_XFLAT,
 	PFM_MAX,
 };
@@ -63,6 +64,11 @@ int pfbpf_pin_get(const char *dir, const char *name);
  *   -ENOENT  dir does not exist: the datapath is not loaded
  */
 int pfbpf_pin_check(const char *dir);
+/* The layout stamp of the maps pinned in dir against this build's
+ * (include/pfbpf_layout.h): 0 when they match, are not stamped yet or
+ * nothing is pinned; -EPROTO otherwise, with the reason in why.
+ * pfbpf_pin_check() and pfbpf_obj_match_pins() call it. */
+int pfbpf_layout_check(const char *dir, char *why, size_t len);
 
 /* An open of dir failed with err: the error to report.  An unprivileged
  * caller's first problem is privilege whatever else went wrong (bpffs is
