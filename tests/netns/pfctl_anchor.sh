@@ -11,17 +11,6 @@
 
 require_tools ip nsenter unshare socat ss pfctl_bpf
 
-RECV=$TEST_TMP/recv
-
-recv_lines() { wc -l < "$RECV" 2>/dev/null || echo 0; }
-
-# grows: the receiver got more lines within 3 s.
-grows() {
-	local n
-	n=$(recv_lines)
-	wait_for 3 sh -c "[ \$(wc -l < '$RECV') -gt $n ]"
-}
-
 # load_anchor NAME FILE: the pf.conf on stdin loaded into anchor NAME.
 load_anchor() {
 	cat > "$TEST_TMP/$2.conf"

@@ -92,3 +92,31 @@ pfctl_second_link() {
 	nsx "$NS_A" ip link set "$VETH2_A" up
 	nsx "$NS_B" ip link set "$VETH2_B" up
 }
+
+# A ticking TCP stream (a line every 0.1 s) from A to B's port 8010, received
+# into $RECV: scenarios that check a connection survives something (a
+# reload, an upgrade, an anchor change) watch it grow and find its state.
+RECV=$TEST_TMP/recv
+
+recv_lines() { wc -l < "$RECV" 2>/dev/null || echo 0; }
+
+# grows: the receiver got more lines within 3 s.
+grows() {
+	local n
+	n=$(recv_lines)
+	wait_for 3 sh -c "[ \$(wc -l < '$RECV') -gt $n ]"
+}
+
+# tick_stream: start the receiver in B and the ticking sender in A.
+tick_stream() {
+	: > "$RECV"
+	bg nsx "$NS_B" socat -u TCP4-LISTEN:8010,reuseaddr "OPEN:$RECV,creat,append"
+	wait_for 5 sh -c "nsenter --net=/run/netns/$NS_B ss -ltnH | grep -q ':8010 '"
+	bg nsx "$NS_A" sh -c "i=0; while :; do echo tick \$i; i=\$((i + 1)); sleep 0.1; done |
+		socat -u STDIO TCP4:$B4:8010"
+}
+
+# stream_id: the id of the stream's state (-ss -vv).
+stream_id() {
+	pf -ss -vv | awk -v pat="$B4:8010 <- $A4:" 'index($0, pat) { f = 1 } f && $1 == "id:" { print $2; exit }'
+}

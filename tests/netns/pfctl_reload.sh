@@ -9,21 +9,6 @@
 
 require_tools ip nsenter unshare socat ss pfctl_bpf
 
-RECV=$TEST_TMP/recv
-
-recv_lines() { wc -l < "$RECV" 2>/dev/null || echo 0; }
-
-stream_id() {
-	pf -ss -vv | awk -v pat="$B4:8010 <- $A4:" 'index($0, pat) { f = 1 } f && $1 == "id:" { print $2; exit }'
-}
-
-# grows: the receiver got more lines within 3 s.
-grows() {
-	local n
-	n=$(recv_lines)
-	wait_for 3 sh -c "[ \$(wc -l < '$RECV') -gt $n ]"
-}
-
 test_reload_keeps_stream() {
 	local id1 id2
 	load r1 <<-EOF
@@ -31,11 +16,7 @@ test_reload_keeps_stream() {
 	pass in proto tcp to port 8010
 	pass out
 	EOF
-	: > "$RECV"
-	bg nsx "$NS_B" socat -u TCP4-LISTEN:8010,reuseaddr "OPEN:$RECV,creat,append"
-	wait_for 5 sh -c "nsenter --net=/run/netns/$NS_B ss -ltnH | grep -q ':8010 '"
-	bg nsx "$NS_A" sh -c "i=0; while :; do echo tick \$i; i=\$((i + 1)); sleep 0.1; done |
-		socat -u STDIO TCP4:$B4:8010"
+	tick_stream
 	if grows; then pass "the stream flows"; else fail "the stream flows" "no data received"; fi
 	id1=$(stream_id)
 	assert_match "the stream has a state" '^[0-9a-f]{16}$' "$id1"

@@ -19,17 +19,6 @@ for o in "$UPGRADE_OBJ" "$EPOCH_OBJ"; do
 	[ -r "$o" ] || { echo "not ok 1 - $o missing (make netns-reliability builds it)"; echo "0 passed, 1 failed"; exit 1; }
 done
 
-RECV=$TEST_TMP/recv
-recv_lines() { wc -l < "$RECV" 2>/dev/null || echo 0; }
-grows() {
-	local n
-	n=$(recv_lines)
-	wait_for 3 sh -c "[ \$(wc -l < '$RECV') -gt $n ]"
-}
-stream_id() {
-	pf -ss -vv | awk -v pat="$B4:8010 <- $A4:" 'index($0, pat) { f = 1 } f && $1 == "id:" { print $2; exit }'
-}
-
 # rst_ttl: the TTL of the RST pf answers a SYN to port 8030 with.
 rst_ttl() {
 	nsx "$NS_A" "$PY" -c '
@@ -58,11 +47,7 @@ test_upgrade_keeps_states() {
 	pass in proto tcp to port 8010
 	pass out
 	EOF
-	: > "$RECV"
-	bg nsx "$NS_B" socat -u TCP4-LISTEN:8010,reuseaddr "OPEN:$RECV,creat,append"
-	wait_for 5 sh -c "nsenter --net=/run/netns/$NS_B ss -ltnH | grep -q ':8010 '"
-	bg nsx "$NS_A" sh -c "i=0; while :; do echo tick \$i; i=\$((i + 1)); sleep 0.1; done |
-		socat -u STDIO TCP4:$B4:8010"
+	tick_stream
 	if grows; then pass "the stream flows"; else fail "the stream flows" "no data received"; fi
 	id1=$(stream_id)
 	assert_match "the stream has a state" '^[0-9a-f]{16}$' "$id1"
