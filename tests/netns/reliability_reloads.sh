@@ -58,17 +58,20 @@ for i in range(0, len(d), 65536):
 		echo \"\$ok \$bad\" > '$TEST_TMP/conn'
 	done"
 	bg nsx "$NS_A" sh -c "ok=0; bad=0; while [ ! -e '$TEST_TMP/stop' ]; do
-		if [ \"\$(echo u | socat -T 1 STDIO UDP4:$B4:9300 2>/dev/null)\" = u ]; then
+		if [ \"\$(echo u | socat -T 0.3 STDIO UDP4:$B4:9300 2>/dev/null)\" = u ]; then
 			ok=\$((ok + 1)); else bad=\$((bad + 1)); fi
 		echo \"\$ok \$bad\" > '$TEST_TMP/udp'
 	done"
 
 	t0=$(date +%s.%N)
-	for ((i = 0; i < N; i++)); do
+	# at least N reloads, and for at least 8 s, so that the flows around
+	# them make enough first packets however fast this machine reloads
+	for ((i = 0; i < N || $(date +%s) - ${t0%.*} < 8; i++)); do
 		if [ $((i % 2)) = 0 ]; then f=b; else f=a; fi
 		out=$(pf -f "$TEST_TMP/$f.conf" 2>&1) || { fails=$((fails + 1)); note "reload $i: $out"; }
-		[ $((i % 50)) = 49 ] && note "$((i + 1)) of $N reloads"
+		[ $((i % 50)) = 49 ] && note "$((i + 1)) reloads (at least $N)"
 	done
+	N=$i
 	t1=$(date +%s.%N)
 	touch "$TEST_TMP/stop"
 	note "$N reloads in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"
@@ -77,17 +80,21 @@ for i in range(0, len(d), 65536):
 	read -r conn_ok conn_bad < "$TEST_TMP/conn"
 	read -r udp_ok udp_bad < "$TEST_TMP/udp"
 	note "during the reloads: $conn_ok TCP connections ($conn_bad failed), $udp_ok UDP exchanges ($udp_bad failed)"
-	if [ "$conn_ok" -gt 10 ]; then pass "new TCP connections were made throughout ($conn_ok)"; else
+	if [ "$conn_ok" -ge 5 ]; then pass "new TCP connections were made throughout ($conn_ok)"; else
 		fail "new TCP connections were made throughout" "only $conn_ok"; fi
 	assert_eq "no new TCP connection was refused" 0 "$conn_bad"
-	if [ "$udp_ok" -gt 10 ]; then pass "UDP exchanges were made throughout ($udp_ok)"; else
+	if [ "$udp_ok" -ge 5 ]; then pass "UDP exchanges were made throughout ($udp_ok)"; else
 		fail "UDP exchanges were made throughout" "only $udp_ok"; fi
 	assert_eq "no UDP exchange was lost" 0 "$udp_bad"
 	wait_for $((30 * SCALE + 30)) sh -c "[ \$(stat -c %s '$TEST_TMP/got' 2>/dev/null || echo 0) -ge $((4 * 1024 * 1024)) ]"
 	got=$(sha256sum < "$TEST_TMP/got" | cut -d' ' -f1)
 	assert_eq "the stream arrived whole (sha256)" "$sent" "$got"
-	# the last reload (odd) was ruleset a: b's 9999 rule is gone
-	assert_nomatch "the last ruleset loaded is the running one" 'port = 9999' "$(pf -sr)"
+	# b alone has the 9999 rule
+	if [ "$f" = a ]; then
+		assert_nomatch "the last ruleset loaded (a) is the running one" 'port = 9999' "$(pf -sr)"
+	else
+		assert_match "the last ruleset loaded (b) is the running one" 'port = 9999' "$(pf -sr)"
+	fi
 	assert_match "whole" 'port = 9300' "$(pf -sr)"
 }
 
