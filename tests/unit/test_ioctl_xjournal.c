@@ -88,10 +88,14 @@ Test(xjournal, commit_killed_half_way_is_finished_by_the_next_client)
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 99,
 		  "the child should have died half way through its commit (status %d)", st);
 
-	/* Another client's first command finishes the commit: both
-	 * rulesets are the new ones, whole. */
-	labels(env_dev, "", m, sizeof(m));
-	labels(env_dev, "sub", s, sizeof(s));
+	/* Another client's first command finishes the commit, even a
+	 * read-only one (pfctl -sr): both rulesets are the new ones, whole. */
+	int ro = pfbpf_open(env_dir, O_RDONLY);
+
+	cr_assert_geq(ro, 0, "%s", pfbpf_strerror(-1));
+	labels(ro, "", m, sizeof(m));
+	labels(ro, "sub", s, sizeof(s));
+	pfbpf_close(ro);
 	cr_assert_str_eq(m, "new0 new1 new2 new3");
 	cr_assert_str_eq(s, "new0 new1 new2 new3");
 

@@ -504,14 +504,16 @@ const char *pfbpf_cmd_name(unsigned long cmd)
  * while we hold the folder's lock, so nobody is carrying it out) is
  * finished before anything else reads or writes the rules.  A reader
  * holds the lock shared: it takes it exclusively for the recovery.  A
- * read-only handle cannot write the maps; it reads what is there.
+ * read-only handle recovers too (its map fds are the same as a writer's):
+ * the commit is owed by the library, as pf's kernel would finish it, and
+ * `pfctl -sr` must never list half a ruleset.
  */
 static int commit_pending(struct pfbpf_handle *h, bool exclusive)
 {
 	struct pfbpf_xmeta m;
 	int err;
 
-	if (!(h->flags & O_RDWR) || ctl_xmeta_read(h, &m) || !m.commit)
+	if (ctl_xmeta_read(h, &m) || !m.commit)
 		return 0;
 	if (!exclusive && flock(h->dir_fd, LOCK_EX))
 		return -errno;
