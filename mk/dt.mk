@@ -25,10 +25,8 @@ golden-dt: $(DT_REPLAY)
 	$(Q)tests/dtrace/run-golden.sh $(DT_REPLAY)
 
 # libFuzzer build of the whole engine (compile + run on a fixed event set)
-# with ASan/UBSan.  `make fuzz` runs long (FUZZ_TIME seconds, default 600),
-# fuzz-smoke is the short run `make test` does.
+# with ASan/UBSan; mk/fuzz.mk runs it with the other targets.
 DT_FUZZ := $(BUILD)/dt_fuzz
-FUZZ_TIME ?= 600
 FUZZ_SRCS := tests/fuzz/dt_fuzz.c $(wildcard user/dt/*.c)
 $(DT_FUZZ): $(FUZZ_SRCS) $(wildcard user/dt/*.h) include/pfbpf_types.h
 	$(call msg,FUZZCC,$@)
@@ -50,21 +48,5 @@ define dt_fuzz_seed
 endef
 DT_FUZZ_DIRS := $(BUILD)/fuzz-corpus $(DT_FUZZ_SEEDS) tests/fuzz/corpus
 
-fuzz: $(DT_FUZZ)
-	$(dt_fuzz_seed)
-	$(Q)$(DT_FUZZ) -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=10 \
-		-artifact_prefix=$(BUILD)/fuzz-artifacts/ $(DT_FUZZ_DIRS)
-
-fuzz-smoke: $(DT_FUZZ)
-	$(dt_fuzz_seed)
-	$(Q)if $(DT_FUZZ) -max_total_time=20 -max_len=4096 -timeout=10 \
-		-artifact_prefix=$(BUILD)/fuzz-artifacts/ $(DT_FUZZ_DIRS) \
-		> $(BUILD)/fuzz-smoke.log 2>&1; then \
-		grep '^Done' $(BUILD)/fuzz-smoke.log; \
-	else \
-		tail -n 40 $(BUILD)/fuzz-smoke.log; \
-		echo "fuzz-smoke: failed, input saved in $(BUILD)/fuzz-artifacts/"; exit 1; \
-	fi
-
-TEST_STEPS += test-dt golden-dt fuzz-smoke
-.PHONY: test-dt golden-dt fuzz fuzz-smoke
+TEST_STEPS += test-dt golden-dt
+.PHONY: test-dt golden-dt

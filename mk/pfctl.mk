@@ -2,8 +2,9 @@
 # pfctl_bpf: the command-line tool, its formatting library and its tests.
 #
 # The printers (user/pfctl/*.c) need nothing but libc, pf's name tables
-# (lib/pf_names.c, PF_NAMES_OBJ from mk/conf.mk) and the JSON writer
-# (lib/json_out.c, JSON_OUT_OBJ from mk/load.mk), so the formatting
+# (lib/pf_names.c, PF_NAMES_OBJ from mk/conf.mk), the JSON writer
+# (lib/json_out.c, JSON_OUT_OBJ from mk/load.mk) and the table-file
+# reader's messages (lib/log.c), so the formatting
 # tests build and run without a datapath.  The files that reach the kernel
 # or the parser (kern.c through libpfbpf, conf.c through the pf.conf
 # library, attach.c through the loader) only go into the tool.
@@ -17,10 +18,11 @@ PFCTL_TEST_SRCS := $(filter-out tests/unit/test_pfctl_cli.c tests/unit/test_pfct
 	$(wildcard tests/unit/test_pfctl_*.c))
 PFCTL_TEST_BIN := $(BUILD)/tests/test_pfctl
 
-$(PFCTL_TEST_BIN): $(call objs,$(PFCTL_TEST_SRCS)) $(LIBPFCLI) $(PF_NAMES_OBJ) $(JSON_OUT_OBJ)
+$(PFCTL_TEST_BIN): $(call objs,$(PFCTL_TEST_SRCS) user/lib/log.c) $(LIBPFCLI) $(PF_NAMES_OBJ) \
+		$(JSON_OUT_OBJ)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcriterion
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcriterion -lbpf
 
 # Test objects include "pfctl/pfctl.h" (from user/) and test_pfctl.h.
 $(call objs,$(PFCTL_TEST_SRCS)): CPPFLAGS += -Itests/unit

@@ -340,11 +340,9 @@ static void parse_macro(struct parser *p)
 		if (t->type == T_NL || t->type == T_EOF)
 			break;
 		n = realloc(val, len + sl + 2);
-		if (!n) {
-			free(val);
-			conf_nomem(p);
-		}
-		val = n;
+		if (!n)
+			conf_nomem(p); /* val is p->pending: freed there */
+		p->pending = val = n;
 		/* "a/24" lexes as three tokens: keep it one word */
 		if (len && t->type != T_SLASH && !slash)
 			val[len++] = ' ';
@@ -362,6 +360,7 @@ static void parse_macro(struct parser *p)
 	m = macro_find(p, name.s);
 	if (m && m->cmdline) {
 		/* pfctl -D wins over the file */
+		p->pending = NULL;
 		free(val);
 		return;
 	}
@@ -371,6 +370,7 @@ static void parse_macro(struct parser *p)
 
 		cm = grow(p, (void **)&p->c->macros, &p->c->nmacros, sizeof(*cm));
 		cm->value = val;
+		p->pending = NULL;
 		cm->name = xstrdup(p, name.s);
 		macro_set(p, name.s, val, 0);
 		add_decl(p, PFBPF_DECL_MACRO, (__u32)(p->c->nmacros - 1), 0);
@@ -2207,6 +2207,7 @@ out:
 	vec_free(&p->counts);
 	vec_free(&p->trefs);
 	tmpl_reset(&p->t);
+	free(p->pending);
 	if (rc)
 		pfbpf_conf_free(p->c);
 	else

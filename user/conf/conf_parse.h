@@ -142,6 +142,7 @@ struct parser {
 	char anchor[PFBPF_ANCHOR_MAXPATH];
 	int anchor_depth;
 	__u16 block_flag;    /* from set block-policy */
+	char *pending;       /* a value being built (a macro's), freed on unwind */
 };
 
 /* Errors: fill p->err and unwind to the top of the parse. */

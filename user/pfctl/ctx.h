@@ -51,8 +51,6 @@ int pfctl_load_file(struct pfctl_ctx *c, const char *path);
 int pfctl_flush_rules(struct pfctl_ctx *c);
 /* -F nat: the nat, rdr and binat rules go, the filter rules stay. */
 int pfctl_flush_nat(struct pfctl_ctx *c);
-/* Addresses of a -T command read from a file (-t T -T add -f file). */
-int pfctl_read_addr_file(const char *path, struct pfctl_taddr **a, size_t *n);
 void pfctl_use_conf_printer(void);
 
 /* attach.c: -e -i / -d -i through the loader. */

@@ -233,6 +233,10 @@ void pfctl_show_taddrs(FILE *f, const struct pfctl_taddr *a, size_t n, int opts)
 void pfctl_json_taddrs(struct jw *w, const char *key, const struct pfctl_taddr *a, size_t n);
 /* Parse "192.0.2.1", "2001:db8::/32", "!192.0.2.0/24" (no host names). */
 int pfctl_taddr_parse(const char *s, struct pfctl_taddr *a);
+/* A table file (addr_file.c): addresses of `-T add|delete|... -f FILE`
+ * ("-" is standard input).  0, or -errno with file:line:column printed. */
+int pfctl_read_addrs(FILE *f, const char *name, struct pfctl_taddr **out, size_t *n);
+int pfctl_read_addr_file(const char *path, struct pfctl_taddr **out, size_t *n);
 
 /* ---- interfaces (show_ifaces.c) ----------------------------------------- */
 
