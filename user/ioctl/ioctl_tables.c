@@ -600,19 +600,55 @@ static int addrs_check(struct pfbpf_handle *h, struct pfioc_table *io)
 	return err;
 }
 
-/* Add addrs to table id; counts and feedback as DIOCRADDADDRS. */
+/* Undo what addrs_add wrote: the addresses at added[0..n). */
+static void addrs_unadd(int fd, __u16 id, const struct pfr_addr *a, const int *added, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct pf_table_key tk;
+
+		tkey_make(&tk, id, &a[added[i]]);
+		bpf_map_delete_elem(fd, &tk);
+	}
+}
+
+/*
+ * Add addrs to table id; counts and feedback as DIOCRADDADDRS.  All or
+ * nothing, as pf's pfr_add_addrs: the table-entries limit is checked for
+ * the whole list before anything is written (a million-line file over the
+ * limit adds nothing), and a failure half way takes back what this call
+ * added.
+ */
 static int addrs_add(struct pfbpf_handle *h, struct pfioc_table *io, __u16 id, __u32 *cnt,
 		     int *nadd)
 {
 	struct pfr_addr *a = io->pfrio_buffer;
 	struct pf_config cfg;
-	__u64 total;
-	int fd = ctl_map(h, PFM_TABLES), err;
+	__u64 total, fresh = 0;
+	__u32 limit;
+	int fd = ctl_map(h, PFM_TABLES), err = 0, nadded = 0;
+	int *added;
 
 	if (fd < 0)
 		return fd;
 	if ((err = ctl_cfg_read(h, &cfg)) || (err = total_entries(h, &total)))
 		return err;
+	limit = pfbpf_limit(&cfg, PF_LIMIT_TABLE_ENTRIES);
+	for (int i = 0; i < io->pfrio_size; i++) {
+		struct pf_table_key tk;
+		struct pf_table_entry old;
+
+		tkey_make(&tk, id, &a[i]);
+		if (!exact_get(fd, &tk, &old))
+			fresh++;
+	}
+	/* a list with an address twice counts it twice here: refused a
+	 * little early rather than written half */
+	if (total + fresh > limit)
+		return ctl_fail(h, -ENOMEM, "table-entries limit (%u) reached: %llu entries, %llu more",
+				limit, (unsigned long long)total, (unsigned long long)fresh);
+	added = malloc(((size_t)io->pfrio_size + 1) * sizeof(*added));
+	if (!added)
+		return ctl_fail(h, -ENOMEM, "adding %d addresses: out of memory", io->pfrio_size);
 	for (int i = 0; i < io->pfrio_size; i++) {
 		struct pf_table_key tk;
 		struct pf_table_entry e = {}, old;
@@ -623,28 +659,34 @@ static int addrs_add(struct pfbpf_handle *h, struct pfioc_table *io, __u16 id, _
 			fb = old.neg == a[i].pfra_not ? PFR_FB_DUPLICATE : PFR_FB_CONFLICT;
 		} else {
 			fb = PFR_FB_ADDED;
-			if (total + *nadd >= pfbpf_limit(&cfg, PF_LIMIT_TABLE_ENTRIES))
-				return ctl_fail(h, -ENOMEM, "table-entries limit (%u) reached",
-						  pfbpf_limit(&cfg, PF_LIMIT_TABLE_ENTRIES));
 			e.neg = a[i].pfra_not;
 			e.ctime = ctl_real_s();
 			if (!dummy(io) && bpf_map_update_elem(fd, &tk, &e, BPF_NOEXIST)) {
-				if (errno == EEXIST) /* same address twice in the list */
+				if (errno == EEXIST) { /* same address twice in the list */
 					fb = PFR_FB_DUPLICATE;
-				else
-					return ctl_fail(h, errno == ENOSPC ? -ENOMEM : -errno,
-							  "adding an address: %s", strerror(errno));
+				} else {
+					err = ctl_fail(h, errno == ENOSPC ? -ENOMEM : -errno,
+						       "adding an address: %s", strerror(errno));
+					break;
+				}
 			}
 			if (fb == PFR_FB_ADDED) {
 				(*nadd)++;
 				if (!dummy(io))
-					(*cnt)++;
+					added[nadded++] = i;
 			}
 		}
 		if (io->pfrio_flags & PFR_FLAG_FEEDBACK)
 			a[i].pfra_fback = fb;
 	}
-	return 0;
+	if (err) {
+		addrs_unadd(fd, id, a, added, nadded);
+		*nadd = 0;
+	} else {
+		*cnt += nadded;
+	}
+	free(added);
+	return err;
 }
 
 int pfbpf_cmd_raddaddrs(struct pfbpf_handle *h, void *arg)
