@@ -12,7 +12,7 @@ $(DT_REPLAY): $(call objs,tests/dtrace/dt-replay.c) $(LIBDT) $(PF_NAMES_OBJ)
 	$(Q)$(CC) $(CFLAGS) $^ -lm -o $@
 
 DT_TESTS := $(BUILD)/test_dt
-$(DT_TESTS): $(call objs,$(wildcard tests/unit/test_dt_*.c)) $(LIBDT)
+$(DT_TESTS): $(call objs,$(wildcard tests/unit/test_dt_*.c)) $(LIBDT) $(PF_NAMES_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -lcriterion -lm -o $@
 
@@ -29,8 +29,8 @@ golden-dt: $(DT_REPLAY)
 # fuzz-smoke is the short run `make test` does.
 DT_FUZZ := $(BUILD)/dt_fuzz
 FUZZ_TIME ?= 600
-FUZZ_SRCS := tests/fuzz/dt_fuzz.c $(wildcard user/dt/*.c)
-$(DT_FUZZ): $(FUZZ_SRCS) $(wildcard user/dt/*.h) include/pfbpf_types.h
+FUZZ_SRCS := tests/fuzz/dt_fuzz.c $(wildcard user/dt/*.c) user/lib/pf_names.c
+$(DT_FUZZ): $(FUZZ_SRCS) $(wildcard user/dt/*.h) user/lib/pf_names.h include/pfbpf_types.h
 	$(call msg,FUZZCC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

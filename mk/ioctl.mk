@@ -4,10 +4,11 @@
 # example built against include/.
 
 LIBIOCTL := $(BUILD)/libpfioctl.a
-# pf_xflat.c and pin_open.c (the way to the pins, shared with every tool)
-# are in libpfcommon and carried here too so that libpfbpf stays one
-# archive for its users.
-$(LIBIOCTL): $(call objs,$(wildcard user/ioctl/*.c) user/lib/pf_xflat.c user/lib/pin_open.c)
+# pf_xflat.c, pin_open.c (the way to the pins, shared with every tool) and
+# pf_names.c (pf's name tables) are in libpfcommon and carried here too
+# so that libpfbpf stays one archive for its users.
+$(LIBIOCTL): $(call objs,$(wildcard user/ioctl/*.c) user/lib/pf_xflat.c user/lib/pin_open.c \
+	user/lib/pf_names.c)
 # The classifier compiler (user/cls), which ioctl_compile.c calls.
 IOCTL_CLS := $(BUILD)/libpfcls.a
 
@@ -39,7 +40,7 @@ $(call objs,user/examples/natlook.c): CFLAGS += -Wno-sign-compare
 # closes a handle under calls from several threads (tests/unit/mt_ioctl_close.c):
 # a race or a use after free in the library is a TSan report and exit 66.
 TSAN_FLAGS := -fsanitize=thread
-IOCTL_MT_SRCS := $(wildcard user/ioctl/*.c) user/lib/pf_xflat.c user/lib/pin_open.c \
+IOCTL_MT_SRCS := $(wildcard user/ioctl/*.c) user/lib/pf_xflat.c user/lib/pin_open.c user/lib/pf_names.c \
 	tests/unit/mt_ioctl_close.c
 IOCTL_MT_OBJS := $(patsubst %.c,$(BUILD)/tsan/%.o,$(IOCTL_MT_SRCS))
 IOCTL_MT := $(BUILD)/tests/mt_ioctl_close
