@@ -628,13 +628,13 @@ static int setup(struct pftrace *t)
 
 	err = pfbpf_maps_open(&t->maps);
 	if (err) {
-		fprintf(stderr, "pftrace: %s\n", pfbpf_pin_strerror(err, t->maps.pin_dir));
+		pr_err("%s", pfbpf_pin_strerror(err, t->maps.pin_dir));
 		return err;
 	}
 	t->maps_open = true;
 	if (t->maps.events < 0) {
-		fprintf(stderr, "pftrace: the loaded datapath has no event ring buffer (%s/%s): "
-			"reload it with a current pf_kern.bpf.o\n", t->maps.pin_dir, PFBPF_MAP_EVENTS);
+		pr_err("the loaded datapath has no event ring buffer (%s/%s): "
+		       "reload it with a current pf_kern.bpf.o", t->maps.pin_dir, PFBPF_MAP_EVENTS);
 		return -ENOENT;
 	}
 
