@@ -336,7 +336,7 @@ static void status_json(struct pfbpf_maps *m, const struct pf_config *cfg,
 	jw_finish(&w);
 }
 
-static int cmd_status(void)
+static int cmd_status(int argc, char **argv)
 {
 	struct pfbpf_maps m;
 	struct pf_config cfg;
@@ -461,7 +461,7 @@ static int state_json_cb(const struct pf_state_key *k, const struct pf_state *s,
 	return 0;
 }
 
-static int cmd_states(void)
+static int cmd_states(int argc, char **argv)
 {
 	struct pfbpf_maps m;
 	struct jw w;
@@ -671,7 +671,36 @@ static int cmd_ctl(int op)
 	return 0;
 }
 
-#ifndef PFBPF_NO_MAIN
+static int cmd_arm(int argc, char **argv)
+{
+	return cmd_ctl(PF_CTL_ARM);
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+	return cmd_ctl(PF_CTL_SWEEP);
+}
+
+static int cmd_purge(int argc, char **argv)
+{
+	int err = pfbpf_purge();
+
+	if (err)
+		pr_warn("purge: %s", strerror(-err));
+	return err ? 1 : 0;
+}
+
+/* As pfctl_bpf's and pftrace's: each command a row, argv[0] its name. */
+static const struct {
+	const char *name;
+	int (*func)(int argc, char **argv);
+} cmds[] = {
+	{ "attach", cmd_attach },   { "detach", cmd_detach }, { "status", cmd_status },
+	{ "states", cmd_states },   { "events", cmd_events }, { "set", cmd_set },
+	{ "arm", cmd_arm },	    { "sweep", cmd_sweep },   { "forward", cmd_forward },
+	{ "purge", cmd_purge },
+};
+
 int main(int argc, char **argv)
 {
 	int verbose = 0, c;
@@ -701,32 +730,10 @@ int main(int argc, char **argv)
 	cmd = argv[optind];
 	argc -= optind;
 	argv += optind;
-	if (!strcmp(cmd, "attach"))
-		return cmd_attach(argc, argv);
-	if (!strcmp(cmd, "detach"))
-		return cmd_detach(argc, argv);
-	if (!strcmp(cmd, "status"))
-		return cmd_status();
-	if (!strcmp(cmd, "states"))
-		return cmd_states();
-	if (!strcmp(cmd, "events"))
-		return cmd_events(argc, argv);
-	if (!strcmp(cmd, "set"))
-		return cmd_set(argc, argv);
-	if (!strcmp(cmd, "arm"))
-		return cmd_ctl(PF_CTL_ARM);
-	if (!strcmp(cmd, "sweep"))
-		return cmd_ctl(PF_CTL_SWEEP);
-	if (!strcmp(cmd, "forward"))
-		return cmd_forward(argc, argv);
-	if (!strcmp(cmd, "purge")) {
-		c = pfbpf_purge();
-		if (c)
-			pr_warn("purge: %s", strerror(-c));
-		return c ? 1 : 0;
-	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(cmd, cmds[i].name))
+			return cmds[i].func(argc, argv);
 	pr_warn("unknown command '%s'", cmd);
 	usage(stderr);
 	return 1;
 }
-#endif
