@@ -2,7 +2,6 @@
 # The D language engine of pftrace (user/dt): library, replay driver, unit
 # tests, golden tests of the seed scripts and the parser fuzz target.
 
-LIBDT := $(BUILD)/libpfdt.a
 DT_OBJS := $(call objs,$(wildcard user/dt/*.c))
 $(LIBDT): $(DT_OBJS)
 

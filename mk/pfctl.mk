@@ -8,7 +8,6 @@
 # and pull in only those; the tool and the CLI tests add libpfbpf, the
 # pf.conf library and the loader.
 
-LIBPFCLI := $(BUILD)/libpfcli.a
 $(LIBPFCLI): $(call objs,$(wildcard user/pfctl/*.c))
 
 PFCTL_TEST_SRCS := $(filter-out tests/unit/test_pfctl_cli.c tests/unit/test_pfctl_kern.c,\
@@ -26,7 +25,6 @@ $(call objs,$(PFCTL_TEST_SRCS)): CPPFLAGS += -Itests/unit
 # The tool: libpfbpf and the classifier compiler (mk/ioctl.mk), the
 # pf.conf library (mk/conf.mk) and libpfcommon (loader, pinned maps,
 # logging).
-PFCTL_BPF := $(BUILD)/pfctl_bpf
 PFCTL_BPF_LIBS := $(LIBIOCTL) $(IOCTL_CLS) $(LIBCONF) $(LIBCOMMON)
 $(PFCTL_BPF): LDLIBS += -lxdp
 $(PFCTL_BPF): $(call objs,user/pfctl_bpf.c) $(LIBPFCLI) $(PFCTL_BPF_LIBS)
