@@ -732,37 +732,33 @@ static int tbl_show(struct pfctl_ctx *c)
 	return 0;
 }
 
-static int tbl_flush(struct pfctl_ctx *c)
+/* A table command without addresses: one ioctl, one count in the message
+ * (the deleted ones, or for -T zero the cleared ones, pfctl's nadd). */
+static int tbl_simple(struct pfctl_ctx *c, unsigned long cmd, const char *what,
+		      const char *done, bool nadd)
 {
 	struct pfctl_tcounts cnt;
-	int err = pfctl_k_table_simple(c->dev, DIOCRCLRADDRS, c->table, &cnt);
+	int err = pfctl_k_table_simple(c->dev, cmd, c->table, &cnt);
 
 	if (err)
-		return table_error(c, "DIOCRCLRADDRS", err);
-	pfctl_xprintf(c, "%d addresses deleted", cnt.ndel);
+		return table_error(c, what, err);
+	pfctl_xprintf(c, done, nadd ? cnt.nadd : cnt.ndel);
 	return 0;
+}
+
+static int tbl_flush(struct pfctl_ctx *c)
+{
+	return tbl_simple(c, DIOCRCLRADDRS, "DIOCRCLRADDRS", "%d addresses deleted", false);
 }
 
 static int tbl_zero(struct pfctl_ctx *c)
 {
-	struct pfctl_tcounts cnt;
-	int err = pfctl_k_table_simple(c->dev, DIOCRCLRTSTATS, c->table, &cnt);
-
-	if (err)
-		return table_error(c, "DIOCRCLRTSTATS", err);
-	pfctl_xprintf(c, "%d table/stats cleared", cnt.nadd);
-	return 0;
+	return tbl_simple(c, DIOCRCLRTSTATS, "DIOCRCLRTSTATS", "%d table/stats cleared", true);
 }
 
 static int tbl_kill(struct pfctl_ctx *c)
 {
-	struct pfctl_tcounts cnt;
-	int err = pfctl_k_table_simple(c->dev, DIOCRDELTABLES, c->table, &cnt);
-
-	if (err)
-		return table_error(c, "DIOCRDELTABLES", err);
-	pfctl_xprintf(c, "%d table deleted", cnt.ndel);
-	return 0;
+	return tbl_simple(c, DIOCRDELTABLES, "DIOCRDELTABLES", "%d table deleted", false);
 }
 
 static int tbl_expire(struct pfctl_ctx *c)
