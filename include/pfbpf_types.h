@@ -342,7 +342,7 @@ enum pf_block_policy { PF_BLOCK_DROP = 0, PF_BLOCK_RETURN = 1 };
 enum pf_state_policy { PF_STATE_FLOATING = 0, PF_STATE_IFBOUND = 1 };
 enum pf_debug { PF_DEBUG_NONE = 0, PF_DEBUG_URGENT = 1, PF_DEBUG_MISC = 2, PF_DEBUG_NOISY = 3 };
 
-/* Fragment policy (docs/fragments.md): XDP cannot reassemble. */
+/* Fragment policy (docs/datapath.md, "Fragments"): XDP cannot reassemble. */
 enum pf_frag_policy {
 	PF_FRAG_STATEFUL = 0,    /* default (zero, as a fresh map): first
 				  * fragments are filtered as packets; later

@@ -1,14 +1,13 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # `make bench`: per-packet cost against same-run baselines (bench/bench.c).
 # Not part of `make test`; `bench-smoke` (a few thousand runs) is, to keep
-# the bench building and running.  Paths are spelled out: this fragment is
-# read before datapath.mk and cls.mk define their variables.
+# the bench building and running.  The paths are mk/00-paths.mk's.
 
 BENCH       := $(BUILD)/bench
 BENCH_FLOOR := $(BUILD)/bench_floor.bpf.o
 BENCH_OBJS  := $(call objs,bench/bench.c tests/unit/harness.c tests/unit/cls_probe.c)
 
-$(BENCH_FLOOR): bench/bench_floor.bpf.c include/pfbpf_types.h $(BUILD)/vmlinux.h
+$(BENCH_FLOOR): bench/bench_floor.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -18,9 +17,9 @@ $(FLOOD_DROP): bench/flood_drop.bpf.c $(BUILD)/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(call objs,bench/bench.c): $(BUILD)/pf_kern.skel.h
+$(call objs,bench/bench.c): $(BPF_SKEL)
 
-$(BENCH): $(BENCH_OBJS) $(BUILD)/libpfcls.a
+$(BENCH): $(BENCH_OBJS) $(CLS_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcriterion $(LDLIBS)
 
@@ -31,7 +30,7 @@ TEST_STEPS  += bench-smoke
 # parallel with each other or the C bench, even under -j): each wants
 # the machine to itself.
 BENCH_SH :=
-BENCH_DEPS := $(BENCH) $(BENCH_FLOOR) $(BUILD)/pf_kern.bpf.o $(BUILD)/cls_probe.bpf.o
+BENCH_DEPS := $(BENCH) $(BENCH_FLOOR) $(BPF_OBJ) $(CLS_PROBE)
 
 bench: deps-check
 	$(Q)$(MAKE) --no-print-directory $(BENCH_DEPS)
@@ -43,7 +42,7 @@ bench: deps-check
 # Checks that every row can be measured and every shell bench runs (tiny
 # durations and sizes, ~30 s in all); the figures mean nothing at this
 # size and no target is judged on them.
-bench-smoke: $(BENCH_DEPS) $(BUILD)/pfctl_bpf $(BUILD)/pfbpf-load $(BUILD)/pftrace $(FLOOD_DROP)
+bench-smoke: $(BENCH_DEPS) $(PFCTL_BPF) $(PFBPF_LOAD) $(PFTRACE) $(FLOOD_DROP)
 	$(Q)$(BENCH) -r 2000 -n 5 -s 20000 -q -o $(BUILD)/bench-smoke.json
 	$(Q)BUILD=$(BUILD) BENCH_OUT=$(BUILD)/bench-smoke bash bench/flood.sh 0.3 1 >$(BUILD)/bench-smoke-flood.log 2>&1 || \
 		{ cat $(BUILD)/bench-smoke-flood.log; exit 1; }
@@ -58,7 +57,7 @@ bench-smoke: $(BENCH_DEPS) $(BUILD)/pfctl_bpf $(BUILD)/pfbpf-load $(BUILD)/pftra
 # UDP flood into `block in all / pass out keep state` (bench/flood.sh):
 # none / XDP_DROP floor / nftables / pfbpf default / pfbpf --xdp, extra ns
 # per packet over the floor.  Part of `make bench`, not of `make test`.
-bench-flood: $(BUILD)/pfctl_bpf $(BUILD)/pfbpf-load $(BUILD)/pf_kern.bpf.o $(FLOOD_DROP)
+bench-flood: $(PFCTL_BPF) $(PFBPF_LOAD) $(BPF_OBJ) $(FLOOD_DROP)
 	$(Q)BUILD=$(BUILD) bash bench/flood.sh 3 3
 BENCH_SH += bench-flood
 
@@ -66,19 +65,19 @@ BENCH_SH += bench-flood
 
 # Event stream under UDP churn: pftrace -o json beside conntrack -E
 # (bench/events.sh).  Part of `make bench`, not of `make test`.
-bench-events: $(BUILD)/pfctl_bpf $(BUILD)/pfbpf-load $(BUILD)/pf_kern.bpf.o $(BUILD)/pftrace \
+bench-events: $(PFCTL_BPF) $(PFBPF_LOAD) $(BPF_OBJ) $(PFTRACE) \
 	$(BUILD)/pfbpf-exporter
 	$(Q)BUILD=$(BUILD) bash bench/events.sh 10 100000
 BENCH_SH += bench-events
 
 # Control plane: 10,000 rules, 100,000 table entries, 100,000 states
 # listed, beside nft and conntrack (bench/control.sh).
-bench-control: $(BUILD)/pfctl_bpf $(BUILD)/pfbpf-load $(BUILD)/pf_kern.bpf.o
+bench-control: $(PFCTL_BPF) $(PFBPF_LOAD) $(BPF_OBJ)
 	$(Q)BUILD=$(BUILD) bash bench/control.sh 10000 100000 100000
 BENCH_SH += bench-control
 
 # What 0, 1 and 4 pftrace readers cost the event writes (bench/tracefan.sh).
-bench-tracefan: $(BUILD)/pftrace $(BUILD)/pftrace-inject
+bench-tracefan: $(PFTRACE) $(BUILD)/pftrace-inject
 	$(Q)BUILD=$(BUILD) bash bench/tracefan.sh 20000 5
 BENCH_SH += bench-tracefan
 .PHONY: bench-tracefan

@@ -1,8 +1,6 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # The rule classifier: compiler library, probe object, unit tests.
 
-CLS_LIB   := $(BUILD)/libpfcls.a
-CLS_PROBE := $(BUILD)/cls_probe.bpf.o
 CLS_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_cls_*.c))
 CLS_PROBE_OBJS := $(call objs,tests/unit/cls_probe.c)
 
@@ -23,7 +21,7 @@ $(BUILD)/tests/test_cls_%: $(BUILD)/obj/tests/unit/test_cls_%.o $(CLS_PROBE_OBJS
 
 # The datapath test runs rulesets through build/pf_kern.bpf.o with the
 # core's harness (tests/unit/harness.c).
-$(BUILD)/obj/tests/unit/test_cls_datapath.o: $(BUILD)/pf_kern.skel.h
+$(BUILD)/obj/tests/unit/test_cls_datapath.o: $(BPF_SKEL)
 $(BUILD)/tests/test_cls_datapath: $(BUILD)/obj/tests/unit/test_cls_datapath.o \
 		$(call objs,tests/unit/harness.c) $(CLS_LIB)
 	$(call msg,LINK,$@)
@@ -35,7 +33,7 @@ TEST_STEPS  += test-cls
 
 # Tests load BPF objects: one job at a time keeps memory use and CPU share
 # small on the shared machine.
-test-cls: $(CLS_TESTS) $(CLS_PROBE) $(BUILD)/pf_kern.bpf.o
+test-cls: $(CLS_TESTS) $(CLS_PROBE) $(BPF_OBJ)
 	$(Q)rc=0; for t in $(CLS_TESTS); do echo "  RUN      $$t"; $$t --jobs 1 || rc=1; done; exit $$rc
 
 .PHONY: test-cls

@@ -2,11 +2,9 @@
 # pf.conf parser and printer (user/conf): libpfconf.a, the pfconf-print
 # driver, Criterion tests and the golden files in tests/rules.
 
-LIBCONF := $(BUILD)/libpfconf.a
 $(LIBCONF): $(call objs,$(wildcard user/conf/*.c))
 # pf's name tables (lib/pf_names.c) are shared with pfctl and the other
 # tools; the object alone, so the parser builds without the datapath.
-PF_NAMES_OBJ := $(call objs,user/lib/pf_names.c)
 
 PFCONF_PRINT := $(BUILD)/pfconf-print
 $(PFCONF_PRINT): $(call objs,user/conf/driver/pfconf_print.c) $(LIBCONF) $(PF_NAMES_OBJ)

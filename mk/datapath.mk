@@ -1,11 +1,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Datapath (issue 2): the BPF object, its skeleton and the core unit tests.
 
-BPF_OBJ  := $(BUILD)/pf_kern.bpf.o
-BPF_SKEL := $(BUILD)/pf_kern.skel.h
 # v3: 32-bit atomics (per-rule state counts); every kernel with bpf_timer has it.
 BPF_CPU  := -mcpu=v3
-BPF_HDRS := $(wildcard bpf/*.h include/*.h)
 
 $(BPF_OBJ): bpf/pf_kern.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h | $(BUILD)
 	$(call msg,BPF,$@)
@@ -19,7 +16,6 @@ $(BPF_SKEL): $(BPF_OBJ)
 	$(Q)$(BPFTOOL) gen skeleton $< name pf_kern > $@
 
 # Criterion harness shared by every area's BPF tests.
-HARNESS_OBJ := $(call objs,tests/unit/harness.c)
 HARNESS_RULES_OBJ := $(call objs,tests/unit/harness_rules.c)
 $(HARNESS_OBJ) $(HARNESS_RULES_OBJ): $(BPF_SKEL)
 
@@ -27,7 +23,7 @@ TEST_CORE_SRCS := $(wildcard tests/unit/test_core_*.c)
 TEST_CORE_OBJS := $(call objs,$(TEST_CORE_SRCS))
 $(TEST_CORE_OBJS): $(BPF_SKEL)
 
-$(BUILD)/test_core: $(TEST_CORE_OBJS) $(HARNESS_OBJ) $(HARNESS_RULES_OBJ) $(BUILD)/libpfcls.a
+$(BUILD)/test_core: $(TEST_CORE_OBJS) $(HARNESS_OBJ) $(HARNESS_RULES_OBJ) $(CLS_LIB)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ -lcriterion $(LDLIBS)
 

@@ -2,7 +2,6 @@
 # The D language engine of pftrace (user/dt): library, replay driver, unit
 # tests, golden tests of the seed scripts and the parser fuzz target.
 
-LIBDT := $(BUILD)/libpfdt.a
 DT_OBJS := $(call objs,$(wildcard user/dt/*.c))
 $(LIBDT): $(DT_OBJS)
 
@@ -12,7 +11,7 @@ $(DT_REPLAY): $(call objs,tests/dtrace/dt-replay.c) $(LIBDT) $(PF_NAMES_OBJ)
 	$(Q)$(CC) $(CFLAGS) $^ -lm -o $@
 
 DT_TESTS := $(BUILD)/test_dt
-$(DT_TESTS): $(call objs,$(wildcard tests/unit/test_dt_*.c)) $(LIBDT)
+$(DT_TESTS): $(call objs,$(wildcard tests/unit/test_dt_*.c)) $(LIBDT) $(PF_NAMES_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -lcriterion -lm -o $@
 
@@ -27,8 +26,8 @@ golden-dt: $(DT_REPLAY)
 # libFuzzer build of the whole engine (compile + run on a fixed event set)
 # with ASan/UBSan; mk/fuzz.mk runs it with the other targets.
 DT_FUZZ := $(BUILD)/dt_fuzz
-FUZZ_SRCS := tests/fuzz/dt_fuzz.c $(wildcard user/dt/*.c)
-$(DT_FUZZ): $(FUZZ_SRCS) $(wildcard user/dt/*.h) include/pfbpf_types.h
+FUZZ_SRCS := tests/fuzz/dt_fuzz.c $(wildcard user/dt/*.c) user/lib/pf_names.c
+$(DT_FUZZ): $(FUZZ_SRCS) $(wildcard user/dt/*.h) user/lib/pf_names.h include/pfbpf_types.h
 	$(call msg,FUZZCC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

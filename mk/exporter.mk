@@ -33,7 +33,7 @@ ALL_TARGETS += $(PFBPF_EXPORTER) $(EXPORTER_TEST)
 
 # netns: scrapes while traffic passes, promtool, bad addresses, non-root.
 EXPORTER_NETNS := $(sort $(wildcard tests/netns/exporter_*.sh))
-test-exporter: $(EXPORTER_TEST) $(PFBPF_EXPORTER) $(BUILD)/pfctl_bpf $$(BPF_OBJ)
+test-exporter: $(EXPORTER_TEST) $(PFBPF_EXPORTER) $(BUILD)/pfctl_bpf $(BPF_OBJ)
 	$(Q)rc=0; $(EXPORTER_TEST) -j1 || rc=1; \
 	for t in $(EXPORTER_NETNS); do \
 		echo "--- $$t"; PFCTL=$(abspath $(BUILD)/pfctl_bpf) \

@@ -3,16 +3,15 @@
 # its Criterion tests against real pinned maps, and the seed's DIOCNATLOOK
 # example built against include/.
 
-LIBIOCTL := $(BUILD)/libpfioctl.a
-# pf_xflat.c and pin_open.c (the way to the pins, shared with every tool)
-# are in libpfcommon and carried here too so that libpfbpf stays one
-# archive for its users.
-$(LIBIOCTL): $(call objs,$(wildcard user/ioctl/*.c) user/lib/pf_xflat.c user/lib/pin_open.c)
+# pf_xflat.c, pin_open.c (the way to the pins, shared with every tool) and
+# pf_names.c (pf's name tables) are in libpfcommon and carried here too
+# so that libpfbpf stays one archive for its users.
+$(LIBIOCTL): $(call objs,$(wildcard user/ioctl/*.c) user/lib/pf_xflat.c user/lib/pin_open.c \
+	user/lib/pf_names.c)
 # The classifier compiler (user/cls), which ioctl_compile.c calls.
-IOCTL_CLS := $(BUILD)/libpfcls.a
+IOCTL_CLS := $(CLS_LIB)
 
 IOCTL_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_ioctl_*.c))
-IOCTL_ENV_OBJ := $(call objs,tests/unit/ioctl_env.c)
 IOCTL_TEST_OBJS := $(IOCTL_ENV_OBJ) $(call objs,$(wildcard tests/unit/test_ioctl_*.c))
 $(IOCTL_TEST_OBJS): CPPFLAGS += -DCTL_BPF_OBJ='"$(abspath $(BPF_OBJ))"' \
 	-DCTL_NATLOOK='"$(abspath $(BUILD)/examples/natlook)"'
@@ -39,7 +38,7 @@ $(call objs,user/examples/natlook.c): CFLAGS += -Wno-sign-compare
 # closes a handle under calls from several threads (tests/unit/mt_ioctl_close.c):
 # a race or a use after free in the library is a TSan report and exit 66.
 TSAN_FLAGS := -fsanitize=thread
-IOCTL_MT_SRCS := $(wildcard user/ioctl/*.c) user/lib/pf_xflat.c user/lib/pin_open.c \
+IOCTL_MT_SRCS := $(wildcard user/ioctl/*.c) user/lib/pf_xflat.c user/lib/pin_open.c user/lib/pf_names.c \
 	tests/unit/mt_ioctl_close.c
 IOCTL_MT_OBJS := $(patsubst %.c,$(BUILD)/tsan/%.o,$(IOCTL_MT_SRCS))
 IOCTL_MT := $(BUILD)/tests/mt_ioctl_close

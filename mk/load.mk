@@ -2,7 +2,6 @@
 # Loader area: libpfcommon (pinned maps, loader, logging), pfbpf-load, the
 # netns datapath scenarios and `make demo`.
 
-PFBPF_LOAD := $(BUILD)/pfbpf-load
 
 ALL_TARGETS += $(LIBCOMMON) $(PFBPF_LOAD)
 
@@ -18,7 +17,6 @@ $(PFBPF_LOAD): $(call objs,user/pfbpf_load.c) $(LIBCOMMON)
 # demand, pfctl_bpf -e), so libpfcommon's objects need it built first
 # (all but the name tables and the JSON writer, which the parser, D and
 # printer tests link alone).
-JSON_OUT_OBJ := $(call objs,user/lib/json_out.c)
 $(call objs,$(filter-out user/lib/pf_names.c user/lib/json_out.c,$(wildcard user/lib/*.c)) \
 	user/pfbpf_load.c): $(BPF_SKEL)
 
@@ -39,9 +37,9 @@ netns-datapath: $(BPF_OBJ) $(PFBPF_LOAD) $(BUILD)/pfctl_bpf
 # --- demo --------------------------------------------------------------------
 
 # Only what the demo runs, so that a broken test binary elsewhere cannot
-# stop it.  pftrace is used when its fragment is there.
+# stop it.
 DEMO_TOOLS = $(BPF_OBJ) $(PFBPF_LOAD) $(BUILD)/pfctl_bpf $(BUILD)/pfbpf-exporter \
-	$(BUILD)/examples/natlook $(if $(wildcard mk/trace.mk),$(BUILD)/pftrace)
+	$(BUILD)/examples/natlook $(BUILD)/pftrace
 
 demo-tools:
 	$(Q)$(MAKE) --no-print-directory $(DEMO_TOOLS)

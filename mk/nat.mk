@@ -9,7 +9,7 @@
 # Each script builds its own namespaces and private bpffs; they run one
 # after the other.  The timeout only guards against a hung run.
 NAT_NETNS := $(sort $(wildcard tests/netns/nat_*.sh))
-netns-nat: $(BUILD)/pfctl_bpf $(BUILD)/pfbpf-load $(BUILD)/examples/natlook $$(BPF_OBJ)
+netns-nat: $(BUILD)/pfctl_bpf $(BUILD)/pfbpf-load $(BUILD)/examples/natlook $(BPF_OBJ)
 	$(Q)rc=0; for t in $(NAT_NETNS); do \
 		echo "--- $$t"; BUILD=$(BUILD) timeout 120 bash $$t || rc=1; \
 	done; exit $$rc
@@ -20,7 +20,7 @@ TEST_STEPS += netns-nat
 # Router throughput (bench/router_nat.sh): no filter, nftables masquerade,
 # pfbpf nat; ratios against no filter of the same run.  Part of `make
 # bench`, not of `make test`.
-bench-router: $(BUILD)/pfctl_bpf $(BUILD)/pfbpf-load $$(BPF_OBJ)
+bench-router: $(BUILD)/pfctl_bpf $(BUILD)/pfbpf-load $(BPF_OBJ)
 	$(Q)BUILD=$(BUILD) bash bench/router_nat.sh 5 3
 	@echo "  wrote bench/results/router_nat.txt"
 bench: bench-router

@@ -1,18 +1,15 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # pfctl_bpf: the command-line tool, its formatting library and its tests.
 #
-# The printers (user/pfctl/*.c) need nothing but libc, pf's name tables
-# (lib/pf_names.c, PF_NAMES_OBJ from mk/conf.mk), the JSON writer
-# (lib/json_out.c, JSON_OUT_OBJ from mk/load.mk) and the table-file
-# reader's messages (lib/log.c), so the formatting
-# tests build and run without a datapath.  The files that reach the kernel
-# or the parser (kern.c through libpfbpf, conf.c through the pf.conf
-# library, attach.c through the loader) only go into the tool.
+# libpfcli is the whole tool but main() (user/pfctl/*.c: cli.c's
+# pfctl_main, the command files, messages and printers).  The printers
+# need nothing but libc, pf's name tables (PF_NAMES_OBJ) and the JSON
+# writer (JSON_OUT_OBJ) and the table-file reader's messages (lib/log.c),
+# so the formatting tests link the archive alone
+# and pull in only those; the tool and the CLI tests add libpfbpf, the
+# pf.conf library and the loader.
 
-PFCTL_EDGE_SRCS := user/pfctl/kern.c user/pfctl/conf.c user/pfctl/attach.c
-PFCTL_FMT_SRCS := $(filter-out $(PFCTL_EDGE_SRCS),$(wildcard user/pfctl/*.c))
-LIBPFCLI := $(BUILD)/libpfcli.a
-$(LIBPFCLI): $(call objs,$(PFCTL_FMT_SRCS))
+$(LIBPFCLI): $(call objs,$(wildcard user/pfctl/*.c))
 
 PFCTL_TEST_SRCS := $(filter-out tests/unit/test_pfctl_cli.c tests/unit/test_pfctl_kern.c,\
 	$(wildcard tests/unit/test_pfctl_*.c))
@@ -27,25 +24,19 @@ $(PFCTL_TEST_BIN): $(call objs,$(PFCTL_TEST_SRCS) user/lib/log.c) $(LIBPFCLI) $(
 # Test objects include "pfctl/pfctl.h" (from user/) and test_pfctl.h.
 $(call objs,$(PFCTL_TEST_SRCS)): CPPFLAGS += -Itests/unit
 
-# The tool: libpfbpf (mk/ioctl.mk, with the classifier compiler when
-# user/cls is in the tree), the pf.conf library (mk/conf.mk) and
-# libpfcommon (mk/load.mk: loader, pinned maps, logging).
-PFCTL_BPF := $(BUILD)/pfctl_bpf
+# The tool: libpfbpf and the classifier compiler (mk/ioctl.mk), the
+# pf.conf library (mk/conf.mk) and libpfcommon (loader, pinned maps,
+# logging).
 PFCTL_BPF_LIBS := $(LIBIOCTL) $(IOCTL_CLS) $(LIBCONF) $(LIBCOMMON)
 $(PFCTL_BPF): LDLIBS += -lxdp
-$(PFCTL_BPF): $(call objs,user/pfctl_bpf.c $(PFCTL_EDGE_SRCS)) $(LIBPFCLI) $(PFCTL_BPF_LIBS)
+$(PFCTL_BPF): $(call objs,user/pfctl_bpf.c) $(LIBPFCLI) $(PFCTL_BPF_LIBS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-# The command line itself, linked in with main() left out.
+# The command line itself: pfctl_main() from libpfcli.
 PFCTL_CLI_TEST := $(BUILD)/tests/test_pfctl_cli
-$(BUILD)/obj/pfctl_nomain.o: user/pfctl_bpf.c
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -DPFCTL_NO_MAIN -MMD -MP -c $< -o $@
 $(PFCTL_CLI_TEST): LDLIBS += -lxdp
-$(PFCTL_CLI_TEST): $(call objs,tests/unit/test_pfctl_cli.c $(PFCTL_EDGE_SRCS)) \
-		$(BUILD)/obj/pfctl_nomain.o $(LIBPFCLI) $(PFCTL_BPF_LIBS)
+$(PFCTL_CLI_TEST): $(call objs,tests/unit/test_pfctl_cli.c) $(LIBPFCLI) $(PFCTL_BPF_LIBS)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -lcriterion -o $@
@@ -56,7 +47,7 @@ ALL_TARGETS += $(PFCTL_CLI_TEST)
 PFCTL_KERN_TEST := $(BUILD)/tests/test_pfctl_kern
 $(call objs,tests/unit/test_pfctl_kern.c): CPPFLAGS += -DPFCTL_BIN='"$(abspath $(PFCTL_BPF))"'
 $(PFCTL_KERN_TEST): LDLIBS += -lxdp
-$(PFCTL_KERN_TEST): $(call objs,tests/unit/test_pfctl_kern.c user/pfctl/kern.c) $(IOCTL_ENV_OBJ) \
+$(PFCTL_KERN_TEST): $(call objs,tests/unit/test_pfctl_kern.c) $(IOCTL_ENV_OBJ) \
 		$(LIBPFCLI) $(PFCTL_BPF_LIBS)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(dir $@)

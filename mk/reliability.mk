@@ -16,11 +16,11 @@ ALL_TARGETS += $(XACT_HOLD)
 # code run), and with another layout (a bumped epoch), to be refused.
 UPGRADE_OBJ := $(BUILD)/tests/pf_kern_rebuilt.bpf.o
 EPOCH_OBJ   := $(BUILD)/tests/pf_kern_epoch999.bpf.o
-$(UPGRADE_OBJ): bpf/pf_kern.bpf.c $$(BPF_HDRS) $(BUILD)/vmlinux.h
+$(UPGRADE_OBJ): bpf/pf_kern.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) $(BPF_CPU) -DPF_RETURN_TTL=63 -c $< -o $@
-$(EPOCH_OBJ): bpf/pf_kern.bpf.c $$(BPF_HDRS) $(BUILD)/vmlinux.h
+$(EPOCH_OBJ): bpf/pf_kern.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) $(BPF_CPU) -DPFBPF_LAYOUT_EPOCH=999 -c $< -o $@

@@ -25,7 +25,7 @@ $(TOP_TEST): $(call objs,tests/unit/test_top.c) $$(IOCTL_ENV_OBJ) $(TOP_LIB_OBJS
 ALL_TARGETS += $(PFTOP_BPF) $(TOP_TEST)
 
 TOP_NETNS := $(sort $(wildcard tests/netns/top_*.sh))
-test-top: $(TOP_TEST) $(PFTOP_BPF) $(BUILD)/pfctl_bpf $$(BPF_OBJ)
+test-top: $(TOP_TEST) $(PFTOP_BPF) $(BUILD)/pfctl_bpf $(BPF_OBJ)
 	$(Q)rc=0; $(TOP_TEST) -j1 || rc=1; \
 	for t in $(TOP_NETNS); do \
 		echo "--- $$t"; PFTOP=$(abspath $(PFTOP_BPF)) bash $$t || rc=1; \
@@ -43,10 +43,10 @@ $(BENCH_TOP): $(call objs,bench/top_refresh.c) $(TOP_LIB_OBJS) $$(TOP_LIBS)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 ALL_TARGETS += $(BENCH_TOP)
 
-bench-top: $(BENCH_TOP) $$(BPF_OBJ)
+bench-top: $(BENCH_TOP) $(BPF_OBJ)
 	$(Q)mkdir -p bench/results
 	$(Q)$(BENCH_TOP) 1000000 bench/results/top.txt
-bench-top-smoke: $(BENCH_TOP) $$(BPF_OBJ)
+bench-top-smoke: $(BENCH_TOP) $(BPF_OBJ)
 	$(Q)$(BENCH_TOP) 20000 $(BUILD)/bench-top-smoke.txt >/dev/null
 bench: bench-top
 bench-smoke: bench-top-smoke

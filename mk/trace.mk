@@ -2,19 +2,10 @@
 # pftrace: the ring-buffer consumer and D script runner (user/pftrace.c,
 # user/trace/), its unit tests and netns scenarios.
 
-LIBTRACE := $(BUILD)/libpftrace.a
 $(LIBTRACE): $(call objs,$(wildcard user/trace/*.c))
 
-# The D engine: libpfdt.a from mk/dt.mk (read before this file).  Without
-# it pftrace builds in stream-only mode.
-ifeq ($(LIBDT),)
-$(BUILD)/obj/user/pftrace.o: CFLAGS += -DPFTRACE_NO_DT
-endif
-TRACE_DT_OBJS := $(LIBDT)
-# Whether the engine is there changes how pftrace.o is compiled.
-$(BUILD)/obj/user/pftrace.o: mk/trace.mk $(wildcard mk/dt.mk)
-
-$(BUILD)/pftrace: $(BUILD)/obj/user/pftrace.o $(LIBTRACE) $(TRACE_DT_OBJS) $(LIBCOMMON)
+# The D engine is libpfdt.a (LIBDT, mk/00-paths.mk; built by mk/dt.mk).
+$(BUILD)/pftrace: $(BUILD)/obj/user/pftrace.o $(LIBTRACE) $(LIBDT) $(LIBCOMMON)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) -lm
 
@@ -23,10 +14,10 @@ ALL_TARGETS += $(BUILD)/pftrace $(BUILD)/test_trace
 # Unit tests: every tests/unit/test_trace_*.c in one Criterion binary,
 # with pftrace.c itself compiled without its main() for the CLI tests.
 TRACE_NOMAIN := $(BUILD)/obj/tests/trace/pftrace_nomain.o
-$(TRACE_NOMAIN): user/pftrace.c mk/trace.mk $(wildcard mk/dt.mk)
+$(TRACE_NOMAIN): user/pftrace.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(if $(LIBDT),,-DPFTRACE_NO_DT) -DPFTRACE_NO_MAIN \
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -DPFTRACE_NO_MAIN \
 		-MMD -MP -c $< -o $@
 
 TRACE_TEST_SRCS := $(wildcard tests/unit/test_trace_*.c)

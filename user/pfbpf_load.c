@@ -21,6 +21,7 @@
 #include <xdp/libxdp.h>
 
 #include "lib/fwd_ctl.h"
+#include "lib/json_out.h"
 #include "lib/loader.h"
 #include "lib/log.h"
 #include "lib/pfbpf_maps.h"
@@ -269,71 +270,73 @@ static int foreign_cb(const struct pfbpf_foreign_attach *a, void *arg)
 
 static int foreign_json_cb(const struct pfbpf_foreign_attach *a, void *arg)
 {
-	int *n = arg;
+	struct jw *w = arg;
 
-	printf("%s{\"name\": \"%s\", \"ifindex\": %u, \"xdp\": \"%s\", "
-	       "\"tc_ingress\": %s, \"tc_egress\": %s}",
-	       (*n)++ ? ", " : "", a->ifname, a->ifindex,
-	       a->xdp_id ? xdp_mode_name(a->xdp_mode) : "none",
-	       a->tc_id[0] ? "true" : "false", a->tc_id[1] ? "true" : "false");
+	jw_obj_begin(w, NULL);
+	jw_str(w, "name", a->ifname);
+	jw_u64(w, "ifindex", a->ifindex);
+	jw_str(w, "xdp", a->xdp_id ? xdp_mode_name(a->xdp_mode) : "none");
+	jw_bool(w, "tc_ingress", a->tc_id[0]);
+	jw_bool(w, "tc_egress", a->tc_id[1]);
+	jw_obj_end(w);
 	return 0;
 }
 
 static int if_json_cb(const char *ifname, void *arg)
 {
-	int *n = arg;
-
-	printf("%s\"%s\"", (*n)++ ? ", " : "", ifname);
+	jw_str(arg, NULL, ifname);
 	return 0;
 }
 
 /* "hooks": {"IF": "tc ingress", ...}: the ingress hook of each interface. */
 static int hook_json_cb(const char *ifname, void *arg)
 {
-	int *n = arg;
 	enum pfbpf_hook h;
 
 	pfbpf_attached_hook(ifname, &h);
-	printf("%s\"%s\": \"%s\"", (*n)++ ? ", " : "", ifname, pfbpf_hook_name(h));
+	jw_str(arg, ifname, pfbpf_hook_name(h));
 	return 0;
 }
 
 static void status_json(struct pfbpf_maps *m, const struct pf_config *cfg,
 			const struct pf_gcount *gc, long n)
 {
-	static const char *const res[PFRES_MAX] = PFRES_NAMES;
 	struct pf_status_pcpu st;
-	int i, nif = 0;
+	struct jw w;
+	int i;
 
-	printf("{\"enabled\": %s, \"interfaces\": [", cfg->stopped ? "false" : "true");
-	pfbpf_attached_foreach(if_json_cb, &nif);
-	nif = 0;
-	printf("], \"hooks\": {");
-	pfbpf_attached_foreach(hook_json_cb, &nif);
-	nif = 0;
-	printf("}, \"iproute2_interfaces\": [");
-	pfbpf_foreign_foreach(m->states, foreign_json_cb, &nif);
-	printf("], \"states\": %ld, \"counted\": %lld, \"limit\": %u, "
-	       "\"timer_armed\": %s, \"sweeps\": %llu, \"evicted\": %llu",
-	       n, (long long)gc->states, pfbpf_config_limit(cfg, PF_LIMIT_STATES),
-	       gc->timer_armed ? "true" : "false", (unsigned long long)gc->sweeps,
-	       (unsigned long long)gc->evicted);
+	jw_init(&w, stdout);
+	jw_obj_begin(&w, NULL);
+	jw_bool(&w, "enabled", !cfg->stopped);
+	jw_arr_begin(&w, "interfaces");
+	pfbpf_attached_foreach(if_json_cb, &w);
+	jw_arr_end(&w);
+	jw_obj_begin(&w, "hooks");
+	pfbpf_attached_foreach(hook_json_cb, &w);
+	jw_obj_end(&w);
+	jw_arr_begin(&w, "iproute2_interfaces");
+	pfbpf_foreign_foreach(m->states, foreign_json_cb, &w);
+	jw_arr_end(&w);
+	jw_s64(&w, "states", n);
+	jw_s64(&w, "counted", gc->states);
+	jw_u64(&w, "limit", pfbpf_config_limit(cfg, PF_LIMIT_STATES));
+	jw_bool(&w, "timer_armed", gc->timer_armed);
+	jw_u64(&w, "sweeps", gc->sweeps);
+	jw_u64(&w, "evicted", gc->evicted);
 	if (!pfbpf_status_read(m, &st)) {
-		printf(", \"counters\": {");
+		jw_obj_begin(&w, "counters");
 		for (i = 0; i < PFRES_MAX; i++)
-			printf("%s\"%s\": %llu", i ? ", " : "", res[i],
-			       (unsigned long long)st.counters[i]);
-		printf("}, \"state_search\": %llu, \"state_insert\": %llu, "
-		       "\"state_removals\": %llu, \"events_lost\": %llu",
-		       (unsigned long long)st.fcounters[FCNT_STATE_SEARCH],
-		       (unsigned long long)st.fcounters[FCNT_STATE_INSERT],
-		       (unsigned long long)st.fcounters[FCNT_STATE_REMOVALS],
-		       (unsigned long long)st.events_lost);
+			jw_u64(&w, pf_res_name(i), st.counters[i]);
+		jw_obj_end(&w);
+		jw_u64(&w, "state_search", st.fcounters[FCNT_STATE_SEARCH]);
+		jw_u64(&w, "state_insert", st.fcounters[FCNT_STATE_INSERT]);
+		jw_u64(&w, "state_removals", st.fcounters[FCNT_STATE_REMOVALS]);
+		jw_u64(&w, "events_lost", st.events_lost);
 	}
-	printf("}\n");
+	jw_finish(&w);
 }
 
-static int cmd_status(void)
+static int cmd_status(int argc, char **argv)
 {
 	struct pfbpf_maps m;
 	struct pf_config cfg;
@@ -365,7 +368,6 @@ static int cmd_status(void)
 	       (unsigned long long)gc.sweeps, (unsigned long long)gc.evicted);
 	printf("pins %s %s\n", m.pin_dir, m.prog_pin_dir);
 	if (!pfbpf_status_read(&m, &st)) {
-		static const char *const res[PFRES_MAX] = PFRES_NAMES;
 		int i;
 
 		/* One "counter NAME N" line each, pf's names: easy to grep.
@@ -373,7 +375,7 @@ static int cmd_status(void)
 		 * PFRES's "state-insert" above counts failed inserts, and
 		 * one name for both made the two unreadable side by side. */
 		for (i = 0; i < PFRES_MAX; i++)
-			printf("counter %s %llu\n", res[i], (unsigned long long)st.counters[i]);
+			printf("counter %s %llu\n", pf_res_name(i), (unsigned long long)st.counters[i]);
 		printf("counter state-searches %llu\ncounter state-inserts %llu\n"
 		       "counter state-removals %llu\n",
 		       (unsigned long long)st.fcounters[FCNT_STATE_SEARCH],
@@ -389,9 +391,7 @@ static const char *peer_state(__u8 proto, __u8 s, char *buf, size_t len)
 {
 	const char *n;
 
-	if (proto == IPPROTO_TCP)
-		return pfbpf_tcps_name(s);
-	n = pf_other_state_name(s);
+	n = proto == IPPROTO_TCP ? pf_tcps_name(s) : pf_other_state_name(s);
 	if (n)
 		return n;
 	snprintf(buf, len, "%u", s);
@@ -401,12 +401,8 @@ static const char *peer_state(__u8 proto, __u8 s, char *buf, size_t len)
 static int state_line_cb(const struct pf_state_key *k, const struct pf_state *s, void *arg)
 {
 	char a[64], b[64], p0[16], p1[16], pbuf[8];
-	const char *proto = pfbpf_proto_name(k->proto);
+	const char *proto = pf_proto_str(k->proto, pbuf, sizeof(pbuf));
 
-	if (!proto) {
-		snprintf(pbuf, sizeof(pbuf), "%u", k->proto);
-		proto = pbuf;
-	}
 	/* Key slots are pf's: the creating packet's source sits in slot 0
 	 * when it came in, in slot 1 when it went out.  Print the creator
 	 * first, then the peer, as pfctl -ss does with "->". */
@@ -430,56 +426,63 @@ static int state_line_cb(const struct pf_state_key *k, const struct pf_state *s,
 
 static int state_json_cb(const struct pf_state_key *k, const struct pf_state *s, void *arg)
 {
-	char a[64], b[64], p0[16], p1[16];
-	int *n = arg, src = pf_state_dir(s) == PF_IN ? 0 : 1;
+	char a[64], b[64], p0[16], p1[16], id[24];
+	struct jw *w = arg;
+	int src = pf_state_dir(s) == PF_IN ? 0 : 1;
 
 	pfbpf_fmt_endpoint(a, sizeof(a), k->af, k->proto, &k->addr[src], k->port[src]);
 	pfbpf_fmt_endpoint(b, sizeof(b), k->af, k->proto, &k->addr[!src], k->port[!src]);
-	printf("%s\n  {\"id\": \"%016llx\", \"af\": %u, \"proto\": %u, \"direction\": \"%s\", "
-	       "\"src\": \"%s\", \"dst\": \"%s\", \"peer_states\": [\"%s\", \"%s\"], "
-	       "\"packets\": [%u, %u], \"bytes\": [%llu, %llu], \"ifindex\": %u, "
-	       "\"rule\": %d, \"creation\": %u, \"expire\": %u, \"timeout\": %u}",
-	       (*n)++ ? "," : "", (unsigned long long)s->id, k->af == PF_INET6 ? 6 : 4, k->proto,
-	       pf_state_dir(s) == PF_IN ? "in" : "out", a, b,
-	       peer_state(k->proto, s->pstate[0], p0, sizeof(p0)),
-	       peer_state(k->proto, s->pstate[1], p1, sizeof(p1)), s->packets[0], s->packets[1],
-	       (unsigned long long)s->bytes[0], (unsigned long long)s->bytes[1], s->ifindex,
-	       s->rule == PF_RULE_NONE ? -1 : (int)s->rule, s->creation, s->expire, s->timeout);
+	snprintf(id, sizeof(id), "%016llx", (unsigned long long)s->id);
+	jw_obj_begin(w, NULL);
+	jw_str(w, "id", id);
+	jw_u64(w, "af", k->af == PF_INET6 ? 6 : 4);
+	jw_u64(w, "proto", k->proto);
+	jw_str(w, "direction", pf_state_dir(s) == PF_IN ? "in" : "out");
+	jw_str(w, "src", a);
+	jw_str(w, "dst", b);
+	jw_arr_begin(w, "peer_states");
+	jw_str(w, NULL, peer_state(k->proto, s->pstate[0], p0, sizeof(p0)));
+	jw_str(w, NULL, peer_state(k->proto, s->pstate[1], p1, sizeof(p1)));
+	jw_arr_end(w);
+	jw_arr_begin(w, "packets");
+	jw_u64(w, NULL, s->packets[0]);
+	jw_u64(w, NULL, s->packets[1]);
+	jw_arr_end(w);
+	jw_arr_begin(w, "bytes");
+	jw_u64(w, NULL, s->bytes[0]);
+	jw_u64(w, NULL, s->bytes[1]);
+	jw_arr_end(w);
+	jw_u64(w, "ifindex", s->ifindex);
+	jw_s64(w, "rule", s->rule == PF_RULE_NONE ? -1 : (int)s->rule);
+	jw_u64(w, "creation", s->creation);
+	jw_u64(w, "expire", s->expire);
+	jw_u64(w, "timeout", s->timeout);
+	jw_obj_end(w);
 	return 0;
 }
 
-static int cmd_states(void)
+static int cmd_states(int argc, char **argv)
 {
 	struct pfbpf_maps m;
-	int err, n = 0;
+	struct jw w;
+	int err;
 
 	if (open_maps(&m))
 		return 1;
-	if (json)
-		printf("[");
-	err = pfbpf_states_foreach(&m, json ? state_json_cb : state_line_cb, &n);
-	if (json)
-		printf("%s]\n", n ? "\n" : "");
+	if (json) {
+		jw_init(&w, stdout);
+		jw_arr_begin(&w, NULL);
+		err = pfbpf_states_foreach(&m, state_json_cb, &w);
+		jw_finish(&w);
+	} else {
+		err = pfbpf_states_foreach(&m, state_line_cb, NULL);
+	}
 	pfbpf_maps_close(&m);
 	if (err) {
 		pr_warn("cannot read the state table: %s", strerror(-err));
 		return 1;
 	}
 	return 0;
-}
-
-static const char *ev_name(int type)
-{
-	switch (type) {
-	case PF_EV_STATE_CREATE: return "state-create";
-	case PF_EV_STATE_CHANGE: return "state-change";
-	case PF_EV_TCP_ESTABLISHED: return "tcp-established";
-	case PF_EV_TCP_CLOSED: return "tcp-closed";
-	case PF_EV_STATE_DESTROY: return "state-destroy";
-	case PF_EV_IP_RECEIVE: return "ip-receive";
-	case PF_EV_IP_SEND: return "ip-send";
-	}
-	return "unknown";
 }
 
 struct ev_ctx {
@@ -490,7 +493,6 @@ struct ev_ctx {
 /* One line per event, the state line's layout after the event name. */
 static int event_cb(void *arg, void *data, size_t len)
 {
-	static const char *const reasons[] = PF_DESTROY_REASON_NAMES;
 	struct ev_ctx *c = arg;
 	const struct pf_event *e = data;
 
@@ -505,11 +507,13 @@ static int event_cb(void *arg, void *data, size_t len)
 			return 0;
 		pfbpf_fmt_endpoint(a, sizeof(a), af, 0, &ip->saddr, 0);
 		pfbpf_fmt_endpoint(b, sizeof(b), af, 0, &ip->daddr, 0);
-		printf("%s if %u %s -> %s len %u %s\n", ev_name(ip->type), ip->ifindex, a, b,
+		printf("%s if %u %s -> %s len %u %s\n", pf_event_name(ip->type), ip->ifindex, a, b,
 		       ip->ip_plength, ip->verdict == PF_PASS ? "pass" : "block");
 	} else if (len >= sizeof(*e)) {
-		printf("%s%s%s ", ev_name(e->type), e->type == PF_EV_STATE_DESTROY ? " " : "",
-		       e->type == PF_EV_STATE_DESTROY && e->reason < 7 ? reasons[e->reason] : "");
+		const char *name = pf_event_name(e->type);
+
+		printf("%s%s%s ", name ? name : "unknown", e->type == PF_EV_STATE_DESTROY ? " " : "",
+		       e->type == PF_EV_STATE_DESTROY ? pf_destroy_reason_name(e->reason) : "");
 		fflush(stdout);
 		state_line_cb(&e->key[PF_SK_WIRE], &e->state, NULL);
 	}
@@ -667,7 +671,36 @@ static int cmd_ctl(int op)
 	return 0;
 }
 
-#ifndef PFBPF_NO_MAIN
+static int cmd_arm(int argc, char **argv)
+{
+	return cmd_ctl(PF_CTL_ARM);
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+	return cmd_ctl(PF_CTL_SWEEP);
+}
+
+static int cmd_purge(int argc, char **argv)
+{
+	int err = pfbpf_purge();
+
+	if (err)
+		pr_warn("purge: %s", strerror(-err));
+	return err ? 1 : 0;
+}
+
+/* As pfctl_bpf's and pftrace's: each command a row, argv[0] its name. */
+static const struct {
+	const char *name;
+	int (*func)(int argc, char **argv);
+} cmds[] = {
+	{ "attach", cmd_attach },   { "detach", cmd_detach }, { "status", cmd_status },
+	{ "states", cmd_states },   { "events", cmd_events }, { "set", cmd_set },
+	{ "arm", cmd_arm },	    { "sweep", cmd_sweep },   { "forward", cmd_forward },
+	{ "purge", cmd_purge },
+};
+
 int main(int argc, char **argv)
 {
 	int verbose = 0, c;
@@ -697,32 +730,10 @@ int main(int argc, char **argv)
 	cmd = argv[optind];
 	argc -= optind;
 	argv += optind;
-	if (!strcmp(cmd, "attach"))
-		return cmd_attach(argc, argv);
-	if (!strcmp(cmd, "detach"))
-		return cmd_detach(argc, argv);
-	if (!strcmp(cmd, "status"))
-		return cmd_status();
-	if (!strcmp(cmd, "states"))
-		return cmd_states();
-	if (!strcmp(cmd, "events"))
-		return cmd_events(argc, argv);
-	if (!strcmp(cmd, "set"))
-		return cmd_set(argc, argv);
-	if (!strcmp(cmd, "arm"))
-		return cmd_ctl(PF_CTL_ARM);
-	if (!strcmp(cmd, "sweep"))
-		return cmd_ctl(PF_CTL_SWEEP);
-	if (!strcmp(cmd, "forward"))
-		return cmd_forward(argc, argv);
-	if (!strcmp(cmd, "purge")) {
-		c = pfbpf_purge();
-		if (c)
-			pr_warn("purge: %s", strerror(-c));
-		return c ? 1 : 0;
-	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(cmd, cmds[i].name))
+			return cmds[i].func(argc, argv);
 	pr_warn("unknown command '%s'", cmd);
 	usage(stderr);
 	return 1;
 }
-#endif

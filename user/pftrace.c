@@ -32,9 +32,7 @@
 #include "lib/pf_xflat.h"
 #include "trace/fanout.h"
 #include "trace/trace.h"
-#ifndef PFTRACE_NO_DT
 #include "dt/dt.h"
-#endif
 
 struct pftrace {
 	/* options */
@@ -60,9 +58,7 @@ struct pftrace {
 	struct pfbpf_maps maps;
 	bool maps_open;
 	struct ring_buffer *rb;
-#ifndef PFTRACE_NO_DT
 	struct dt_prog *prog;
-#endif
 	struct trace_drops drops;
 	struct pf_status_pcpu *pcpu;
 	struct trace_ipctl ipctl;
@@ -140,12 +136,10 @@ static const char *ifname_fmt(unsigned int ifindex, char *buf, size_t len)
 	return buf;
 }
 
-#ifndef PFTRACE_NO_DT
 static const char *ifname_dt(__u32 ifindex, void *arg)
 {
 	return ifname_cached(ifindex);
 }
-#endif
 
 static void emit_line(struct pftrace *t, const char *line)
 {
@@ -262,7 +256,6 @@ static void stream_ip(struct pftrace *t, const struct pf_ip_event *ev)
 	count_event(t);
 }
 
-#ifndef PFTRACE_NO_DT
 static void script_event(struct pftrace *t, unsigned int type, const void *data)
 {
 	enum dt_probe probe = dt_probe_of_event(type);
@@ -278,7 +271,6 @@ static void script_event(struct pftrace *t, unsigned int type, const void *data)
 		t->done = true;
 	count_event(t);
 }
-#endif
 
 static int on_event(void *ctx, void *data, size_t size)
 {
@@ -299,11 +291,9 @@ static int on_event(void *ctx, void *data, size_t size)
 		t->malformed++;
 		return 0;
 	}
-#ifndef PFTRACE_NO_DT
 	if (t->script)
 		script_event(t, type, data);
 	else
-#endif
 	if (type >= PF_EV_IP_RECEIVE)
 		stream_ip(t, data);
 	else
@@ -508,7 +498,6 @@ static int parse_args(struct pftrace *t, int argc, char **argv)
 	return -1;
 }
 
-#ifndef PFTRACE_NO_DT
 /*
  * A probe description as dtrace -l -n takes it: provider:module:function:name
  * with fields missing from the left, an empty field or `*` matching anything.
@@ -545,11 +534,9 @@ static bool probe_matches(const char *pattern, const struct dt_probe_info *p)
 	}
 	return true;
 }
-#endif
 
 static int list_probes(const char *pattern)
 {
-#ifndef PFTRACE_NO_DT
 	const struct dt_probe_info *p;
 	size_t n, shown = 0;
 
@@ -573,16 +560,11 @@ static int list_probes(const char *pattern)
 		return 1;
 	}
 	return fflush(stdout) ? 1 : 0;
-#else
-	pr_warn("built without the D language engine (user/dt)");
-	return 1;
-#endif
 }
 
 /* Which packet events (PF_TRACE_*) this run needs from the datapath. */
 static unsigned int wanted_ip_bits(struct pftrace *t)
 {
-#ifndef PFTRACE_NO_DT
 	if (t->script) {
 		unsigned int bits = 0;
 
@@ -592,13 +574,11 @@ static unsigned int wanted_ip_bits(struct pftrace *t)
 			bits |= PF_TRACE_IP_SEND;
 		return bits;
 	}
-#endif
 	return t->have_filter ? trace_filter_ip_bits(&t->filter) : 0;
 }
 
 static int compile_script(struct pftrace *t)
 {
-#ifndef PFTRACE_NO_DT
 	struct dt_opts o = {
 		.out = t->out,
 		.err = stderr,
@@ -613,10 +593,6 @@ static int compile_script(struct pftrace *t)
 		return -EINVAL;
 	}
 	return 0;
-#else
-	pr_warn("built without the D language engine (user/dt)");
-	return -ENOSYS;
-#endif
 }
 
 static int setup(struct pftrace *t)
@@ -628,13 +604,13 @@ static int setup(struct pftrace *t)
 
 	err = pfbpf_maps_open(&t->maps);
 	if (err) {
-		fprintf(stderr, "pftrace: %s\n", pfbpf_pin_strerror(err, t->maps.pin_dir));
+		pr_err("%s", pfbpf_pin_strerror(err, t->maps.pin_dir));
 		return err;
 	}
 	t->maps_open = true;
 	if (t->maps.events < 0) {
-		fprintf(stderr, "pftrace: the loaded datapath has no event ring buffer (%s/%s): "
-			"reload it with a current pf_kern.bpf.o\n", t->maps.pin_dir, PFBPF_MAP_EVENTS);
+		pr_err("the loaded datapath has no event ring buffer (%s/%s): "
+		       "reload it with a current pf_kern.bpf.o", t->maps.pin_dir, PFBPF_MAP_EVENTS);
 		return -ENOENT;
 	}
 
@@ -820,7 +796,6 @@ static void run(struct pftrace *t)
 	unsigned long long period = 1000000000ull, deadline = 0;
 	long long tick = 0;
 
-#ifndef PFTRACE_NO_DT
 	if (t->prog) {
 		double hz = dt_switchrate_hz(t->prog);
 
@@ -832,7 +807,6 @@ static void run(struct pftrace *t)
 		if (dt_exited(t->prog, NULL))
 			t->done = true;
 	}
-#endif
 	if (t->seconds > 0)
 		deadline = start + (unsigned long long)(t->seconds * 1e9);
 	if (period < 1000000ull)
@@ -842,7 +816,6 @@ static void run(struct pftrace *t)
 		unsigned long long wait = period;
 		int r;
 
-#ifndef PFTRACE_NO_DT
 		/* Wake up for the next tick probe, not just every switchrate period. */
 		if (tick > 0) {
 			unsigned long long next = dt_next_tick_ns(t->prog);
@@ -851,7 +824,6 @@ static void run(struct pftrace *t)
 			if (next)
 				wait = next <= now ? 0 : (next - now < wait ? next - now : wait);
 		}
-#endif
 		if (deadline) {
 			now = now_ns();
 			if (now >= deadline)
@@ -867,13 +839,11 @@ static void run(struct pftrace *t)
 			break;
 		}
 		now = now_ns();
-#ifndef PFTRACE_NO_DT
 		if (t->prog && !t->done && tick > 0) {
 			dt_tick(t->prog, now);
 			if (dt_exited(t->prog, NULL))
 				t->done = true;
 		}
-#endif
 		if (now - last_switch >= period) {
 			last_switch = now;
 			check_drops(t);
@@ -917,9 +887,7 @@ static void cleanup(struct pftrace *t)
 			"the ring", t->fan_lost);
 	trace_fanout_close(&t->fan);
 	ring_buffer__free(t->rb);
-#ifndef PFTRACE_NO_DT
 	dt_free(t->prog);
-#endif
 	trace_drops_free(&t->drops);
 	free(t->pcpu);
 	free(t->script);
@@ -971,7 +939,6 @@ int pftrace_main(int argc, char **argv)
 	run(&t);
 
 	if (!ferror(t.out)) {
-#ifndef PFTRACE_NO_DT
 		if (t.prog) {
 			int status = 0;
 
@@ -980,7 +947,6 @@ int pftrace_main(int argc, char **argv)
 			if (dt_exited(t.prog, &status))
 				t.exit_status = status;
 		}
-#endif
 		fflush(t.out);
 	}
 	if (t.malformed)

@@ -15,7 +15,8 @@
  *   begin TS                       BEGIN fires at TS (default: first event)
  *   tick TS                        the clock reaches TS (tick-N probes)
  *   ifname INDEX NAME              name of an interface index
- *   TS create|change|established|closed|destroy key=value...
+ *   TS state-create|state-change|tcp-established|tcp-closed|state-destroy key=value...
+ *       (pf's probe names, lib/pf_names.h; the short "create" too)
  *       id= creator= dir=in|out proto=tcp|udp|icmp|icmp6|N
  *       src=ADDR[:PORT] dst=ADDR[:PORT]   (IPv6: [ADDR]:PORT; src opened it)
  *       state=S0,S1 old=S0,S1 (TCPS_ names without TCPS_, or numbers)
@@ -135,7 +136,6 @@ static int pair(const char *v, unsigned long long out[2], int names)
 
 static int parse_pf(char *kv, struct pf_event *ev, int lineno)
 {
-	static const char *const reasons[] = PF_DESTROY_REASON_NAMES;
 	struct pf_addr src = {}, dst = {};
 	__be16 sport = 0, dport = 0;
 	int af = PF_INET, i, proto = 6;
@@ -168,9 +168,8 @@ static int parse_pf(char *kv, struct pf_event *ev, int lineno)
 			if (pair(v, pr, 0)) goto bad;
 			ev->state.bytes[0] = pr[0]; ev->state.bytes[1] = pr[1];
 		} else if (!strcmp(tok, "reason")) {
-			for (i = 0; i < 7 && strcmp(reasons[i], v); i++)
-				;
-			ev->reason = i < 7 ? i : atoi(v);
+			i = pf_destroy_reason_lookup(v);
+			ev->reason = i >= 0 ? i : atoi(v);
 		}
 		else if (!strcmp(tok, "rule")) ev->state.rule = strtoul(v, NULL, 0);
 		else if (!strcmp(tok, "if")) ev->state.ifindex = strtoul(v, NULL, 0);
@@ -323,14 +322,10 @@ static int replay_text(struct dt_prog *p, char *text)
 			if (dt_fire_ip(p, dt_probe_of_event(ev.type), &ev))
 				break;
 		} else {
-			static const char *const kinds[] = { "", "create", "change", "established",
-							     "closed", "destroy" };
 			struct pf_event ev = {};
-			int k;
+			int k = pf_event_lookup(word);
 
-			for (k = 1; k <= 5 && strcmp(kinds[k], word); k++)
-				;
-			if (k > 5) {
+			if (k < PF_EV_STATE_CREATE || k > PF_EV_STATE_DESTROY) {
 				fprintf(stderr, "dt-replay: line %d: unknown event `%s`\n", lineno, word);
 				return -1;
 			}

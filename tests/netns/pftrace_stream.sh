@@ -52,8 +52,8 @@ import json, sys
 for l in open(sys.argv[1]):
     print(json.loads(l)["type"], end=" ")' "$TEST_TMP/json")
 	assert_eq "one JSON object per event" \
-		"create change change change established change closed change destroy " "$types"
-	assert_match "stable keys" '^\{"type":"destroy","ts_ns":123456789,"cpu":1,"id":"5f00000000000001",.*"reason":"expired","packets":\[5,5\],"bytes":\[300,300\]\}$' \
+		"state-create state-change state-change state-change tcp-established state-change tcp-closed state-change state-destroy " "$types"
+	assert_match "stable keys" '^\{"type":"state-destroy","ts_ns":123456789,"cpu":1,"id":"5f00000000000001",.*"reason":"expired","packets":\[5,5\],"bytes":\[300,300\]\}$' \
 		"$(cat "$TEST_TMP/json")"
 }
 

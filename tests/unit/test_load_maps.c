@@ -18,6 +18,7 @@
 #include <criterion/criterion.h>
 
 #include "lib/loader.h"
+#include "lib/pf_names.h"
 #include "lib/pfbpf_maps.h"
 
 static char pin_dir[128];
@@ -271,8 +272,8 @@ Test(load_maps_text, formats)
 	struct pf_addr a = {};
 	char buf[64];
 
-	cr_assert_str_eq(pfbpf_tcps_name(TCPS_ESTABLISHED), "ESTABLISHED");
-	cr_assert_str_eq(pfbpf_proto_name(IPPROTO_TCP), "tcp");
+	cr_assert_str_eq(pf_tcps_name(TCPS_ESTABLISHED), "ESTABLISHED");
+	cr_assert_str_eq(pf_proto_name(IPPROTO_TCP), "tcp");
 	a.v4 = htonl(0xc6336401);
 	cr_assert_str_eq(pfbpf_fmt_endpoint(buf, sizeof(buf), PF_INET, IPPROTO_TCP, &a, htons(80)),
 			 "198.51.100.1:80");

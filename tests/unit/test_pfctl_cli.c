@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_pfctl_cli.c - pfctl_bpf's command line, linked in (main() is
- * guarded by PFCTL_NO_MAIN): option errors, -n parsing without a kernel,
+ * test_pfctl_cli.c - pfctl_bpf's command line, linked in (pfctl_main()
+ * from libpfcli): option errors, -n parsing without a kernel,
  * and the one-line message when the datapath is not loaded.  Nothing here
  * touches a pinned map.
  */

@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 
+#include "lib/pf_names.h"
 #include "lib/pf_xflat.h"
 #include "trace/trace.h"
 #include "trace_fixtures.h"
@@ -80,8 +81,8 @@ Test(trace_fmt, destroy_reasons)
 					    "evicted", "rst", "fin" };
 
 	for (unsigned int r = 0; r < 7; r++)
-		cr_assert_str_eq(trace_reason_name(r), want[r]);
-	cr_assert_str_eq(trace_reason_name(200), "unknown");
+		cr_assert_str_eq(pf_destroy_reason_name(r), want[r]);
+	cr_assert_str_eq(pf_destroy_reason_name(200), "unknown");
 }
 
 Test(trace_fmt, outbound_udp6_text)
@@ -147,7 +148,7 @@ Test(trace_fmt, create_json)
 	struct pf_event ev = fx_tcp_in(PF_EV_STATE_CREATE);
 
 	cr_assert_str_eq(JSON(ev),
-			 "{\"type\":\"create\",\"ts_ns\":123456789,\"cpu\":1,"
+			 "{\"type\":\"state-create\",\"ts_ns\":123456789,\"cpu\":1,"
 			 "\"id\":\"5f00000000000001\",\"creatorid\":\"deadbeef\",\"af\":\"inet\","
 			 "\"proto\":\"tcp\",\"src\":\"198.51.100.1\",\"sport\":40000,"
 			 "\"dst\":\"198.51.100.2\",\"dport\":22,\"direction\":\"in\",\"ifindex\":7,"
@@ -213,7 +214,7 @@ Test(trace_fmt, change_json)
 	ev.old_pstate[1] = TCPS_CLOSED;
 	ev.state.pstate[1] = TCPS_SYN_RECEIVED;
 	cr_assert_str_eq(JSON(ev),
-			 "{\"type\":\"change\",\"ts_ns\":123456789,\"cpu\":1,"
+			 "{\"type\":\"state-change\",\"ts_ns\":123456789,\"cpu\":1,"
 			 "\"id\":\"5f00000000000001\",\"creatorid\":\"deadbeef\",\"af\":\"inet\","
 			 "\"proto\":\"tcp\",\"src\":\"198.51.100.1\",\"sport\":40000,"
 			 "\"dst\":\"198.51.100.2\",\"dport\":22,\"direction\":\"in\",\"ifindex\":7,"
@@ -226,9 +227,9 @@ Test(trace_fmt, established_and_closed_json_type)
 {
 	struct pf_event ev = fx_tcp_in(PF_EV_TCP_ESTABLISHED);
 
-	cr_assert(strncmp(JSON(ev), "{\"type\":\"established\",", 22) == 0, "%s", buf);
+	cr_assert(strncmp(JSON(ev), "{\"type\":\"tcp-established\",", 26) == 0, "%s", buf);
 	ev.type = PF_EV_TCP_CLOSED;
-	cr_assert(strncmp(JSON(ev), "{\"type\":\"closed\",", 17) == 0, "%s", buf);
+	cr_assert(strncmp(JSON(ev), "{\"type\":\"tcp-closed\",", 21) == 0, "%s", buf);
 }
 
 Test(trace_fmt, destroy_json_udp6_nat)
@@ -240,7 +241,7 @@ Test(trace_fmt, destroy_json_udp6_nat)
 	ev.state.bytes[0] = 80;
 	inet_pton(AF_INET6, "2001:db8::99", ev.key[PF_SK_STACK].addr[1].v6);
 	cr_assert_str_eq(JSON(ev),
-			 "{\"type\":\"destroy\",\"ts_ns\":42,\"cpu\":0,"
+			 "{\"type\":\"state-destroy\",\"ts_ns\":42,\"cpu\":0,"
 			 "\"id\":\"0000000000000010\",\"creatorid\":\"00000000\",\"af\":\"inet6\","
 			 "\"proto\":\"udp\",\"src\":\"2001:db8::1\",\"sport\":5353,"
 			 "\"dst\":\"2001:db8::2\",\"dport\":53,"
@@ -308,7 +309,7 @@ Test(trace_fmt, names)
 	cr_assert_eq(trace_proto_number("icmp6"), IPPROTO_ICMPV6);
 	cr_assert_eq(trace_proto_number("TCP"), IPPROTO_TCP);
 	cr_assert_eq(trace_proto_number("bogus"), -EINVAL);
-	cr_assert_null(trace_event_name(0));
+	cr_assert_null(pf_event_name(0));
 }
 
 Test(trace_fmt, time_prefix)

@@ -16,6 +16,7 @@
 #include <string.h>
 #include "dt/dt_impl.h"
 #include "dt/dt_fn.h"
+#include "lib/pf_names.h"
 
 struct scrblk {
 	struct scrblk *next;
@@ -605,7 +606,7 @@ static void eval(struct dt_prog *p, const struct node *n, struct dt_value *v)
 		return;
 	case N_PROTOCOLS:
 		eval(p, n->b, &a);
-		set_s(p, v, (uint64_t)a.i < 256 ? dt_proto_name((unsigned)a.i, buf, sizeof(buf))
+		set_s(p, v, (uint64_t)a.i < 256 ? pf_proto_str((int)a.i, buf, sizeof(buf))
 						 : "");
 		return;
 	case N_MEMBER:

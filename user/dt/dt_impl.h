@@ -86,7 +86,6 @@ extern const struct dt_type dt_t_void, dt_t_int, dt_t_uint, dt_t_u8, dt_t_u16,
 
 const struct dt_member *dt_member_find(const struct dt_type *t, const char *name);
 int dt_type_compat(const struct dt_type *a, const struct dt_type *b);
-const char *dt_proto_name(unsigned proto, char *buf, size_t len);
 const char *dt_addr_str(int af, const void *a, char *buf, size_t len);
 const char *dt_scratch_str(struct dt_prog *p, const char *s);
 

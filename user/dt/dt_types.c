@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "dt/dt_impl.h"
+#include "lib/pf_names.h"
 
 #define INT_T(n, nm, sz, sg) const struct dt_type n = { TK_INT, nm, sz, sg, 0, NULL, 0, NULL, NULL, 0 }
 INT_T(dt_t_int, "int", 4, 1);
@@ -73,35 +74,6 @@ const char *dt_addr_str(int af, const void *a, char *buf, size_t len)
 {
 	if (!inet_ntop(af == PF_INET6 ? AF_INET6 : AF_INET, a, buf, len))
 		snprintf(buf, len, "<unknown>");
-	return buf;
-}
-
-/* Names as in /etc/protocols, which dtrace's ip.d tables follow. */
-const char *dt_proto_name(unsigned proto, char *buf, size_t len)
-{
-	static const struct { unsigned n; const char *s; } tab[] = {
-		{ 0, "ip" }, { 1, "icmp" }, { 2, "igmp" }, { 3, "ggp" }, { 4, "ipencap" },
-		{ 5, "st" }, { 6, "tcp" }, { 8, "egp" }, { 9, "igp" }, { 12, "pup" },
-		{ 17, "udp" }, { 20, "hmp" }, { 22, "xns-idp" }, { 27, "rdp" },
-		{ 29, "iso-tp4" }, { 33, "dccp" }, { 36, "xtp" }, { 37, "ddp" },
-		{ 38, "idpr-cmtp" }, { 41, "ipv6" }, { 43, "ipv6-route" },
-		{ 44, "ipv6-frag" }, { 45, "idrp" }, { 46, "rsvp" }, { 47, "gre" },
-		{ 50, "esp" }, { 51, "ah" }, { 57, "skip" }, { 58, "ipv6-icmp" },
-		{ 59, "ipv6-nonxt" }, { 60, "ipv6-opts" }, { 73, "rspf" }, { 81, "vmtp" },
-		{ 88, "eigrp" }, { 89, "ospf" }, { 93, "ax.25" }, { 94, "ipip" },
-		{ 97, "etherip" }, { 98, "encap" }, { 103, "pim" }, { 108, "ipcomp" },
-		{ 112, "vrrp" }, { 115, "l2tp" }, { 124, "isis" }, { 132, "sctp" },
-		{ 133, "fc" }, { 135, "mobility-header" }, { 136, "udplite" },
-		{ 137, "mpls-in-ip" }, { 138, "manet" }, { 139, "hip" }, { 140, "shim6" },
-		{ 141, "wesp" }, { 142, "rohc" }, { 143, "ethernet" }, { 262, "mptcp" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
-		if (tab[i].n == proto)
-			return tab[i].s;
-	/* an unnamed protocol prints as its number rather than nothing */
-	snprintf(buf, len, "%u", proto);
 	return buf;
 }
 
@@ -308,7 +280,6 @@ static const char *ifname_of(struct dt_prog *p, __u32 ifindex, char *buf)
 static const char *get_state(struct dt_prog *p, const struct dt_ref *o, int mid, int64_t idx,
 			     struct dt_value *out)
 {
-	static const char *const reasons[] = PF_DESTROY_REASON_NAMES;
 	const struct pf_event *ev = o->base;
 	const struct pf_state *s = &ev->state;
 	/*
@@ -348,8 +319,7 @@ static const char *get_state(struct dt_prog *p, const struct dt_ref *o, int mid,
 	case M_S_IFNAME: set_str(p, out, ifname_of(p, s->ifindex, buf)); break;
 	case M_S_REASON: set_int(out, &dt_t_u8, ev->reason, &ev->reason); break;
 	case M_S_REASONSTR:
-		set_str(p, out, ev->reason < sizeof(reasons) / sizeof(reasons[0]) ?
-			reasons[ev->reason] : "unknown");
+		set_str(p, out, pf_destroy_reason_name(ev->reason));
 		break;
 	case M_S_SRC_IP: set_str(p, out, dt_addr_str(k->af, &k->addr[1], buf, sizeof(buf))); break;
 	case M_S_DST_IP: set_str(p, out, dt_addr_str(k->af, &k->addr[0], buf, sizeof(buf))); break;
@@ -357,7 +327,7 @@ static const char *get_state(struct dt_prog *p, const struct dt_ref *o, int mid,
 	case M_S_DST_PORT: set_int(out, &dt_t_u16, ntohs(k->port[0]), NULL); break;
 	case M_S_AF: set_int(out, &dt_t_u8, k->af, &k->af); break;
 	case M_S_PROTO: set_int(out, &dt_t_u8, k->proto, &k->proto); break;
-	case M_S_PROTOSTR: set_str(p, out, dt_proto_name(k->proto, buf, sizeof(buf))); break;
+	case M_S_PROTOSTR: set_str(p, out, pf_proto_str(k->proto, buf, sizeof(buf))); break;
 	case M_S_FLAGS: set_int(out, &dt_t_u8, s->flags, &s->flags); break;
 	case M_S_CPU: set_int(out, &dt_t_u32, ev->cpu, &ev->cpu); break;
 	default: return "bad member";
@@ -415,7 +385,7 @@ static const char *get_ip(struct dt_prog *p, const struct dt_ref *o, int mid, in
 	case M_V4_TTL: set_int(out, &dt_t_u8, e->ipv4_ttl, &e->ipv4_ttl); break;
 	case M_V4_PROTOCOL: set_int(out, &dt_t_u8, e->ipv4_protocol, &e->ipv4_protocol); break;
 	case M_V4_PROTOSTR:
-		set_str(p, out, dt_proto_name(e->ipv4_protocol, buf, sizeof(buf)));
+		set_str(p, out, pf_proto_str(e->ipv4_protocol, buf, sizeof(buf)));
 		break;
 	case M_V4_CHECKSUM: set_int(out, &dt_t_u16, e->ipv4_checksum, &e->ipv4_checksum); break;
 	case M_V4_SRC: set_int(out, &dt_t_ipaddr, e->saddr.v4, &e->saddr.v4); break;
@@ -425,7 +395,7 @@ static const char *get_ip(struct dt_prog *p, const struct dt_ref *o, int mid, in
 	case M_V6_PLEN: set_int(out, &dt_t_u16, e->ipv6_plen, &e->ipv6_plen); break;
 	case M_V6_NEXTHDR: set_int(out, &dt_t_u8, e->ipv6_nexthdr, &e->ipv6_nexthdr); break;
 	case M_V6_NEXTSTR:
-		set_str(p, out, dt_proto_name(e->ipv6_nexthdr, buf, sizeof(buf)));
+		set_str(p, out, pf_proto_str(e->ipv6_nexthdr, buf, sizeof(buf)));
 		break;
 	case M_V6_HLIM: set_int(out, &dt_t_u8, e->ipv6_hlim, &e->ipv6_hlim); break;
 	case M_V6_SRC: set_ref(out, &dt_t_in6_addr_ptr, &e->saddr, 0); break;
@@ -525,13 +495,13 @@ static const struct dt_probe_info probes[] = {
 	{ 1, DT_PROBE_BEGIN, "dtrace", "", "", "BEGIN", { NULL } },
 	{ 2, DT_PROBE_END, "dtrace", "", "", "END", { NULL } },
 	{ 3, DT_PROBE_TICK, "profile", "", "", "tick-1s", { NULL } },
-	{ 4, DT_PROBE_PF_STATE_CREATE, "pf", "pf_kern", "", "state-create", PF_ARGS },
-	{ 5, DT_PROBE_PF_STATE_CHANGE, "pf", "pf_kern", "", "state-change", PF_ARGS },
-	{ 6, DT_PROBE_PF_STATE_DESTROY, "pf", "pf_kern", "", "state-destroy", PF_ARGS },
-	{ 7, DT_PROBE_PF_TCP_ESTABLISHED, "pf", "pf_kern", "", "tcp-established", PF_ARGS },
-	{ 8, DT_PROBE_PF_TCP_CLOSED, "pf", "pf_kern", "", "tcp-closed", PF_ARGS },
-	{ 9, DT_PROBE_IP_SEND, "ip", "pf_kern", "", "send", IP_ARGS },
-	{ 10, DT_PROBE_IP_RECEIVE, "ip", "pf_kern", "", "receive", IP_ARGS },
+	{ 4, DT_PROBE_PF_STATE_CREATE, "pf", "pf_kern", "", PF_PROBE_STATE_CREATE, PF_ARGS },
+	{ 5, DT_PROBE_PF_STATE_CHANGE, "pf", "pf_kern", "", PF_PROBE_STATE_CHANGE, PF_ARGS },
+	{ 6, DT_PROBE_PF_STATE_DESTROY, "pf", "pf_kern", "", PF_PROBE_STATE_DESTROY, PF_ARGS },
+	{ 7, DT_PROBE_PF_TCP_ESTABLISHED, "pf", "pf_kern", "", PF_PROBE_TCP_ESTABLISHED, PF_ARGS },
+	{ 8, DT_PROBE_PF_TCP_CLOSED, "pf", "pf_kern", "", PF_PROBE_TCP_CLOSED, PF_ARGS },
+	{ 9, DT_PROBE_IP_SEND, "ip", "pf_kern", "", PF_PROBE_IP_SEND, IP_ARGS },
+	{ 10, DT_PROBE_IP_RECEIVE, "ip", "pf_kern", "", PF_PROBE_IP_RECEIVE, IP_ARGS },
 };
 
 const struct dt_probe_info *dt_probe_list(size_t *n)

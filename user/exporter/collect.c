@@ -23,7 +23,6 @@
 #include "exporter/collect.h"
 #include "exporter/collect_nat.h"
 
-static const char *const pfres_names[PFRES_MAX] = PFRES_NAMES;
 static const char *const af_names[PF_AF_IDX_MAX] = { "inet", "inet6" };
 static const char *const dir_names[PF_DIR_IDX_MAX] = { "in", "out" };
 static const char *const verdict_names[PF_VERDICT_IDX_MAX] = { "pass", "block" };
@@ -102,7 +101,7 @@ static void emit_status(FILE *f, const struct pfctl_status *s)
 	prom_family(f, "pf_reason_total", PROM_COUNTER,
 		    "pf's PFRES counters (pfctl -si Counters), by reason");
 	for (int i = 0; i < PFRES_MAX; i++) {
-		l.value[0] = pfres_names[i];
+		l.value[0] = pf_res_name(i);
 		prom_sample(f, "pf_reason_total", &l, (double)s->counters[i]);
 	}
 	l.name[0] = "limit";

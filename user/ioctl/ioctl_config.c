@@ -9,6 +9,7 @@
 #include <sys/random.h>
 #include <bpf/bpf.h>
 #include "ioctl_priv.h"
+#include "lib/pf_names.h"
 
 static const __u32 default_limit[PF_LIMIT_MAX] = {
 	[PF_LIMIT_STATES] = PF_DEFAULT_LIMIT_STATES,
@@ -17,30 +18,20 @@ static const __u32 default_limit[PF_LIMIT_MAX] = {
 	[PF_LIMIT_TABLES] = PF_DEFAULT_LIMIT_TABLES,
 	[PF_LIMIT_TABLE_ENTRIES] = PF_DEFAULT_LIMIT_TABLE_ENTRIES,
 };
-static const char *const timeout_names[PFTM_MAX] = {
-	"tcp.first", "tcp.opening", "tcp.established", "tcp.closing", "tcp.finwait",
-	"tcp.closed", "udp.first", "udp.single", "udp.multiple", "icmp.first",
-	"icmp.error", "other.first", "other.single", "other.multiple", "frag",
-	"interval", "adaptive.start", "adaptive.end", "src.track", "tcp.tsdiff",
-};
-static const char *const limit_names[PF_LIMIT_MAX] = {
-	"states", "src-nodes", "frags", "tables", "table-entries",
-};
-static const char *const reason_names[PFRES_MAX] = PFRES_NAMES;
-
+/* The names are lib/pf_names.c's, which pfctl and pf.conf use too. */
 const char *pfbpf_pftm_name(int which)
 {
-	return which >= 0 && which < PFTM_MAX ? timeout_names[which] : NULL;
+	return pf_timeout_name(which);
 }
 
 const char *pfbpf_limit_name(int which)
 {
-	return which >= 0 && which < PF_LIMIT_MAX ? limit_names[which] : NULL;
+	return pf_limit_name(which);
 }
 
 const char *pfbpf_reason_name(int reason)
 {
-	return reason >= 0 && reason < PFRES_MAX ? reason_names[reason] : NULL;
+	return reason >= 0 ? pf_res_name((unsigned int)reason) : NULL;
 }
 
 __u32 pfbpf_timeout(const struct pf_config *cfg, int which, __u64 states)
@@ -173,13 +164,13 @@ int pfbpf_cmd_settimeout(struct pfbpf_handle *h, void *arg)
 	if (err)
 		return err;
 	if (pt->seconds < 0)
-		return ctl_fail(h, -EINVAL, "%s: negative timeout", timeout_names[pt->timeout]);
+		return ctl_fail(h, -EINVAL, "%s: negative timeout", pf_timeout_name(pt->timeout));
 	/* pf refuses a zero purge interval: the sweep would never rest. */
 	if (pt->timeout == PFTM_INTERVAL && pt->seconds == 0)
 		return ctl_fail(h, -EINVAL, "interval must be at least 1 second");
 	if (pf_timeout_is_adaptive(pt->timeout) && (__u32)pt->seconds > PFBPF_ADAPTIVE_MAX)
 		return ctl_fail(h, -EINVAL, "%s: %d states is out of range",
-				timeout_names[pt->timeout], pt->seconds);
+				pf_timeout_name(pt->timeout), pt->seconds);
 	err = ctl_cfg_read(h, &cfg);
 	if (err)
 		return err;
@@ -228,7 +219,7 @@ int pfbpf_cmd_setlimit(struct pfbpf_handle *h, void *arg)
 	if (err)
 		return err;
 	if (pl->limit == 0)
-		return ctl_fail(h, -EINVAL, "limit %s must be at least 1", limit_names[pl->index]);
+		return ctl_fail(h, -EINVAL, "limit %s must be at least 1", pf_limit_name(pl->index));
 	if (pl->index == PF_LIMIT_STATES) {
 		struct bpf_map_info info = {};
 		__u32 len = sizeof(info);

@@ -8,46 +8,81 @@
  * and non-finite doubles, which JSON cannot express, are written as null.
  */
 #include <math.h>
+#include <stdarg.h>
+#include <string.h>
 
 #include "lib/json_out.h"
 
 void jw_init(struct jw *w, FILE *f)
 {
+	memset(w, 0, sizeof(*w));
 	w->f = f;
-	w->depth = 0;
 	w->first[0] = true;
 }
 
-static void jw_escape(FILE *f, const char *s)
+void jw_init_buf(struct jw *w, char *buf, size_t len)
+{
+	memset(w, 0, sizeof(*w));
+	w->buf = buf;
+	w->len = len;
+	w->first[0] = true;
+	if (len)
+		buf[0] = '\0';
+}
+
+/* Everything goes out through here, to the stream or the bounded buffer. */
+__attribute__((format(printf, 2, 3))) static void jw_out(struct jw *w, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	if (w->f) {
+		vfprintf(w->f, fmt, ap);
+	} else {
+		r = vsnprintf(w->n < w->len ? w->buf + w->n : NULL,
+			      w->n < w->len ? w->len - w->n : 0, fmt, ap);
+		if (r > 0)
+			w->n += (size_t)r;
+	}
+	va_end(ap);
+}
+
+static void jw_ch(struct jw *w, char c)
+{
+	jw_out(w, "%c", c);
+}
+
+static void jw_escape(struct jw *w, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
-	fputc('"', f);
+	jw_ch(w, '"');
 	for (; *p; p++) {
 		switch (*p) {
 		case '"':
-			fputs("\\\"", f);
+			jw_out(w, "\\\"");
 			break;
 		case '\\':
-			fputs("\\\\", f);
+			jw_out(w, "\\\\");
 			break;
 		case '\n':
-			fputs("\\n", f);
+			jw_out(w, "\\n");
 			break;
 		case '\t':
-			fputs("\\t", f);
+			jw_out(w, "\\t");
 			break;
 		case '\r':
-			fputs("\\r", f);
+			jw_out(w, "\\r");
 			break;
 		default:
 			if (*p < 0x20 || *p == 0x7f)
-				fprintf(f, "\\u%04x", *p);
+				jw_out(w, "\\u%04x", *p);
 			else
-				fputc(*p, f);
+				jw_ch(w, (char)*p);
 		}
 	}
-	fputc('"', f);
+	jw_ch(w, '"');
 }
 
 /* Comma and key before a value; a key is ignored inside arrays by callers
@@ -55,18 +90,18 @@ static void jw_escape(FILE *f, const char *s)
 static void jw_pre(struct jw *w, const char *key)
 {
 	if (!w->first[w->depth])
-		fputc(',', w->f);
+		jw_ch(w, ',');
 	w->first[w->depth] = false;
 	if (key) {
-		jw_escape(w->f, key);
-		fputc(':', w->f);
+		jw_escape(w, key);
+		jw_ch(w, ':');
 	}
 }
 
 static void jw_push(struct jw *w, const char *key, char open)
 {
 	jw_pre(w, key);
-	fputc(open, w->f);
+	jw_ch(w, open);
 	if (w->depth + 1 < JW_MAX_DEPTH)
 		w->depth++;
 	w->first[w->depth] = true;
@@ -75,7 +110,7 @@ static void jw_push(struct jw *w, const char *key, char open)
 
 static void jw_pop(struct jw *w, char close)
 {
-	fputc(close, w->f);
+	jw_ch(w, close);
 	if (w->depth > 0)
 		w->depth--;
 }
@@ -89,50 +124,57 @@ void jw_str(struct jw *w, const char *key, const char *val)
 {
 	jw_pre(w, key);
 	if (val)
-		jw_escape(w->f, val);
+		jw_escape(w, val);
 	else
-		fputs("null", w->f);
+		jw_out(w, "null");
 }
 
 void jw_u64(struct jw *w, const char *key, unsigned long long val)
 {
 	jw_pre(w, key);
-	fprintf(w->f, "%llu", val);
+	jw_out(w, "%llu", val);
 }
 
 void jw_s64(struct jw *w, const char *key, long long val)
 {
 	jw_pre(w, key);
-	fprintf(w->f, "%lld", val);
+	jw_out(w, "%lld", val);
 }
 
 void jw_f64(struct jw *w, const char *key, double val)
 {
 	jw_pre(w, key);
 	if (isfinite(val))
-		fprintf(w->f, "%.1f", val);
+		jw_out(w, "%.1f", val);
 	else
-		fputs("null", w->f);
+		jw_out(w, "null");
 }
 
 void jw_bool(struct jw *w, const char *key, bool val)
 {
 	jw_pre(w, key);
-	fputs(val ? "true" : "false", w->f);
+	jw_out(w, "%s", val ? "true" : "false");
 }
 
 void jw_null(struct jw *w, const char *key)
 {
 	jw_pre(w, key);
-	fputs("null", w->f);
+	jw_out(w, "null");
 }
 
-void jw_finish(struct jw *w)
+int jw_close(struct jw *w)
 {
 	/* An error path may leave containers open; close them so the
 	 * document a script reads is still well formed. */
 	while (w->depth > 0)
 		jw_pop(w, w->closer[w->depth]);
-	fputc('\n', w->f);
-	fflush(w->f);
+	return (int)w->n;
+}
+
+void jw_finish(struct jw *w)
+{
+	jw_close(w);
+	jw_ch(w, '\n');
+	if (w->f)
+		fflush(w->f);
 }

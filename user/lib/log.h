@@ -29,6 +29,9 @@ void pfbpf_log(enum pfbpf_log_level level, const char *fmt, ...);
 int pfbpf_log_lib(int debug, const char *fmt, va_list ap);
 void pfbpf_vlog(enum pfbpf_log_level level, const char *fmt, va_list ap);
 
+/* An error and a warning print alike ("tool: ..." on stderr, whatever the
+ * verbosity); the two names say at the call which one it is. */
+#define pr_err(...) pfbpf_log(PFBPF_LOG_WARN, __VA_ARGS__)
 #define pr_warn(...) pfbpf_log(PFBPF_LOG_WARN, __VA_ARGS__)
 #define pr_info(...) pfbpf_log(PFBPF_LOG_INFO, __VA_ARGS__)
 #define pr_debug(...) pfbpf_log(PFBPF_LOG_DEBUG, __VA_ARGS__)

@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/pf_names.h"
 
@@ -90,22 +91,35 @@ int pf_limit_lookup(const char *name)
 	return -1;
 }
 
-/* OpenBSD's /etc/protocols names, which pfctl prints and pf.conf accepts. */
+/*
+ * /etc/protocols names (OpenBSD's, which pfctl prints and pf.conf accepts,
+ * and which DTrace's ip.d translators follow), one table for pfctl, pftrace
+ * and D's protostr.
+ */
 static const struct {
 	const char *name;
 	int proto;
 } protos[] = {
-	{ "ip", 0 },	     { "icmp", 1 },	  { "igmp", 2 },
-	{ "ipencap", 4 },    { "tcp", 6 },	  { "egp", 8 },
-	{ "pup", 12 },	     { "udp", 17 },	  { "idp", 22 },
-	{ "ipv6", 41 },	     { "ipv6-route", 43 }, { "ipv6-frag", 44 },
-	{ "rsvp", 46 },	     { "gre", 47 },	  { "esp", 50 },
-	{ "ah", 51 },	     { "ipv6-icmp", 58 }, { "icmp6", 58 },
-	{ "ipv6-nonxt", 59 }, { "ipv6-opts", 60 }, { "eigrp", 88 },
-	{ "ospf", 89 },	     { "etherip", 97 },	  { "encap", 98 },
-	{ "pim", 103 },	     { "ipcomp", 108 },	  { "vrrp", 112 },
-	{ "carp", 112 },     { "l2tp", 115 },	  { "sctp", 132 },
-	{ "udplite", 136 },  { "mpls-in-ip", 137 }, { "pfsync", 240 },
+	{ "ip", 0 },		{ "icmp", 1 },		{ "igmp", 2 },
+	{ "ggp", 3 },		{ "ipencap", 4 },	{ "st", 5 },
+	{ "tcp", 6 },		{ "egp", 8 },		{ "igp", 9 },
+	{ "pup", 12 },		{ "udp", 17 },		{ "hmp", 20 },
+	{ "idp", 22 },		{ "xns-idp", 22 },	{ "rdp", 27 },
+	{ "iso-tp4", 29 },	{ "dccp", 33 },		{ "xtp", 36 },
+	{ "ddp", 37 },		{ "idpr-cmtp", 38 },	{ "ipv6", 41 },
+	{ "ipv6-route", 43 },	{ "ipv6-frag", 44 },	{ "idrp", 45 },
+	{ "rsvp", 46 },		{ "gre", 47 },		{ "esp", 50 },
+	{ "ah", 51 },		{ "skip", 57 },		{ "ipv6-icmp", 58 },
+	{ "icmp6", 58 },	{ "ipv6-nonxt", 59 },	{ "ipv6-opts", 60 },
+	{ "rspf", 73 },		{ "vmtp", 81 },		{ "eigrp", 88 },
+	{ "ospf", 89 },		{ "ax.25", 93 },	{ "ipip", 94 },
+	{ "etherip", 97 },	{ "encap", 98 },	{ "pim", 103 },
+	{ "ipcomp", 108 },	{ "vrrp", 112 },	{ "carp", 112 },
+	{ "l2tp", 115 },	{ "isis", 124 },	{ "sctp", 132 },
+	{ "fc", 133 },		{ "mobility-header", 135 }, { "udplite", 136 },
+	{ "mpls-in-ip", 137 },	{ "manet", 138 },	{ "hip", 139 },
+	{ "shim6", 140 },	{ "wesp", 141 },	{ "rohc", 142 },
+	{ "ethernet", 143 },	{ "pfsync", 240 },
 };
 
 const char *pf_proto_name(int proto)
@@ -114,6 +128,16 @@ const char *pf_proto_name(int proto)
 		if (protos[i].proto == proto)
 			return protos[i].name;
 	return NULL;
+}
+
+const char *pf_proto_str(int proto, char *buf, size_t len)
+{
+	const char *n = pf_proto_name(proto);
+
+	if (n)
+		return n;
+	snprintf(buf, len, "%d", proto);
+	return buf;
 }
 
 int pf_proto_lookup(const char *name)
@@ -167,4 +191,63 @@ void pf_nat_tries_label(char *buf, size_t len, int i)
 		snprintf(buf, len, "1");
 	else
 		snprintf(buf, len, "%u-%u", 1u << i, (2u << i) - 1);
+}
+
+static const struct {
+	unsigned int type;
+	const char *name;  /* the probe name, printed */
+	const char *alias; /* pftrace's short name before the probe names */
+} events[] = {
+	{ PF_EV_STATE_CREATE, PF_PROBE_STATE_CREATE, "create" },
+	{ PF_EV_STATE_CHANGE, PF_PROBE_STATE_CHANGE, "change" },
+	{ PF_EV_TCP_ESTABLISHED, PF_PROBE_TCP_ESTABLISHED, "established" },
+	{ PF_EV_TCP_CLOSED, PF_PROBE_TCP_CLOSED, "closed" },
+	{ PF_EV_STATE_DESTROY, PF_PROBE_STATE_DESTROY, "destroy" },
+	{ PF_EV_IP_RECEIVE, PF_PROBE_IP_RECEIVE, "ip-receive" },
+	{ PF_EV_IP_SEND, PF_PROBE_IP_SEND, "ip-send" },
+};
+
+const char *pf_event_name(unsigned int type)
+{
+	for (size_t i = 0; i < NELEMS(events); i++)
+		if (events[i].type == type)
+			return events[i].name;
+	return NULL;
+}
+
+int pf_event_lookup(const char *name)
+{
+	for (size_t i = 0; i < NELEMS(events); i++)
+		if (!strcasecmp(name, events[i].name) || !strcasecmp(name, events[i].alias))
+			return (int)events[i].type;
+	return -1;
+}
+
+const char *pf_event_names_list(void)
+{
+	return PF_PROBE_STATE_CREATE ", " PF_PROBE_STATE_CHANGE ", " PF_PROBE_TCP_ESTABLISHED
+		", " PF_PROBE_TCP_CLOSED ", " PF_PROBE_STATE_DESTROY ", " PF_PROBE_IP_RECEIVE
+		", " PF_PROBE_IP_SEND;
+}
+
+static const char *const destroy_reasons[] = PF_DESTROY_REASON_NAMES;
+
+const char *pf_destroy_reason_name(unsigned int reason)
+{
+	return reason < NELEMS(destroy_reasons) ? destroy_reasons[reason] : "unknown";
+}
+
+int pf_destroy_reason_lookup(const char *name)
+{
+	for (size_t r = 0; r < NELEMS(destroy_reasons); r++)
+		if (!strcasecmp(name, destroy_reasons[r]))
+			return (int)r;
+	return -1;
+}
+
+static const char *const pfres_names[PFRES_MAX] = PFRES_NAMES;
+
+const char *pf_res_name(unsigned int res)
+{
+	return res < PFRES_MAX ? pfres_names[res] : NULL;
 }

@@ -390,18 +390,6 @@ int pfbpf_ctl_sweep(struct pfbpf_maps *m, __u64 *expired)
 	return err;
 }
 
-const char *pfbpf_tcps_name(int s)
-{
-	const char *n = pf_tcps_name(s);
-
-	return n ? n : "?";
-}
-
-const char *pfbpf_proto_name(int proto)
-{
-	return pf_proto_name(proto);
-}
-
 char *pfbpf_fmt_endpoint(char *buf, size_t len, __u8 af, __u8 proto,
 			 const struct pf_addr *a, __be16 port)
 {

@@ -104,8 +104,6 @@ int pfbpf_ctl_arm(struct pfbpf_maps *m);
 int pfbpf_ctl_sweep(struct pfbpf_maps *m, __u64 *expired);
 
 /* Text helpers shared by the tools' simple outputs. */
-const char *pfbpf_tcps_name(int s);              /* "ESTABLISHED" */
-const char *pfbpf_proto_name(int proto);         /* "tcp", "udp", "icmp", ... or NULL */
 /* "198.51.100.1:80" / "[2001:db8::1]:80"; no port when proto has none. */
 char *pfbpf_fmt_endpoint(char *buf, size_t len, __u8 af, __u8 proto,
 			 const struct pf_addr *a, __be16 port);

@@ -94,14 +94,13 @@ int pfctl_attach(struct pfctl_ctx *c)
 	 * instead of letting the first failing step (mkdir of the pin folder)
 	 * speak for it. */
 	if (geteuid() != 0) {
-		fprintf(stderr, "pfctl_bpf: %s\n", pfbpf_pin_strerror(-EPERM, NULL));
+		pr_err("%s", pfbpf_pin_strerror(-EPERM, NULL));
 		return -EPERM;
 	}
 	/* -e is how a datapath comes to life: mount bpffs if nobody did. */
 	err = pfbpf_bpffs_mount();
 	if (err) {
-		fprintf(stderr, "pfctl_bpf: cannot mount bpffs at " PFBPF_BPFFS ": %s\n",
-			strerror(-err));
+		pr_err("cannot mount bpffs at " PFBPF_BPFFS ": %s", strerror(-err));
 		return err;
 	}
 	drop_skipped(c);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ctx.h - what one pfctl_bpf invocation asked for, shared by the command
- * files (pfctl_bpf.c, conf.c, attach.c).
+ * files (cli.c, conf.c, attach.c, msg.c).
  */
 #ifndef PFCTL_CTX_H
 #define PFCTL_CTX_H
@@ -35,8 +35,11 @@ struct pfctl_ctx {
 	const char *defines[PFCTL_MAX_DEFINES];
 	int ndefines;
 	struct jw jw;           /* --json document of -s */
+	bool titled;            /* -sa: a section title is out */
 };
 
+/* msg.c.  libpfbpf's reason an open failed, as every tool prints it. */
+void pfctl_open_error(void);
 /* One line on stderr for a failed kernel operation: "pfctl_bpf: what: why". */
 void pfctl_err_op(struct pfctl_ctx *c, const char *what, int err);
 /* Progress/result messages pfctl prints on stderr unless -q: xprintf ends

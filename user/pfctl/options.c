@@ -5,25 +5,14 @@
 #include <string.h>
 
 #include "pfctl.h"
+#include "pfctl/cmds.h"
 
-/*
- * pfctl accepts any prefix and takes the first word it starts, in this
- * order; case tells apart the pairs sharing a letter (states/Sources,
- * info/Interfaces, timeouts/Tables), so -ss, -sS, -si, -sI all resolve.
- */
-const char *const pfctl_showopt_list[] = {
-	"rules", "Anchors", "nat", "states", "info", "Interfaces", "labels", "timeouts",
-	"memory", "Tables", "Running", "all", NULL,
-};
+/* The names of pfctl/cmds.h's rows, in its order. */
+#define PFCTL_CMD_NAME(name, func) name,
 
-const char *const pfctl_clearopt_list[] = {
-	"nat", "rules", "states", "info", "Tables", "all", NULL,
-};
-
-const char *const pfctl_tblcmdopt_list[] = {
-	"kill", "flush", "add", "delete", "replace", "show", "test", "zero",
-	"expire", NULL,
-};
+const char *const pfctl_showopt_list[] = { PFCTL_SHOW_CMDS(PFCTL_CMD_NAME) NULL };
+const char *const pfctl_clearopt_list[] = { PFCTL_FLUSH_CMDS(PFCTL_CMD_NAME) NULL };
+const char *const pfctl_tblcmdopt_list[] = { PFCTL_TABLE_CMDS(PFCTL_CMD_NAME) NULL };
 
 const char *const pfctl_debugopt_list[] = { "none", "urgent", "misc", "loud", NULL };
 

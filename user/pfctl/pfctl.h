@@ -256,7 +256,7 @@ struct pfctl_iface {
 void pfctl_show_ifaces(FILE *f, const struct pfctl_iface *i, size_t n, int opts);
 void pfctl_json_ifaces(struct jw *w, const struct pfctl_iface *i, size_t n);
 
-/* ---- -s modifiers (pfctl_bpf.c) ------------------------------------------ */
+/* ---- -s, -F, -T modifiers (options.c, from pfctl/cmds.h) ---------------- */
 
 /* pfctl's first-prefix lookup: "s" -> "states", "T" -> "Tables". */
 const char *pfctl_lookup_option(const char *cmd, const char *const *list);

@@ -10,7 +10,6 @@
 #include "pfctl.h"
 #include "lib/pf_names.h"
 
-static const char *const pfres_names[PFRES_MAX] = PFRES_NAMES;
 static const char *const fcnt_names[FCNT_MAX] = { "searches", "inserts", "removals" };
 static const char *const istats_in_out[2] = { "In", "Out" };
 
@@ -101,7 +100,7 @@ void pfctl_show_status(FILE *f, const struct pfctl_status *s, int opts)
 
 	fprintf(f, "Counters\n");
 	for (int i = 0; i < PFRES_MAX; i++)
-		print_rate_line(f, pfres_names[i], s->counters[i], s->runtime);
+		print_rate_line(f, pf_res_name(i), s->counters[i], s->runtime);
 
 	if (opts & PFCTL_OPT_VERBOSE) {
 		fprintf(f, "Limit Counters\n");
@@ -157,7 +156,7 @@ void pfctl_json_status(struct jw *w, const struct pfctl_status *s)
 	jw_obj_end(w);
 	jw_obj_begin(w, "counters");
 	for (int i = 0; i < PFRES_MAX; i++)
-		json_counter(w, pfres_names[i], s->counters[i], s->runtime);
+		json_counter(w, pf_res_name(i), s->counters[i], s->runtime);
 	jw_obj_end(w);
 	jw_obj_begin(w, "limit_counters");
 	for (int i = 0; i < LCNT_MAX; i++)

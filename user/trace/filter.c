@@ -8,17 +8,24 @@
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "lib/pf_names.h"
 #include "trace/trace.h"
 
 #define KEYS "proto, af, host, src, dst, port, sport, dport, event, id, rule, dir, reason, if"
 
-static int bad(char *err, size_t errlen, const char *fmt, const char *a, const char *b)
+__attribute__((format(printf, 3, 4))) static int bad(char *err, size_t errlen, const char *fmt, ...)
 {
-	snprintf(err, errlen, fmt, a, b);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
 	return -EINVAL;
 }
 
@@ -68,36 +75,19 @@ static int parse_uint(const char *v, unsigned long max, int base, unsigned long 
 	return 0;
 }
 
+/* The probe names, and the short ones ("create") older scripts pass. */
 static int parse_event(const char *v)
 {
-	static const unsigned int types[] = {
-		PF_EV_STATE_CREATE, PF_EV_STATE_CHANGE, PF_EV_TCP_ESTABLISHED,
-		PF_EV_TCP_CLOSED,   PF_EV_STATE_DESTROY, PF_EV_IP_RECEIVE, PF_EV_IP_SEND,
-	};
+	int t = pf_event_lookup(v);
 
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (!strcasecmp(v, trace_event_name(types[i])))
-			return types[i];
-	/* The probe names work too: -p event=state-create. */
-	if (!strcasecmp(v, "state-create"))
-		return PF_EV_STATE_CREATE;
-	if (!strcasecmp(v, "state-change"))
-		return PF_EV_STATE_CHANGE;
-	if (!strcasecmp(v, "tcp-established"))
-		return PF_EV_TCP_ESTABLISHED;
-	if (!strcasecmp(v, "tcp-closed"))
-		return PF_EV_TCP_CLOSED;
-	if (!strcasecmp(v, "state-destroy"))
-		return PF_EV_STATE_DESTROY;
-	return -EINVAL;
+	return t < 0 ? -EINVAL : t;
 }
 
 static int parse_reason(const char *v)
 {
-	for (unsigned int r = 0; r < 7; r++)
-		if (!strcasecmp(v, trace_reason_name(r)))
-			return r;
-	return -EINVAL;
+	int r = pf_destroy_reason_lookup(v);
+
+	return r < 0 ? -EINVAL : r;
 }
 
 static int parse_one(struct trace_filter *f, const char *key, const char *v,
@@ -179,8 +169,8 @@ static int parse_one(struct trace_filter *f, const char *key, const char *v,
 		r = parse_event(v);
 		if (r < 0)
 			return bad(err, errlen,
-				   "unknown event '%s' in %s= (create, change, established, closed, destroy, receive, send)",
-				   v, key);
+				   "unknown event '%s' in %s= (%s)",
+				   v, key, pf_event_names_list());
 		f->event[f->nevent++] = r;
 	} else if (n == &f->nid) {
 		/* The id as pfctl -ss -vv and the stream print it: hex. */

@@ -15,14 +15,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/json_out.h"
 #include "lib/pf_names.h"
 #include "lib/pf_xflat.h"
 #include "trace/trace.h"
-
-const char *trace_proto_name(unsigned int proto)
-{
-	return pf_proto_name((int)proto);
-}
 
 /* Filters take names in any case ("TCP"); the shared table is lower case. */
 int trace_proto_number(const char *name)
@@ -52,20 +48,6 @@ const char *trace_pstate_name(unsigned int proto, unsigned int st)
 	return n ? n : "UNKNOWN";
 }
 
-const char *trace_event_name(unsigned int type)
-{
-	switch (type) {
-	case PF_EV_STATE_CREATE: return "create";
-	case PF_EV_STATE_CHANGE: return "change";
-	case PF_EV_TCP_ESTABLISHED: return "established";
-	case PF_EV_TCP_CLOSED: return "closed";
-	case PF_EV_STATE_DESTROY: return "destroy";
-	case PF_EV_IP_RECEIVE: return "receive";
-	case PF_EV_IP_SEND: return "send";
-	}
-	return NULL;
-}
-
 static const char *event_tag(unsigned int type)
 {
 	switch (type) {
@@ -78,13 +60,6 @@ static const char *event_tag(unsigned int type)
 	case PF_EV_IP_SEND: return "[SEND]";
 	}
 	return "[UNKNOWN]";
-}
-
-const char *trace_reason_name(unsigned int reason)
-{
-	static const char *const names[] = PF_DESTROY_REASON_NAMES;
-
-	return reason < sizeof(names) / sizeof(names[0]) ? names[reason] : "unknown";
 }
 
 const char *trace_addr_str(const struct pf_addr *a, unsigned int af, char *buf, size_t len)
@@ -151,7 +126,7 @@ static void sb_endpoint(struct sbuf *sb, const struct pf_addr *a, __u16 port, un
 
 static void sb_proto(struct sbuf *sb, unsigned int proto)
 {
-	const char *p = trace_proto_name(proto);
+	const char *p = pf_proto_name((int)proto);
 
 	if (p)
 		sb_printf(sb, "%s", p);
@@ -188,28 +163,14 @@ void trace_set_rule_origins(const struct pf_xflat_origins *x)
 	rule_origins = x;
 }
 
-static void sb_json_str(struct sbuf *sb, const char *s);
-
 /* As pfctl_bpf -ss -v: the number in the rule's own ruleset, and which
  * ruleset when it is an anchor rather than the main one. */
-static void sb_rule(struct sbuf *sb, const struct pf_state *s, bool json)
+static void sb_rule(struct sbuf *sb, const struct pf_state *s)
 {
 	const char *anchor;
 	__u32 nr;
 
 	pf_xflat_rule(rule_origins, s, &nr, &anchor);
-	if (json) {
-		if (nr == PF_RULE_NONE) {
-			sb_printf(sb, ",\"rule\":null");
-			return;
-		}
-		sb_printf(sb, ",\"rule\":%u", nr);
-		if (anchor[0]) {
-			sb_printf(sb, ",\"anchor\":");
-			sb_json_str(sb, anchor);
-		}
-		return;
-	}
 	if (nr == PF_RULE_NONE) {
 		sb_printf(sb, " rule none");
 		return;
@@ -244,7 +205,7 @@ int trace_fmt_pf_text(const struct pf_event *ev, char *buf, size_t len)
 	case PF_EV_STATE_CREATE:
 		sb_printf(&sb, " ");
 		sb_pstates(&sb, k->proto, s->pstate);
-		sb_rule(&sb, s, false);
+		sb_rule(&sb, s);
 		break;
 	case PF_EV_STATE_CHANGE:
 		sb_printf(&sb, " ");
@@ -260,7 +221,7 @@ int trace_fmt_pf_text(const struct pf_event *ev, char *buf, size_t len)
 	case PF_EV_STATE_DESTROY:
 		sb_printf(&sb, " ");
 		sb_pstates(&sb, k->proto, s->pstate);
-		sb_printf(&sb, " reason %s pkts %u:%u bytes %llu:%llu", trace_reason_name(ev->reason),
+		sb_printf(&sb, " reason %s pkts %u:%u bytes %llu:%llu", pf_destroy_reason_name(ev->reason),
 			  s->packets[0], s->packets[1], (unsigned long long)s->bytes[0],
 			  (unsigned long long)s->bytes[1]);
 		break;
@@ -268,66 +229,100 @@ int trace_fmt_pf_text(const struct pf_event *ev, char *buf, size_t len)
 	return sb.n;
 }
 
-static void sb_json_key(struct sbuf *sb, const struct pf_state_key *k, unsigned int dir)
+/* The same rule as sb_rule, as "rule" (null: none) and "anchor". */
+static void jw_rule(struct jw *w, const struct pf_state *s)
+{
+	const char *anchor;
+	__u32 nr;
+
+	pf_xflat_rule(rule_origins, s, &nr, &anchor);
+	if (nr == PF_RULE_NONE) {
+		jw_null(w, "rule");
+		return;
+	}
+	jw_u64(w, "rule", nr);
+	if (anchor[0])
+		jw_str(w, "anchor", anchor);
+}
+
+static void jw_key(struct jw *w, const struct pf_state_key *k, unsigned int dir)
 {
 	const struct pf_addr *src, *dst;
 	__u16 sport, dport;
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 
 	trace_key_endpoints(k, dir, &src, &sport, &dst, &dport);
-	sb_printf(sb, "\"src\":\"%s\",\"sport\":%u,\"dst\":\"%s\",\"dport\":%u",
-		  trace_addr_str(src, k->af, a, sizeof(a)), sport,
-		  trace_addr_str(dst, k->af, b, sizeof(b)), dport);
+	jw_str(w, "src", trace_addr_str(src, k->af, a, sizeof(a)));
+	jw_u64(w, "sport", sport);
+	jw_str(w, "dst", trace_addr_str(dst, k->af, b, sizeof(b)));
+	jw_u64(w, "dport", dport);
 }
 
-static void sb_json_proto(struct sbuf *sb, unsigned int proto)
+/* An unnamed protocol is its number, still as a string: the key keeps one type. */
+static void jw_proto(struct jw *w, unsigned int proto)
 {
-	const char *p = trace_proto_name(proto);
+	char nbuf[16];
 
-	if (p)
-		sb_printf(sb, "\"proto\":\"%s\"", p);
-	else
-		sb_printf(sb, "\"proto\":\"%u\"", proto);
+	jw_str(w, "proto", pf_proto_str((int)proto, nbuf, sizeof(nbuf)));
+}
+
+static void jw_hex(struct jw *w, const char *key, const char *fmt, unsigned long long v)
+{
+	char h[24];
+
+	snprintf(h, sizeof(h), fmt, v);
+	jw_str(w, key, h);
+}
+
+static void jw_pair_u64(struct jw *w, const char *key, unsigned long long a, unsigned long long b)
+{
+	jw_arr_begin(w, key);
+	jw_u64(w, NULL, a);
+	jw_u64(w, NULL, b);
+	jw_arr_end(w);
 }
 
 int trace_fmt_pf_json(const struct pf_event *ev, char *buf, size_t len)
 {
-	struct sbuf sb = { buf, len, 0 };
 	const struct pf_state_key *k = &ev->key[PF_SK_WIRE];
 	const struct pf_state *s = &ev->state;
-	const char *name = trace_event_name(ev->type);
+	const char *name = pf_event_name(ev->type);
+	char tbuf[24];
+	struct jw w;
 
-	if (len)
-		buf[0] = '\0';
-	if (name)
-		sb_printf(&sb, "{\"type\":\"%s\"", name);
-	else
-		sb_printf(&sb, "{\"type\":\"unknown-%u\"", ev->type);
-	sb_printf(&sb, ",\"ts_ns\":%llu,\"cpu\":%u,\"id\":\"%016llx\",\"creatorid\":\"%08x\"",
-		  (unsigned long long)ev->ts_ns, ev->cpu, (unsigned long long)s->id, ev->creatorid);
-	sb_printf(&sb, ",\"af\":\"%s\",", k->af == PF_INET6 ? "inet6" : "inet");
-	sb_json_proto(&sb, k->proto);
-	sb_printf(&sb, ",");
-	sb_json_key(&sb, k, ev->direction);
-	if (keys_differ(ev)) {
-		sb_printf(&sb, ",\"stack\":{");
-		sb_json_key(&sb, &ev->key[PF_SK_STACK], ev->direction);
-		sb_printf(&sb, "}");
+	jw_init_buf(&w, buf, len);
+	jw_obj_begin(&w, NULL);
+	if (!name) {
+		snprintf(tbuf, sizeof(tbuf), "unknown-%u", ev->type);
+		name = tbuf;
 	}
-	sb_printf(&sb, ",\"direction\":\"%s\",\"ifindex\":%u", ev->direction == PF_OUT ? "out" : "in",
-		  s->ifindex);
-	sb_rule(&sb, s, true);
-	sb_printf(&sb, ",\"src_state\":\"%s\",\"dst_state\":\"%s\"",
-		  trace_pstate_name(k->proto, s->pstate[0]), trace_pstate_name(k->proto, s->pstate[1]));
-	if (ev->type == PF_EV_STATE_CHANGE)
-		sb_printf(&sb, ",\"old_src_state\":\"%s\",\"old_dst_state\":\"%s\"",
-			  trace_pstate_name(k->proto, ev->old_pstate[0]),
-			  trace_pstate_name(k->proto, ev->old_pstate[1]));
+	jw_str(&w, "type", name);
+	jw_u64(&w, "ts_ns", ev->ts_ns);
+	jw_u64(&w, "cpu", ev->cpu);
+	jw_hex(&w, "id", "%016llx", s->id);
+	jw_hex(&w, "creatorid", "%08llx", ev->creatorid);
+	jw_str(&w, "af", k->af == PF_INET6 ? "inet6" : "inet");
+	jw_proto(&w, k->proto);
+	jw_key(&w, k, ev->direction);
+	if (keys_differ(ev)) {
+		jw_obj_begin(&w, "stack");
+		jw_key(&w, &ev->key[PF_SK_STACK], ev->direction);
+		jw_obj_end(&w);
+	}
+	jw_str(&w, "direction", ev->direction == PF_OUT ? "out" : "in");
+	jw_u64(&w, "ifindex", s->ifindex);
+	jw_rule(&w, s);
+	jw_str(&w, "src_state", trace_pstate_name(k->proto, s->pstate[0]));
+	jw_str(&w, "dst_state", trace_pstate_name(k->proto, s->pstate[1]));
+	if (ev->type == PF_EV_STATE_CHANGE) {
+		jw_str(&w, "old_src_state", trace_pstate_name(k->proto, ev->old_pstate[0]));
+		jw_str(&w, "old_dst_state", trace_pstate_name(k->proto, ev->old_pstate[1]));
+	}
 	if (ev->type == PF_EV_STATE_DESTROY)
-		sb_printf(&sb, ",\"reason\":\"%s\"", trace_reason_name(ev->reason));
-	sb_printf(&sb, ",\"packets\":[%u,%u],\"bytes\":[%llu,%llu]}", s->packets[0], s->packets[1],
-		  (unsigned long long)s->bytes[0], (unsigned long long)s->bytes[1]);
-	return sb.n;
+		jw_str(&w, "reason", pf_destroy_reason_name(ev->reason));
+	jw_pair_u64(&w, "packets", s->packets[0], s->packets[1]);
+	jw_pair_u64(&w, "bytes", s->bytes[0], s->bytes[1]);
+	return jw_close(&w);
 }
 
 static const char *ifname_of(trace_ifname_fn fn, unsigned int ifindex, char *buf, size_t len)
@@ -376,52 +371,45 @@ int trace_fmt_ip_text(const struct pf_ip_event *ev, trace_ifname_fn ifname, char
 	return sb.n;
 }
 
-/* Interface names are kernel-checked, but escape anyway: JSON must stay valid. */
-static void sb_json_str(struct sbuf *sb, const char *s)
-{
-	sb_printf(sb, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			sb_printf(sb, "\\%c", c);
-		else if (c < 0x20)
-			sb_printf(sb, "\\u%04x", c);
-		else
-			sb_printf(sb, "%c", c);
-	}
-	sb_printf(sb, "\"");
-}
-
 int trace_fmt_ip_json(const struct pf_ip_event *ev, trace_ifname_fn ifname, char *buf,
 		      size_t len)
 {
-	struct sbuf sb = { buf, len, 0 };
 	struct ip_view v;
 	char ifn[IF_NAMESIZE + 8];
+	struct jw w;
 
 	ip_view_of(ev, &v);
-	if (len)
-		buf[0] = '\0';
-	sb_printf(&sb, "{\"type\":\"%s\",\"ts_ns\":%llu,\"cpu\":%u,\"ip_ver\":%u,",
-		  ev->type == PF_EV_IP_SEND ? "send" : "receive", (unsigned long long)ev->ts_ns,
-		  ev->cpu, ev->ip_ver);
-	sb_json_proto(&sb, v.proto);
-	sb_printf(&sb, ",\"src\":\"%s\",\"dst\":\"%s\",\"plength\":%u,\"ifindex\":%u,\"ifname\":",
-		  v.src, v.dst, ev->ip_plength, ev->ifindex);
-	sb_json_str(&sb, ifname_of(ifname, ev->ifindex, ifn, sizeof(ifn)));
-	if (ev->ip_ver == 6)
-		sb_printf(&sb, ",\"tclass\":%u,\"flow\":%u,\"hlim\":%u,\"plen\":%u", ev->ipv6_tclass,
-			  ev->ipv6_flow, ev->ipv6_hlim, ev->ipv6_plen);
-	else
-		sb_printf(&sb,
-			  ",\"ihl\":%u,\"tos\":%u,\"length\":%u,\"ident\":%u,\"flags\":%u,"
-			  "\"offset\":%u,\"ttl\":%u,\"checksum\":%u",
-			  ev->ipv4_ihl, ev->ipv4_tos, ev->ipv4_length, ev->ipv4_ident,
-			  ev->ipv4_flags, ev->ipv4_offset, ev->ipv4_ttl, ev->ipv4_checksum);
-	sb_printf(&sb, ",\"verdict\":\"%s\",\"hook\":\"%s\"}",
-		  ev->verdict == PF_DROP ? "block" : "pass", ev->hook ? "tc" : "xdp");
-	return sb.n;
+	jw_init_buf(&w, buf, len);
+	jw_obj_begin(&w, NULL);
+	jw_str(&w, "type", pf_event_name(ev->type == PF_EV_IP_SEND ? PF_EV_IP_SEND : PF_EV_IP_RECEIVE));
+	jw_u64(&w, "ts_ns", ev->ts_ns);
+	jw_u64(&w, "cpu", ev->cpu);
+	jw_u64(&w, "ip_ver", ev->ip_ver);
+	jw_proto(&w, v.proto);
+	jw_str(&w, "src", v.src);
+	jw_str(&w, "dst", v.dst);
+	jw_u64(&w, "plength", ev->ip_plength);
+	jw_u64(&w, "ifindex", ev->ifindex);
+	/* Interface names are kernel-checked, but the writer escapes anyway. */
+	jw_str(&w, "ifname", ifname_of(ifname, ev->ifindex, ifn, sizeof(ifn)));
+	if (ev->ip_ver == 6) {
+		jw_u64(&w, "tclass", ev->ipv6_tclass);
+		jw_u64(&w, "flow", ev->ipv6_flow);
+		jw_u64(&w, "hlim", ev->ipv6_hlim);
+		jw_u64(&w, "plen", ev->ipv6_plen);
+	} else {
+		jw_u64(&w, "ihl", ev->ipv4_ihl);
+		jw_u64(&w, "tos", ev->ipv4_tos);
+		jw_u64(&w, "length", ev->ipv4_length);
+		jw_u64(&w, "ident", ev->ipv4_ident);
+		jw_u64(&w, "flags", ev->ipv4_flags);
+		jw_u64(&w, "offset", ev->ipv4_offset);
+		jw_u64(&w, "ttl", ev->ipv4_ttl);
+		jw_u64(&w, "checksum", ev->ipv4_checksum);
+	}
+	jw_str(&w, "verdict", ev->verdict == PF_DROP ? "block" : "pass");
+	jw_str(&w, "hook", ev->hook ? "tc" : "xdp");
+	return jw_close(&w);
 }
 
 int trace_fmt_time(__u64 ts_ns, long long wall_offset_ns, char *buf, size_t len)
@@ -442,7 +430,14 @@ int trace_fmt_drops_text(unsigned int cpu, __u64 state, __u64 ip, char *buf, siz
 
 int trace_fmt_drops_json(unsigned int cpu, __u64 state, __u64 ip, char *buf, size_t len)
 {
-	return snprintf(buf, len, "{\"type\":\"drops\",\"cpu\":%u,\"count\":%llu,\"state\":%llu,\"ip\":%llu}",
-			cpu, (unsigned long long)(state + ip), (unsigned long long)state,
-			(unsigned long long)ip);
+	struct jw w;
+
+	jw_init_buf(&w, buf, len);
+	jw_obj_begin(&w, NULL);
+	jw_str(&w, "type", "drops");
+	jw_u64(&w, "cpu", cpu);
+	jw_u64(&w, "count", state + ip);
+	jw_u64(&w, "state", state);
+	jw_u64(&w, "ip", ip);
+	return jw_close(&w);
 }

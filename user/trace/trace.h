@@ -20,15 +20,11 @@
 /* Names                                                                    */
 /* ------------------------------------------------------------------------ */
 
-/* "tcp", "udp", ... or NULL when the number has no name of ours. */
-const char *trace_proto_name(unsigned int proto);
-/* Inverse, for -p proto=: returns the number or -EINVAL. */
+/* Names of protocols, events and reasons: lib/pf_names.h.
+ * For -p proto=, in any case: returns the number or -EINVAL. */
 int trace_proto_number(const char *name);
 /* Peer state name for a protocol: TCPS_* for TCP, PFUDPS_* otherwise. */
 const char *trace_pstate_name(unsigned int proto, unsigned int st);
-/* Event type as JSON and -p event= spell it: "create", "change", ... */
-const char *trace_event_name(unsigned int type);
-const char *trace_reason_name(unsigned int reason);
 /* Address of family af (PF_INET/PF_INET6) into buf (INET6_ADDRSTRLEN). */
 const char *trace_addr_str(const struct pf_addr *a, unsigned int af, char *buf, size_t len);
 
