@@ -156,6 +156,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pf_frags SEC(".maps");
 
+/* `set syncookies`: the live part (include/pfbpf_syncookie.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pf_syncookie_st);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pf_syncookie SEC(".maps");
+
 #include "pf_nat_maps.h"
 
 static __always_inline struct pf_status_pcpu *pf_status_get(void)

@@ -75,6 +75,7 @@ const char *pf_limit_name(int lim)
 static const char *const lcnt_names[LCNT_MAX] = {
 	"max states per rule", "max-src-states", "max-src-nodes", "max-src-conn",
 	"max-src-conn-rate", "overload table insertion", "overload flush states",
+	"synfloods detected", "syncookies sent", "syncookies validated",
 };
 
 const char *pf_lcnt_name(int lcnt)
