@@ -522,6 +522,7 @@ enum pf_event_type {
 	PF_EV_TCP_ESTABLISHED = 3,/* both peers ESTABLISHED (once per state) */
 	PF_EV_TCP_CLOSED = 4,     /* both peers >= FIN_WAIT_2, or RST (once) */
 	PF_EV_STATE_DESTROY = 5,
+	PF_EV_SYNCOOKIES = 6,     /* adaptive syncookies: reason 1 = on, 0 = off; no state */
 	PF_EV_IP_RECEIVE = 16,    /* struct pf_ip_event */
 	PF_EV_IP_SEND = 17,
 };
