@@ -15,7 +15,7 @@
  * when the half-open TCP states exceed `start` percent of `limit states`
  * (counted LCNT_SYNFLOODS), off when half-open states plus cookies in
  * flight fall below `end` percent.  pf checks the way off every 15 s from
- * its key timer; here on every SYN and every sweep.  Each switch emits a
+ * its key timer; here on every SYN and every sweep (pf_sweep.h).  Each switch emits a
  * PF_EV_SYNCOOKIES event for pftrace.
  */
 #ifndef PF_SYNCOOKIE_H

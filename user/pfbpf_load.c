@@ -476,6 +476,7 @@ static const char *ev_name(int type)
 	case PF_EV_TCP_ESTABLISHED: return "tcp-established";
 	case PF_EV_TCP_CLOSED: return "tcp-closed";
 	case PF_EV_STATE_DESTROY: return "state-destroy";
+	case PF_EV_SYNCOOKIES: return "syncookies";
 	case PF_EV_IP_RECEIVE: return "ip-receive";
 	case PF_EV_IP_SEND: return "ip-send";
 	}

@@ -7,7 +7,9 @@
 #    sees them: no listener exists) and make no state; pfctl_bpf -si shows
 #    the mode and -si -v the cookies sent;
 #  - adaptive (limit states 400, start 25%): a spoofed SYN flood from
-#    198.51.100.0/24 switches it on (synfloods detected, -si active, --json).
+#    198.51.100.0/24 switches it on (synfloods detected, -si active, --json);
+#    with the flood's states gone it switches off again within two key
+#    periods (<= 30 s), and a SYN passes to B's stack (no listener: RST).
 # Not tested here, because not built yet: the ACK that returns a cookie
 # completing the connection to the server (docs/syncookies.md).
 . "$(dirname "$0")/lib.sh"
@@ -82,7 +84,8 @@ PYEOF
 
 test_adaptive_flood() {
 	local n
-	load "set limit states 400" "set syncookies adaptive (start 25%, end 12%)" "pass all"
+	load "set limit states 400" "set timeout interval 1" \
+		"set syncookies adaptive (start 25%, end 12%)" "pass all"
 	assert_eq "adaptive starts inactive" inactive "$(info_line active)"
 	# 150 spoofed SYNs: 101 half-open states switch it on, the rest get cookies
 	assert_cmd "a spoofed SYN flood from 198.51.100.0/24" nsx "$NS_A" "$PY" -c "
@@ -99,6 +102,19 @@ sendp([Ether(src='$MAC_A', dst='$MAC_B') / IP(src='198.51.100.%d' % (10 + i % 20
 	assert_eq "states stop at the threshold (101 half-open)" 101 "$n"
 	assert_match "--json says so" '"active": *true' \
 		"$(nsx "$NS_B" "$PFCTL" -si --json | tr -d '\n')"
+	# after the flood: its states go, and once the cookies' key periods
+	# have passed (15-30 s) the sweep switches it off with no SYN needed
+	assert_cmd "flush the flood's states" nsx "$NS_B" "$PFCTL" -q -F states
+	wait_for 40 sh -c "nsenter --net=/run/netns/$NS_B $PFCTL -si | grep -q ' inactive *\$'"
+	assert_eq "switched off after the flood" inactive "$(info_line active)"
+	assert_eq "a SYN makes a state again" "20 0" "$(nsx "$NS_A" "$PY" -c "
+import logging; logging.getLogger('scapy.runtime').setLevel(logging.ERROR)
+from scapy.all import Ether, IP, TCP, srp
+a, u = srp(Ether(src='$MAC_A', dst='$MAC_B') / IP(src='$A4', dst='$B4') /
+           TCP(sport=45000, dport=$PORT, flags='S', seq=1), iface='$VETH_A', timeout=2, verbose=0)
+print(20 if a and a[0][1][TCP].flags == 'RA' else 0, len(u))
+")"
+	assert_eq "... one TCP state" 1 "$(tcp_states)"
 }
 
 setup

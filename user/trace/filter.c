@@ -73,6 +73,7 @@ static int parse_event(const char *v)
 	static const unsigned int types[] = {
 		PF_EV_STATE_CREATE, PF_EV_STATE_CHANGE, PF_EV_TCP_ESTABLISHED,
 		PF_EV_TCP_CLOSED,   PF_EV_STATE_DESTROY, PF_EV_IP_RECEIVE, PF_EV_IP_SEND,
+		PF_EV_SYNCOOKIES,
 	};
 
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)

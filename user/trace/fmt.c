@@ -60,6 +60,7 @@ const char *trace_event_name(unsigned int type)
 	case PF_EV_TCP_ESTABLISHED: return "established";
 	case PF_EV_TCP_CLOSED: return "closed";
 	case PF_EV_STATE_DESTROY: return "destroy";
+	case PF_EV_SYNCOOKIES: return "syncookies";
 	case PF_EV_IP_RECEIVE: return "receive";
 	case PF_EV_IP_SEND: return "send";
 	}
@@ -74,6 +75,7 @@ static const char *event_tag(unsigned int type)
 	case PF_EV_TCP_ESTABLISHED: return "[ESTABLISHED]";
 	case PF_EV_TCP_CLOSED: return "[CLOSED]";
 	case PF_EV_STATE_DESTROY: return "[DESTROY]";
+	case PF_EV_SYNCOOKIES: return "[SYNCOOKIES]";
 	case PF_EV_IP_RECEIVE: return "[RECEIVE]";
 	case PF_EV_IP_SEND: return "[SEND]";
 	}
@@ -228,6 +230,12 @@ int trace_fmt_pf_text(const struct pf_event *ev, char *buf, size_t len)
 
 	if (len)
 		buf[0] = '\0';
+	/* the adaptive syncookie mode switched: no state, no key */
+	if (ev->type == PF_EV_SYNCOOKIES) {
+		sb_printf(&sb, "%s %s", event_tag(ev->type),
+			  ev->reason ? "on (synflood detected)" : "off");
+		return sb.n;
+	}
 	sb_printf(&sb, "%s ", event_tag(ev->type));
 	sb_proto(&sb, k->proto);
 	sb_printf(&sb, " ");
@@ -299,6 +307,11 @@ int trace_fmt_pf_json(const struct pf_event *ev, char *buf, size_t len)
 
 	if (len)
 		buf[0] = '\0';
+	if (ev->type == PF_EV_SYNCOOKIES) {
+		sb_printf(&sb, "{\"type\":\"syncookies\",\"ts_ns\":%llu,\"cpu\":%u,\"active\":%s}",
+			  (unsigned long long)ev->ts_ns, ev->cpu, ev->reason ? "true" : "false");
+		return sb.n;
+	}
 	if (name)
 		sb_printf(&sb, "{\"type\":\"%s\"", name);
 	else
