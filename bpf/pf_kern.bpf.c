@@ -23,6 +23,7 @@
 #include "pf_cls.h"
 #include "pf_kill.h"
 #include "pf_return.h"
+#include "pf_syncookie.h"
 #include "pf_errno.h"
 #include "pf_nat.h"
 #include "pf_nat_rewrite.h"
@@ -291,6 +292,12 @@ create:
 		*reason = PFRES_BADSTATE;
 		return PF_DROP;
 	}
+	/* Under a SYN flood (or always): answer with a cookie, keep no state. */
+	if (pkt->proto == IPPROTO_TCP && pkt->dir == PF_IN && !icmp_err && pf_synflood_check()) {
+		pf_nat_undo(sc);
+		pf_syncookie_syn(sc);
+		return PF_DROP;
+	}
 	if (sc->nat.pending)
 		err = pf_nat_create(sc, &o);
 	else
@@ -433,6 +440,22 @@ __noinline int pf_process(struct pf_scratch *sc)
 		return PF_PASS;
 	}
 
+	/*
+	 * An inbound ACK with no state may return a syncookie (pf_test,
+	 * after pf_test_state, before the ruleset).  A good one would
+	 * recreate the SYN; until pfbpf completes the handshake with the
+	 * server itself (synproxy's PROXY_DST and seqdiff, not built yet) it
+	 * is counted valid and dropped as PFRES_SYNPROXY.  While cookies are
+	 * out, a bad one is counted and dropped as a state mismatch.
+	 */
+	if (sc->pkt.proto == IPPROTO_TCP && sc->pkt.dir == PF_IN &&
+	    (sc->pkt.tcp_flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) == TH_ACK) {
+		r = pf_syncookie_ack(sc);
+		if (r) {
+			sc->reason = r > 0 ? PFRES_SYNPROXY : PFRES_BADSTATE;
+			return PF_DROP;
+		}
+	}
 	return PF_NEED_RULES;
 }
 
@@ -802,6 +825,8 @@ static __always_inline int pf_ctl_add(struct pf_ctl_req *req, struct pf_config *
 		return -EEXIST;
 	}
 	st->fcounters[FCNT_STATE_INSERT]++;
+	if (k.proto == IPPROTO_TCP && !(s.flags & PFSTATE_F_ESTAB_SEEN))
+		pf_halfopen_add(1);
 	if (s.rule != PF_RULE_NONE) {
 		__u32 ridx = pf_state_slotidx(&s), *n = bpf_map_lookup_elem(&pf_rulestates, &ridx);
 

@@ -11,6 +11,7 @@
 
 #include "pfbpf_types.h"
 #include "pfbpf_layout.h"
+#include "pfbpf_syncookie.h"
 
 /*
  * pf_states: the state table.  LRU so that the kernel never fails an insert
@@ -156,6 +157,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pf_frags SEC(".maps");
 
+/* `set syncookies`: the live part (include/pfbpf_syncookie.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pf_syncookie_st);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pf_syncookie SEC(".maps");
+
 #include "pf_nat_maps.h"
 
 static __always_inline struct pf_status_pcpu *pf_status_get(void)
@@ -163,6 +173,27 @@ static __always_inline struct pf_status_pcpu *pf_status_get(void)
 	__u32 z = 0;
 
 	return bpf_map_lookup_elem(&pf_status, &z);
+}
+
+static __always_inline struct pf_syncookie_st *pf_syncookie_get(void)
+{
+	__u32 z = 0;
+
+	return bpf_map_lookup_elem(&pf_syncookie, &z);
+}
+
+/*
+ * pf's states_halfopen, which the adaptive syncookie mode watches: +1 for
+ * every TCP state made, -1 when it is first established (both peers,
+ * PFSTATE_F_ESTAB_SEEN) or removed before that.  An LRU eviction behind
+ * our back loses a -1; readers clamp at zero.
+ */
+static __always_inline void pf_halfopen_add(__s64 d)
+{
+	struct pf_syncookie_st *sk = pf_syncookie_get();
+
+	if (sk)
+		__sync_fetch_and_add(&sk->halfopen, d);
 }
 
 static __always_inline struct pf_gcount *pf_gcount_get(void)

@@ -69,7 +69,10 @@
 #define pf_tcp_flag_byte(th) (((__u8 *)(th))[offsetof(struct tcphdr, window) - 1])
 
 /* What to answer a blocked packet with (pf_scratch.ret). */
-enum { PF_RET_NONE = 0, PF_RET_RST = 1, PF_RET_ICMP = 2 };
+enum { PF_RET_NONE = 0, PF_RET_RST = 1, PF_RET_ICMP = 2,
+       PF_RET_SYNCOOKIE = 3 /* a SYN|ACK with a cookie (pf_syncookie.h) */ };
+
+static __always_inline int pf_syncookie_answer(void *ctx, __u8 hook, struct pf_scratch *sc);
 
 /*
  * May an ICMP error be sent about this packet?  RFC 1122 3.2.2 / RFC 1812
@@ -539,6 +542,8 @@ static __always_inline int pf_return_send(void *ctx, __u8 hook, struct pf_scratc
 {
 	int err;
 
+	if (sc->ret == PF_RET_SYNCOOKIE)
+		return pf_syncookie_answer(ctx, hook, sc);
 	if (!pf_return_ok(sc))
 		return -1;
 	if (sc->ret == PF_RET_RST)

@@ -161,6 +161,8 @@ static __noinline int pf_state_remove(const struct pf_state_key *key, struct pf_
 	pf_nat_forget(key);
 	if (g)
 		__sync_fetch_and_add(&g->states, -1);
+	if (key->proto == IPPROTO_TCP && !(flags & PFSTATE_F_ESTAB_SEEN))
+		pf_halfopen_add(-1);
 	if (st)
 		st->fcounters[FCNT_STATE_REMOVALS]++;
 	if (rule != PF_RULE_NONE) {
@@ -258,6 +260,8 @@ struct pf_scratch {
 	__u8 ret_type;           /* ICMP type/code to return */
 	__u8 ret_code;
 	__u8 fwd_ok;             /* an established state passed it: may be forwarded (pf_fwd.h) */
+	__u16 ret_mss;           /* syncookies: the MSS the cookie says (pf_syncookie.h) */
+	__u32 ret_iss;           /* ... and the cookie, our ISN */
 	__u32 reason;            /* PFRES_* of a drop, PFRES_MAX for none */
 	__u32 inner_res;         /* PF_INNER_* */
 	__u32 new_state;
@@ -414,6 +418,8 @@ static __noinline int pf_state_create(const struct pf_pkt *pkt, const struct pf_
 			__sync_fetch_and_add(rcur, 1);
 	}
 	st->fcounters[FCNT_STATE_INSERT]++;
+	if (pkt->proto == IPPROTO_TCP)
+		pf_halfopen_add(1);
 	pf_event_state_keys(key, stack ? stack : key, s, PF_EVI(PF_EV_STATE_CREATE, 0));
 	return 0;
 }

@@ -16,6 +16,7 @@
 
 #include "pf_state.h"
 #include "pf_errno.h"
+#include "pf_syncookie.h"
 
 #define PF_CLOCK_BOOTTIME 7 /* uapi CLOCK_BOOTTIME: vmlinux.h has no macros */
 
@@ -167,6 +168,8 @@ static int pf_timer_cb(void *map, __u32 *key, struct pf_timer_val *t)
 	__u64 interval = 10;
 
 	pf_sweep();
+	/* the adaptive syncookie mode's way off, also when no SYN comes */
+	pf_synflood_check();
 	if (cfg)
 		interval = pf_timeout_global(cfg, PFTM_INTERVAL);
 	if (!interval)

@@ -364,8 +364,10 @@ static __always_inline void pf_tcp_events(const struct pf_state_key *key, const 
 	if (r & PF_TCPEV_CHANGE)
 		pf_event_state(key, s, PF_EVI_OLD(PF_EV_STATE_CHANGE, pf_tcpr_old(r, 0),
 						  pf_tcpr_old(r, 1)));
-	if (r & PF_TCPEV_ESTAB)
+	if (r & PF_TCPEV_ESTAB) {
+		pf_halfopen_add(-1); /* no longer half-open (pf_maps.h) */
 		pf_event_state(key, s, PF_EVI(PF_EV_TCP_ESTABLISHED, 0));
+	}
 	if (r & PF_TCPEV_CLOSED)
 		pf_event_state(key, s, PF_EVI(PF_EV_TCP_CLOSED, 0));
 }

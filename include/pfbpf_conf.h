@@ -59,6 +59,7 @@ struct pfbpf_conf_table {
 #define PFBPF_OPT_HOSTID 0x08
 #define PFBPF_OPT_SKIP 0x10
 #define PFBPF_OPT_PFBPF_IFS 0x20
+#define PFBPF_OPT_SYNCOOKIES 0x40
 
 struct pfbpf_conf_options {
 	__u32 timeout[PFTM_MAX];    /* seconds, valid where timeout_set has 1 << PFTM_* */
@@ -76,6 +77,10 @@ struct pfbpf_conf_options {
 	 * option; the last one wins). */
 	char (*pfbpf_ifs)[PFBPF_IFNAMSIZ];
 	size_t npfbpf_ifs;
+	/* `set syncookies`: PF_SYNCOOKIES_* (pfbpf_syncookie.h); adaptive's
+	 * start and end in hundredths of a percent (pf's defaults 25%, 12%) */
+	__u32 syncookies;
+	__u32 syncookies_start, syncookies_end;
 };
 
 /*
@@ -106,6 +111,7 @@ enum pfbpf_decl_kind {
 	PFBPF_DECL_SKIP,             /* idx, value: first and count in skip_log */
 	PFBPF_DECL_TABLE,            /* idx: tables[] */
 	PFBPF_DECL_PFBPF_IFS,        /* idx, value: first and count in skip_log */
+	PFBPF_DECL_SYNCOOKIES,       /* value: mode; options.syncookies_start/end */
 };
 
 struct pfbpf_conf_decl {

@@ -258,7 +258,11 @@ struct pf_status {
 	__u64 unhandled;             /* non-IP frames passed uninspected */
 	__u64 since_ns;              /* CLOCK_BOOTTIME ns of `since` */
 	__u32 limit_states;          /* effective state limit */
-	__u32 pad;
+	__u8 syncookies_mode;        /* PF_SYNCOOKIES_* (pf_status.syncookies_mode) */
+	__u8 syncookies_active;      /* SYNs are being answered with cookies */
+	__u16 pad;
+	__u64 syncookies_halfopen;   /* half-open TCP states (pf's states_halfopen) */
+	__u64 syncookies_bad;        /* ACKs whose cookie did not validate */
 };
 
 struct pfioc_if {
@@ -551,6 +555,30 @@ struct pfioc_src_nodes {
  *     kernel for the address of `($if)` on every new translation).
  */
 #define DIOCIFADDRSYNC _IOWR('D', 202, __u32)
+/*
+ *   DIOCSETSYNCOOKIES / DIOCGETSYNCOOKIES: `set syncookies`.  OpenBSD has
+ *     DIOCSETSYNCOOKIES (a mode) and DIOCSETSYNFLWATS (absolute state
+ *     counts pfctl works out from `limit states`); here one structure says
+ *     both, the thresholds in hundredths of a percent of `limit states`,
+ *     so they follow a later `set limit states`.  0 = pf's defaults (25%,
+ *     12%); end > start is EINVAL, as pf's lowat > hiwat.  Out (GET and
+ *     SET): the adaptive mode's live state.  A secret of all zeroes is
+ *     left alone; any other replaces the cookie secret (an HA pair sets
+ *     the same one on both firewalls: docs/syncookies.md).
+ */
+struct pfioc_syncookies {
+	__u8 mode;          /* PF_SYNCOOKIES_* */
+	__u8 active;        /* out */
+	__u16 pad;
+	__u32 start, end;   /* hundredths of a percent; 0 = default */
+	__u32 pad2;
+	__u64 halfopen;     /* out */
+	__u64 inflight;     /* out: cookies of the two live keys not yet returned */
+	__u64 bad;          /* out: ACKs whose cookie did not validate */
+	__u8 secret[16];    /* in, SET only: all zero = keep */
+};
+#define DIOCSETSYNCOOKIES _IOWR('D', 203, struct pfioc_syncookies)
+#define DIOCGETSYNCOOKIES _IOWR('D', 204, struct pfioc_syncookies)
 
 /* Linux's _IOC size field has 14 bits. */
 PFBPF_ASSERT(sizeof(struct pfioc_rule) < (1 << 14), "pfioc_rule too large for _IOWR");

@@ -21,23 +21,25 @@
 
 #include "pfbpf_types.h"
 #include "pfbpf_nat.h"
+#include "pfbpf_syncookie.h"
 
 #define PFBPF_MAP_LAYOUT "pf_layout" /* array[1]: __u64 PFBPF_LAYOUT_ID, 0 = not stamped yet */
 
 #ifndef PFBPF_LAYOUT_EPOCH
-#define PFBPF_LAYOUT_EPOCH 1
+#define PFBPF_LAYOUT_EPOCH 2 /* 2: pf_config.syncookies*, pf_syncookie, LCNT_SYN* */
 #endif
 
 #define PFBPF_LAYOUT_MIX(h, v) (((h) * 1000003ULL) ^ (unsigned long long)(v))
 #define PFBPF_LAYOUT_SIZES                                                              \
 	PFBPF_LAYOUT_MIX(PFBPF_LAYOUT_MIX(PFBPF_LAYOUT_MIX(PFBPF_LAYOUT_MIX(              \
 	PFBPF_LAYOUT_MIX(PFBPF_LAYOUT_MIX(PFBPF_LAYOUT_MIX(PFBPF_LAYOUT_MIX(              \
-	PFBPF_LAYOUT_MIX(PFBPF_LAYOUT_MIX(0ULL,                                          \
+	PFBPF_LAYOUT_MIX(PFBPF_LAYOUT_MIX(PFBPF_LAYOUT_MIX(0ULL,                                          \
 		sizeof(struct pf_state_key)), sizeof(struct pf_state)),                  \
 		sizeof(struct pf_config)), sizeof(struct pf_gcount)),                    \
 		sizeof(struct pf_status_pcpu)), sizeof(struct pf_rule_counters)),        \
 		sizeof(struct pf_rule_bpf)), sizeof(struct pf_table_key)),               \
-		sizeof(struct pf_tprofile)), sizeof(struct pf_nat_pair))
+		sizeof(struct pf_tprofile)), sizeof(struct pf_nat_pair)),                \
+		sizeof(struct pf_syncookie_st))
 /* epoch in the top 16 bits, the sizes below; never 0 */
 #define PFBPF_LAYOUT_ID                                                                 \
 	(((unsigned long long)PFBPF_LAYOUT_EPOCH << 48) |                                \

@@ -174,7 +174,8 @@ enum { FCNT_STATE_SEARCH = 0, FCNT_STATE_INSERT = 1, FCNT_STATE_REMOVALS = 2, FC
 enum {
 	LCNT_STATES = 0, LCNT_SRCSTATES = 1, LCNT_SRCNODES = 2, LCNT_SRCCONN = 3,
 	LCNT_SRCCONNRATE = 4, LCNT_OVERLOAD_TABLE = 5, LCNT_OVERLOAD_FLUSH = 6,
-	LCNT_MAX = 7,
+	LCNT_SYNFLOODS = 7, LCNT_SYNCOOKIES_SENT = 8, LCNT_SYNCOOKIES_VALID = 9, /* OpenBSD's */
+	LCNT_MAX = 10,
 };
 
 /* pf defaults (OpenBSD sys/net/pf_ioctl.c, pfctl parse.y).  Timeouts: pf_default_timeout() in pf_timeout.h. */
@@ -375,11 +376,15 @@ struct pf_config {
 	__u32 nat_rules[PF_RULESET_SLOTS]; /* translation rules per slot (pf_natrules);
 					    * also the gate: no NAT code runs while
 					    * both are 0 and pf_natmap is empty */
+	__u32 syncookies;    /* PF_SYNCOOKIES_* (pfbpf_syncookie.h) */
+	__u32 syncookies_start; /* adaptive: hundredths of a percent of limit states, 0 = 25% */
+	__u32 syncookies_end;   /* ... 0 = 12% */
+	__u32 pad_sc;
 	__u64 since;         /* CLOCK_BOOTTIME ns when enabled (pf_status.since) */
 	__u64 ruleset_gen;   /* bumped by every commit, a ticket source */
 	__u64 state_id_base; /* ids are state_id_base + pf_gcount.next_id, as pf */
 };
-PFBPF_ASSERT(sizeof(struct pf_config) == 4 * 4 + 4 * PFTM_MAX + 4 * PF_LIMIT_MAX + 7 * 4 + 3 * 8,
+PFBPF_ASSERT(sizeof(struct pf_config) == 4 * 4 + 4 * PFTM_MAX + 4 * PF_LIMIT_MAX + 11 * 4 + 3 * 8,
 	     "pf_config layout");
 
 /* Global (not per-CPU) counters that need atomicity: the state limit. */
@@ -517,6 +522,7 @@ enum pf_event_type {
 	PF_EV_TCP_ESTABLISHED = 3,/* both peers ESTABLISHED (once per state) */
 	PF_EV_TCP_CLOSED = 4,     /* both peers >= FIN_WAIT_2, or RST (once) */
 	PF_EV_STATE_DESTROY = 5,
+	PF_EV_SYNCOOKIES = 6,     /* adaptive syncookies: reason 1 = on, 0 = off; no state */
 	PF_EV_IP_RECEIVE = 16,    /* struct pf_ip_event */
 	PF_EV_IP_SEND = 17,
 };

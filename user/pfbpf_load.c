@@ -509,6 +509,8 @@ static int event_cb(void *arg, void *data, size_t len)
 		pfbpf_fmt_endpoint(b, sizeof(b), af, 0, &ip->daddr, 0);
 		printf("%s if %u %s -> %s len %u %s\n", pf_event_name(ip->type), ip->ifindex, a, b,
 		       ip->ip_plength, ip->verdict == PF_PASS ? "pass" : "block");
+	} else if (len >= sizeof(*e) && e->type == PF_EV_SYNCOOKIES) {
+		printf("syncookies %s\n", e->reason ? "on (synflood detected)" : "off");
 	} else if (len >= sizeof(*e)) {
 		const char *name = pf_event_name(e->type);
 

@@ -319,3 +319,15 @@ Test(trace_fmt, time_prefix)
 	trace_fmt_time(999, 0, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "[0.000000]");
 }
+
+/* The adaptive syncookie mode switching (PF_EV_SYNCOOKIES): no state. */
+Test(trace_fmt, syncookies_text_json)
+{
+	struct pf_event ev = { .type = PF_EV_SYNCOOKIES, .reason = 1, .ts_ns = 5, .cpu = 1 };
+
+	cr_expect_str_eq(TEXT(ev), "[SYNCOOKIES] on (synflood detected)");
+	cr_expect_str_eq(JSON(ev), "{\"type\":\"syncookies\",\"ts_ns\":5,\"cpu\":1,\"active\":true}");
+	ev.reason = 0;
+	cr_expect_str_eq(TEXT(ev), "[SYNCOOKIES] off");
+	cr_expect_str_eq(trace_event_name(PF_EV_SYNCOOKIES), "syncookies");
+}

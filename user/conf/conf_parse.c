@@ -600,6 +600,8 @@ static void parse_set(struct parser *p)
 		o->nskip = p->c->nskip_log - first;
 		o->set |= PFBPF_OPT_SKIP;
 		add_decl(p, PFBPF_DECL_SKIP, (__u32)first, (__u32)o->nskip);
+	} else if (!strcmp(t.s, "syncookies")) {
+		conf_set_syncookies(p, o);
 	} else if (!strcmp(t.s, "pfbpf")) {
 		/* pfbpf's own: the interfaces pfbpf.service attaches to when
 		 * /etc/default/pfbpf names none */
@@ -622,7 +624,7 @@ static void parse_set(struct parser *p)
 		add_decl(p, PFBPF_DECL_PFBPF_IFS, (__u32)first, (__u32)o->npfbpf_ifs);
 	} else if (!strcmp(t.s, "optimization") || !strcmp(t.s, "ruleset-optimization") ||
 		   !strcmp(t.s, "loginterface") || !strcmp(t.s, "fingerprints") ||
-		   !strcmp(t.s, "reassemble") || !strcmp(t.s, "syncookies") ||
+		   !strcmp(t.s, "reassemble") ||
 		   !strcmp(t.s, "keepcounters") || !strcmp(t.s, "prio") ||
 		   !strcmp(t.s, "require-order") || !strcmp(t.s, "state-defaults") ||
 		   !strcmp(t.s, "satisfy")) {
@@ -1581,6 +1583,11 @@ void *conf_vec_push(struct parser *p, struct vec *v, size_t elsz)
 void *conf_grow(struct parser *p, void **arr, size_t *n, size_t elsz)
 {
 	return grow(p, arr, n, elsz);
+}
+
+void conf_add_decl(struct parser *p, __u32 kind, __u32 idx, __u32 value)
+{
+	add_decl(p, kind, idx, value);
 }
 
 int conf_is_kw(const struct tok *t, const char *kw)

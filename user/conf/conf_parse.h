@@ -176,6 +176,11 @@ size_t conf_expand_rule(struct parser *p);
 void conf_tmpl_reset(struct rule_tmpl *t);
 __u32 conf_next_nr(struct parser *p, const char *path);
 
+void conf_add_decl(struct parser *p, __u32 kind, __u32 idx, __u32 value);
+
+/* conf_syncookie.c: `set syncookies` (after the word syncookies). */
+void conf_set_syncookies(struct parser *p, struct pfbpf_conf_options *o);
+
 /* conf_nat.c: translation rules and pools. */
 void conf_parse_nat_rule(struct parser *p);      /* [no] nat|rdr|binat ... */
 void conf_parse_match_rule(struct parser *p);    /* match ... */

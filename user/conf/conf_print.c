@@ -366,6 +366,10 @@ static void print_decl(FILE *f, const struct pfbpf_conf *c, const struct pfbpf_c
 	case PFBPF_DECL_TABLE:
 		pfbpf_table_print(f, &c->tables[d->idx]);
 		break;
+	case PFBPF_DECL_SYNCOOKIES:
+		/* idx: start << 16 | end */
+		conf_print_syncookies(f, d->value, d->idx >> 16, d->idx & 0xffff);
+		break;
 	case PFBPF_DECL_PFBPF_IFS:
 		fputs("set pfbpf interfaces {", f);
 		for (__u32 i = 0; i < d->value; i++)

@@ -19,6 +19,10 @@ const char *conf_icmp_type_name(int type, int v6);
 int conf_icmp_code_lookup(const char *name, int type, int v6);
 const char *conf_icmp_code_name(int type, int code, int v6);
 
+/* conf_syncookie.c: one `set syncookies` line; start, end in hundredths
+ * of a percent. */
+void conf_print_syncookies(FILE *f, __u32 mode, __u32 start, __u32 end);
+
 /* ICMP unreach types: return_icmp_type says which family's code was given. */
 #define CONF_ICMP4_UNREACH 3
 #define CONF_ICMP6_UNREACH 1

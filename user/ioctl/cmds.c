@@ -19,6 +19,7 @@ CMD(rgetaddrs) CMD(rgetastats) CMD(rclrastats) CMD(rtstaddrs) CMD(rsettflags)
 CMD(rinadefine)
 CMD(igetifaces) CMD(iclristats) CMD(setifflag) CMD(clrifflag)
 CMD(setstatepolicy) CMD(getstatepolicy) CMD(ifaddrsync)
+CMD(setsyncookies) CMD(getsyncookies)
 CMD(beginaddrs) CMD(addaddr) CMD(getaddrs) CMD(getaddr) CMD(changeaddr)
 #undef CMD
 
@@ -118,5 +119,7 @@ const struct pfbpf_cmd ctl_cmds[] = {
 	W(DIOCSETSTATEPOLICY, setstatepolicy),
 	R(DIOCGETSTATEPOLICY, getstatepolicy),
 	W(DIOCIFADDRSYNC, ifaddrsync),
+	W(DIOCSETSYNCOOKIES, setsyncookies),
+	R(DIOCGETSYNCOOKIES, getsyncookies),
 	{ 0, NULL, NULL, false },
 };

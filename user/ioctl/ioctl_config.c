@@ -407,6 +407,18 @@ int pfbpf_cmd_getstatus(struct pfbpf_handle *h, void *arg)
 	st->hostid = cfg.hostid;
 	st->since_ns = cfg.since;
 	st->limit_states = pfbpf_limit(&cfg, PF_LIMIT_STATES);
+	st->syncookies_mode = (__u8)cfg.syncookies;
+	{
+		struct pfioc_syncookies sc;
+
+		/* an older datapath without pf_syncookie: the mode alone */
+		if (!pfbpf_cmd_getsyncookies(h, &sc)) {
+			st->syncookies_active = sc.active;
+			st->syncookies_halfopen = sc.halfopen;
+			st->syncookies_bad = sc.bad;
+		}
+		h->reason[0] = 0;
+	}
 	if (cfg.since) {
 		__s64 ago = (__s64)(ctl_boot_ns() - cfg.since) / 1000000000ll;
 

@@ -212,6 +212,7 @@ int ctl_fail(struct pfbpf_handle *h, int err, const char *fmt, ...)
 /* Map access: fd of map m (opening it on first use), or -errno with reason. */
 int ctl_map(struct pfbpf_handle *h, enum pfm m);
 int ctl_cfg_read(struct pfbpf_handle *h, struct pf_config *cfg);
+int pfbpf_cmd_getsyncookies(struct pfbpf_handle *h, void *arg); /* ioctl_syncookie.c */
 int ctl_cfg_write(struct pfbpf_handle *h, const struct pf_config *cfg);
 int ctl_gcount_read(struct pfbpf_handle *h, struct pf_gcount *gc);
 int ctl_xmeta_read(struct pfbpf_handle *h, struct pfbpf_xmeta *m);

@@ -76,6 +76,7 @@ const char *pf_limit_name(int lim)
 static const char *const lcnt_names[LCNT_MAX] = {
 	"max states per rule", "max-src-states", "max-src-nodes", "max-src-conn",
 	"max-src-conn-rate", "overload table insertion", "overload flush states",
+	"synfloods detected", "syncookies sent", "syncookies validated",
 };
 
 const char *pf_lcnt_name(int lcnt)
@@ -205,6 +206,8 @@ static const struct {
 	{ PF_EV_STATE_DESTROY, PF_PROBE_STATE_DESTROY, "destroy" },
 	{ PF_EV_IP_RECEIVE, PF_PROBE_IP_RECEIVE, "ip-receive" },
 	{ PF_EV_IP_SEND, PF_PROBE_IP_SEND, "ip-send" },
+	/* not a DTrace probe: the adaptive syncookie mode switched */
+	{ PF_EV_SYNCOOKIES, "syncookies", "syncookies" },
 };
 
 const char *pf_event_name(unsigned int type)
@@ -227,7 +230,7 @@ const char *pf_event_names_list(void)
 {
 	return PF_PROBE_STATE_CREATE ", " PF_PROBE_STATE_CHANGE ", " PF_PROBE_TCP_ESTABLISHED
 		", " PF_PROBE_TCP_CLOSED ", " PF_PROBE_STATE_DESTROY ", " PF_PROBE_IP_RECEIVE
-		", " PF_PROBE_IP_SEND;
+		", " PF_PROBE_IP_SEND ", syncookies";
 }
 
 static const char *const destroy_reasons[] = PF_DESTROY_REASON_NAMES;

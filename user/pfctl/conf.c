@@ -349,6 +349,19 @@ static int load_options(struct pfctl_ctx *c, const struct pfbpf_conf *conf)
 			rc = err;
 		}
 	}
+	/* pf's syncookie mode is global too: a ruleset loaded without
+	 * `set syncookies` turns them off (pfctl sets the mode every load). */
+	if ((o->set & PFBPF_OPT_SYNCOOKIES) || !(c->opts & PFCTL_OPT_OPTIONS_ONLY)) {
+		if (o->set & PFBPF_OPT_SYNCOOKIES)
+			err = pfctl_k_set_syncookies(c->dev, o->syncookies, o->syncookies_start,
+						     o->syncookies_end);
+		else
+			err = pfctl_k_set_syncookies(c->dev, 0, 0, 0);
+		if (err) {
+			pfctl_err_op(c, "set syncookies", err);
+			rc = err;
+		}
+	}
 	err = load_skip(c, o);
 	if (err)
 		rc = err;

@@ -83,6 +83,8 @@ int pfctl_k_get_status(int dev, struct pfctl_status *out)
 	out->events_lost = s.events_lost;
 	out->ip_events_lost = s.ip_events_lost;
 	out->unhandled = s.unhandled;
+	out->has_syncookies = !pfbpf_ioctl(dev, DIOCGETSYNCOOKIES, &out->syncookies);
+	out->syncookies_bad = s.syncookies_bad;
 	/* a datapath without translation counters just shows none */
 	out->has_nat = !pfctl_k_get_natstat(dev, &out->nat);
 	return 0;
@@ -152,6 +154,17 @@ int pfctl_k_set_hostid(int dev, __u32 hostid)
 int pfctl_k_set_state_policy(int dev, __u32 policy)
 {
 	return pfbpf_ioctl(dev, DIOCSETSTATEPOLICY, &policy) ? fail() : 0;
+}
+
+int pfctl_k_set_syncookies(int dev, __u32 mode, __u32 start, __u32 end)
+{
+	struct pfioc_syncookies io;
+
+	memset(&io, 0, sizeof(io));
+	io.mode = (__u8)mode;
+	io.start = start;
+	io.end = end;
+	return pfbpf_ioctl(dev, DIOCSETSYNCOOKIES, &io) ? fail() : 0;
 }
 
 int pfctl_k_get_state_policy(int dev, __u32 *policy)

@@ -25,6 +25,8 @@ int pfctl_k_set_debug(int dev, __u32 level);
 int pfctl_k_set_hostid(int dev, __u32 hostid);
 int pfctl_k_set_state_policy(int dev, __u32 policy);
 int pfctl_k_get_state_policy(int dev, __u32 *policy);
+/* `set syncookies`: PF_SYNCOOKIES_*, thresholds in hundredths of a percent */
+int pfctl_k_set_syncookies(int dev, __u32 mode, __u32 start, __u32 end);
 
 int pfctl_k_get_states(int dev, struct pfctl_state **out, size_t *n);
 int pfctl_k_kill_states(int dev, struct pfioc_state_kill *psk, unsigned *killed);

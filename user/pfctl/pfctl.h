@@ -19,6 +19,8 @@
 
 #include "pfbpf_types.h"
 #include "pfbpf_rule.h"
+#include "pfbpf_ioctl.h"
+#include "pfbpf_syncookie.h"
 #include "lib/json_out.h"
 #include "lib/pf_names.h"
 
@@ -92,6 +94,10 @@ struct pfctl_status {
 	__u64 ip_events_lost;
 	__u64 unhandled;
 	__u64 icmp_err_nostate;
+	/* `set syncookies` (DIOCGETSYNCOOKIES), when the datapath has it */
+	bool has_syncookies;
+	struct pfioc_syncookies syncookies;
+	__u64 syncookies_bad;
 	/* translation (pf_natstat summed over the CPUs), when the datapath has it */
 	bool has_nat;
 	struct pf_nat_stats nat;

@@ -39,6 +39,32 @@ static __u64 nat_counter(const struct pf_nat_stats *n, size_t i)
 	return *(const __u64 *)((const char *)n + nat_counters[i].off);
 }
 
+static const char *const syncookies_modes[] = { "never", "always", "adaptive" };
+
+static const char *syncookies_mode(const struct pfctl_status *s)
+{
+	return s->syncookies.mode <= 2 ? syncookies_modes[s->syncookies.mode] : "unknown";
+}
+
+/* FreeBSD pfctl's "Syncookies" block; -v adds the adaptive thresholds. */
+static void show_syncookies(FILE *f, const struct pfctl_status *s, int opts)
+{
+	const struct pfioc_syncookies *sc = &s->syncookies;
+
+	fprintf(f, "Syncookies\n");
+	fprintf(f, "  %-25s %14s\n", "mode", syncookies_mode(s));
+	fprintf(f, "  %-25s %14s\n", "active", sc->active ? "active" : "inactive");
+	if (!(opts & PFCTL_OPT_VERBOSE))
+		return;
+	if (sc->mode == PF_SYNCOOKIES_ADAPTIVE) {
+		fprintf(f, "  %-25s %11u.%02u%%\n", "start", sc->start / 100, sc->start % 100);
+		fprintf(f, "  %-25s %11u.%02u%%\n", "end", sc->end / 100, sc->end % 100);
+	}
+	fprintf(f, "  %-25s %14llu\n", "half-open states", (unsigned long long)sc->halfopen);
+	fprintf(f, "  %-25s %14llu\n", "in flight", (unsigned long long)sc->inflight);
+	print_rate_line(f, "bad cookies", s->syncookies_bad, s->runtime);
+}
+
 static void show_nat_status(FILE *f, const struct pfctl_status *s)
 {
 	char label[32];
@@ -101,6 +127,9 @@ void pfctl_show_status(FILE *f, const struct pfctl_status *s, int opts)
 	fprintf(f, "Counters\n");
 	for (int i = 0; i < PFRES_MAX; i++)
 		print_rate_line(f, pf_res_name(i), s->counters[i], s->runtime);
+
+	if (s->has_syncookies)
+		show_syncookies(f, s, opts);
 
 	if (opts & PFCTL_OPT_VERBOSE) {
 		fprintf(f, "Limit Counters\n");
@@ -191,6 +220,17 @@ void pfctl_json_status(struct jw *w, const struct pfctl_status *s)
 		jw_obj_end(w);
 	}
 	jw_obj_end(w);
+	if (s->has_syncookies) {
+		jw_obj_begin(w, "syncookies");
+		jw_str(w, "mode", syncookies_mode(s));
+		jw_bool(w, "active", s->syncookies.active);
+		jw_f64(w, "start_percent", s->syncookies.start / 100.0);
+		jw_f64(w, "end_percent", s->syncookies.end / 100.0);
+		jw_u64(w, "halfopen_states", s->syncookies.halfopen);
+		jw_u64(w, "inflight", s->syncookies.inflight);
+		jw_u64(w, "bad_cookies", s->syncookies_bad);
+		jw_obj_end(w);
+	}
 	jw_obj_begin(w, "datapath");
 	jw_u64(w, "lru_evictions", s->evicted);
 	jw_u64(w, "events_lost", s->events_lost);

@@ -56,6 +56,7 @@ static const char *event_tag(unsigned int type)
 	case PF_EV_TCP_ESTABLISHED: return "[ESTABLISHED]";
 	case PF_EV_TCP_CLOSED: return "[CLOSED]";
 	case PF_EV_STATE_DESTROY: return "[DESTROY]";
+	case PF_EV_SYNCOOKIES: return "[SYNCOOKIES]";
 	case PF_EV_IP_RECEIVE: return "[RECEIVE]";
 	case PF_EV_IP_SEND: return "[SEND]";
 	}
@@ -189,6 +190,12 @@ int trace_fmt_pf_text(const struct pf_event *ev, char *buf, size_t len)
 
 	if (len)
 		buf[0] = '\0';
+	/* the adaptive syncookie mode switched: no state, no key */
+	if (ev->type == PF_EV_SYNCOOKIES) {
+		sb_printf(&sb, "%s %s", event_tag(ev->type),
+			  ev->reason ? "on (synflood detected)" : "off");
+		return sb.n;
+	}
 	sb_printf(&sb, "%s ", event_tag(ev->type));
 	sb_proto(&sb, k->proto);
 	sb_printf(&sb, " ");
@@ -292,6 +299,15 @@ int trace_fmt_pf_json(const struct pf_event *ev, char *buf, size_t len)
 
 	jw_init_buf(&w, buf, len);
 	jw_obj_begin(&w, NULL);
+	if (ev->type == PF_EV_SYNCOOKIES) {
+		/* the adaptive syncookie mode switched: no state, no key */
+		jw_str(&w, "type", name);
+		jw_u64(&w, "ts_ns", ev->ts_ns);
+		jw_u64(&w, "cpu", ev->cpu);
+		jw_bool(&w, "active", ev->reason != 0);
+		jw_obj_end(&w);
+		return jw_close(&w);
+	}
 	if (!name) {
 		snprintf(tbuf, sizeof(tbuf), "unknown-%u", ev->type);
 		name = tbuf;

@@ -1,0 +1,123 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# `set syncookies` on the wire (bpf/pf_syncookie.h), the object attached
+# with iproute2 on tc clsact ingress and egress of B's veth end:
+#  - always: 20 SYNs from scapy (IPv4 and IPv6) are each answered by tc ingress
+#    with a SYN|ACK redirected out of the veth (ack = ISN + 1, an MSS option, the stack of B never
+#    sees them: no listener exists) and make no state; pfctl_bpf -si shows
+#    the mode and -si -v the cookies sent;
+#  - adaptive (limit states 400, start 25%): a spoofed SYN flood from
+#    198.51.100.0/24 switches it on (synfloods detected, -si active, --json);
+#    with the flood's states gone it switches off again within two key
+#    periods (<= 30 s), and a SYN passes to B's stack (no listener: RST).
+# Not tested here, because not built yet: the ACK that returns a cookie
+# completing the connection to the server (docs/syncookies.md).
+. "$(dirname "$0")/lib.sh"
+
+require_tools ip tc nsenter unshare socat ss bpftool python3-scapy pfctl_bpf pf_kern.bpf.o
+
+PORT=8080
+
+setup() {
+	if ! netns_pair dsc; then
+		fail "setup: namespaces and veth"
+		finish
+	fi
+	# tc ingress, not XDP: a veth hands XDP_TX frames to its peer only
+	# when the peer runs NAPI (an XDP program or GRO, no ethtool here);
+	# XDP_TX is covered by tests/unit/test_core_syncookie.c
+	assert_cmd "clsact on $VETH_B" nsx "$NS_B" tc qdisc add dev "$VETH_B" clsact
+	assert_cmd "attach tc/ingress with tc filter" nsx "$NS_B" tc filter add dev "$VETH_B" \
+		ingress bpf da obj "$PFBPF_OBJ_FILE" sec tc/ingress
+	assert_cmd "attach tc/egress with tc filter" nsx "$NS_B" tc filter add dev "$VETH_B" \
+		egress bpf da obj "$PFBPF_OBJ_FILE" sec tc/egress
+}
+
+load() {
+	printf '%s\n' "$@" >"$TEST_TMP/sc.conf"
+	assert_cmd "load: $*" nsx "$NS_B" "$PFCTL" -f "$TEST_TMP/sc.conf"
+}
+
+# tcp_states: TCP states in B's table
+tcp_states() {
+	nsx "$NS_B" "$PFCTL" -ss 2>/dev/null | grep -c ' tcp '
+}
+
+# info_line NAME: the value after NAME in pfctl_bpf -si -v
+info_line() {
+	nsx "$NS_B" "$PFCTL" -si -v | awk -v n="$1" 'index($0, "  " n " ") == 1 {
+		sub("^  " n " +", ""); print $1; exit }'
+}
+
+test_always() {
+	local out
+	load "set syncookies always" "pass all"
+	assert_eq "-si shows the mode" always "$(info_line mode)"
+	assert_eq "-si: active" active "$(info_line active)"
+	out=$(nsx "$NS_A" "$PY" - "$VETH_A" "$MAC_A" "$MAC_B" "$A4" "$B4" "$A6" "$B6" "$PORT" <<'PYEOF'
+import logging, sys
+logging.getLogger('scapy.runtime').setLevel(logging.ERROR)
+from scapy.all import Ether, IP, IPv6, TCP, srp
+iface, ma, mb, a4, b4, a6, b6, port = sys.argv[1:]
+port = int(port)
+pkts = []
+for i in range(20):
+    ip = IP(src=a4, dst=b4) if i % 2 == 0 else IPv6(src=a6, dst=b6)
+    pkts.append(Ether(src=ma, dst=mb) / ip /
+                TCP(sport=30000 + i, dport=port, flags='S', seq=1000 * i + 7,
+                    options=[('MSS', 1460), ('NOP', None), ('WScale', 7)]))
+ans, unans = srp(pkts, iface=iface, timeout=3, verbose=0)
+good = 0
+for snd, rcv in ans:
+    t = rcv[TCP]
+    mss = dict(o for o in t.options if o[0] == 'MSS').get('MSS')
+    if t.flags == 'SA' and t.ack == snd[TCP].seq + 1 and mss == 1460 and \
+       t.sport == port and t.dport == snd[TCP].sport:
+        good += 1
+print(good, len(unans))
+PYEOF
+)
+	assert_eq "20 SYNs: 20 SYN|ACKs with the cookie's MSS, none unanswered" "20 0" "$out"
+	assert_eq "no TCP state made" 0 "$(tcp_states)"
+	assert_eq "-si -v: syncookies sent" 20 "$(info_line 'syncookies sent')"
+}
+
+test_adaptive_flood() {
+	local n
+	load "set limit states 400" "set timeout interval 1" \
+		"set syncookies adaptive (start 25%, end 12%)" "pass all"
+	assert_eq "adaptive starts inactive" inactive "$(info_line active)"
+	# 150 spoofed SYNs: 101 half-open states switch it on, the rest get cookies
+	assert_cmd "a spoofed SYN flood from 198.51.100.0/24" nsx "$NS_A" "$PY" -c "
+import logging; logging.getLogger('scapy.runtime').setLevel(logging.ERROR)
+from scapy.all import Ether, IP, TCP, sendp
+sendp([Ether(src='$MAC_A', dst='$MAC_B') / IP(src='198.51.100.%d' % (10 + i % 200), dst='$B4') /
+       TCP(sport=20000 + i, dport=$PORT, flags='S', seq=i) for i in range(150)],
+      iface='$VETH_A', verbose=0)
+"
+	wait_for 5 sh -c "nsenter --net=/run/netns/$NS_B $PFCTL -si | grep -q ' active *\$'" || true
+	assert_eq "the flood switched it on" active "$(info_line active)"
+	assert_eq "synfloods detected" 1 "$(info_line 'synfloods detected')"
+	n=$(tcp_states)
+	assert_eq "states stop at the threshold (101 half-open)" 101 "$n"
+	assert_match "--json says so" '"active": *true' \
+		"$(nsx "$NS_B" "$PFCTL" -si --json | tr -d '\n')"
+	# after the flood: its states go, and once the cookies' key periods
+	# have passed (15-30 s) the sweep switches it off with no SYN needed
+	assert_cmd "flush the flood's states" nsx "$NS_B" "$PFCTL" -q -F states
+	wait_for 40 sh -c "nsenter --net=/run/netns/$NS_B $PFCTL -si | grep -q ' inactive *\$'"
+	assert_eq "switched off after the flood" inactive "$(info_line active)"
+	assert_eq "a SYN makes a state again" "20 0" "$(nsx "$NS_A" "$PY" -c "
+import logging; logging.getLogger('scapy.runtime').setLevel(logging.ERROR)
+from scapy.all import Ether, IP, TCP, srp
+a, u = srp(Ether(src='$MAC_A', dst='$MAC_B') / IP(src='$A4', dst='$B4') /
+           TCP(sport=45000, dport=$PORT, flags='S', seq=1), iface='$VETH_A', timeout=2, verbose=0)
+print(20 if a and a[0][1][TCP].flags == 'RA' else 0, len(u))
+")"
+	assert_eq "... one TCP state" 1 "$(tcp_states)"
+}
+
+setup
+run_test test_always
+run_test test_adaptive_flood
+finish
