@@ -329,5 +329,6 @@ Test(trace_fmt, syncookies_text_json)
 	cr_expect_str_eq(JSON(ev), "{\"type\":\"syncookies\",\"ts_ns\":5,\"cpu\":1,\"active\":true}");
 	ev.reason = 0;
 	cr_expect_str_eq(TEXT(ev), "[SYNCOOKIES] off");
-	cr_expect_str_eq(trace_event_name(PF_EV_SYNCOOKIES), "syncookies");
+	cr_expect_str_eq(pf_event_name(PF_EV_SYNCOOKIES), "syncookies");
+	cr_expect_eq(pf_event_lookup("syncookies"), PF_EV_SYNCOOKIES);
 }
