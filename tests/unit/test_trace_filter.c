@@ -46,7 +46,7 @@ Test(trace_filter, every_error)
 	bad("port=65536", "bad port '65536' in port= (0 to 65535)");
 	bad("sport=-1", "bad port '-1' in sport= (0 to 65535)");
 	bad("dport=ssh", "bad port 'ssh' in dport= (0 to 65535)");
-	bad("event=open", "unknown event 'open' in event= (state-create, state-change, tcp-established, tcp-closed, state-destroy, receive, send)");
+	bad("event=open", "unknown event 'open' in event= (state-create, state-change, tcp-established, tcp-closed, state-destroy, receive, send, syncookies)");
 	bad("id=xyz", "bad state id 'xyz' in id= (hexadecimal)");
 	bad("rule=-3", "bad rule number '-3' in rule= (a number or none)");
 	bad("rule=16384", "bad rule number '16384' in rule= (a number or none)");
