@@ -212,6 +212,9 @@ struct pfioc_state_kill {
 	__u64 psk_id;        /* kill the state with this id */
 	__u32 psk_creatorid; /* ... made by this host (0 = ours) */
 	__u32 psk_killed;    /* out: number of states killed (also in psk_af) */
+	/* pf's psk_label: only states whose rule carries this label (any of
+	 * its labels), however many reloads ago the rule was loaded */
+	char psk_label[PF_RULE_LABEL_SIZE];
 };
 
 struct pfioc_natlook {
