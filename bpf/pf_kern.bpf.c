@@ -176,17 +176,11 @@ static __always_inline void pf_rulectr_count(__u32 ridx, const struct pf_pkt *pk
 	}
 }
 
-/*
- * Did the rule that made a state say allow-opts (pf's PFSTATE_ALLOWOPTS)?
- * The state has no spare bit, so the rule is read where the state's slot
- * keeps it; asked only for a packet that carries IPv4 options.
- */
+/* Did the rule that made a state say allow-opts (pf's PFSTATE_ALLOWOPTS)?
+ * The state says so itself: its rule may be out of every ruleset now. */
 static __always_inline __u32 pf_state_allow_opts(const struct pf_state *s)
 {
-	__u32 ridx = pf_state_slotidx(s);
-	struct pf_rule_bpf *r = bpf_map_lookup_elem(&pf_rules, &ridx);
-
-	return r && (r->rule_flag & PFRULE_ALLOWOPTS);
+	return !!(s->flags & PFSTATE_F_ALLOWOPTS);
 }
 
 #define PF_NEED_RULES 2 /* pf_process: no state, the ruleset decides */
@@ -244,6 +238,9 @@ __noinline int pf_test_rule(struct pf_scratch *sc)
 	if (m.idx != PF_RULE_NONE && m.idx < PF_MAX_RULES && m.slot < PF_RULESET_SLOTS) {
 		ridx = m.slot * PF_MAX_RULES + m.idx;
 		r = bpf_map_lookup_elem(&pf_rules, &ridx);
+		/* from here on the rule's identity: its id (a rule without
+		 * one, from an old loader, counts nowhere) */
+		ridx = r ? r->rid : 0;
 	}
 	/* The translation rule matched but its pool had nothing (pf drops). */
 	if (sc->nat.fail) {
@@ -262,7 +259,8 @@ __noinline int pf_test_rule(struct pf_scratch *sc)
 	}
 	if (r->rule_flag & PFRULE_ALLOWOPTS)
 		sc->allow_opts = 1;
-	pf_rulectr_count(ridx, pkt);
+	if (ridx)
+		pf_rulectr_count(ridx, pkt);
 	st->counters[PFRES_MATCH]++;
 	if (r->action != PF_PASS) {
 		pf_nat_undo(sc);
@@ -276,8 +274,9 @@ __noinline int pf_test_rule(struct pf_scratch *sc)
 	/* ICMP errors never create states (pf's state_icmp). */
 	if ((r->keep_state == PF_STATE_NONE && !sc->nat.pending) || icmp_err)
 		return PF_PASS;
-	o.rule_nr = r->nr;
+	o.rule_nr = r->rid ? r->rid : PF_RULE_NONE;
 	o.slotidx = ridx;
+	o.allow_opts = !!(r->rule_flag & PFRULE_ALLOWOPTS);
 	o.max_states = r->max_states;
 	o.tprofile = r->tprofile;
 	o.log = r->log;
@@ -306,7 +305,7 @@ create:
 		*reason = err;
 		return PF_DROP;
 	}
-	rc = r ? bpf_map_lookup_elem(&pf_rulectr, &ridx) : 0;
+	rc = r && ridx ? bpf_map_lookup_elem(&pf_rulectr, &ridx) : 0;
 	if (rc)
 		rc->states_tot++;
 	sc->new_state = 1;

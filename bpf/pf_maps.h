@@ -58,16 +58,17 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, PF_RULESET_SLOTS * PF_MAX_RULES);
+	__uint(max_entries, PF_RULECTR_ENTRIES); /* slot positions, then rule ids */
 	__type(key, __u32);
 	__type(value, struct pf_rule_counters);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pf_rulectr SEC(".maps");
 
-/* Current states per rule, for `max N`: shared, updated atomically. */
+/* Current states per rule id, for `max N` and to know when a retired
+ * rule's id may be freed: shared, updated atomically. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, PF_RULESET_SLOTS * PF_MAX_RULES);
+	__uint(max_entries, PF_RULECTR_ENTRIES);
 	__type(key, __u32);
 	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

@@ -135,7 +135,7 @@ static __noinline int pf_state_remove(const struct pf_state_key *key, struct pf_
 		__builtin_memcpy(&ev->state, s, sizeof(*s));
 	}
 	rule = s->rule;
-	flags = s->flags;
+	flags = s->flags; /* the half-open count needs ESTAB_SEEN */
 	s->timeout = PFTM_UNLINKED;
 	bpf_spin_unlock(&lk->lock);
 	if (ev) {
@@ -168,7 +168,7 @@ static __noinline int pf_state_remove(const struct pf_state_key *key, struct pf_
 	if (rule != PF_RULE_NONE) {
 		__u32 *n;
 
-		ridx = ((flags & PFSTATE_F_SLOT1) ? PF_MAX_RULES : 0) + (rule & (PF_MAX_RULES - 1));
+		ridx = rule;
 		n = bpf_map_lookup_elem(&pf_rulestates, &ridx);
 		if (n)
 			pf_dec_sat32(n);
@@ -292,13 +292,13 @@ static __always_inline struct pf_scratch *pf_scratch_get(void)
 
 /* What a new state inherits from the rule that made it. */
 struct pf_state_origin {
-	__u32 rule_nr;     /* PF_RULE_NONE for none */
-	__u32 slotidx;     /* pf_rulestates / pf_rulectr index */
+	__u32 rule_nr;     /* the rule's id (pf_rule_bpf.rid), PF_RULE_NONE for none */
+	__u32 slotidx;     /* pf_rulestates / pf_rulectr index: the same id */
 	__u32 max_states;  /* rule's (max N), 0 = none */
 	__u8 tprofile;
 	__u8 log;
 	__u8 slot;
-	__u8 pad;
+	__u8 allow_opts;
 };
 
 /*
@@ -353,7 +353,7 @@ static __noinline int pf_state_create(const struct pf_pkt *pkt, const struct pf_
 	s->rule = o->rule_nr;
 	s->tprofile = o->tprofile;
 	s->flags = (pkt->dir == PF_OUT ? PFSTATE_F_OUT : 0) | (o->log ? PFSTATE_F_LOG : 0) |
-		  (o->slot ? PFSTATE_F_SLOT1 : 0) |
+		  (o->allow_opts ? PFSTATE_F_ALLOWOPTS : 0) |
 		  (cfg->state_policy == PF_STATE_IFBOUND ? PFSTATE_F_IFBOUND : 0);
 	s->packets[0] = 1;
 	s->bytes[0] = pkt->tot_len;

@@ -27,7 +27,7 @@
  * timer and a pf_ctl SWEEP) share it; the worst that does is a rule count
  * set a little low after an eviction, i.e. a generous `max N`.
  */
-#define PF_RULE_SLOTS_ALL (PF_RULESET_SLOTS * PF_MAX_RULES)
+#define PF_RULE_SLOTS_ALL PF_RULECTR_ENTRIES
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, PF_RULE_SLOTS_ALL);

@@ -123,8 +123,15 @@ PF_TM_INLINE __u32 pf_adaptive_global(const struct pf_config *cfg, __u32 c)
 		return c == PFTM_ADAPTIVE_START ? pf_adaptive_start_for(limit)
 						: pf_adaptive_end_for(limit);
 	}
-	if (c == PFTM_ADAPTIVE_START)
-		return start ? start : PF_ADAPTIVE_START_DEFAULT;
+	if (c == PFTM_ADAPTIVE_START) {
+		if (!start)
+			return PF_ADAPTIVE_START_DEFAULT;
+		/* an explicit start of 0 under a live end: scale from the
+		 * first state, as pf does (only end 0 turns scaling off) */
+		if (start == PFBPF_ADAPTIVE_OFF && end && !(end & PFBPF_ADAPTIVE_OFF))
+			return 0;
+		return start;
+	}
 	return end ? end : PF_ADAPTIVE_END_DEFAULT;
 }
 

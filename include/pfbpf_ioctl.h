@@ -212,6 +212,9 @@ struct pfioc_state_kill {
 	__u64 psk_id;        /* kill the state with this id */
 	__u32 psk_creatorid; /* ... made by this host (0 = ours) */
 	__u32 psk_killed;    /* out: number of states killed (also in psk_af) */
+	/* pf's psk_label: only states whose rule carries this label (any of
+	 * its labels), however many reloads ago the rule was loaded */
+	char psk_label[PF_RULE_LABEL_SIZE];
 };
 
 struct pfioc_natlook {
@@ -278,10 +281,12 @@ struct pfioc_tm {
  * adaptive.start / adaptive.end and the value 0.  In pf_config a zero
  * timeout means "pf's default" (a map made by iproute2 starts zeroed), so an
  * explicit `set timeout adaptive.start 0` cannot be stored as 0.  pf
- * documents zero adaptive values as "adaptive scaling off"; the datapath
- * scales only while start < end and states > start.  So when either value
- * is set to 0, libpfbpf stores BOTH with PFBPF_ADAPTIVE_OFF (bit 31) or'ed
- * in and the user's value in the low 31 bits:
+ * (pf_state_expires) scales while end != 0, start < end and states >
+ * start: a start of 0 scales from the first state, only an end of 0 turns
+ * scaling off.  So a start of 0 under a nonzero end is stored as
+ * PFBPF_ADAPTIVE_OFF alone (bit 31, read back as 0 by pf_adaptive_global),
+ * and when the end is set to 0 libpfbpf stores BOTH with
+ * PFBPF_ADAPTIVE_OFF or'ed in and the user's value in the low 31 bits:
  *   - the datapath sees start = end (when both are 0) or values above 2^31
  *     that the state count can never exceed (a state costs ~200 bytes of
  *     kernel memory: 2^31 of them would need 400 GB), so it never scales;

@@ -26,7 +26,8 @@
 #define PFBPF_MAP_LAYOUT "pf_layout" /* array[1]: __u64 PFBPF_LAYOUT_ID, 0 = not stamped yet */
 
 #ifndef PFBPF_LAYOUT_EPOCH
-#define PFBPF_LAYOUT_EPOCH 2 /* 2: pf_config.syncookies*, pf_syncookie, LCNT_SYN* */
+#define PFBPF_LAYOUT_EPOCH 2 /* 2: pf_config.syncookies*, pf_syncookie, LCNT_SYN*;
+                              * pf_state.rule is a rule id */
 #endif
 
 #define PFBPF_LAYOUT_MIX(h, v) (((h) * 1000003ULL) ^ (unsigned long long)(v))

@@ -103,6 +103,9 @@ struct pfbpf_rule {
 	__u8 natpass;       /* `nat pass`, `rdr pass`, `binat pass` */
 	__u8 pad_nat;
 	struct pfbpf_pool rpool;
+	/* the second to fifth `label` of the rule (FreeBSD keeps up to
+	 * PF_RULE_MAX_LABEL_COUNT; label above is the first) */
+	char label_more[PF_RULE_MAX_LABEL_COUNT - 1][PF_RULE_LABEL_SIZE];
 };
 
 #endif /* PFBPF_RULE_H */

@@ -43,7 +43,7 @@
 #define PFBPF_MAP_CONFIG "pf_config"       /* array[1]: struct pf_config */
 #define PFBPF_MAP_COUNT "pf_count"         /* array[1]: struct pf_gcount (atomics) */
 #define PFBPF_MAP_STATUS "pf_status"       /* percpu array[1]: struct pf_status_pcpu */
-#define PFBPF_MAP_RULECTR "pf_rulectr"     /* percpu array[PF_RULESET_SLOTS*PF_MAX_RULES] */
+#define PFBPF_MAP_RULECTR "pf_rulectr"     /* percpu array[PF_RULECTR_ENTRIES] */
 #define PFBPF_MAP_RULESTATES "pf_rulestates" /* array[...]: __u32 current states */
 #define PFBPF_MAP_IFCTR "pf_ifctr"         /* percpu hash: ifindex -> pf_if_counters */
 #define PFBPF_MAP_EVENTS "pf_events"       /* ringbuf of pf_event / pf_ip_event */
@@ -288,7 +288,8 @@ struct pf_state {
 	__u32 expire;      /* last refresh, seconds of CLOCK_BOOTTIME (pf semantics:
 			    * the state dies at expire + timeout[timeout]) */
 	__u32 ifindex;     /* interface that created the state */
-	__u32 rule;        /* number of the rule that created it, PF_RULE_NONE if none */
+	__u32 rule;        /* rule id (PF_RID_BASE..) of the rule that created it,
+			    * PF_RULE_NONE if none: see "Rule ids" below */
 	__u32 seqlo[2];    /* peer: highest sequence number sent */
 	__u32 seqhi[2];    /* peer: highest acked by the other side + its window */
 	__u16 max_win[2];  /* peer: largest unscaled window seen */
@@ -312,9 +313,9 @@ PFBPF_ASSERT(sizeof(struct pf_state) == 80, "pf_state must stay 80 bytes");
 #define PFSTATE_F_ESTAB_SEEN 0x10 /* tcp-established already emitted */
 #define PFSTATE_F_CLOSED_SEEN 0x20 /* tcp-closed already emitted */
 #define PFSTATE_F_IMPORTED 0x40  /* made by DIOCADDSTATE */
-/* The ruleset slot that created the state: pf_rulectr and pf_rulestates
- * are indexed slot * PF_MAX_RULES + rule, and a reload flips the slot. */
-#define PFSTATE_F_SLOT1 0x80
+/* The rule that made the state said allow-opts (pf's PFSTATE_ALLOWOPTS).
+ * Kept in the state: the rule itself may be retired by then. */
+#define PFSTATE_F_ALLOWOPTS 0x80
 
 static inline __u8 pf_state_dir(const struct pf_state *s)
 {
@@ -452,15 +453,34 @@ struct pf_if_counters {
  */
 #define PF_MAX_RULES 16384 /* per ruleset; 256 words of 64 bits */
 
+/*
+ * Rule ids.  pf's states hold a reference on their rule, so a state keeps
+ * its rule's label, number and counters however many reloads come after
+ * (the old rule lives on, out of every ruleset, until its last state
+ * dies).  Here a state holds a rule id: every rule loaded into a slot gets
+ * a fresh id (pf_rule_bpf.rid), which indexes pf_rulectr and pf_rulestates;
+ * user space (user/ioctl/ioctl_ruleid.c) keeps each id's identity in
+ * pf_xflat and frees an id only once it is in no slot and no state counts
+ * against it.  Ids start at PF_RID_BASE: the entries below are per slot
+ * position (slot * PF_MAX_RULES + position) and hold only the `stops` that
+ * pf's evaluations are summed from, a property of the ruleset walk, not of
+ * the rule's identity.  PF_MAX_RIDS leaves room for both slots full and one
+ * more ruleset's worth of retired rules with states.
+ */
+#define PF_RID_BASE (PF_RULESET_SLOTS * PF_MAX_RULES)
+#define PF_MAX_RIDS (3 * PF_MAX_RULES)
+#define PF_RULECTR_ENTRIES (PF_RID_BASE + PF_MAX_RIDS)
+
 /* pf_rulestates / pf_rulectr index of the rule that made the state. */
 static inline __u32 pf_state_slotidx(const struct pf_state *s)
 {
-	return ((s->flags & PFSTATE_F_SLOT1) ? PF_MAX_RULES : 0) + (s->rule & (PF_MAX_RULES - 1));
+	return s->rule < PF_RULECTR_ENTRIES ? s->rule : 0;
 }
 
 #define PF_MAX_TABLES 1024
 #define PF_TABLE_NAME_SIZE 32
 #define PF_RULE_LABEL_SIZE 64
+#define PF_RULE_MAX_LABEL_COUNT 5 /* `label` keywords on one rule, as FreeBSD */
 
 /* What the datapath needs of the winning rule (pf_rules map value). */
 struct pf_rule_bpf {
@@ -480,8 +500,9 @@ struct pf_rule_bpf {
 	__u8 dst_table_neg;
 	__u8 return_icmp_type;  /* for block return-icmp */
 	__u8 return_icmp_code;
+	__u32 rid;         /* rule id (see "Rule ids"), given at load */
 };
-PFBPF_ASSERT(sizeof(struct pf_rule_bpf) == 24, "pf_rule_bpf layout");
+PFBPF_ASSERT(sizeof(struct pf_rule_bpf) == 28, "pf_rule_bpf layout");
 
 enum { PF_STATE_NONE = 0, PF_STATE_NORMAL = 1, PF_STATE_MODULATE = 2 };
 /* pf_rule_bpf.rule_flag: how a block answers */

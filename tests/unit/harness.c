@@ -568,15 +568,24 @@ int h_gcount(struct pf_gcount *g)
 
 int h_rulectr(__u32 slot, __u32 idx, struct pf_rule_counters *sum)
 {
-	__u32 k = slot * PF_MAX_RULES + idx;
+	/* the walk's stops at the position, the rest at the rule's id
+	 * (pfbpf_cls_install's fixed id for the position): the sum of both */
+	__u32 k = slot * PF_MAX_RULES + idx, rid = PF_RID_BASE + k;
+	struct pf_rule_counters r = {};
+	int err = h_percpu_sum(bpf_map__fd(h_skel->maps.pf_rulectr), &k, (__u64 *)sum,
+			       sizeof(*sum), false);
 
-	return h_percpu_sum(bpf_map__fd(h_skel->maps.pf_rulectr), &k, (__u64 *)sum, sizeof(*sum),
-			    false);
+	if (!err)
+		err = h_percpu_sum(bpf_map__fd(h_skel->maps.pf_rulectr), &rid, (__u64 *)&r,
+				   sizeof(r), false);
+	for (size_t i = 0; !err && i < sizeof(r) / 8; i++)
+		((__u64 *)sum)[i] += ((__u64 *)&r)[i];
+	return err;
 }
 
 int h_rulestates(__u32 slot, __u32 idx, __u32 *n)
 {
-	__u32 k = slot * PF_MAX_RULES + idx;
+	__u32 k = PF_RID_BASE + slot * PF_MAX_RULES + idx;
 
 	return bpf_map_lookup_elem(bpf_map__fd(h_skel->maps.pf_rulestates), &k, n) ? -errno : 0;
 }

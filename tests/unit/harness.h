@@ -139,7 +139,9 @@ int h_state_count(void);
 /* Sum of pf_status over CPUs. */
 int h_status(struct pf_status_pcpu *sum);
 int h_gcount(struct pf_gcount *g);
-/* Sum over CPUs of pf_rulectr[slot * PF_MAX_RULES + idx]. */
+/* Sum over CPUs of the counters of the rule at slot position idx: the
+ * position's entry (stops) plus its rule id's (pfbpf_cls_install gives
+ * rules loaded without ids PF_RID_BASE + slot * PF_MAX_RULES + idx). */
 int h_rulectr(__u32 slot, __u32 idx, struct pf_rule_counters *sum);
 int h_rulestates(__u32 slot, __u32 idx, __u32 *n);
 int h_ifctr(__u32 ifindex, struct pf_if_counters *sum);

@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
+#include "lib/pf_xflat.h"
 #include <bpf/libbpf.h>
 #include <criterion/criterion.h>
 #include "ioctl_env.h"
@@ -155,6 +156,27 @@ void env_pcpu_put(const char *map, const void *key, const void *v, size_t size, 
 	cr_assert_eq(bpf_map_update_elem(env_map(map), key, buf, BPF_ANY), 0, "update %s: %s",
 		     map, strerror(errno));
 	free(buf);
+}
+
+__u32 env_rid(__u32 slot, __u32 pos)
+{
+	struct pfbpf_xflat_key k = { .slot = slot, .idx = pos };
+	struct pfbpf_xflat v;
+	int fd = env_map(PFBPF_MAP_XFLAT);
+
+	if (fd < 0 || bpf_map_lookup_elem(fd, &k, &v))
+		return 0;
+	return v.rid;
+}
+
+void env_rulectr_put(__u32 slot, __u32 pos, const struct pf_rule_counters *rc, int cpu)
+{
+	__u32 idx = slot * PF_MAX_RULES + pos, rid = env_rid(slot, pos);
+	struct pf_rule_counters stops = { .stops = rc->stops };
+
+	env_pcpu_put(PFBPF_MAP_RULECTR, &idx, &stops, sizeof(stops), cpu);
+	if (rid)
+		env_pcpu_put(PFBPF_MAP_RULECTR, &rid, rc, sizeof(*rc), cpu);
 }
 
 void env_key4(struct pf_state_key *k, const char *src, __u16 sport, const char *dst,

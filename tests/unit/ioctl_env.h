@@ -31,6 +31,12 @@ int env_cfg_set(const struct pf_config *cfg);
 int env_ncpu(void);
 /* Write v (size bytes) for cpu (others zero) into a per-CPU map element. */
 void env_pcpu_put(const char *map, const void *key, const void *v, size_t size, int cpu);
+/* The rule id (pfbpf_types.h "Rule ids") of position pos of slot, 0 if none. */
+__u32 env_rid(__u32 slot, __u32 pos);
+/* Counters of the rule at slot position pos, for cpu: the walk's stops go
+ * to the position, the rest to the rule's id, as the datapath keeps them.
+ * A position past the last rule (no id) gets the stops only. */
+void env_rulectr_put(__u32 slot, __u32 pos, const struct pf_rule_counters *rc, int cpu);
 
 /* A TCP state key in pf's order for a connection src:sport -> dst:dport
  * opened in direction dir. */

@@ -175,7 +175,6 @@ Test(collect, rules_labelled_by_number_label_and_anchor)
 	struct pf_config cfg;
 	const char *why;
 	char *doc;
-	__u32 idx;
 	int rc;
 
 	load_rule("web \"front\"");
@@ -185,8 +184,7 @@ Test(collect, rules_labelled_by_number_label_and_anchor)
 	rc_.packets[1] = 8;
 	rc_.bytes[0] = 1000;
 	rc_.states_tot = 2;
-	idx = cfg.active * PF_MAX_RULES + 0;
-	env_pcpu_put(PFBPF_MAP_RULECTR, &idx, &rc_, sizeof(rc_), 0);
+	env_rulectr_put(cfg.active, 0, &rc_, 0);
 
 	doc = scrape(&rc, &why);
 	cr_assert_eq(rc, 0, "%s", why ? why : "");

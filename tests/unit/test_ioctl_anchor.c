@@ -439,7 +439,6 @@ Test(anchor_ctr, counters_belong_to_the_anchor_rules)
 	struct pf_rule_counters rc = {};
 	struct pf_config cfg;
 	struct pfioc_rule pr;
-	__u32 idx;
 
 	/* Flat: 0 m0, 1 s0, 2 s1, 3 m2; past the end: 4. */
 	cr_assert_eq(load("svc", (struct spec[]){ { "s0" }, { "s1" } }, 2), 0);
@@ -452,8 +451,7 @@ Test(anchor_ctr, counters_belong_to_the_anchor_rules)
 		rc.packets[0] = 10 * (i + 1);
 		rc.bytes[0] = 1000 * (i + 1);
 		rc.states_tot = i;
-		idx = cfg.active * PF_MAX_RULES + i;
-		env_pcpu_put(PFBPF_MAP_RULECTR, &idx, &rc, sizeof(rc), 0);
+		env_rulectr_put(cfg.active, i, &rc, 0);
 	}
 	pr = getrule("svc", 1);
 	cr_assert_str_eq(pr.rule.label, "s1");
@@ -528,6 +526,7 @@ Test(anchor_dp, anchor_rules_decide_packets)
 	struct pfbpf_rule m[3], s[2];
 	struct pfioc_states ps = {};
 	struct pfbpf_state st[4];
+	struct pf_config cfg;
 
 	/* block in; anchor "svc"; block in quick proto tcp to port 6666 */
 	env_rule(&m[0], PF_DROP, "");
@@ -561,13 +560,15 @@ Test(anchor_dp, anchor_rules_decide_packets)
 	ps.ps_states = st;
 	cr_assert_eq(pfbpf_ioctl(env_dev, DIOCGETSTATES, &ps), 0);
 	cr_assert_eq(ps.ps_len, 2 * sizeof(st[0]));
+	cr_assert_eq(env_cfg(&cfg), 0);
 	for (int i = 0; i < 2; i++) {
 		bool p6666 = st[i].key[0].port[1] == htons(6666) || st[i].key[0].port[0] == htons(6666);
 
 		cr_assert_str_eq(st[i].rule_anchor, "svc", "state %d: rule %u nr %u", i, st[i].s.rule,
 				 st[i].rule_nr);
 		cr_assert_eq(st[i].rule_nr, p6666 ? 1 : 0, "states name the anchor's rule: %u %u ports %u %u", st[i].rule_nr, st[i].s.rule, ntohs(st[i].key[0].port[0]), ntohs(st[i].key[0].port[1]));
-		cr_assert_eq(st[i].s.rule, p6666 ? 2 : 1, "s.rule is the datapath's (flat) number");
+		cr_assert_eq(st[i].s.rule, env_rid(cfg.active, p6666 ? 2 : 1),
+			     "s.rule is the id of the flat rule that made it");
 	}
 
 	/* A main reload moves every position; the states, made in the old

@@ -112,7 +112,8 @@ Test(dp, pass_rule_creates_state_listed_counted_and_killed)
 	cr_assert_eq(st[0].key[0].proto, IPPROTO_TCP);
 	cr_assert_eq(ntohs(st[0].key[0].port[1]), 22);
 	cr_assert_eq(st[0].direction, PF_IN);
-	cr_assert_eq(st[0].s.rule, 0);
+	cr_assert_geq(st[0].s.rule, PF_RID_BASE, "the state holds its rule's id");
+	cr_assert_eq(st[0].rule_nr, 0);
 	cr_assert_eq(st[0].s.pstate[0], TCPS_SYN_SENT);
 	cr_assert_neq(st[0].s.id, 0);
 

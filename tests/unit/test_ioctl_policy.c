@@ -290,7 +290,7 @@ static void set_tm(int which, int v)
 
 TestSuite(adaptive, .init = env_setup_maps, .fini = env_teardown);
 
-Test(adaptive, zero_start_reads_back_and_turns_scaling_off)
+Test(adaptive, zero_start_reads_back_and_scales_from_the_first_state)
 {
 	struct pf_config cfg;
 
@@ -298,10 +298,23 @@ Test(adaptive, zero_start_reads_back_and_turns_scaling_off)
 	cr_assert_eq(get_tm(PFTM_ADAPTIVE_START), 0, "-st prints the 0 that was set");
 	cr_assert_eq(get_tm(PFTM_ADAPTIVE_END), 120000, "end keeps pf's default");
 	cr_assert_eq(env_cfg(&cfg), 0);
-	cr_assert_eq(cfg.timeout[PFTM_ADAPTIVE_START], PFBPF_ADAPTIVE_OFF);
-	cr_assert_eq(cfg.timeout[PFTM_ADAPTIVE_END], PFBPF_ADAPTIVE_OFF | 120000);
-	/* no scaling even far past the default start */
+	cr_assert_eq(cfg.timeout[PFTM_ADAPTIVE_START], PFBPF_ADAPTIVE_OFF, "an explicit 0");
+	cr_assert_eq(cfg.timeout[PFTM_ADAPTIVE_END], 120000, "the end stays live");
+	/* pf_state_expires: start 0, end 120000: scaled from the first state,
+	 * 86400 * (120000 - n) / 120000 */
+	cr_assert_eq(pfbpf_timeout(&cfg, PFTM_TCP_ESTABLISHED, 0), 86400, "no state, no scaling");
+	cr_assert_eq(pfbpf_timeout(&cfg, PFTM_TCP_ESTABLISHED, 1), 86399, "one state scales");
+	cr_assert_eq(pfbpf_timeout(&cfg, PFTM_TCP_ESTABLISHED, 30000), 64800);
+	cr_assert_eq(pfbpf_timeout(&cfg, PFTM_TCP_ESTABLISHED, 60000), 43200);
+	/* end 0 (and only end 0) turns it off */
+	set_tm(PFTM_ADAPTIVE_END, 0);
+	cr_assert_eq(get_tm(PFTM_ADAPTIVE_START), 0);
+	cr_assert_eq(get_tm(PFTM_ADAPTIVE_END), 0);
+	cr_assert_eq(env_cfg(&cfg), 0);
 	cr_assert_eq(pfbpf_timeout(&cfg, PFTM_TCP_ESTABLISHED, 100000), 86400);
+	set_tm(PFTM_ADAPTIVE_END, 120000);
+	cr_assert_eq(env_cfg(&cfg), 0);
+	cr_assert_eq(pfbpf_timeout(&cfg, PFTM_TCP_ESTABLISHED, 60000), 43200, "start 0 again");
 
 	/* both nonzero again: the bit goes, scaling is back */
 	set_tm(PFTM_ADAPTIVE_START, 60000);
@@ -360,10 +373,15 @@ Test(adaptive_dp, sweep_scales_unless_zero)
 	cr_assert_eq(syn("192.0.2.1", 40000, "198.51.100.2", 22), XDP_PASS);
 	cr_assert_eq(syn("192.0.2.1", 40001, "198.51.100.2", 22), XDP_PASS);
 	cr_assert_eq(env_nstates(), 2);
-	cr_assert_eq(sweep(), 0, "adaptive.start 0: no scaling, nothing expires");
+	cr_assert_eq(sweep(), 2, "start 0 scales from the first state: at end 2, both die");
+	cr_assert_eq(env_nstates(), 0);
+	set_tm(PFTM_ADAPTIVE_END, 0);
+	cr_assert_eq(syn("192.0.2.1", 40000, "198.51.100.2", 22), XDP_PASS);
+	cr_assert_eq(syn("192.0.2.1", 40001, "198.51.100.2", 22), XDP_PASS);
+	cr_assert_eq(sweep(), 0, "adaptive.end 0: no scaling, nothing expires");
 	cr_assert_eq(env_nstates(), 2);
 	set_tm(PFTM_ADAPTIVE_START, 1);
-	cr_assert_eq(get_tm(PFTM_ADAPTIVE_END), 2);
+	set_tm(PFTM_ADAPTIVE_END, 2);
 	cr_assert_eq(sweep(), 2, "start 1, end 2, 2 states: all timeouts are 0");
 	cr_assert_eq(env_nstates(), 0);
 }

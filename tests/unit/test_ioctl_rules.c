@@ -257,11 +257,10 @@ Test(rules, getrule_counters_and_clrrulectrs)
 	rc[1].states_tot = 6;
 	rc[2].stops = 11;
 	rc[3].stops = 100; /* walks that went past the last rule */
-	for (int i = 0; i < 4; i++) {
-		idx = cfg.active * PF_MAX_RULES + i;
-		env_pcpu_put(PFBPF_MAP_RULECTR, &idx, &rc[i], sizeof(rc[i]), i % env_ncpu());
-	}
-	idx = cfg.active * PF_MAX_RULES + 1;
+	for (int i = 0; i < 4; i++)
+		env_rulectr_put(cfg.active, i, &rc[i], i % env_ncpu());
+	idx = env_rid(cfg.active, 1);
+	cr_assert_geq(idx, PF_RID_BASE, "rule 1 has an id");
 	cr_assert_eq(bpf_map_update_elem(env_map(PFBPF_MAP_RULESTATES), &idx, &cur, BPF_ANY), 0);
 
 	nrules("", &pr.ticket);
@@ -434,12 +433,18 @@ Test(rules, reload_starts_rules_with_no_states)
 	struct pf_config cfg;
 	__u32 t, idx, n = 9;
 
+	cr_assert_eq(begin1(env_dev, "", &t), 0);
+	cr_assert_eq(add(env_dev, "", t, PF_PASS, "old"), 0);
+	cr_assert_eq(commit1(env_dev, "", t), 0, "%s", pfbpf_strerror(env_dev));
 	cr_assert_eq(env_cfg(&cfg), 0);
-	idx = !cfg.active * PF_MAX_RULES; /* rule 0 of the slot the commit fills */
+	idx = env_rid(cfg.active, 0); /* the old rule, with 9 states */
 	cr_assert_eq(bpf_map_update_elem(env_map(PFBPF_MAP_RULESTATES), &idx, &n, BPF_ANY), 0);
 	cr_assert_eq(begin1(env_dev, "", &t), 0);
 	cr_assert_eq(add(env_dev, "", t, PF_PASS, "fresh"), 0);
 	cr_assert_eq(commit1(env_dev, "", t), 0, "%s", pfbpf_strerror(env_dev));
+	cr_assert_eq(env_cfg(&cfg), 0);
+	cr_assert_neq(env_rid(cfg.active, 0), idx, "the new rule has its own id");
+	idx = env_rid(cfg.active, 0);
 	cr_assert_eq(bpf_map_lookup_elem(env_map(PFBPF_MAP_RULESTATES), &idx, &n), 0);
 	cr_assert_eq(n, 0);
 }

@@ -157,19 +157,19 @@ Test(trace_fmt, create_json)
 }
 
 /*
- * With anchors pf_state.rule is the flattened position: slot 0 here is
- * main rule 0, anchor "web" rules 0 and 1, main rule 1; slot 1 (a state
- * made before the last reload) has its own map.  The stream names the rule
- * as pfctl_bpf -ss -v does, through the same lib/pf_xflat.c mapping.
+ * pf_state.rule is a rule id (pfbpf_types.h "Rule ids"); the records name
+ * the rule per ruleset: here ids of main rule 0, anchor "web" rules 0 and
+ * 1, main rule 1, and a retired rule of an older ruleset (rule 5 of an
+ * anchor with a quote in its name).  The stream names the rule as
+ * pfctl_bpf -ss -v does, through the same lib/pf_xflat.c mapping.
  */
-static struct pfbpf_xflat slot0[4] = {
-	{ .nr = 0, .anchor = "" }, { .nr = 0, .anchor = "web" },
-	{ .nr = 1, .anchor = "web" }, { .nr = 1, .anchor = "" },
+#define FX_RID(i) (PF_RID_BASE + 40 + (i))
+static struct pf_xflat_rid fx_rids[5] = {
+	{ FX_RID(0), { .nr = 0, .anchor = "" } }, { FX_RID(1), { .nr = 0, .anchor = "web" } },
+	{ FX_RID(2), { .nr = 1, .anchor = "web" } }, { FX_RID(3), { .nr = 1, .anchor = "" } },
+	{ FX_RID(7), { .nr = 5, .anchor = "old/\"q\"" } },
 };
-static struct pfbpf_xflat slot1[3] = {
-	{ .nr = 0, .anchor = "" }, { .nr = 5, .anchor = "old/\"q\"" }, { .nr = 1, .anchor = "" },
-};
-static struct pf_xflat_origins fx_origins = { .o = { slot0, slot1 }, .n = { 4, 3 } };
+static struct pf_xflat_origins fx_origins = { .rid = fx_rids, .nrid = 5 };
 
 static void origins_on(void)
 {
@@ -185,21 +185,23 @@ Test(trace_fmt, anchor_rule_per_ruleset, .init = origins_on, .fini = origins_off
 {
 	struct pf_event ev = fx_tcp_in(PF_EV_STATE_CREATE);
 
-	ev.state.rule = 2;
+	ev.state.rule = FX_RID(2);
 	cr_assert_str_eq(TEXT(ev), "[NEW] tcp 198.51.100.1:40000 -> 198.51.100.2:22 in "
 				   "id 5f00000000000001 SYN_SENT:CLOSED rule 1 anchor web");
 	cr_assert(strstr(JSON(ev), ",\"rule\":1,\"anchor\":\"web\",\"src_state\""), "%s", buf);
 	/* Main ruleset: the number after the anchor's rules, no anchor key. */
-	ev.state.rule = 3;
+	ev.state.rule = FX_RID(3);
 	cr_assert(strstr(TEXT(ev), "SYN_SENT:CLOSED rule 1"), "%s", buf);
 	cr_assert_null(strstr(buf, "anchor"), "%s", buf);
 	cr_assert(strstr(JSON(ev), ",\"rule\":1,\"src_state\""), "%s", buf);
-	/* The state's own slot, with the anchor name escaped in JSON. */
-	ev.state.rule = 1;
-	ev.state.flags |= PFSTATE_F_SLOT1;
+	/* A retired rule, with the anchor name escaped in JSON. */
+	ev.state.rule = FX_RID(7);
 	cr_assert(strstr(TEXT(ev), "rule 5 anchor old/\"q\""), "%s", buf);
 	cr_assert(strstr(JSON(ev), ",\"rule\":5,\"anchor\":\"old/\\\"q\\\"\","), "%s", buf);
-	/* Past the recorded origins, and no rule at all. */
+	/* An id nobody recorded names no rule rather than a wrong one; a
+	 * value below the id space (a hand-made state) is its own number. */
+	ev.state.rule = FX_RID(9);
+	cr_assert(strstr(JSON(ev), ",\"rule\":null,"), "%s", buf);
 	ev.state.rule = 9;
 	cr_assert(strstr(TEXT(ev), "SYN_SENT:CLOSED rule 9"), "%s", buf);
 	ev.state.rule = PF_RULE_NONE;

@@ -38,6 +38,8 @@ int pfbpf_cls_compile(const struct pfbpf_rule *rules, size_t n, pfbpf_table_id_f
 		      struct pfbpf_cls_image **out, char *err, size_t errlen);
 
 /* Optional: set every rule's tprofile through fn before install. */
+/* Give rule i the rule id rids[i] (pfbpf_types.h "Rule ids"). */
+void pfbpf_cls_set_rids(struct pfbpf_cls_image *img, const __u32 *rids, size_t n);
 int pfbpf_cls_set_tprofiles(struct pfbpf_cls_image *img, const struct pfbpf_rule *rules,
 			    pfbpf_tprofile_fn fn, void *arg);
 

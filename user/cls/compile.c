@@ -1064,6 +1064,12 @@ int pfbpf_cls_set_tprofiles(struct pfbpf_cls_image *img, const struct pfbpf_rule
 	return 0;
 }
 
+void pfbpf_cls_set_rids(struct pfbpf_cls_image *img, const __u32 *rids, size_t n)
+{
+	for (size_t i = 0; i < img->nrules && i < n; i++)
+		img->rb[i].rid = rids[i];
+}
+
 void pfbpf_cls_free(struct pfbpf_cls_image *img)
 {
 	if (!img)

@@ -120,8 +120,26 @@ int pfbpf_cls_install(const struct pfbpf_cls_image *img, unsigned slot,
 #undef FD
 	bpf_map_lookup_elem(meta, &s, &old);
 
-	if (img->nrules && (err = array_write(rules, slot * PF_MAX_RULES, img->rb, img->nrules, sizeof(*img->rb))))
+	if (img->nrules && !img->rb[0].rid) {
+		/* No rule ids given (pfbpf_cls_commit's callers: the bench and
+		 * the datapath tests manage none): one fixed id per slot
+		 * position, so states count for their rule as with libpfbpf's
+		 * ids, only without outliving a reload into the same slot. */
+		struct pf_rule_bpf *rb = malloc(img->nrules * sizeof(*rb));
+
+		if (!rb)
+			return -ENOMEM;
+		memcpy(rb, img->rb, img->nrules * sizeof(*rb));
+		for (i = 0; i < img->nrules; i++)
+			rb[i].rid = PF_RID_BASE + slot * PF_MAX_RULES + i;
+		err = array_write(rules, slot * PF_MAX_RULES, rb, img->nrules, sizeof(*rb));
+		free(rb);
+		if (err)
+			return err;
+	} else if (img->nrules &&
+		   (err = array_write(rules, slot * PF_MAX_RULES, img->rb, img->nrules, sizeof(*img->rb)))) {
 		return err;
+	}
 	if (old.nrules > img->nrules && old.nrules <= PF_MAX_RULES) {
 		/* rules of the previous ruleset in this slot: zeroed, so a dump
 		 * never shows them */

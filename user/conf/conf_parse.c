@@ -1214,10 +1214,15 @@ static void parse_rule_body(struct parser *p, struct rule_tmpl *rt, int anchor)
 			rt->r.allow_opts = 1;
 		} else if (is_kw(&t, "label")) {
 			struct tok l;
+			char *dst;
 
-			if (rt->label_given)
-				conf_fail(p, &t, "label given more than once");
-			rt->label_given = 1;
+			/* FreeBSD keeps several labels per rule, each matched by
+			 * -k label */
+			if (rt->label_given >= PF_RULE_MAX_LABEL_COUNT)
+				conf_fail(p, &t, "at most %d labels on one rule",
+					  PF_RULE_MAX_LABEL_COUNT);
+			dst = rt->label_given ? rt->r.label_more[rt->label_given - 1] : rt->r.label;
+			rt->label_given++;
 			expect_word(p, &l);
 			/* the listing quotes it: a quote inside would not read back */
 			if (strchr(l.s, '"'))
@@ -1225,7 +1230,7 @@ static void parse_rule_body(struct parser *p, struct rule_tmpl *rt, int anchor)
 			if (strlen(l.s) >= PF_RULE_LABEL_SIZE)
 				conf_fail(p, &l, "label is too long (at most %d characters)",
 					  PF_RULE_LABEL_SIZE - 1);
-			snprintf(rt->r.label, sizeof(rt->r.label), "%s", l.s);
+			snprintf(dst, PF_RULE_LABEL_SIZE, "%s", l.s);
 		} else {
 			rule_syntax_error(p, &t);
 		}
@@ -1274,10 +1279,10 @@ static void format_port(char *buf, size_t len, const struct pfbpf_port_spec *ps)
 	}
 }
 
-static void expand_label(struct parser *p, struct pfbpf_rule *r)
+static void expand_label(struct parser *p, struct pfbpf_rule *r, char *label)
 {
 	char out[PF_RULE_LABEL_SIZE * 4] = "";
-	const char *s = r->label;
+	const char *s = label;
 	size_t n = 0;
 
 	if (!strchr(s, '$'))
@@ -1329,11 +1334,11 @@ static void expand_label(struct parser *p, struct pfbpf_rule *r)
 		}
 		out[n] = '\0';
 	}
-	if (strlen(out) >= sizeof(r->label))
-		conf_fail_at(p, p->t.line, p->t.col, r->label,
+	if (strlen(out) >= PF_RULE_LABEL_SIZE)
+		conf_fail_at(p, p->t.line, p->t.col, label,
 			     "label \"%s\" is too long once expanded (at most %d characters)",
-			     r->label, PF_RULE_LABEL_SIZE - 1);
-	memcpy(r->label, out, strlen(out) + 1);
+			     label, PF_RULE_LABEL_SIZE - 1);
+	memcpy(label, out, strlen(out) + 1);
 }
 
 static int is_tcp_udp(int proto)
@@ -1484,7 +1489,9 @@ static size_t expand_rule(struct parser *p, struct pfbpf_conf_anchor *anchor)
 
 			r.nr = next_nr(p, conf_nat_counter(r.action, p->anchor, key, sizeof(key)));
 		}
-		expand_label(p, &r);
+		expand_label(p, &r, r.label);
+		for (int l = 0; l < PF_RULE_MAX_LABEL_COUNT - 1; l++)
+			expand_label(p, &r, r.label_more[l]);
 		{
 			struct pfbpf_conf *cf = p->c;
 			size_t n = cf->nrules, n2 = n, n3 = n;

@@ -256,6 +256,9 @@ void conf_print_rule(FILE *f, const struct pfbpf_rule *r, const char *anchor_cal
 		fputs(" allow-opts", f);
 	if (r->label[0])
 		fprintf(f, " label \"%s\"", r->label);
+	for (int l = 0; l < PF_RULE_MAX_LABEL_COUNT - 1; l++)
+		if (r->label_more[l][0])
+			fprintf(f, " label \"%.*s\"", PF_RULE_LABEL_SIZE, r->label_more[l]);
 	/* OpenBSD's print_rule: nat-to / rdr-to last; nat's `->` too */
 	if (!anchor_call)
 		conf_print_xlate(f, r, pool);

@@ -89,6 +89,8 @@ static void handle_free(struct pfbpf_handle *h)
 	ctl_flat_free(&h->flat);
 	ctl_rulelist_free(h);
 	pf_xflat_free(&h->origins);
+	free(h->rids);
+	h->rids = NULL;
 	pthread_mutex_destroy(&h->lock);
 	free(h);
 }
@@ -150,7 +152,7 @@ static int ctl_map_create(struct pfbpf_handle *h, enum pfm m, const char *path)
 		type = BPF_MAP_TYPE_HASH;
 		ksz = sizeof(struct pfbpf_xflat_key);
 		vsz = sizeof(struct pfbpf_xflat);
-		max = PF_RULESET_SLOTS * (PF_MAX_RULES + 1);
+		max = PF_RULESET_SLOTS * (PF_MAX_RULES + 1) + PF_MAX_RIDS;
 		opts.map_flags = BPF_F_NO_PREALLOC;
 		break;
 	case PFM_XIFFLAGS:

@@ -685,6 +685,7 @@ int ctl_flat_record(struct pfbpf_handle *h, const struct ctl_flat *f, __u32 slot
 	for (k.idx = 0; k.idx < f->n; k.idx++) {
 		memset(&v, 0, sizeof(v));
 		v.nr = f->o[k.idx].nr;
+		v.rid = h->rids && k.idx < h->nrids ? h->rids[k.idx] : 0;
 		memcpy(v.anchor, f->o[k.idx].anchor, sizeof(v.anchor));
 		if (bpf_map_update_elem(fd, &k, &v, BPF_ANY))
 			return ctl_fail(h, -errno, "recording the origin of rule %u: %s", k.idx,
@@ -697,7 +698,7 @@ int ctl_flat_record(struct pfbpf_handle *h, const struct ctl_flat *f, __u32 slot
 	k.idx = PFBPF_XFLAT_COUNT;
 	if (bpf_map_update_elem(fd, &k, &v, BPF_ANY))
 		return ctl_fail(h, -errno, "recording the rule origins: %s", strerror(errno));
-	return 0;
+	return h->rids ? ctl_rid_record(h, f, slot, h->rids, h->nrids) : 0;
 }
 
 /* Both slots' origins into the handle, once per ruleset generation. */

@@ -127,6 +127,9 @@ int ctl_compile_install(struct pfbpf_handle *h, const struct pfbpf_rule *rules, 
 				err[0] ? err : strerror(ret < 0 ? -ret : EINVAL));
 	}
 	ret = pfbpf_cls_set_tprofiles(img, rules, tprofile_cb, a);
+	/* each rule's id (ruleset_prepare), which its states will carry */
+	if (!ret && h->rids)
+		pfbpf_cls_set_rids(img, h->rids, h->nrids);
 	if (!ret)
 		ret = pfbpf_cls_install(img, slot, map_fd_cb, a);
 	pfbpf_cls_free(img);

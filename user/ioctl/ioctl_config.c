@@ -131,9 +131,11 @@ static int tm_check(struct pfbpf_handle *h, const struct pfioc_tm *pt)
 }
 
 /*
- * Store one adaptive value and re-encode the pair (pfbpf_ioctl.h): a zero
- * in either turns scaling off, which the datapath is made to see by both
- * values carrying PFBPF_ADAPTIVE_OFF.
+ * Store one adaptive value and re-encode the pair (pfbpf_ioctl.h).  As in
+ * pf_state_expires(), only an end of 0 turns scaling off (both values then
+ * carry PFBPF_ADAPTIVE_OFF); a start of 0 with a nonzero end scales from
+ * the first state, stored as PFBPF_ADAPTIVE_OFF alone on the start (zero
+ * itself would read as "unset").
  */
 static void adaptive_store(struct pf_config *cfg, int which, __u32 v)
 {
@@ -150,9 +152,11 @@ static void adaptive_store(struct pf_config *cfg, int which, __u32 v)
 		val[1] = PF_ADAPTIVE_END_DEFAULT;
 
 	val[which - PFTM_ADAPTIVE_START] = v;
-	off = !val[0] || !val[1];
+	off = !val[1];
 	for (int i = 0; i < 2; i++)
 		cfg->timeout[PFTM_ADAPTIVE_START + i] = off ? val[i] | PFBPF_ADAPTIVE_OFF : val[i];
+	if (!off && !val[0])
+		cfg->timeout[PFTM_ADAPTIVE_START] = PFBPF_ADAPTIVE_OFF; /* an explicit 0 */
 }
 
 int pfbpf_cmd_settimeout(struct pfbpf_handle *h, void *arg)

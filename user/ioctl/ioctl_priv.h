@@ -194,6 +194,10 @@ struct pfbpf_handle {
 	struct pf_xflat_origins origins;
 	__u64 origin_gen;
 	bool origin_valid;
+	/* Rule ids given to the ruleset being compiled (ioctl_ruleid.c), one
+	 * per rule, from ruleset_prepare to ctl_flat_record. */
+	__u32 *rids;
+	__u32 nrids;
 };
 
 /* One DIOC command. */
@@ -318,6 +322,17 @@ void ctl_flat_free(struct ctl_flat *f);
 int ctl_flat_active(struct pfbpf_handle *h, const struct ctl_flat **out);
 /* Record / read where the rules of a slot came from (pf_xflat). */
 int ctl_flat_record(struct pfbpf_handle *h, const struct ctl_flat *f, __u32 slot);
+
+/* Rule ids (ioctl_ruleid.c, pfbpf_types.h "Rule ids"). */
+/* Free what slot held, then n fresh ids (zeroed counters) into rids. */
+int ctl_rid_assign(struct pfbpf_handle *h, __u32 slot, __u32 n, __u32 *rids);
+/* Record the identity (number, anchor, labels) of f's rules under their ids. */
+int ctl_rid_record(struct pfbpf_handle *h, const struct ctl_flat *f, __u32 slot,
+		   const __u32 *rids, __u32 n);
+/* The id of the rule at position pos of slot, 0 if none. */
+__u32 ctl_rid_at(struct pfbpf_handle *h, __u32 slot, __u32 pos);
+/* Does the rule of id rid carry label (any of its labels)? */
+bool ctl_rid_has_label(const struct pf_xflat_origins *x, __u32 rid, const char *label);
 int ctl_flat_origins(struct pfbpf_handle *h);
 bool ctl_flat_from(const struct ctl_flat *f, __u32 i, const char *anchor, __u32 nr);
 /* Restrict rule r to the packets anchor rule c matches: 1 done, 0 r can

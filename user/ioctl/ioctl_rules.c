@@ -215,7 +215,7 @@ static int ruleset_prepare(struct pfbpf_handle *h, const struct pfbpf_rule *rule
 			   __u32 *slot)
 {
 	struct pf_config cfg;
-	int err, fd;
+	int err;
 
 	if ((err = ctl_cfg_read(h, &cfg)))
 		return err;
@@ -230,19 +230,17 @@ static int ruleset_prepare(struct pfbpf_handle *h, const struct pfbpf_rule *rule
 			return ctl_fail(h, err, "clearing counters of rule %u: %s", i,
 					strerror(-err));
 	}
-	/* The new rules start with no states (`max N` counts from zero): states
-	 * left from the slot's previous ruleset belong to those old rules, as
-	 * pf's states keep pointing at the rule that made them. */
-	fd = ctl_map(h, PFM_RULESTATES);
-	if (fd < 0)
-		return fd;
-	for (__u32 i = 0; i < n; i++) {
-		__u32 idx = *slot * PF_MAX_RULES + i, zero = 0;
-
-		if (bpf_map_update_elem(fd, &idx, &zero, BPF_ANY))
-			return ctl_fail(h, -errno, "clearing state count of rule %u: %s", i,
-					strerror(errno));
-	}
+	/* The new rules get fresh ids (no states, zero counters); the rules
+	 * the slot held before keep theirs while their states live, as pf's
+	 * states keep pointing at the rule that made them. */
+	free(h->rids);
+	h->nrids = 0;
+	h->rids = calloc(n ? n : 1, sizeof(*h->rids));
+	if (!h->rids)
+		return -ENOMEM;
+	if ((err = ctl_rid_assign(h, *slot, n, h->rids)))
+		return err;
+	h->nrids = n;
 	return ctl_compile_install(h, rules, n, *slot);
 }
 
@@ -483,9 +481,14 @@ static void counters_carry(struct pfbpf_handle *h, const struct ctl_flat *old, _
 		if (k == old->n)
 			continue;
 		j = k + 1;
+		/* the walk's stops by position, the rule's own counters by id */
 		from = oslot * PF_MAX_RULES + k;
 		to = nslot * PF_MAX_RULES + i;
 		if (!bpf_map_lookup_elem(cfd, &from, buf))
+			bpf_map_update_elem(cfd, &to, buf, BPF_ANY);
+		from = ctl_rid_at(h, oslot, k);
+		to = ctl_rid_at(h, nslot, i);
+		if (from && to && !bpf_map_lookup_elem(cfd, &from, buf))
 			bpf_map_update_elem(cfd, &to, buf, BPF_ANY);
 	}
 	free(buf);
@@ -817,9 +820,10 @@ static void rule_counters(struct pfbpf_handle *h, __u32 slot, const struct ctl_f
 	/* the positions the rule became (one per address of `($if)`, one per
 	 * call of its anchor): only those are read */
 	for (__u32 r = from; r < f->n && r < PF_MAX_RULES; r++) {
-		__u32 idx = slot * PF_MAX_RULES + r, cur = 0;
+		__u32 idx = ctl_rid_at(h, slot, r), cur = 0;
 
-		if (!ctl_flat_from(f, r, anchor, nr) || ctl_pcpu_read(h, PFM_RULECTR, &idx, buf, 0))
+		if (!ctl_flat_from(f, r, anchor, nr) || !idx ||
+		    ctl_pcpu_read(h, PFM_RULECTR, &idx, buf, 0))
 			continue;
 		for (int c = 0; c < h->ncpu; c++) {
 			const struct pf_rule_counters *rc = (const void *)(buf + c * stride);
@@ -987,9 +991,11 @@ int pfbpf_cmd_clrrulectrs(struct pfbpf_handle *h, void *arg)
 	if ((err = ctl_cfg_read(h, &cfg)) || (err = ctl_flat_active(h, &f)))
 		return err;
 	for (__u32 i = 0; i <= f->n && i < PF_MAX_RULES; i++) {
-		__u32 idx = cfg.active * PF_MAX_RULES + i;
+		__u32 idx = cfg.active * PF_MAX_RULES + i, rid = ctl_rid_at(h, cfg.active, i);
 
 		err = ctl_pcpu_zero(h, PFM_RULECTR, &idx, sizeof(struct pf_rule_counters));
+		if (!err && rid)
+			err = ctl_pcpu_zero(h, PFM_RULECTR, &rid, sizeof(struct pf_rule_counters));
 		if (err)
 			return ctl_fail(h, err, "clearing counters of rule %u: %s", i,
 					  strerror(-err));

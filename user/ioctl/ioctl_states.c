@@ -320,6 +320,7 @@ struct killer {
 	struct pfbpf_handle *h;
 	struct pf_kill_filter f;
 	const struct pf_rule_addr *ports[2];
+	const char *label;     /* psk_label, NULL = any */
 	struct ctl_export x;   /* creator ids */
 	__u32 hostid;
 	struct pf_state_key *keys;
@@ -359,6 +360,9 @@ static int kill_match(const struct pf_state_key *k, const struct pf_state *s, vo
 	int sidx = pf_state_dir(s) == PF_IN ? 0 : 1;
 	__u32 creatorid = pf_creatorid_resolve(s->creator, kl->x.creators[s->creator], kl->hostid);
 
+	if (kl->label && (s->rule == PF_RULE_NONE ||
+			  !ctl_rid_has_label(kl->x.origins, s->rule, kl->label)))
+		return 0;
 	if (!pf_kill_match(&kl->f, k, s, creatorid)) {
 		/* pfctl -k names either side of a NAT: the stack key too. */
 		struct pf_state_key sk;
@@ -444,7 +448,7 @@ static int kill_states(struct pfbpf_handle *h, struct pf_ctl_req *req, __u64 *co
  */
 static int kill_states_ports(struct pfbpf_handle *h, struct pf_ctl_req *req,
 			     const struct pf_rule_addr *src, const struct pf_rule_addr *dst,
-			     __u64 *count)
+			     const char *label, __u64 *count)
 {
 	struct killer *kl = malloc(sizeof(struct killer));
 	__u64 n = 0;
@@ -453,6 +457,10 @@ static int kill_states_ports(struct pfbpf_handle *h, struct pf_ctl_req *req,
 	if (!kl)
 		return -ENOMEM;
 	err = killer_init(h, kl, req, src, dst);
+	kl->label = label;
+	if (!err && label && !kl->x.origins)
+		err = ctl_fail(h, -ENOENT, "no rule identities recorded: cannot match label \"%s\"",
+			       label);
 	if (!err)
 		err = states_walk(h, kill_match, kl);
 	for (size_t i = 0; !err && i < kl->n; i++) {
@@ -534,7 +542,12 @@ static int kill_reply(struct pfbpf_handle *h, struct pfioc_state_kill *psk,
 	int err;
 
 	if (ifname_index(h, psk->psk_ifname, &req->ifindex) == 0) {
-		err = by_port ? kill_states_ports(h, req, &psk->psk_src, &psk->psk_dst, &count)
+		/* a label or ports are matched here, in user space */
+		bool label = psk->psk_label[0] != 0;
+
+		err = by_port || label
+			      ? kill_states_ports(h, req, &psk->psk_src, &psk->psk_dst,
+						  label ? psk->psk_label : NULL, &count)
 			      : kill_states(h, req, &count);
 		if (err)
 			return err;
@@ -552,6 +565,7 @@ int pfbpf_cmd_killstates(struct pfbpf_handle *h, void *arg)
 	const struct pf_rule_addr *ra[2] = { &psk->psk_src, &psk->psk_dst };
 	bool by_port = false;
 
+	psk->psk_label[PF_RULE_LABEL_SIZE - 1] = 0;
 	if (af && af != PF_INET && af != PF_INET6)
 		return ctl_fail(h, -EINVAL, "address family %d not supported", af);
 	if (psk->psk_proto < 0 || psk->psk_proto > 255)

@@ -493,101 +493,29 @@ static int kill_by_id(struct pfctl_ctx *c)
 	return 0;
 }
 
-/* (ruleset, rule number) of the rules carrying a label. */
-struct label_rule {
-	char anchor[MAXPATHLEN];
-	__u32 nr;
-};
-
-/* pf's -k label looks at every ruleset: path and the anchors below it. */
-static int label_rules(struct pfctl_ctx *c, const char *path, struct label_rule **out,
-		       size_t *n)
-{
-	char(*names)[PF_ANCHOR_NAME_SIZE] = NULL;
-	struct pfctl_rule *r = NULL;
-	size_t nr = 0, nn = 0;
-	int err = pfctl_k_get_rules(c->dev, path, &r, &nr);
-
-	if (err) {
-		pfctl_err_op(c, "DIOCGETRULES", err);
-		return err;
-	}
-	for (size_t i = 0; i < nr; i++) {
-		struct label_rule *l;
-
-		if (strcmp(r[i].r.label, c->kill[1]))
-			continue;
-		l = realloc(*out, (*n + 1) * sizeof(**out));
-		if (!l) {
-			free(r);
-			return -ENOMEM;
-		}
-		*out = l;
-		snprintf(l[*n].anchor, sizeof(l[*n].anchor), "%s", path);
-		l[*n].nr = r[i].r.nr;
-		(*n)++;
-	}
-	free(r);
-	err = pfctl_k_get_anchors(c->dev, path, &names, &nn);
-	if (err) {
-		pfctl_err_op(c, "DIOCGETRULESETS", err);
-		return err;
-	}
-	for (size_t i = 0; !err && i < nn; i++) {
-		char sub[MAXPATHLEN];
-
-		snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "/" : "", names[i]);
-		err = label_rules(c, sub, out, n);
-	}
-	free(names);
-	return err;
-}
-
 static int kill_by_label(struct pfctl_ctx *c)
 {
-	struct label_rule *r = NULL;
-	struct pfctl_state *s = NULL;
-	size_t nr = 0, ns = 0;
+	struct pfioc_state_kill psk = {};
 	unsigned killed = 0;
 	int err;
 
 	/*
-	 * The datapath keeps the rule number in each state, not the label, so
-	 * the label is resolved to the rules of the active rulesets that carry
-	 * it (states name their rule by ruleset and number, as pfctl shows
-	 * them), and their states are killed one by one by id.
+	 * pf's DIOCKILLSTATES with psk_label: every state whose rule carries
+	 * the label, whichever ruleset or anchor, and however many reloads
+	 * ago that rule was loaded (libpfbpf keeps the identity of a rule
+	 * while its states live).
 	 */
-	err = label_rules(c, c->anchor ? c->anchor : "", &r, &nr);
+	if (strlen(c->kill[1]) >= sizeof(psk.psk_label)) {
+		pr_warn("label '%s' is too long (at most %zu characters)", c->kill[1],
+			sizeof(psk.psk_label) - 1);
+		return -EINVAL;
+	}
+	snprintf(psk.psk_label, sizeof(psk.psk_label), "%s", c->kill[1]);
+	err = pfctl_k_kill_states(c->dev, &psk, &killed);
 	if (err) {
-		free(r);
+		pfctl_err_op(c, "DIOCKILLSTATES", err);
 		return err;
 	}
-	if (nr)
-		err = pfctl_k_get_states(c->dev, &s, &ns);
-	if (err) {
-		pfctl_err_op(c, "DIOCGETSTATES", err);
-		free(r);
-		return err;
-	}
-	for (size_t j = 0; j < ns; j++) {
-		bool match = false;
-
-		for (size_t i = 0; i < nr && !match; i++)
-			match = s[j].st.rule == r[i].nr && !strcmp(s[j].rule_anchor, r[i].anchor);
-		if (!match)
-			continue;
-		err = kill_one_id(c, s[j].st.id, s[j].creatorid, &killed);
-		/* Gone meanwhile (expired, closed): not an error. */
-		if (err && err != -ENOENT && err != -ESRCH) {
-			pfctl_err_op(c, "DIOCKILLSTATES", err);
-			break;
-		}
-		err = 0;
-	}
-	free(r);
-	free(s);
-	if (err)
-		return err;
 	pfctl_msg(c, "killed %u states", killed);
 	return 0;
 }
