@@ -566,6 +566,15 @@ int h_gcount(struct pf_gcount *g)
 	return bpf_map_lookup_elem(bpf_map__fd(h_skel->maps.pf_count), &z, g) ? -errno : 0;
 }
 
+__u32 h_active_rid(__u32 nr)
+{
+	struct pf_config cfg;
+
+	if (h_config_get(&cfg))
+		return PF_RULE_NONE;
+	return PF_RID_BASE + (cfg.active & 1) * PF_MAX_RULES + nr;
+}
+
 int h_rulectr(__u32 slot, __u32 idx, struct pf_rule_counters *sum)
 {
 	/* the walk's stops at the position, the rest at the rule's id

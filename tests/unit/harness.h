@@ -144,6 +144,10 @@ int h_gcount(struct pf_gcount *g);
  * rules loaded without ids PF_RID_BASE + slot * PF_MAX_RULES + idx). */
 int h_rulectr(__u32 slot, __u32 idx, struct pf_rule_counters *sum);
 int h_rulestates(__u32 slot, __u32 idx, __u32 *n);
+/* The id a state records for rule nr of the active ruleset: the fixed id
+ * pfbpf_cls_install gives a rule loaded without one (PF_RID_BASE + slot
+ * position). */
+__u32 h_active_rid(__u32 nr);
 int h_ifctr(__u32 ifindex, struct pf_if_counters *sum);
 
 /* Events: every record waiting in pf_events. */

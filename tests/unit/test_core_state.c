@@ -312,7 +312,7 @@ Test(core_state, create_event_contents)
 	cr_expect_eq(e->st.direction, PF_OUT);
 	cr_expect_eq(e->st.creatorid, c.hostid);
 	cr_expect_eq(e->st.state.id, s.id);
-	cr_expect_eq(e->st.state.rule, 1);
+	cr_expect_eq(e->st.state.rule, h_active_rid(1));
 	cr_expect_eq(e->st.state.pstate[0], TCPS_SYN_SENT);
 	cr_expect_eq(e->st.state.seqlo[0], 77);
 	cr_expect_eq(e->st.state.packets[0], 1);

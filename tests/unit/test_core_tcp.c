@@ -19,7 +19,7 @@ static void handshake(const struct h_flow *f)
 	cr_expect_eq(s.pstate[1], TCPS_CLOSED);
 	cr_expect_eq(s.timeout, PFTM_TCP_FIRST_PACKET);
 	cr_expect(s.flags & PFSTATE_F_OUT);
-	cr_expect_eq(s.rule, 1);
+	cr_expect_eq(s.rule, h_active_rid(1));
 	cr_expect_eq(s.seqlo[0], 1000);
 	cr_expect_eq(s.seqhi[0], 1002, "seqhi = seq + SYN + 1 as pf_create_state");
 
