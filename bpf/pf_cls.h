@@ -142,6 +142,7 @@ struct pf_cls_run {
 	__u64 quick;     /* quick rules of the current word */
 	__u64 pending;   /* matches of the current word still needing a table check */
 	__u32 slot;
+	__u32 skip;      /* pf_cls_meta.skip: fields not looked up nor ANDed */
 	__u32 w;         /* current word */
 	__u32 last;      /* highest-numbered match so far, PF_RULE_NONE if none */
 	__u32 qbest;     /* lowest-numbered quick match so far, PF_RULE_NONE if none */
@@ -358,13 +359,16 @@ static long pf_cls_step(__u64 i, void *data)
 	 * apart, so a word the summaries let through by accident is usually
 	 * found empty after one or two fields instead of all twelve. */
 	for (f = 0; f < PF_CLS_NPAIRS; f++) {
+		if (r->skip & (1u << (PF_CLS_NSINGLE + 2 * f)))
+			continue;
 		mw &= pf_cls_word(r, PF_CLS_NSINGLE + 2 * f, k, b) |
 		      pf_cls_word(r, PF_CLS_NSINGLE + 2 * f + 1, k, b);
 		if (!mw)
 			return pf_cls_more(r);
 	}
 	for (f = 0; f < PF_CLS_NSINGLE; f++)
-		mw &= pf_cls_word(r, f, k, b);
+		if (!(r->skip & (1u << f)))
+			mw &= pf_cls_word(r, f, k, b);
 	if (!mw)
 		return pf_cls_more(r);
 
@@ -451,28 +455,40 @@ static __always_inline int pf_cls_eval(const struct pf_pkt *pkt, const struct pf
 	r->idx = PF_RULE_NONE;
 	r->qbest = PF_RULE_NONE;
 	r->stop = meta->nrules; /* no quick match: pf walks to the end */
+	r->skip = meta->skip & ~(1u << PF_CLS_F_BASE); /* base clears padding bits */
 
 	r->bm[PF_CLS_F_BASE] = pf_cls_arr_bm(&pf_c_base,
 					    slot * PF_CLS_BASE_N + (dir * 2 + afi) * 256 + pkt->proto);
 	id = NULL;
-	if (meta->nifs) {
+	if (meta->nifs && !(r->skip & (1u << PF_CLS_F_IF))) {
 		ik.slot = slot;
 		ik.ifindex = pkt->ifindex;
 		id = bpf_map_lookup_elem(&pf_c_if, &ik);
 	}
 	r->bm[PF_CLS_F_IF] = id ? *id : meta->if_default;
-	r->bm[PF_CLS_F_SRC] = pf_cls_addr_bm(meta, slot, 0, pkt->af, &pkt->src);
-	r->bm[PF_CLS_F_DST] = pf_cls_addr_bm(meta, slot, 1, pkt->af, &pkt->dst);
-	idx = pkt->has_ports ? bpf_ntohs(pkt->sport) : PF_CLS_NOPORT;
-	r->bm[PF_CLS_F_SPORT] = pf_cls_arr_bm(&pf_c_port, slot * 2 * PF_CLS_PORT_N + idx);
-	idx = pkt->has_ports ? bpf_ntohs(pkt->dport) : PF_CLS_NOPORT;
-	r->bm[PF_CLS_F_DPORT] = pf_cls_arr_bm(&pf_c_port, (slot * 2 + 1) * PF_CLS_PORT_N + idx);
-	idx = pkt->proto == PF_IPPROTO_TCP ? pkt->tcp_flags : PF_CLS_NOTCP;
-	r->bm[PF_CLS_F_FLAGS] = pf_cls_arr_bm(&pf_c_flags, slot * PF_CLS_FLAGS_N + idx);
-	idx = (pkt->proto == PF_IPPROTO_ICMP || pkt->proto == PF_IPPROTO_ICMPV6) ?
-		      ((__u32)pkt->icmp_type << 8 | pkt->icmp_code) :
-		      PF_CLS_NOICMP;
-	r->bm[PF_CLS_F_ICMP] = pf_cls_arr_bm(&pf_c_icmp, slot * PF_CLS_ICMP_N + idx);
+	/* a skipped field keeps bitmap 0: never read */
+	if (!(r->skip & (1u << PF_CLS_F_SRC)))
+		r->bm[PF_CLS_F_SRC] = pf_cls_addr_bm(meta, slot, 0, pkt->af, &pkt->src);
+	if (!(r->skip & (1u << PF_CLS_F_DST)))
+		r->bm[PF_CLS_F_DST] = pf_cls_addr_bm(meta, slot, 1, pkt->af, &pkt->dst);
+	if (!(r->skip & (1u << PF_CLS_F_SPORT))) {
+		idx = pkt->has_ports ? bpf_ntohs(pkt->sport) : PF_CLS_NOPORT;
+		r->bm[PF_CLS_F_SPORT] = pf_cls_arr_bm(&pf_c_port, slot * 2 * PF_CLS_PORT_N + idx);
+	}
+	if (!(r->skip & (1u << PF_CLS_F_DPORT))) {
+		idx = pkt->has_ports ? bpf_ntohs(pkt->dport) : PF_CLS_NOPORT;
+		r->bm[PF_CLS_F_DPORT] = pf_cls_arr_bm(&pf_c_port, (slot * 2 + 1) * PF_CLS_PORT_N + idx);
+	}
+	if (!(r->skip & (1u << PF_CLS_F_FLAGS))) {
+		idx = pkt->proto == PF_IPPROTO_TCP ? pkt->tcp_flags : PF_CLS_NOTCP;
+		r->bm[PF_CLS_F_FLAGS] = pf_cls_arr_bm(&pf_c_flags, slot * PF_CLS_FLAGS_N + idx);
+	}
+	if (!(r->skip & (1u << PF_CLS_F_ICMP))) {
+		idx = (pkt->proto == PF_IPPROTO_ICMP || pkt->proto == PF_IPPROTO_ICMPV6) ?
+			      ((__u32)pkt->icmp_type << 8 | pkt->icmp_code) :
+			      PF_CLS_NOICMP;
+		r->bm[PF_CLS_F_ICMP] = pf_cls_arr_bm(&pf_c_icmp, slot * PF_CLS_ICMP_N + idx);
+	}
 	r->bm[PF_CLS_F_SRC_W] = meta->wild[0];
 	r->bm[PF_CLS_F_DST_W] = meta->wild[1];
 	r->bm[PF_CLS_F_SPORT_W] = meta->wild[2];
@@ -486,6 +502,8 @@ static __always_inline int pf_cls_eval(const struct pf_pkt *pkt, const struct pf
 		const struct pf_cls_bm *bm, *bw;
 
 		r->bm[f] = slot * PF_CLS_MAX_BMS + (r->bm[f] & (PF_CLS_MAX_BMS - 1));
+		if (r->skip & (1u << f))
+			continue;
 		if (f < PF_CLS_NSINGLE) {
 			key = r->bm[f];
 			bm = bpf_map_lookup_elem(&pf_c_bm, &key);

@@ -137,7 +137,11 @@ struct pf_cls_meta {
 	 * the trie holds nothing else there, so the LPM lookup is skipped. */
 	__u32 addr_root_only;
 	__u32 addr_root[2][2];
-	__u32 pad[2];
+	/* Bit f: field f (PF_CLS_F_*) holds every rule for every value, so
+	 * the datapath neither looks it up nor ANDs it (user/cls/skip.c).
+	 * Was padding: 0, what an older compiler wrote, skips nothing. */
+	__u32 skip;
+	__u32 pad;
 };
 PFBPF_ASSERT(sizeof(struct pf_cls_meta) == 64, "pf_cls_meta layout");
 

@@ -30,13 +30,58 @@ static int h_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return vfprintf(stderr, fmt, ap);
 }
 
+/*
+ * The skeleton over another build of pf_kern.bpf.o (same maps and
+ * programs, other code): what bench/variants.sh times against the
+ * embedded one, run after run, to measure a change of the datapath.
+ */
+static struct pf_kern *h_open_file(const char *path)
+{
+	struct pf_kern *obj = calloc(1, sizeof(*obj));
+	static void *buf;
+	long sz;
+	FILE *f;
+	int err;
+
+	if (!obj)
+		return NULL;
+	if (!(f = fopen(path, "rb"))) {
+		free(obj);
+		return NULL;
+	}
+	fseek(f, 0, SEEK_END);
+	sz = ftell(f);
+	rewind(f);
+	free(buf);
+	buf = malloc(sz);
+	if (!buf || fread(buf, 1, sz, f) != (size_t)sz) {
+		fclose(f);
+		free(obj);
+		errno = EIO;
+		return NULL;
+	}
+	fclose(f);
+	if ((err = pf_kern__create_skeleton(obj)))
+		goto fail;
+	obj->skeleton->data = buf;
+	obj->skeleton->data_sz = sz;
+	if ((err = bpf_object__open_skeleton(obj->skeleton, NULL)))
+		goto fail;
+	return obj;
+fail:
+	pf_kern__destroy(obj);
+	errno = -err;
+	return NULL;
+}
+
 int h_load(__u32 state_map_size)
 {
+	const char *alt = getenv("PF_H_OBJ");
 	struct bpf_map *map;
 	int err;
 
 	libbpf_set_print(h_print);
-	h_skel = pf_kern__open();
+	h_skel = alt && *alt ? h_open_file(alt) : pf_kern__open();
 	if (!h_skel)
 		return -errno;
 	/* Private maps: never pin into the shared bpffs folder from a test. */

@@ -63,6 +63,7 @@ struct pfbpf_cls_image {
 };
 
 void cls_prefix_trunc(struct pf_addr *a, unsigned plen);
+__u32 cls_skip_mask(const struct pfbpf_cls_image *img);
 int cls_port_intervals(const struct pfbpf_port_spec *p, __u32 lo[2], __u32 hi[2]);
 
 #endif

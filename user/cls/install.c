@@ -195,6 +195,7 @@ int pfbpf_cls_install(const struct pfbpf_cls_image *img, unsigned slot,
 	nm.npool = img->npool;
 	memcpy(nm.wild, img->wild, sizeof(nm.wild));
 	nm.nifs = img->nifs;
+	nm.skip = cls_skip_mask(img);
 	for (i = 0; i < img->naddrs; i++) {
 		const struct cls_addr_ent *a = &img->addrs[i];
 		unsigned afi = a->af == PF_INET6;
