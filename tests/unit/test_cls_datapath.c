@@ -90,7 +90,7 @@ Test(cls_dp, block_in_pass_out)
 	cr_assert_eq(h_state_get(&in, IPPROTO_TCP, PF_IN, &st), -ENOENT);
 	cr_assert_eq(syn(PF_OUT, &out), PF_PASS);
 	cr_assert_eq(h_state_get(&out, IPPROTO_TCP, PF_OUT, &st), 0, "pass out keep state made a state");
-	cr_assert_eq(st.rule, 1);
+	cr_assert_eq(st.rule, h_active_rid(1));
 	cr_assert_eq(h_tcp(&p, &back, &(struct h_tcp){ .flags = TH_SYN | TH_ACK, .seq = 5000, .ack = 1001 }), 0);
 	cr_assert_eq(h_run(PF_IN, &p), PF_PASS, "the reply matches the state, not block in");
 }
@@ -115,7 +115,7 @@ Test(cls_dp, quick_and_last_match)
 	cr_assert_eq(syn(PF_IN, &ssh), PF_DROP);
 	cr_assert_eq(syn(PF_IN, &web), PF_PASS);
 	cr_assert_eq(h_state_get(&web, IPPROTO_TCP, PF_IN, &st), 0);
-	cr_assert_eq(st.rule, 2, "the last matching rule made the state");
+	cr_assert_eq(st.rule, h_active_rid(2), "the last matching rule made the state");
 	cr_assert_eq(h_udp(&p, &dns, 20, NULL), 0);
 	cr_assert_eq(h_run(PF_IN, &p), PF_PASS);
 	cr_assert_eq(h_state_get(&dns, IPPROTO_UDP, PF_IN, &st), -ENOENT, "rule 0 is no state");
