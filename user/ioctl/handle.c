@@ -522,9 +522,13 @@ static int commit_pending(struct pfbpf_handle *h, bool exclusive)
 	err = ctl_commit_recover(h);
 	if (!exclusive)
 		flock(h->dir_fd, LOCK_SH);
-	if (err)
-		return ctl_fail(h, err, "finishing an interrupted DIOCXCOMMIT: %s",
-				h->reason[0] ? h->reason : strerror(-err));
+	if (err) {
+		/* ctl_fail writes h->reason: format from a copy of it */
+		char why[sizeof(h->reason)];
+
+		snprintf(why, sizeof(why), "%s", h->reason[0] ? h->reason : strerror(-err));
+		return ctl_fail(h, err, "finishing an interrupted DIOCXCOMMIT: %s", why);
+	}
 	return 0;
 }
 
