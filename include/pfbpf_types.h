@@ -424,6 +424,10 @@ struct pf_status_pcpu {
 	__u64 return_icmp;   /* block return: ICMP / ICMPv6 errors sent */
 	__u64 return_icmp_limited; /* ... not sent: over PF_RETURN_ICMP_PPS */
 };
+/* tests/netns/pftrace_flood.sh reads these with bpftool at fixed offsets */
+PFBPF_ASSERT(__builtin_offsetof(struct pf_status_pcpu, pcounters) == 232 &&
+	     __builtin_offsetof(struct pf_status_pcpu, events_lost) == 328,
+	     "pf_status_pcpu offsets: update tests/netns/pftrace_flood.sh");
 
 /* Per-rule, per-CPU counters. pf's `evaluations` come from stops[]. */
 struct pf_rule_counters {

@@ -15,8 +15,10 @@ require_tools pfctl_bpf bpftool pfbpf-load pf_kern.bpf.o "$PFTRACE"
 # lost KIND: events_lost (state) or ip_events_lost summed over CPUs; they
 # sit at byte 304 and 312 of struct pf_status_pcpu.
 lost() {
-	local off=304
-	[ "$1" = ip ] && off=312
+	# struct pf_status_pcpu: counters[16], lcounters[10], fcounters[3],
+	# pcounters[2][2][2], bcounters[2][2], then events_lost, ip_events_lost
+	local off=328
+	[ "$1" = ip ] && off=336
 	bpftool -j map lookup pinned "$PIN/pf_status" key 0 0 0 0 |
 		"$PY" -c '
 import json, sys
@@ -63,7 +65,7 @@ test_stopped_stream() {
 }
 
 # inet_in: IPv4 packets the datapath saw inbound (pcounters[inet][in][pass]
-# + [drop], bytes 208 and 216 of struct pf_status_pcpu), summed over CPUs.
+# + [drop], bytes 232 and 240 of struct pf_status_pcpu), summed over CPUs.
 inet_in() {
 	bpftool -j map lookup pinned "$PIN/pf_status" key 0 0 0 0 |
 		"$PY" -c '
@@ -71,7 +73,7 @@ import json, sys
 t = 0
 for c in json.load(sys.stdin)["values"]:
     v = bytes(int(x, 16) for x in c["value"])
-    t += int.from_bytes(v[208:216], "little") + int.from_bytes(v[216:224], "little")
+    t += int.from_bytes(v[232:240], "little") + int.from_bytes(v[240:248], "little")
 print(t)'
 }
 
