@@ -548,6 +548,8 @@ enum pf_event_type {
 	PF_EV_TCP_CLOSED = 4,     /* both peers >= FIN_WAIT_2, or RST (once) */
 	PF_EV_STATE_DESTROY = 5,
 	PF_EV_SYNCOOKIES = 6,     /* adaptive syncookies: reason 1 = on, 0 = off; no state */
+	PF_EV_STATES_EVICTED = 7, /* the sweep found states the LRU dropped: no key, see
+				   * pf_event_evicted() */
 	PF_EV_IP_RECEIVE = 16,    /* struct pf_ip_event */
 	PF_EV_IP_SEND = 17,
 };
@@ -582,6 +584,18 @@ struct pf_event {
 	struct pf_state state;
 };
 PFBPF_ASSERT(sizeof(struct pf_event) == 8 + 8 + 8 + 80 + 80, "pf_event layout");
+
+/*
+ * PF_EV_STATES_EVICTED: the kernel's LRU drops an entry without saying
+ * which, so no destroy event can name the state; the sweep that notices
+ * the loss sends one summary instead.  It carries no key: state.id holds
+ * how many states went since the last sweep, state.bytes[0] the running
+ * total (pf_gcount.evicted) so a consumer that missed one can tell.  A
+ * consumer keeping its own view of the table re-lists (DIOCGETSTATES) on
+ * this event.
+ */
+#define pf_event_evicted(ev) ((ev)->state.id)
+#define pf_event_evicted_total(ev) ((ev)->state.bytes[0])
 
 /* A packet event for the ip provider (ipinfo_t, ifinfo_t, ipv4info_t, ipv6info_t). */
 struct pf_ip_event {

@@ -511,6 +511,10 @@ static int event_cb(void *arg, void *data, size_t len)
 		       ip->ip_plength, ip->verdict == PF_PASS ? "pass" : "block");
 	} else if (len >= sizeof(*e) && e->type == PF_EV_SYNCOOKIES) {
 		printf("syncookies %s\n", e->reason ? "on (synflood detected)" : "off");
+	} else if (len >= sizeof(*e) && e->type == PF_EV_STATES_EVICTED) {
+		printf("%s %llu (%llu in all)\n", pf_event_name(e->type),
+		       (unsigned long long)pf_event_evicted(e),
+		       (unsigned long long)pf_event_evicted_total(e));
 	} else if (len >= sizeof(*e)) {
 		const char *name = pf_event_name(e->type);
 

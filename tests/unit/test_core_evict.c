@@ -45,14 +45,17 @@ static int udp_out(__u16 sport)
 
 Test(core_evict, evictions_lower_rule_count, .init = small_setup)
 {
+	static union h_event ev[H_EV_MAX];
+	const union h_event *e;
 	struct pf_gcount g;
 	__u32 i;
-	int live;
+	int live, n;
 
 	/* four times the map: the LRU must evict (limit states is far above) */
 	for (i = 0; i < 4 * SMALL_MAP; i++)
 		cr_assert_eq(udp_out(20000 + i), PF_PASS);
 	cr_assert_eq(rule1_states(), 4 * SMALL_MAP, "every state counted at creation");
+	cr_assert_geq(h_events(ev, H_EV_MAX), 0, "drain the creation events");
 	cr_assert_geq(h_ctl_sweep(), 0);
 	live = h_state_count();
 	cr_assert_lt(live, 4 * SMALL_MAP, "nothing was evicted: the test proves nothing");
@@ -61,6 +64,20 @@ Test(core_evict, evictions_lower_rule_count, .init = small_setup)
 	cr_expect_eq(g.states, live, "global count %lld, %d live", (long long)g.states, live);
 	cr_expect_eq(rule1_states(), (__u32)live, "rule count %u, %d live states of the rule",
 		     rule1_states(), live);
+	/* no destroy event can name an evicted state: one summary says how many */
+	n = h_events(ev, H_EV_MAX);
+	e = h_event_find(ev, n, PF_EV_STATES_EVICTED, NULL);
+	cr_assert_not_null(e, "no eviction summary among %d events", n);
+	cr_expect_eq(pf_event_evicted(&e->st), g.evicted, "summary says %llu, gcount %llu",
+		     (unsigned long long)pf_event_evicted(&e->st), (unsigned long long)g.evicted);
+	cr_expect_eq(pf_event_evicted_total(&e->st), g.evicted);
+	cr_expect_eq(e->st.reason, PF_DESTROY_EVICTED);
+	cr_expect_eq(h_events_count(ev, n, PF_EV_STATE_DESTROY), 0,
+		     "nothing expired, so no destroy event");
+	/* a second sweep finds nothing new and says nothing */
+	cr_assert_geq(h_ctl_sweep(), 0);
+	n = h_events(ev, H_EV_MAX);
+	cr_expect_eq(h_events_count(ev, n, PF_EV_STATES_EVICTED), 0);
 }
 
 /* `max N` works again after evictions: the rule's count no longer holds

@@ -334,3 +334,32 @@ Test(trace_fmt, syncookies_text_json)
 	cr_expect_str_eq(pf_event_name(PF_EV_SYNCOOKIES), "syncookies");
 	cr_expect_eq(pf_event_lookup("syncookies"), PF_EV_SYNCOOKIES);
 }
+
+/*
+ * The LRU eviction summary (PF_EV_STATES_EVICTED): a count and the running
+ * total, no key; it passes key filters (it may concern any flow) but not a
+ * reason filter that leaves `evicted` out.
+ */
+Test(trace_fmt, evicted_summary_text_json_filter)
+{
+	struct pf_event ev = { .type = PF_EV_STATES_EVICTED, .reason = PF_DESTROY_EVICTED,
+			       .ts_ns = 7, .cpu = 0 };
+	struct trace_filter f = {};
+	char err[128];
+
+	pf_event_evicted(&ev) = 12;
+	pf_event_evicted_total(&ev) = 40;
+	cr_expect_str_eq(TEXT(ev), "[EVICTED] 12 states evicted by the LRU (40 in all): re-list the states");
+	cr_expect_str_eq(JSON(ev), "{\"type\":\"states-evicted\",\"ts_ns\":7,\"cpu\":0,"
+				   "\"reason\":\"evicted\",\"evicted\":12,\"evicted_total\":40}");
+	cr_expect_eq(pf_event_lookup("states-evicted"), PF_EV_STATES_EVICTED);
+	cr_assert_eq(trace_filter_parse(&f, "src=192.0.2.1", NULL, err, sizeof(err)), 0);
+	cr_expect(trace_filter_match_pf(&f, &ev), "an address filter lets the summary through");
+	memset(&f, 0, sizeof(f));
+	cr_assert_eq(trace_filter_parse(&f, "reason=expired", NULL, err, sizeof(err)), 0);
+	cr_expect(!trace_filter_match_pf(&f, &ev), "reason=expired leaves it out");
+	memset(&f, 0, sizeof(f));
+	cr_assert_eq(trace_filter_parse(&f, "reason=evicted", NULL, err, sizeof(err)), 0);
+	cr_expect(trace_filter_match_pf(&f, &ev));
+	cr_expect(trace_evmask_match(TRACE_EV_DESTROY, ev.type), "-e destroy includes it");
+}

@@ -208,6 +208,8 @@ static const struct {
 	{ PF_EV_IP_SEND, PF_PROBE_IP_SEND, "ip-send" },
 	/* not a DTrace probe: the adaptive syncookie mode switched */
 	{ PF_EV_SYNCOOKIES, "syncookies", "syncookies" },
+	/* not a DTrace probe: the sweep found states the LRU dropped (a count) */
+	{ PF_EV_STATES_EVICTED, "states-evicted", "evicted" },
 };
 
 const char *pf_event_name(unsigned int type)

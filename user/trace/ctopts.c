@@ -70,6 +70,7 @@ bool trace_evmask_match(unsigned int mask, unsigned int type)
 	case PF_EV_STATE_CREATE:
 		return mask & TRACE_EV_NEW;
 	case PF_EV_STATE_DESTROY:
+	case PF_EV_STATES_EVICTED:
 		return mask & TRACE_EV_DESTROY;
 	default:
 		return mask & TRACE_EV_UPDATE;

@@ -322,6 +322,13 @@ bool trace_filter_match_pf(const struct trace_filter *f, const struct pf_event *
 
 	if (f->nevent && !ANY_EQ(f->event, f->nevent, ev->type))
 		return false;
+	/*
+	 * An eviction summary names no state, so no key filter can say it is
+	 * not about the flows asked for: it goes through unless the events or
+	 * the reasons asked for leave it out (it is a destroy, reason evicted).
+	 */
+	if (ev->type == PF_EV_STATES_EVICTED)
+		return !f->nreason || ANY_EQ(f->reason, f->nreason, ev->reason);
 	if (f->nproto && !ANY_EQ(f->proto, f->nproto, k->proto))
 		return false;
 	if (f->naf && !ANY_EQ(f->af, f->naf, k->af))

@@ -57,6 +57,7 @@ static const char *event_tag(unsigned int type)
 	case PF_EV_TCP_CLOSED: return "[CLOSED]";
 	case PF_EV_STATE_DESTROY: return "[DESTROY]";
 	case PF_EV_SYNCOOKIES: return "[SYNCOOKIES]";
+	case PF_EV_STATES_EVICTED: return "[EVICTED]";
 	case PF_EV_IP_RECEIVE: return "[RECEIVE]";
 	case PF_EV_IP_SEND: return "[SEND]";
 	}
@@ -196,6 +197,13 @@ int trace_fmt_pf_text(const struct pf_event *ev, char *buf, size_t len)
 			  ev->reason ? "on (synflood detected)" : "off");
 		return sb.n;
 	}
+	/* the LRU dropped states the kernel cannot name: a count, no key */
+	if (ev->type == PF_EV_STATES_EVICTED) {
+		sb_printf(&sb, "%s %llu states evicted by the LRU (%llu in all): re-list the states",
+			  event_tag(ev->type), (unsigned long long)pf_event_evicted(ev),
+			  (unsigned long long)pf_event_evicted_total(ev));
+		return sb.n;
+	}
 	sb_printf(&sb, "%s ", event_tag(ev->type));
 	sb_proto(&sb, k->proto);
 	sb_printf(&sb, " ");
@@ -305,6 +313,16 @@ int trace_fmt_pf_json(const struct pf_event *ev, char *buf, size_t len)
 		jw_u64(&w, "ts_ns", ev->ts_ns);
 		jw_u64(&w, "cpu", ev->cpu);
 		jw_bool(&w, "active", ev->reason != 0);
+		jw_obj_end(&w);
+		return jw_close(&w);
+	}
+	if (ev->type == PF_EV_STATES_EVICTED) {
+		jw_str(&w, "type", name);
+		jw_u64(&w, "ts_ns", ev->ts_ns);
+		jw_u64(&w, "cpu", ev->cpu);
+		jw_str(&w, "reason", pf_destroy_reason_name(ev->reason));
+		jw_u64(&w, "evicted", pf_event_evicted(ev));
+		jw_u64(&w, "evicted_total", pf_event_evicted_total(ev));
 		jw_obj_end(&w);
 		return jw_close(&w);
 	}
