@@ -163,6 +163,14 @@ struct pfbpf_state {
 	 */
 	__u32 rule_nr;              /* number in its ruleset, PF_RULE_NONE if none */
 	char rule_anchor[PFBPF_ANCHOR_MAXLEN]; /* that ruleset, "" = main */
+	/*
+	 * "" for a good entry; otherwise why the map entry cannot be a state
+	 * (written by something other than the datapath: a family, peer
+	 * state or timeout class it never writes).  Such an entry is still
+	 * listed, so a tool can say which one is wrong; its fields are what
+	 * the map holds and must not be trusted.
+	 */
+	char corrupt[64];
 };
 
 struct pfioc_state {

@@ -7,7 +7,7 @@
 # pf_names.c (pf's name tables) are in libpfcommon and carried here too
 # so that libpfbpf stays one archive for its users.
 $(LIBIOCTL): $(call objs,$(wildcard user/ioctl/*.c) user/lib/pf_xflat.c user/lib/pin_open.c \
-	user/lib/pf_names.c)
+	user/lib/pf_names.c user/lib/entry_check.c)
 # The classifier compiler (user/cls), which ioctl_compile.c calls.
 IOCTL_CLS := $(CLS_LIB)
 
@@ -39,6 +39,7 @@ $(call objs,user/examples/natlook.c): CFLAGS += -Wno-sign-compare
 # a race or a use after free in the library is a TSan report and exit 66.
 TSAN_FLAGS := -fsanitize=thread
 IOCTL_MT_SRCS := $(wildcard user/ioctl/*.c) user/lib/pf_xflat.c user/lib/pin_open.c user/lib/pf_names.c \
+	user/lib/entry_check.c \
 	tests/unit/mt_ioctl_close.c
 IOCTL_MT_OBJS := $(patsubst %.c,$(BUILD)/tsan/%.o,$(IOCTL_MT_SRCS))
 IOCTL_MT := $(BUILD)/tests/mt_ioctl_close

@@ -133,6 +133,16 @@ static int rule_line(const char *anchor, size_t nr, const struct pfctl_rule *r, 
 
 /* The status line and the rows of one refresh into out; rows limits the
  * rows (0: all). */
+/* The status line's note of map entries that are no state (a written pin). */
+static const char *corrupt_note(__u64 n, char *buf, size_t len)
+{
+	if (!n)
+		return "";
+	snprintf(buf, len, ", %llu corrupted entr%s not shown", (unsigned long long)n,
+		 n == 1 ? "y" : "ies");
+	return buf;
+}
+
 static int refresh_lines(struct top_state *t, size_t rows, struct lines *out, double *walk_ms)
 {
 	char buf[1024], head[1024];
@@ -174,6 +184,7 @@ static int refresh_lines(struct top_state *t, size_t rows, struct lines *out, do
 			.order = t->order, .reverse = t->reverse, .max_rows = rows, .filter = t->filter,
 		};
 		struct top_snapshot s;
+		char note[64];
 		int err = top_snapshot(t->ctx, &o, &s);
 
 		if (err) {
@@ -181,11 +192,11 @@ static int refresh_lines(struct top_state *t, size_t rows, struct lines *out, do
 			return -1;
 		}
 		snprintf(buf, sizeof(buf),
-			 "pftop_bpf: Up State %zu-%zu/%llu, View: %s, Order: %s%s%s%s%s",
+			 "pftop_bpf: Up State %zu-%zu/%llu, View: %s, Order: %s%s%s%s%s%s",
 			 s.n ? (size_t)1 : 0, s.n, (unsigned long long)s.matched, top_view_name(t->view),
 			 top_order_name(t->order), t->reverse ? " (reversed)" : "",
 			 t->filter ? ", Filter: " : "", t->filter ? t->filter_text : "",
-			 t->paused ? ", PAUSED" : "");
+			 t->paused ? ", PAUSED" : "", corrupt_note(s.corrupt, note, sizeof(note)));
 		lines_add(out, buf);
 		lines_add(out, head);
 		for (size_t i = 0; i < s.n; i++) {

@@ -240,7 +240,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (h_status(&s1) || h_gcount(&g1))
 		FAIL("cannot read the counters");
 	feedback(&s0, &s1, hook, ret, g1.states > g0.states);
-	if (dropped && g1.states > g0.states)
+	/* pf_test keeps the state a rule made for a packet it then drops
+	 * for its IPv4 options (pf.c: the ip-option check follows
+	 * pf_test_rule), so that is the one drop that may leave a state. */
+	if (dropped && g1.states > g0.states &&
+	    s1.counters[PFRES_IPOPTIONS] == s0.counters[PFRES_IPOPTIONS])
 		FAIL("a dropped packet created a state (%lld -> %lld)", (long long)g0.states,
 		     (long long)g1.states);
 	if (counted(&s1) - counted(&s0) > 1)

@@ -116,6 +116,9 @@ test_stop() {
 		"$(nsx "$NS_B" tc filter show dev "$VETH_B" egress 2>/dev/null)"
 	assert_eq "no pins left" "" \
 		"$(find /sys/fs/bpf/tc/globals /sys/fs/bpf/pfbpf -mindepth 1 ! -type d 2>/dev/null)"
+	# the kernel frees a program after an RCU grace period, not at the
+	# unpin: give it a few seconds before counting what is left
+	wait_for 10 sh -c "! bpftool prog show 2>/dev/null | grep -qE ' name (pf_xdp|pf_tc_|pf_ctl|pf_sweep)'" || true
 	progs=$(bpftool prog show 2>/dev/null | grep -cE ' name (pf_xdp|pf_tc_|pf_ctl|pf_sweep)' || true)
 	assert_eq "no pfbpf program left in the kernel" 0 "$progs"
 	if tcp_probe_to 8023; then pass "unfiltered again"; else fail "unfiltered again"; fi

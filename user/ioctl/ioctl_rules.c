@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "ioctl_priv.h"
+#include "lib/entry_check.h"
 
 int ctl_anchor_check(struct pfbpf_handle *h, const char *anchor, char *out)
 {
@@ -862,6 +863,15 @@ int pfbpf_cmd_getrule(struct pfbpf_handle *h, void *arg)
 	k.nr = pr->nr;
 	if (fd < 0 || bpf_map_lookup_elem(fd, &k, &pr->rule))
 		return ctl_fail(h, -EBUSY, "no rule number %u", pr->nr);
+	{
+		char why[96];
+
+		if (pf_rule_entry_bad(&pr->rule, why, sizeof(why))) {
+			memset(&pr->rule, 0, sizeof(pr->rule));
+			return ctl_fail(h, -EBADMSG, "rule %u%s%s: the pf_xrules entry is corrupted (%s)",
+					pr->nr, k.anchor[0] ? " of anchor " : "", k.anchor, why);
+		}
+	}
 	memset(pr->anchor_call, 0, sizeof(pr->anchor_call));
 	if (h->rl.calls)
 		memcpy(pr->anchor_call, h->rl.calls[pr->nr], PFBPF_ANCHOR_MAXLEN);

@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "ioctl_priv.h"
+#include "lib/entry_check.h"
 
 void ctl_export_init(struct pfbpf_handle *h, struct ctl_export *x)
 {
@@ -36,8 +37,14 @@ void ctl_state_export(struct ctl_export *x, const struct pf_config *cfg, __u64 n
 
 	memset(out, 0, sizeof(*out));
 	out->key[PF_SK_WIRE] = *k;
-	ctl_nat_stack_key(x->natmap_fd, k, &out->key[PF_SK_STACK]);
 	out->s = *s;
+	if (pf_state_entry_bad(k, s, x->now, out->corrupt, sizeof(out->corrupt))) {
+		/* nothing derived from it: its indexes and clock are garbage */
+		out->key[PF_SK_STACK] = *k;
+		out->rule_nr = PF_RULE_NONE;
+		return;
+	}
+	ctl_nat_stack_key(x->natmap_fd, k, &out->key[PF_SK_STACK]);
 	out->direction = pf_state_dir(s);
 	if (s->ifindex && s->ifindex != x->ifindex) {
 		x->ifindex = s->ifindex;

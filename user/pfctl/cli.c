@@ -58,16 +58,55 @@ static void title(struct pfctl_ctx *c, const char *t)
 	printf("%s\n", t);
 }
 
+/*
+ * Map entries are untrusted (a pin can be written with bpftool): an entry
+ * libpfbpf found corrupted gets one line on stderr, the others are listed,
+ * and the command fails at the end.  Returns how many were left out.
+ */
+static size_t drop_corrupt_rules(struct pfctl_rule *r, size_t *n)
+{
+	size_t k = 0, bad = 0;
+
+	for (size_t i = 0; i < *n; i++) {
+		if (r[i].corrupt[0]) {
+			pr_err("%s: not shown", r[i].corrupt);
+			bad++;
+		} else {
+			r[k++] = r[i];
+		}
+	}
+	*n = k;
+	return bad;
+}
+
+static size_t drop_corrupt_states(struct pfctl_state *s, size_t *n)
+{
+	size_t k = 0, bad = 0;
+
+	for (size_t i = 0; i < *n; i++) {
+		if (s[i].corrupt[0]) {
+			pr_err("state %016llx: the pf_states entry is corrupted (%s): not shown",
+			       (unsigned long long)s[i].st.id, s[i].corrupt);
+			bad++;
+		} else {
+			s[k++] = s[i];
+		}
+	}
+	*n = k;
+	return bad;
+}
+
 static int show_rules_common(struct pfctl_ctx *c, bool labels)
 {
 	struct pfctl_rule *r = NULL;
-	size_t n = 0;
+	size_t n = 0, bad;
 	int err = pfctl_k_get_rules(c->dev, c->anchor, &r, &n);
 
 	if (err) {
 		pfctl_err_op(c, "DIOCGETRULES", err);
 		return err;
 	}
+	bad = drop_corrupt_rules(r, &n);
 	/* nat-to / rdr-to / binat-to: the pool, to print it as written
 	 * (a rule whose pool cannot be read prints `?` for it) */
 	for (size_t i = 0; !labels && i < n; i++)
@@ -89,7 +128,7 @@ static int show_rules_common(struct pfctl_ctx *c, bool labels)
 	for (size_t i = 0; i < n; i++)
 		free(r[i].pool);
 	free(r);
-	return 0;
+	return bad ? -EBADMSG : 0;
 }
 
 static int show_rules(struct pfctl_ctx *c)
@@ -124,13 +163,14 @@ static int show_nat(struct pfctl_ctx *c)
 static int show_states(struct pfctl_ctx *c)
 {
 	struct pfctl_state *s = NULL;
-	size_t n = 0, k = 0;
+	size_t n = 0, k = 0, bad;
 	int err = pfctl_k_get_states(c->dev, &s, &n);
 
 	if (err) {
 		pfctl_err_op(c, "DIOCGETSTATES", err);
 		return err;
 	}
+	bad = drop_corrupt_states(s, &n);
 	/* -i IF: the states created on IF. */
 	if (c->ifname) {
 		for (size_t i = 0; i < n; i++)
@@ -144,7 +184,7 @@ static int show_states(struct pfctl_ctx *c)
 	else
 		pfctl_show_states(stdout, s, n, c->opts);
 	free(s);
-	return 0;
+	return bad ? -EBADMSG : 0;
 }
 
 static int get_status(struct pfctl_ctx *c, struct pfctl_status *st)

@@ -433,6 +433,12 @@ static int readd_kind(struct pfctl_ctx *c, const char *anchor, __u32 ticket, boo
 		int kind = x->action <= PF_NONAT ? 0 : x->action <= PF_NOBINAT ? 2 : 1;
 		__u32 num = pfctl_rule_is_nat(x) ? seen[kind]++ : x->nr;
 
+		if (r[i].corrupt[0]) {
+			/* re-adding it would load a zeroed rule (pass all) */
+			pr_err("%s: the ruleset cannot be kept", r[i].corrupt);
+			err = -EBADMSG;
+			break;
+		}
 		if (pfctl_rule_is_nat(x) != nat)
 			continue;
 		if ((x->xlate || pfctl_rule_is_nat(x)) &&

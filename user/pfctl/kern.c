@@ -220,6 +220,7 @@ int pfctl_k_get_states(int dev, struct pfctl_state **out, size_t *n)
 		const struct pfbpf_state *s = &buf[i];
 
 		memcpy(d->key, s->key, sizeof(d->key));
+		snprintf(d->corrupt, sizeof(d->corrupt), "%s", s->corrupt);
 		d->st = s->s;
 		d->st.rule = s->rule_nr;
 		snprintf(d->rule_anchor, sizeof(d->rule_anchor), "%.127s", s->rule_anchor);
@@ -329,6 +330,12 @@ int pfctl_k_get_rules(int dev, const char *anchor, struct pfctl_rule **out, size
 		pr->nr = i;
 		pr->ticket = ticket;
 		if (pfbpf_ioctl(dev, DIOCGETRULE, pr)) {
+			if (errno == EBADMSG) {
+				/* one corrupted entry: the others can still be listed */
+				memset(&d->r, 0, sizeof(d->r));
+				snprintf(d->corrupt, sizeof(d->corrupt), "%s", pfbpf_strerror(dev));
+				continue;
+			}
 			err = fail();
 			free(*out);
 			*out = NULL;
@@ -767,7 +774,8 @@ static int walk_rules(int dev, const char *path, int depth,
 		return 0;
 	err = pfctl_k_get_rules(dev, path, &r, &n);
 	for (size_t i = 0; !err && i < n; i++)
-		err = cb(path, i, &r[i], arg);
+		if (!r[i].corrupt[0]) /* never shown as a rule */
+			err = cb(path, i, &r[i], arg);
 	free(r);
 	if (err || pfctl_k_get_anchors(dev, path, &names, &na))
 		return err; /* a ruleset without children is no error */

@@ -63,6 +63,8 @@ struct pfctl_state {
 	char origin_if[IF_NAMESIZE]; /* interface that created it ("" if gone) */
 	char rule_anchor[128];       /* ruleset of st.rule ("" = main): st.rule
 				      * numbers rules per ruleset, as pfctl */
+	char corrupt[64];            /* "" or why the map entry is no state
+				      * (pfbpf_state.corrupt): never printed as one */
 };
 
 void pfctl_print_state(FILE *f, const struct pfctl_state *s, int opts);
@@ -135,6 +137,9 @@ struct pfctl_rule {
 	 * (malloc'ed by show_rules_common, NULL everywhere else) */
 	struct pfbpf_pool_addr *pool;
 	size_t npool;
+	/* "" or libpfbpf's reason the map entry is no rule (DIOCGETRULE
+	 * EBADMSG); r is then all zeroes and the rule is never printed */
+	char corrupt[160];
 };
 
 /* How a rule's text is produced: the pf.conf printer of the conf library

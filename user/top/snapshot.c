@@ -23,6 +23,7 @@
 #include "lib/pfbpf_maps.h"
 #include "lib/pin_open.h"
 #include "lib/pf_xflat.h"
+#include "lib/entry_check.h"
 #include "top/top.h"
 #include "top/filter.h"
 
@@ -395,7 +396,14 @@ int top_snapshot(struct top_ctx *c, const struct top_snapshot_opts *o, struct to
 		}
 		for (__u32 i = 0; i < count; i++) {
 			struct top_row r;
+			char why[64];
 
+			/* a pin is input: an entry the datapath cannot have
+			 * written is counted, never turned into a row */
+			if (pf_state_entry_bad(&keys[i], &vals[i], w->now, why, sizeof(why))) {
+				s->corrupt++;
+				continue;
+			}
 			make_row(c, w, &keys[i], &vals[i], &r);
 			rate_of(c, w, &r);
 			s->total++;

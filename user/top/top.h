@@ -49,6 +49,7 @@ struct top_snapshot {
 	size_t n, cap;
 	__u64 total;            /* states in the table */
 	__u64 matched;          /* states the filter kept */
+	__u64 corrupt;          /* entries that are no state (lib/entry_check.h): not shown */
 	double elapsed;         /* seconds the walk took */
 };
 
