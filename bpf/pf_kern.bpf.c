@@ -319,6 +319,12 @@ create:
 			*reason = err;
 			return PF_DROP;
 		}
+	} else if (r && r->keep_state == PF_STATE_SYNPROXY && pkt->proto == IPPROTO_TCP &&
+		   pkt->dir == PF_IN) {
+		/* synproxy state: we answer the SYN (PROXY_SRC) */
+		err = pf_synproxy_src(sc);
+		*reason = err ? err : PFRES_SYNPROXY;
+		return PF_DROP;
 	}
 	return PF_PASS;
 }

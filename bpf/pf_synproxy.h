@@ -92,6 +92,29 @@ static __noinline int pf_synproxy_begin(struct pf_scratch *sc, __u32 phase)
 }
 
 /*
+ * `synproxy state`: the state was just made by the client's SYN; pf
+ * answers it itself (PROXY_SRC, pf_create_state): a SYN|ACK with a random
+ * ISN, window 0 and the MSS the client asked for (or the default), built
+ * by the cookie code's answer (PF_RET_SYNCOOKIE).  The SYN goes no
+ * further.  Returns 0 or a PFRES_*.
+ */
+static __noinline int pf_synproxy_src(struct pf_scratch *sc)
+{
+	int err;
+
+	if (!sc)
+		return PFRES_MEMORY;
+	sc->ret_iss = bpf_get_prandom_u32();
+	sc->ret_mss = sc->pkt.mss ? sc->pkt.mss : PF_SYNCOOKIE_MSSDFLT;
+	sc->sp_win = sc->pkt.win;
+	err = pf_synproxy_begin(sc, PF_SP_PROXY_SRC);
+	if (err)
+		return err;
+	sc->ret = PF_RET_SYNCOOKIE;
+	return 0;
+}
+
+/*
  * A packet of a state that may be proxied (pf_synproxy), before the TCP
  * tracker.  PF_SPR_CONT: track it (sc->pkt maybe translated, sc->sp_act
  * says what to write); PASS / DROP: a handshake step, not tracked.

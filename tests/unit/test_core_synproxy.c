@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * synproxy in the datapath (bpf/pf_synproxy.h), here as the completion of
- * `set syncookies always`: the client's ACK returning a good cookie
+ * synproxy in the datapath (bpf/pf_synproxy.h), as `synproxy state`
+ * (PROXY_SRC: the client's SYN answered by us, a retransmitted SYN
+ * answered again, a wrong ACK dropped) and as the completion of
+ * `set syncookies always`.  Then for both: the client's ACK returning a good cookie
  * becomes its SYN to the server (PROXY_DST, the cookie's MSS, the state
  * made by the ruleset); the server's SYN|ACK seen on tc egress becomes the
  * ACK that opens the client's window (the ACK to the server goes out as a
@@ -123,17 +125,59 @@ static __u32 cookie_for(const struct h_flow *f, __u32 isn, __u16 mss)
 
 #define SISN 0x9abc0000u /* the server's ISN */
 
-static void three_phases(int af)
+/* `synproxy state`, syncookies off: the SYN makes the state (PROXY_SRC)
+ * and is answered with our SYN|ACK; checked as the cookie's is. */
+static __u32 proxy_src(const struct h_flow *f, __u32 isn, __u16 mss)
+{
+	struct pfbpf_rule r = h_rule(PF_PASS, PF_IN, IPPROTO_TCP, PF_STATE_SYNPROXY);
+	struct h_flow rev = h_flow_rev(f);
+	struct pf_config c;
+	struct h_pkt p;
+	__u32 iss;
+
+	cr_assert_eq(h_config_get(&c), 0);
+	c.syncookies = PF_SYNCOOKIES_NEVER;
+	cr_assert_eq(h_config_set(&c), 0);
+	cr_assert_eq(h_rules(&r, 1), 0);
+	cr_assert_eq(h_tcp(&p, f, &(struct h_tcp){ .flags = TH_SYN, .seq = isn, .mss = mss,
+						   .wscale = 7, .has_wscale = true }), 0);
+	cr_assert_eq(h_run(PF_IN, &p), XDP_TX_RESULT);
+	iss = get32(tcp_of(&p, f->af) + 4);
+	expect_seg(&p, &rev, iss, isn + 1, TH_SYN | TH_ACK, 0, mss, "our SYN|ACK (PROXY_SRC)");
+	cr_expect_eq(h_state_count(), 1, "the SYN made the state");
+	cr_expect_eq(entry(f).phase, PF_SP_PROXY_SRC);
+	cr_expect_eq(pfres(PFRES_SYNPROXY), 1);
+	/* the SYN again: the same answer */
+	cr_assert_eq(h_tcp(&p, f, &(struct h_tcp){ .flags = TH_SYN, .seq = isn, .mss = mss }), 0);
+	cr_assert_eq(h_tc(PF_IN, &p), 7 /* TC_ACT_REDIRECT */);
+	expect_seg(&p, &rev, iss, isn + 1, TH_SYN | TH_ACK, 0, mss, "our SYN|ACK again (tc)");
+	/* an ACK that is not ours + 1, and anything from the server: dropped */
+	cr_assert_eq(h_tcp(&p, f, &(struct h_tcp){ .flags = TH_ACK, .seq = isn + 1, .ack = iss }), 0);
+	cr_expect_eq(h_run(PF_IN, &p), PF_DROP);
+	cr_assert_eq(h_tcp(&p, &rev, &(struct h_tcp){ .flags = TH_SYN | TH_ACK, .seq = 5,
+						     .ack = isn + 1 }), 0);
+	cr_expect_eq(h_tc(PF_OUT, &p), 2 /* TC_ACT_SHOT */);
+	cr_expect_eq(entry(f).phase, PF_SP_PROXY_SRC);
+	cr_expect_eq(pfres(PFRES_SYNPROXY), 4);
+	return iss;
+}
+
+static void three_phases(int af, int src)
 {
 	struct h_flow f = core_flow(af, 43000, 80), r = h_flow_rev(&f);
 	struct pf_synproxy_st e;
 	struct pf_state s;
 	struct h_pkt p;
 	__u32 isn = 0xfffffff0u, iss; /* the client's seq wraps: 32-bit arithmetic */
+	__u64 base = src ? 4 : 0;
 	__u8 *th;
 
-	iss = cookie_for(&f, isn, 1460);
-	cr_expect_eq(h_state_count(), 0);
+	if (src) {
+		iss = proxy_src(&f, isn, 1460);
+	} else {
+		iss = cookie_for(&f, isn, 1460);
+		cr_expect_eq(h_state_count(), 0);
+	}
 
 	/* PROXY_DST: the ACK returning the cookie becomes the client's SYN */
 	cr_assert_eq(h_tcp(&p, &f, &(struct h_tcp){ .flags = TH_ACK, .seq = isn + 1,
@@ -145,7 +189,7 @@ static void three_phases(int af)
 	cr_expect_eq(e.phase, PF_SP_PROXY_DST);
 	cr_expect_eq(e.cisn, isn);
 	cr_expect_eq(e.iss, iss);
-	cr_expect_eq(pfres(PFRES_SYNPROXY), 1);
+	cr_expect_eq(pfres(PFRES_SYNPROXY), base + 1);
 
 	/* the client's ACK again (our SYN lost?): the SYN again, via tc */
 	cr_assert_eq(h_tcp(&p, &f, &(struct h_tcp){ .flags = TH_ACK, .seq = isn + 1,
@@ -162,7 +206,7 @@ static void three_phases(int af)
 						   .ack = isn + 7 }), 0);
 	cr_expect_eq(h_tc(PF_OUT, &p), 2 /* TC_ACT_SHOT */);
 	cr_expect_eq(entry(&f).phase, PF_SP_PROXY_DST);
-	cr_expect_eq(pfres(PFRES_SYNPROXY), 4);
+	cr_expect_eq(pfres(PFRES_SYNPROXY), base + 4);
 
 	/* the server's SYN|ACK on tc egress: the frame becomes the ACK that
 	 * opens the client's window with the server's */
@@ -214,8 +258,10 @@ static void three_phases(int af)
 	cr_expect_eq(s.seqlo[1], iss + 51, "the tracker sees the server in the client's numbers");
 }
 
-Test(core_synproxy, cookie_three_phases_v4) { three_phases(PF_INET); }
-Test(core_synproxy, cookie_three_phases_v6) { three_phases(PF_INET6); }
+Test(core_synproxy, cookie_three_phases_v4) { three_phases(PF_INET, 0); }
+Test(core_synproxy, cookie_three_phases_v6) { three_phases(PF_INET6, 0); }
+Test(core_synproxy, synproxy_state_v4) { three_phases(PF_INET, 1); }
+Test(core_synproxy, synproxy_state_v6) { three_phases(PF_INET6, 1); }
 
 /* The recreated SYN is judged by the ruleset: blocked, no state, no SYN. */
 Test(core_synproxy, cookie_blocked_by_rules)
