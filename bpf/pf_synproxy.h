@@ -145,6 +145,12 @@ static __noinline int pf_synproxy_test(struct pf_scratch *sc, __u64 id, int si)
 	}
 	sc->reason = PFRES_SYNPROXY;
 	if (e->phase == PF_SP_PROXY_SRC) {
+		/* our own SYN|ACK, sent from tc ingress, crossing tc egress */
+		if (si && fl == (TH_SYN | TH_ACK) && sc->pkt.seq == e->iss &&
+		    sc->pkt.ack == e->cisn + 1) {
+			sc->reason = PFRES_MAX;
+			return PF_SPR_PASS;
+		}
 		if (si)
 			return PF_SPR_DROP;
 		if (fl == TH_SYN && sc->pkt.seq == e->cisn) {

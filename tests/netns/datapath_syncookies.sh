@@ -15,7 +15,12 @@
 #    (bpf/pf_synproxy.h: the recreated SYN, the server's SYN|ACK answered
 #    both ways, seqdiff on every later segment); 256 KiB echoed back
 #    intact (sha256 compared), a state per connection, the cookies counted
-#    validated.
+#    validated;
+#  - `pass in proto tcp synproxy state` in front of a server on B: a
+#    SYN-only client (scapy) gets our SYN|ACK and the server sees no
+#    connection (ss on B: nothing but the listener, its accept queue
+#    empty); a real socat client then completes and its 256 KiB come
+#    back intact.
 . "$(dirname "$0")/lib.sh"
 
 require_tools ip tc nsenter unshare socat ss bpftool python3-scapy pfctl_bpf pf_kern.bpf.o
@@ -107,6 +112,40 @@ test_always_connect() {
 	assert_cmd "flush the connections' states" nsx "$NS_B" "$PFCTL" -q -F states
 }
 
+test_synproxy_state() {
+	local port=$((PORT + 10)) out
+	load "pass in proto tcp to port $port synproxy state" "pass out all" "pass in proto { icmp ipv6-icmp }"
+	bg nsx "$NS_B" socat "TCP4-LISTEN:$port,reuseaddr,fork" EXEC:cat
+	wait_for 5 sh -c "nsenter --net=/run/netns/$NS_B ss -ltnH | grep -q ':$port '"
+	out=$(nsx "$NS_A" "$PY" - "$VETH_A" "$MAC_A" "$MAC_B" "$A4" "$B4" "$port" <<'PYEOF'
+import logging, sys
+logging.getLogger('scapy.runtime').setLevel(logging.ERROR)
+from scapy.all import Ether, IP, TCP, srp1
+iface, ma, mb, a4, b4, port = sys.argv[1:]
+r = srp1(Ether(src=ma, dst=mb) / IP(src=a4, dst=b4) /
+         TCP(sport=33000, dport=int(port), flags='S', seq=4242, options=[('MSS', 1400)]),
+         iface=iface, timeout=3, verbose=0)
+t = r[TCP] if r is not None and TCP in r else None
+print('none' if t is None else '%s %d %d' % (t.flags, t.ack, t.window))
+PYEOF
+)
+	assert_eq "the SYN is answered by pfbpf: SYN|ACK, ack = ISN + 1, window 0" "SA 4243 0" "$out"
+	sleep 1
+	assert_eq "one state, in the table while the server knows nothing" 1 "$(tcp_states)"
+	assert_eq "the server sees no connection (ss on B: only the listener)" "" \
+		"$(nsx "$NS_B" ss -tanH "( sport = :$port )" | grep -v LISTEN)"
+	assert_eq "... and its accept queue is empty" 0 \
+		"$(nsx "$NS_B" ss -ltnH "( sport = :$port )" | awk '{print $2; exit}')"
+	head -c 262144 /dev/urandom >"$TEST_TMP/sdata"
+	nsx "$NS_A" timeout 20 socat -t 5 -T 10 STDIO "TCP4:$B4:$port,connect-timeout=5" \
+		<"$TEST_TMP/sdata" >"$TEST_TMP/secho" 2>"$TEST_TMP/serr"
+	assert_eq "a real client through synproxy state: 256 KiB echoed intact" \
+		"$(sha256sum <"$TEST_TMP/sdata")" "$(sha256sum <"$TEST_TMP/secho")"
+	assert_match "-si counts synproxy" '^[1-9]' \
+		"$(nsx "$NS_B" "$PFCTL" -si -v | awk '$1 == "synproxy" { print $2 }')"
+	assert_cmd "flush the states" nsx "$NS_B" "$PFCTL" -q -F states
+}
+
 test_adaptive_flood() {
 	local n
 	load "set limit states 400" "set timeout interval 1" \
@@ -145,5 +184,6 @@ print(20 if a and a[0][1][TCP].flags == 'RA' else 0, len(u))
 setup
 run_test test_always
 run_test test_always_connect
+run_test test_synproxy_state
 run_test test_adaptive_flood
 finish
