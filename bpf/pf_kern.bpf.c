@@ -24,6 +24,7 @@
 #include "pf_kill.h"
 #include "pf_return.h"
 #include "pf_syncookie.h"
+#include "pf_synproxy.h"
 #include "pf_errno.h"
 #include "pf_nat.h"
 #include "pf_nat_rewrite.h"
@@ -291,8 +292,10 @@ create:
 		*reason = PFRES_BADSTATE;
 		return PF_DROP;
 	}
-	/* Under a SYN flood (or always): answer with a cookie, keep no state. */
-	if (pkt->proto == IPPROTO_TCP && pkt->dir == PF_IN && !icmp_err && pf_synflood_check()) {
+	/* Under a SYN flood (or always): answer with a cookie, keep no state.
+	 * Not the SYN recreated from a returned cookie: it is proxied. */
+	if (pkt->proto == IPPROTO_TCP && pkt->dir == PF_IN && !icmp_err && !sc->sp_cookie &&
+	    pf_synflood_check()) {
 		pf_nat_undo(sc);
 		pf_syncookie_syn(sc);
 		return PF_DROP;
@@ -309,6 +312,20 @@ create:
 	if (rc)
 		rc->states_tot++;
 	sc->new_state = 1;
+	/* a returned cookie: the state is proxied, the server gets the SYN */
+	if (sc->sp_cookie) {
+		err = pf_synproxy_begin(sc, PF_SP_PROXY_DST);
+		if (err) {
+			*reason = err;
+			return PF_DROP;
+		}
+	} else if (r && r->keep_state == PF_STATE_SYNPROXY && pkt->proto == IPPROTO_TCP &&
+		   pkt->dir == PF_IN) {
+		/* synproxy state: we answer the SYN (PROXY_SRC) */
+		err = pf_synproxy_src(sc);
+		*reason = err ? err : PFRES_SYNPROXY;
+		return PF_DROP;
+	}
 	return PF_PASS;
 }
 
@@ -408,6 +425,14 @@ __noinline int pf_process(struct pf_scratch *sc)
 		int si = sc->pkt.dir == pf_state_dir(s) ? 0 : 1;
 
 		if (sc->pkt.proto == IPPROTO_TCP) {
+			/* a proxied state: its handshake, or seqdiff (pf_synproxy.h) */
+			if (pf_synproxy_gate_open()) {
+				r = pf_synproxy_test(sc, s->id, si);
+				if (r == PF_SPR_PASS)
+					return PF_PASS;
+				if (r == PF_SPR_DROP)
+					return PF_DROP;
+			}
 			r = pf_tcp_test(key, s, &sc->pkt, now, si);
 			if (pf_tcpr_gone(r))
 				return PF_NEED_RULES;
@@ -441,19 +466,20 @@ __noinline int pf_process(struct pf_scratch *sc)
 
 	/*
 	 * An inbound ACK with no state may return a syncookie (pf_test,
-	 * after pf_test_state, before the ruleset).  A good one would
-	 * recreate the SYN; until pfbpf completes the handshake with the
-	 * server itself (synproxy's PROXY_DST and seqdiff, not built yet) it
-	 * is counted valid and dropped as PFRES_SYNPROXY.  While cookies are
-	 * out, a bad one is counted and dropped as a state mismatch.
+	 * after pf_test_state, before the ruleset).  A good one recreates
+	 * the client's SYN, which the ruleset judges; if it makes a state,
+	 * that state is proxied (PROXY_DST, pf_synproxy.h).  While cookies
+	 * are out, a bad one is counted and dropped as a state mismatch.
 	 */
 	if (sc->pkt.proto == IPPROTO_TCP && sc->pkt.dir == PF_IN &&
 	    (sc->pkt.tcp_flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) == TH_ACK) {
 		r = pf_syncookie_ack(sc);
-		if (r) {
-			sc->reason = r > 0 ? PFRES_SYNPROXY : PFRES_BADSTATE;
+		if (r < 0) {
+			sc->reason = PFRES_BADSTATE;
 			return PF_DROP;
 		}
+		if (r > 0)
+			pf_synproxy_recreate(sc);
 	}
 	return PF_NEED_RULES;
 }
@@ -577,6 +603,8 @@ static __always_inline struct pf_scratch *pf_begin(__u8 dir, __u32 ifindex)
 	sc->nat.via = PF_NATV_NONE;
 	sc->fwd_ok = 0;
 	sc->ret = PF_RET_NONE;
+	sc->sp_act = PF_SPA_NONE;
+	sc->sp_cookie = 0;
 	sc->now = pf_now();
 	sc->pkt.dir = dir;
 	sc->pkt.ifindex = ifindex;
@@ -640,6 +668,12 @@ static __always_inline int pf_finish(void *ctx, struct pf_scratch *sc, int r)
 		if (action == PF_NEED_RULES) {
 			pf_rules_with_nat(ctx, sc);
 			action = pf_test_rule(sc);
+			/* a returned cookie passed with no state: nothing can
+			 * proxy it (pf finds no state and drops it) */
+			if (action == PF_PASS && sc->sp_cookie && !sc->new_state) {
+				action = PF_DROP;
+				sc->reason = PFRES_SYNPROXY;
+			}
 		}
 		/*
 		 * pf_test: a packet with IPv4 options passes only by a rule, or
@@ -706,6 +740,8 @@ int pf_xdp(struct xdp_md *ctx)
 			    pf_nat_rewrite_xdp(ctx, &sc->pkt, &sc->aux, &sc->nat)))
 		action = pf_nat_rewrite_failed(sc);
 	pf_trace((void *)(long)ctx->data, (void *)(long)ctx->data_end, sc, action, PF_HOOK_XDP);
+	if (action == PF_PASS && sc->sp_act)
+		return pf_synproxy_xdp(ctx, sc);
 	if (action == PF_PASS)
 		return XDP_PASS;
 	/* block return: the frame becomes its answer (bpf/pf_return.h) and
@@ -732,6 +768,8 @@ static __always_inline int pf_tc(struct __sk_buff *skb, __u8 dir)
 			    pf_nat_rewrite_skb(skb, &sc->pkt, &sc->aux, &sc->nat)))
 		action = pf_nat_rewrite_failed(sc);
 	pf_trace((void *)(long)skb->data, (void *)(long)skb->data_end, sc, action, PF_HOOK_TC);
+	if (action == PF_PASS && sc->sp_act)
+		return pf_synproxy_tc(skb, sc);
 	if (action == PF_PASS) {
 		if (dir == PF_IN && sc->fwd_ok) {
 			int fr = pf_fwd_skb(skb, sc);

@@ -14,6 +14,7 @@
 #include "pf_parse.h"
 #include "pf_timeout.h"
 #include "pf_nat_work.h"
+#include "pf_synproxy_maps.h"
 
 #define PF_NSEC 1000000000ULL
 
@@ -159,6 +160,7 @@ static __noinline int pf_state_remove(const struct pf_state_key *key, struct pf_
 	else if (st)
 		st->events_lost++;
 	pf_nat_forget(key);
+	pf_synproxy_forget(key);
 	if (g)
 		__sync_fetch_and_add(&g->states, -1);
 	if (key->proto == IPPROTO_TCP && !(flags & PFSTATE_F_ESTAB_SEEN))
@@ -262,6 +264,16 @@ struct pf_scratch {
 	__u8 fwd_ok;             /* an established state passed it: may be forwarded (pf_fwd.h) */
 	__u16 ret_mss;           /* syncookies: the MSS the cookie says (pf_syncookie.h) */
 	__u32 ret_iss;           /* ... and the cookie, our ISN */
+	/* synproxy (pf_synproxy.h): what the hook does to the packet after
+	 * the verdict (PF_SPA_*), and the values it needs */
+	__u8 sp_act;
+	__u8 sp_cookie;          /* an ACK with a good cookie, recreated as its SYN */
+	__u16 sp_win;            /* the window of the segment to build */
+	__u32 sp_seq;            /* its seq (or the translated seq) */
+	__u32 sp_ack;            /* its ack (or the translated ack) */
+	__u32 sp_old;            /* the field's value before translation */
+	__u16 sp_cwin;           /* the client's window (the ACK to the server) */
+	__u16 sp_pad;
 	__u32 reason;            /* PFRES_* of a drop, PFRES_MAX for none */
 	__u32 inner_res;         /* PF_INNER_* */
 	__u32 new_state;

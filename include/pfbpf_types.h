@@ -508,7 +508,8 @@ struct pf_rule_bpf {
 };
 PFBPF_ASSERT(sizeof(struct pf_rule_bpf) == 28, "pf_rule_bpf layout");
 
-enum { PF_STATE_NONE = 0, PF_STATE_NORMAL = 1, PF_STATE_MODULATE = 2 };
+enum { PF_STATE_NONE = 0, PF_STATE_NORMAL = 1, PF_STATE_MODULATE = 2,
+       PF_STATE_SYNPROXY = 3 /* bpf/pf_synproxy.h */ };
 /* pf_rule_bpf.rule_flag: how a block answers */
 #define PFRULE_DROP 0x0000
 #define PFRULE_RETURNRST 0x0001

@@ -46,6 +46,8 @@ static const struct pcase rules[] = {
 	{ "pass inet proto icmp icmp-type 200 code 7", "pass inet proto icmp all icmp-type 200 code 7 keep state" },
 	{ "pass inet6 proto ipv6-icmp icmp6-type neighbradv", "pass inet6 proto ipv6-icmp all icmp6-type neighbradv keep state" },
 	/* pfctl (parse.y) derives the rule's adaptive bounds from max */
+	{ "pass in proto tcp to port 80 synproxy state",
+	  "pass in proto tcp from any to any port = http flags S/SA synproxy state" },
 	{ "pass all keep state (max 100)",
 	  "pass all flags S/SA keep state (max 100, adaptive.start 60, adaptive.end 120)" },
 	{ "pass all keep state (max 105, adaptive.end 0)", "pass all flags S/SA keep state (max 105)" },

@@ -965,7 +965,7 @@ static const char *const unsupported_rule_opts[] = {
 	"divert-to", "divert-reply", "divert-packet", "tag", "tagged", "queue",
 	"rtable", "rdomain", "prio", "set", "user", "group", "os", "probability",
 	"tos", "once", "received-on", "fragment", "max-pkt-rate",
-	"scrub", "synproxy", "sloppy", "source-track", "max-src-nodes",
+	"scrub", "sloppy", "source-track", "max-src-nodes",
 	"max-src-states", "max-src-conn", "max-src-conn-rate", "overload",
 	"if-bound", "floating", "no-sync", "pflow", "unreachable", "urpf-failed",
 	"max-pkt-size", "delay", "dnpipe", "dnqueue", "ridentifier",
@@ -977,8 +977,6 @@ static _Noreturn void rule_syntax_error(struct parser *p, const struct tok *t)
 		if (!strcmp(t->s, "modulate"))
 			conf_fail(p, t,
 				  "modulate state is not supported (no sequence number modulation in pfbpf)");
-		if (!strcmp(t->s, "synproxy"))
-			conf_fail(p, t, "synproxy state is not supported yet");
 		for (size_t i = 0; i < ARRAY_SIZE(unsupported_rule_opts); i++)
 			if (!strcmp(t->s, unsupported_rule_opts[i]))
 				conf_fail(p, t, "%s is not supported yet", t->s);
@@ -1192,8 +1190,8 @@ static void parse_rule_body(struct parser *p, struct rule_tmpl *rt, int anchor)
 				conf_fail(p, &t, "icmp-type given more than once");
 			rt->icmp_given = 1;
 			parse_list(p, icmp_item, &ic);
-		} else if (is_kw(&t, "keep") || is_kw(&t, "no")) {
-			int keep = t.s[0] == 'k';
+		} else if (is_kw(&t, "keep") || is_kw(&t, "no") || is_kw(&t, "synproxy")) {
+			int keep = t.s[0] != 'n';
 			struct tok st;
 
 			if (anchor)
@@ -1206,7 +1204,8 @@ static void parse_rule_body(struct parser *p, struct rule_tmpl *rt, int anchor)
 			expect_word(p, &st);
 			if (!is_kw(&st, "state"))
 				syntax_error(p, &st);
-			rt->r.keep_state = keep ? PF_STATE_NORMAL : PF_STATE_NONE;
+			rt->r.keep_state = t.s[0] == 's' ? PF_STATE_SYNPROXY :
+					   keep ? PF_STATE_NORMAL : PF_STATE_NONE;
 			if (keep && conf_peek(p, 0)->type == T_LPAREN)
 				parse_state_opts(p, rt);
 		} else if (is_kw(&t, "allow-opts")) {
@@ -1565,6 +1564,7 @@ static void parse_rule(struct parser *p)
 	if (rt->r.action == PF_DROP && rt->r.keep_state)
 		conf_fail_at(p, rt->keep_line, rt->keep_col, "keep",
 			     "keep state on block rules doesn't make sense");
+	conf_synproxy_check(p, rt);
 	if (rt->tm_given)
 		rt->timeout_given = 1;
 	/* pfctl (parse.y): a `max N` rule that names neither adaptive bound

@@ -178,6 +178,9 @@ __u32 conf_next_nr(struct parser *p, const char *path);
 
 void conf_add_decl(struct parser *p, __u32 kind, __u32 idx, __u32 value);
 
+/* conf_synproxy.c: `synproxy state` only on TCP rules (file:line:col). */
+void conf_synproxy_check(struct parser *p, const struct rule_tmpl *rt);
+
 /* conf_syncookie.c: `set syncookies` (after the word syncookies). */
 void conf_set_syncookies(struct parser *p, struct pfbpf_conf_options *o);
 

@@ -226,6 +226,8 @@ void conf_print_rule(FILE *f, const struct pfbpf_rule *r, const char *anchor_cal
 		fputs(" keep state", f);
 	else if (r->keep_state == PF_STATE_MODULATE)
 		fputs(" modulate state", f);
+	else if (r->keep_state == PF_STATE_SYNPROXY)
+		fputs(" synproxy state", f);
 	if (r->max_states)
 		ropts = 1;
 	for (int i = 0; i < PFTM_MAX; i++)
