@@ -834,7 +834,7 @@ static __always_inline int pf_ctl_add(struct pf_ctl_req *req, struct pf_config *
 {
 	struct pf_state_key k;
 	struct pf_state s;
-	__u32 now = pf_now();
+	__u32 now = pf_now_exact(); /* a syscall program: no coarse clock */
 
 	__builtin_memcpy(&k, &req->key, sizeof(k));
 	__builtin_memcpy(&s, &req->state, sizeof(s));

@@ -16,12 +16,7 @@
 #include "pf_nat_work.h"
 #include "pf_synproxy_maps.h"
 
-#define PF_NSEC 1000000000ULL
-
-static __always_inline __u32 pf_now(void)
-{
-	return (__u32)(bpf_ktime_get_boot_ns() / PF_NSEC);
-}
+#include "pf_clock.h"
 
 static __always_inline struct pf_config *pf_config_get(void)
 {
@@ -327,13 +322,14 @@ static __noinline int pf_state_create(const struct pf_pkt *pkt, const struct pf_
 	struct pf_status_pcpu *st = pf_status_get();
 	struct pf_config *cfg = pf_config_get();
 	struct pf_gcount *g = pf_gcount_get();
-	__u32 *rcur = 0, now = pf_now();
 	struct pf_scratch *sc = pf_scratch_get();
+	__u32 *rcur = 0, now;
 	struct pf_state *s;
 	__s64 old;
 
 	if (!pkt || !key || !o || !st || !cfg || !g || !sc)
 		return PFRES_MEMORY;
+	now = sc->now; /* the packet's clock read (pf_scratch_begin): one per packet */
 	s = &sc->st;
 
 	if (o->rule_nr != PF_RULE_NONE && o->max_states) {

@@ -162,7 +162,7 @@ static __always_inline __u64 pf_sweep(void)
 
 	if (!g)
 		return 0;
-	c.now = pf_now();
+	c.now = pf_now_exact(); /* run by pf_ctl too: no coarse clock there */
 	c.states = g->states;
 	id0 = g->next_id;
 	bpf_loop(PF_RULE_SLOTS_ALL, pf_sweep_zero_cb, NULL, 0);
