@@ -34,6 +34,34 @@ static __always_inline __u32 pf_creatorid(const struct pf_state *s, const struct
 #define PF_EVI_OLD(type, o0, o1) \
 	((__u32)(type) | (1u << 31) | ((__u32)(o0) << 16) | ((__u32)((o1) & 0x7f) << 24))
 
+/*
+ * An event that names no state (the adaptive syncookie mode switching,
+ * an LRU eviction summary): type, reason, time and CPU; the caller adds
+ * what else it carries in the zeroed rest.  0 if sent, else the loss is
+ * counted.  state_id/total land in state.id and state.bytes[0].
+ */
+static __noinline int pf_event_nostate(__u32 type, __u32 reason, __u64 state_id, __u64 total)
+{
+	struct pf_event *ev = bpf_ringbuf_reserve(&pf_events, sizeof(*ev), 0);
+	struct pf_status_pcpu *st;
+
+	if (!ev) {
+		st = pf_status_get();
+		if (st)
+			st->events_lost++;
+		return -1;
+	}
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	ev->reason = reason;
+	ev->state.id = state_id;
+	ev->state.bytes[0] = total;
+	ev->ts_ns = bpf_ktime_get_boot_ns();
+	ev->cpu = bpf_get_smp_processor_id();
+	bpf_ringbuf_submit(ev, 0);
+	return 0;
+}
+
 static __noinline int pf_event_state_keys(const struct pf_state_key *key,
 					  const struct pf_state_key *stack,
 					  const struct pf_state *s, __u32 info)

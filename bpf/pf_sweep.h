@@ -124,28 +124,6 @@ static long pf_sweep_nat_cb(struct bpf_map *map, struct pf_state_key *key, struc
 	return 0;
 }
 
-/* The summary of an eviction the sweep found (PF_EV_STATES_EVICTED). */
-static __noinline int pf_evict_event(__u64 n, __u64 total)
-{
-	struct pf_status_pcpu *st = pf_status_get();
-	struct pf_event *ev = bpf_ringbuf_reserve(&pf_events, sizeof(*ev), 0);
-
-	if (!ev) {
-		if (st)
-			st->events_lost++;
-		return 0;
-	}
-	__builtin_memset(ev, 0, sizeof(*ev));
-	ev->type = PF_EV_STATES_EVICTED;
-	ev->reason = PF_DESTROY_EVICTED;
-	ev->state.id = n;
-	ev->state.bytes[0] = total;
-	ev->ts_ns = bpf_ktime_get_boot_ns();
-	ev->cpu = bpf_get_smp_processor_id();
-	bpf_ringbuf_submit(ev, 0);
-	return 0;
-}
-
 /*
  * One sweep.  Returns the number of states removed.  Eviction check: the
  * walk saw `live` states; anything the counter holds beyond that, minus
@@ -175,7 +153,8 @@ static __always_inline __u64 pf_sweep(void)
 
 		__sync_fetch_and_add(&g->states, -(__s64)evicted);
 		__sync_fetch_and_add(&g->evicted, evicted);
-		pf_evict_event(evicted, g->evicted);
+		/* the kernel cannot say which went: one summary (pfbpf_types.h) */
+		pf_event_nostate(PF_EV_STATES_EVICTED, PF_DESTROY_EVICTED, evicted, g->evicted);
 		bpf_loop(PF_RULE_SLOTS_ALL, pf_sweep_fix_cb, NULL, 0);
 	}
 	if (g->nat_pairs > 0)

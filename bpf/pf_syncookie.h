@@ -34,23 +34,9 @@ static __always_inline __u32 pf_syncookie_period_now(void)
 }
 
 /* The adaptive mode switched: an event with no state (reason: 1 on, 0 off). */
-static __noinline int pf_syncookie_event(__u32 on)
+static __always_inline int pf_syncookie_event(__u32 on)
 {
-	struct pf_status_pcpu *st = pf_status_get();
-	struct pf_event *ev = bpf_ringbuf_reserve(&pf_events, sizeof(*ev), 0);
-
-	if (!ev) {
-		if (st)
-			st->events_lost++;
-		return 0;
-	}
-	__builtin_memset(ev, 0, sizeof(*ev));
-	ev->type = PF_EV_SYNCOOKIES;
-	ev->reason = on ? 1 : 0;
-	ev->ts_ns = bpf_ktime_get_boot_ns();
-	ev->cpu = bpf_get_smp_processor_id();
-	bpf_ringbuf_submit(ev, 0);
-	return 0;
+	return pf_event_nostate(PF_EV_SYNCOOKIES, on ? 1 : 0, 0, 0);
 }
 
 /*
